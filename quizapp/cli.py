@@ -1,0 +1,71 @@
+"""Command-line chores under ``flask --app quizapp ...``."""
+
+from __future__ import annotations
+
+import click
+import sqlalchemy as sa
+from flask import Flask
+from flask.cli import AppGroup
+
+from quizapp.admin.services import LastAdminError, change_role
+from quizapp.auth.services import AccountError, find_user, register_user
+from quizapp.extensions import db
+from quizapp.models import Role, User
+
+users_cli = AppGroup("users", help="Create accounts and change roles.")
+
+ROLE_CHOICE = click.Choice([r.value for r in Role])
+
+
+@users_cli.command("create")
+@click.argument("email")
+@click.option("--name", default="", help="Display name (defaults to the e-mail's local part).")
+@click.option("--role", type=ROLE_CHOICE, default=Role.LEARNER.value, show_default=True)
+@click.password_option(help="Password (asked for when not given).")
+def create_user(email: str, name: str, role: str, password: str) -> None:
+    """Create an account, e.g. the first admin: users create me@example.org --role admin."""
+    try:
+        user = register_user(email, password, name, Role(role))
+    except AccountError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from exc
+    db.session.commit()
+    click.echo(f"Created {user.email} ({user.role.value}).")
+
+
+@users_cli.command("set-role")
+@click.argument("email")
+@click.argument("role", type=ROLE_CHOICE)
+def set_role_command(email: str, role: str) -> None:
+    """Promote (or demote) an existing account: users set-role me@example.org admin."""
+    user = find_user(email)
+    if user is None:
+        raise click.ClickException(f"No account with the e-mail {email}.")
+    try:
+        change_role(user, Role(role))
+    except LastAdminError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from exc
+    db.session.commit()
+    click.echo(f"{user.email} is now {user.role.value}.")
+
+
+@users_cli.command("list")
+def list_users() -> None:
+    """List accounts with their roles."""
+    for user in db.session.scalars(sa.select(User).order_by(User.id)):
+        click.echo(f"{user.id}\t{user.role.value}\t{user.email}\t{user.display_name}")
+
+
+@click.command("init")
+def init_command() -> None:
+    """Create or upgrade the database schema to the latest migration."""
+    from flask_migrate import upgrade
+
+    upgrade()
+    click.echo("Database schema is up to date.")
+
+
+def register_cli(app: Flask) -> None:
+    app.cli.add_command(users_cli)
+    app.cli.add_command(init_command)

@@ -1,0 +1,79 @@
+"""Settings, read from ``QUIZAPP_*`` environment variables with safe defaults."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+DEFAULT_MAX_UPLOAD_MB = 20
+
+
+def _flag(value: str | None, default: bool) -> bool:
+    if value is None or value.strip() == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def secret_key_from_instance(instance_path: Path) -> str:
+    """Return the key kept in ``instance/secret_key``, creating it once if absent.
+
+    Several workers may start at once: the file is created exclusively, so exactly one of
+    them writes it and the others read what it wrote.
+    """
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key_file = instance_path / "secret_key"
+    try:
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        key = key_file.read_text(encoding="ascii").strip()
+        if key:
+            return key
+        raise RuntimeError(f"{key_file} is empty: delete it or set QUIZAPP_SECRET_KEY") from None
+    key = secrets.token_urlsafe(48)
+    with os.fdopen(fd, "w", encoding="ascii") as fh:
+        fh.write(key + "\n")
+    return key
+
+
+def normalise_database_url(url: str) -> str:
+    """Let ``postgres://`` and ``postgresql://`` URLs use the psycopg 3 driver we ship."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def settings_from_env(environ: Mapping[str, str], instance_path: Path) -> dict[str, Any]:
+    """Build the Flask config from the environment.
+
+    Settings (all optional):
+      QUIZAPP_DATABASE_URL   SQLAlchemy URL; default a SQLite file ``instance/quizapp.db``.
+      QUIZAPP_SECRET_KEY     signs sessions and CSRF tokens; default generated once into
+                             ``instance/secret_key`` (set it explicitly when running several hosts).
+      QUIZAPP_SECURE_COOKIES ``1`` to always mark cookies Secure; by default they are Secure
+                             whenever the request came over HTTPS.
+      QUIZAPP_TRUST_PROXY    number of reverse proxies in front of the app whose
+                             ``X-Forwarded-*`` headers are trusted (0 by default).
+      QUIZAPP_MAX_UPLOAD_MB  largest accepted upload (default 20).
+      QUIZAPP_OPEN_REGISTRATION  ``0`` to disable self-service sign-up (default on).
+    """
+    db_url = environ.get("QUIZAPP_DATABASE_URL") or f"sqlite:///{instance_path / 'quizapp.db'}"
+    secret = environ.get("QUIZAPP_SECRET_KEY") or secret_key_from_instance(instance_path)
+    max_mb = int(environ.get("QUIZAPP_MAX_UPLOAD_MB") or DEFAULT_MAX_UPLOAD_MB)
+    return {
+        "SECRET_KEY": secret,
+        "SQLALCHEMY_DATABASE_URI": normalise_database_url(db_url),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "MAX_CONTENT_LENGTH": max_mb * 1024 * 1024,
+        "QUIZAPP_SECURE_COOKIES": _flag(environ.get("QUIZAPP_SECURE_COOKIES"), False),
+        "QUIZAPP_TRUST_PROXY": int(environ.get("QUIZAPP_TRUST_PROXY") or 0),
+        "QUIZAPP_OPEN_REGISTRATION": _flag(environ.get("QUIZAPP_OPEN_REGISTRATION"), True),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_NAME": "quizapp_session",
+        "WTF_CSRF_TIME_LIMIT": None,
+        "PERMANENT_SESSION_LIFETIME": 60 * 60 * 24 * 14,
+    }

@@ -1,0 +1,249 @@
+"""The data model: accounts, question banks, memory states and the review log."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, WriteOnlyMapped, mapped_column, relationship
+
+from quizapp.db import Base, JSONDoc, UTCDateTime, utcnow
+
+DEFAULT_TARGET_RETENTION = 0.9
+DEFAULT_NEW_PER_DAY = 20
+
+
+class Role(enum.StrEnum):
+    """What an account may do; each role includes the powers of the ones before it."""
+
+    LEARNER = "learner"
+    INSTRUCTOR = "instructor"
+    ADMIN = "admin"
+
+    @property
+    def rank(self) -> int:
+        return list(Role).index(self)
+
+    def at_least(self, other: Role) -> bool:
+        return self.rank >= other.rank
+
+
+def _enum_values(enum_cls: type[enum.Enum]) -> list[str]:
+    return [str(member.value) for member in enum_cls]
+
+
+class User(UserMixin, Base):
+    __tablename__ = "users"
+    __table_args__ = (
+        sa.CheckConstraint(
+            "target_retention >= 0.7 AND target_retention <= 0.97", name="target_retention_range"
+        ),
+        sa.CheckConstraint("new_per_day >= 0 AND new_per_day <= 1000", name="new_per_day_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    display_name: Mapped[str] = mapped_column(sa.String(80))
+    password_hash: Mapped[str] = mapped_column(sa.String(255))
+    role: Mapped[Role] = mapped_column(
+        sa.Enum(
+            Role,
+            name="role",
+            native_enum=False,
+            length=16,
+            values_callable=_enum_values,
+            create_constraint=True,
+        ),
+        default=Role.LEARNER,
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Per-learner study settings.
+    target_retention: Mapped[float] = mapped_column(default=DEFAULT_TARGET_RETENTION)
+    new_per_day: Mapped[int] = mapped_column(default=DEFAULT_NEW_PER_DAY)
+    timezone: Mapped[str] = mapped_column(sa.String(64), default="UTC")
+
+    enrollments: Mapped[list[Enrollment]] = relationship(
+        back_populates="user", cascade="all, delete-orphan"
+    )
+    reviews: WriteOnlyMapped[ReviewLog] = relationship(
+        back_populates="user", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+    def has_role(self, role: Role) -> bool:
+        return self.role.at_least(role)
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.email} {self.role}>"
+
+
+class QuestionSet(Base):
+    """A bank of questions drawn from one source document."""
+
+    __tablename__ = "question_sets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uid: Mapped[str] = mapped_column(sa.String(100), unique=True)
+    title: Mapped[str] = mapped_column(sa.String(200))
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    version: Mapped[str] = mapped_column(sa.String(40), default="1")
+    source_title: Mapped[str] = mapped_column(sa.String(300), default="")
+    source_ref: Mapped[str] = mapped_column(sa.String(500), default="")
+    source_text: Mapped[str | None] = mapped_column(sa.Text)
+    owner_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    is_published: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    owner: Mapped[User | None] = relationship()
+    topics: Mapped[list[Topic]] = relationship(
+        back_populates="question_set", cascade="all, delete-orphan", order_by="Topic.position"
+    )
+    questions: WriteOnlyMapped[Question] = relationship(
+        back_populates="question_set", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+    def __repr__(self) -> str:
+        return f"<QuestionSet {self.uid} v{self.version}>"
+
+
+class Topic(Base):
+    __tablename__ = "topics"
+    __table_args__ = (sa.UniqueConstraint("set_id", "uid"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    set_id: Mapped[int] = mapped_column(sa.ForeignKey("question_sets.id", ondelete="CASCADE"))
+    uid: Mapped[str] = mapped_column(sa.String(100))
+    title: Mapped[str] = mapped_column(sa.String(200))
+    position: Mapped[int] = mapped_column(default=0)
+
+    question_set: Mapped[QuestionSet] = relationship(back_populates="topics")
+
+    def __repr__(self) -> str:
+        return f"<Topic {self.uid}>"
+
+
+class Question(Base):
+    """One question. ``spec`` holds the type-specific part (choices, answers, tolerance...).
+
+    Questions are never deleted while learners have history for them: a question dropped
+    from its bank is retired (``is_active`` false) so its review log stays meaningful.
+    """
+
+    __tablename__ = "questions"
+    __table_args__ = (
+        sa.UniqueConstraint("set_id", "uid"),
+        sa.Index("ix_questions_set_active", "set_id", "is_active"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    set_id: Mapped[int] = mapped_column(sa.ForeignKey("question_sets.id", ondelete="CASCADE"))
+    topic_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("topics.id", ondelete="CASCADE"), index=True
+    )
+    uid: Mapped[str] = mapped_column(sa.String(100))
+    qtype: Mapped[str] = mapped_column(sa.String(32))
+    prompt: Mapped[str] = mapped_column(sa.Text)
+    spec: Mapped[dict[str, Any]] = mapped_column(JSONDoc, default=dict)
+    explanation: Mapped[str] = mapped_column(sa.Text, default="")
+    source_section: Mapped[str] = mapped_column(sa.String(200), default="")
+    source_quote: Mapped[str] = mapped_column(sa.Text, default="")
+    # Digest of the answer specification: when it changes, memory states start afresh.
+    answer_digest: Mapped[str] = mapped_column(sa.String(64), default="")
+    position: Mapped[int] = mapped_column(default=0)
+    is_active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    question_set: Mapped[QuestionSet] = relationship(back_populates="questions")
+    topic: Mapped[Topic] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<Question {self.uid} {self.qtype}>"
+
+
+class Enrollment(Base):
+    """A learner studying a question set."""
+
+    __tablename__ = "enrollments"
+
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    set_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("question_sets.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    joined_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user: Mapped[User] = relationship(back_populates="enrollments")
+    question_set: Mapped[QuestionSet] = relationship()
+
+
+class MemoryState(Base):
+    """The scheduler's state for one learner and one question (FSRS card state)."""
+
+    __tablename__ = "memory_states"
+    __table_args__ = (
+        sa.UniqueConstraint("user_id", "question_id"),
+        # "What is due for this learner now": range scan on (user_id, due).
+        sa.Index("ix_memory_states_user_due", "user_id", "due"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    question_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("questions.id", ondelete="CASCADE"), index=True
+    )
+    # Denormalised from the question so that "this learner's state per topic" is one index scan.
+    topic_id: Mapped[int] = mapped_column(sa.ForeignKey("topics.id", ondelete="CASCADE"))
+    stability: Mapped[float | None]
+    difficulty: Mapped[float | None]
+    state: Mapped[int] = mapped_column(default=1)
+    step: Mapped[int | None] = mapped_column(default=0)
+    due: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_review: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reps: Mapped[int] = mapped_column(default=0)
+    lapses: Mapped[int] = mapped_column(default=0)
+
+    question: Mapped[Question] = relationship()
+
+
+sa.Index("ix_memory_states_user_topic", MemoryState.user_id, MemoryState.topic_id)
+
+
+class ReviewLog(Base):
+    """One answer, appended and never rewritten (an undone answer is marked, not deleted)."""
+
+    __tablename__ = "review_logs"
+    __table_args__ = (
+        sa.Index("ix_review_logs_user_time", "user_id", "reviewed_at"),
+        sa.Index("ix_review_logs_user_question_time", "user_id", "question_id", "reviewed_at"),
+        sa.CheckConstraint("score >= 0 AND score <= 1", name="score_range"),
+        sa.CheckConstraint("rating >= 1 AND rating <= 4", name="rating_range"),
+    )
+
+    id: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    question_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("questions.id", ondelete="CASCADE"), index=True
+    )
+    reviewed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    response: Mapped[Any] = mapped_column(JSONDoc)
+    # The grade the quiz gave: outcome is correct / partial / wrong, score in [0, 1].
+    outcome: Mapped[str] = mapped_column(sa.String(16))
+    score: Mapped[float]
+    # What the scheduler was fed (FSRS rating 1-4), and the learner's override if any.
+    rating: Mapped[int]
+    override: Mapped[str | None] = mapped_column(sa.String(16))
+    duration_ms: Mapped[int | None]
+    # The memory state before this review, so that an undo restores it exactly.
+    state_before: Mapped[dict[str, Any] | None] = mapped_column(JSONDoc)
+    undone_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship(back_populates="reviews")
+    question: Mapped[Question] = relationship()

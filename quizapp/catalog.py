@@ -34,13 +34,12 @@ def set_overviews(owner_id: int | None = None, published_only: bool = True) -> l
     if published_only:
         query = query.where(QuestionSet.is_published.is_(True))
     sets = list(db.session.scalars(query))
-    counts = dict(
-        db.session.execute(
-            sa.select(Question.topic_id, sa.func.count(Question.id))
-            .where(Question.is_active.is_(True))
-            .group_by(Question.topic_id)
-        ).tuples()
+    rows = db.session.execute(
+        sa.select(Question.topic_id, sa.func.count(Question.id))
+        .where(Question.is_active.is_(True))
+        .group_by(Question.topic_id)
     )
+    counts: dict[int, int] = {topic_id: n for topic_id, n in rows}
     overviews = []
     for qs in sets:
         topics: list[Topic] = qs.topics

@@ -7,6 +7,7 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import SelectField, SubmitField
+from wtforms.fields.choices import SelectChoice
 
 from quizapp.admin import bp
 from quizapp.admin.services import LastAdminError, change_role
@@ -16,7 +17,7 @@ from quizapp.models import Role, User
 
 
 class RoleForm(FlaskForm):
-    role = SelectField("Role", choices=[(r.value, r.value.capitalize()) for r in Role])
+    role = SelectField("Role", choices=[SelectChoice(r.value, r.value.capitalize()) for r in Role])
     submit = SubmitField("Save")
 
 

@@ -8,6 +8,8 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from quizapp.auth.services import MIN_PASSWORD_LENGTH
 
+_LENGTH_MESSAGE = f"The password must have at least {MIN_PASSWORD_LENGTH} characters."
+
 
 class LoginForm(FlaskForm):
     email = EmailField("E-mail", validators=[DataRequired(), Email()])
@@ -20,7 +22,7 @@ class RegisterForm(FlaskForm):
     email = EmailField("E-mail", validators=[DataRequired(), Email(), Length(max=254)])
     password = PasswordField(
         "Password",
-        validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=200)],
+        validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=200, message=_LENGTH_MESSAGE)],
         description=f"At least {MIN_PASSWORD_LENGTH} characters.",
     )
     confirm = PasswordField(
@@ -34,7 +36,7 @@ class ChangePasswordForm(FlaskForm):
     current = PasswordField("Current password", validators=[DataRequired()])
     password = PasswordField(
         "New password",
-        validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=200)],
+        validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=200, message=_LENGTH_MESSAGE)],
         description=f"At least {MIN_PASSWORD_LENGTH} characters.",
     )
     confirm = PasswordField(

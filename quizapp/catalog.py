@@ -39,7 +39,7 @@ def set_overviews(owner_id: int | None = None, published_only: bool = True) -> l
         .where(Question.is_active.is_(True))
         .group_by(Question.topic_id)
     )
-    counts: dict[int, int] = {topic_id: n for topic_id, n in rows}
+    counts: dict[int, int] = dict(rows.all())
     overviews = []
     for qs in sets:
         topics: list[Topic] = qs.topics

@@ -227,7 +227,9 @@ class ReviewLog(Base):
         sa.CheckConstraint("rating >= 1 AND rating <= 4", name="rating_range"),
     )
 
-    id: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True)
+    id: Mapped[int] = mapped_column(
+        sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True
+    )
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
     question_id: Mapped[int] = mapped_column(
         sa.ForeignKey("questions.id", ondelete="CASCADE"), index=True

@@ -148,8 +148,9 @@ class Browserless:
     def get(self, url: str, **kwargs: Any) -> Any:
         return self.client.get(url, **kwargs)
 
-    def submit(self, page_url: str, data: dict[str, Any], action: str | None = None,
-               **kwargs: Any) -> Any:
+    def submit(
+        self, page_url: str, data: dict[str, Any], action: str | None = None, **kwargs: Any
+    ) -> Any:
         """GET the page that holds the form, then POST ``data`` with its CSRF token."""
         token = csrf_token_from(self.client.get(page_url).get_data(as_text=True))
         return self.client.post(action or page_url, data={**data, "csrf_token": token}, **kwargs)
@@ -161,3 +162,10 @@ class Browserless:
 @pytest.fixture
 def user_agent(client: FlaskClient) -> Browserless:
     return Browserless(client)
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    """Say which database (and, in tests/browser, which browser) this run uses."""
+    url = os.environ.get("QUIZAPP_TEST_DATABASE_URL", "")
+    backend = make_url(url).get_backend_name() if url else "sqlite"
+    return [f"quizapp database: {backend} (a fresh database for this run)"]

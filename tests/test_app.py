@@ -21,7 +21,9 @@ def test_defaults_keep_database_and_secret_in_instance(
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("QUIZAPP_INSTANCE_PATH", str(tmp_path / "inst"))
     first = create_app()
-    assert first.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'inst' / 'quizapp.db'}"
+    assert (
+        first.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'inst' / 'quizapp.db'}"
+    )
     key_file = tmp_path / "inst" / "secret_key"
     assert key_file.read_text().strip() == first.config["SECRET_KEY"]
     assert len(first.config["SECRET_KEY"]) >= 40
@@ -83,8 +85,11 @@ def test_session_cookie_is_secure_over_https(app: Flask, make_user: Callable[...
         "/auth/login",
         base_url="https://quiz.example",
         headers={"Referer": "https://quiz.example/auth/login"},
-        data={"email": "lee@example.org", "password": PASSWORD,
-              "csrf_token": csrf_token_from(page)},
+        data={
+            "email": "lee@example.org",
+            "password": PASSWORD,
+            "csrf_token": csrf_token_from(page),
+        },
     )
     assert resp.status_code == 302
     cookie = _session_cookie(resp.headers.getlist("Set-Cookie"))
@@ -109,8 +114,9 @@ def test_404_page(client) -> None:  # type: ignore[no-untyped-def]
     assert "<nav" in page  # rendered in the site layout
 
 
-def test_500_page_has_no_traceback(database_url: str, tmp_path: Path,
-                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_500_page_has_no_traceback(
+    database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("QUIZAPP_INSTANCE_PATH", str(tmp_path))
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "x"})
 

@@ -25,8 +25,9 @@ def test_create_admin(runner: FlaskCliRunner) -> None:
 
 
 def test_create_asks_for_the_password(runner: FlaskCliRunner) -> None:
-    result = runner.invoke(args=["users", "create", "a@example.org"],
-                           input="long-enough\nlong-enough\n")
+    result = runner.invoke(
+        args=["users", "create", "a@example.org"], input="long-enough\nlong-enough\n"
+    )
     assert result.exit_code == 0, result.output
     assert db.session.scalar(sa.select(sa.func.count(User.id))) == 1
 

@@ -16,9 +16,7 @@ class LastAdminError(ValueError):
 def change_role(user: User, role: Role) -> None:
     """Give ``user`` the role ``role``, keeping at least one admin."""
     if user.role is Role.ADMIN and role is not Role.ADMIN:
-        admins = db.session.scalar(
-            sa.select(sa.func.count(User.id)).where(User.role == Role.ADMIN)
-        )
+        admins = db.session.scalar(sa.select(sa.func.count(User.id)).where(User.role == Role.ADMIN))
         if (admins or 0) <= 1:
             raise LastAdminError(f"{user.email} is the only admin: promote another one first.")
     set_role(user, role)

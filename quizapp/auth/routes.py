@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
+from flask.typing import ResponseReturnValue
 from werkzeug.wrappers import Response
 
 from quizapp.auth import bp
@@ -30,7 +31,7 @@ def _safe_next(default: str) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-def login() -> Response | str:
+def login() -> ResponseReturnValue:
     """Log in with e-mail and password."""
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
@@ -49,7 +50,7 @@ def login() -> Response | str:
 
 
 @bp.route("/register", methods=["GET", "POST"])
-def register() -> Response | str:
+def register() -> ResponseReturnValue:
     """Create a learner account."""
     if not current_app.config.get("QUIZAPP_OPEN_REGISTRATION", True):
         abort(404)
@@ -84,7 +85,7 @@ def logout() -> Response:
 
 @bp.route("/password", methods=["GET", "POST"])
 @login_required
-def password() -> Response | str:
+def password() -> ResponseReturnValue:
     """Change the current user's password."""
     form = ChangePasswordForm()
     if form.validate_on_submit():

@@ -22,8 +22,9 @@ _MESSAGES = {
 
 def _render(code: int, detail: str | None = None) -> tuple[str, int]:
     title, message = _MESSAGES.get(code, ("Error", "The request could not be completed."))
-    return render_template("errors/error.html", code=code, title=title,
-                           message=detail or message), code
+    return render_template(
+        "errors/error.html", code=code, title=title, message=detail or message
+    ), code
 
 
 @bp.app_errorhandler(CSRFError)

@@ -14,8 +14,12 @@ from tests.conftest import PASSWORD, Browserless
 def test_register_creates_a_learner_and_logs_in(user_agent: Browserless) -> None:
     resp = user_agent.submit(
         "/auth/register",
-        {"display_name": "Ada", "email": "Ada@Example.org", "password": "s3cret-pass",
-         "confirm": "s3cret-pass"},
+        {
+            "display_name": "Ada",
+            "email": "Ada@Example.org",
+            "password": "s3cret-pass",
+            "confirm": "s3cret-pass",
+        },
         follow_redirects=True,
     )
     assert resp.status_code == 200
@@ -28,8 +32,9 @@ def test_register_creates_a_learner_and_logs_in(user_agent: Browserless) -> None
     assert "s3cret-pass" not in user.password_hash
 
 
-def test_register_refuses_a_taken_email(user_agent: Browserless,
-                                        make_user: Callable[..., User]) -> None:
+def test_register_refuses_a_taken_email(
+    user_agent: Browserless, make_user: Callable[..., User]
+) -> None:
     make_user("taken@example.org")
     resp = user_agent.submit(
         "/auth/register",
@@ -51,8 +56,9 @@ def test_register_reports_each_bad_field(user_agent: Browserless) -> None:
     assert db.session.scalar(sa.select(sa.func.count(User.id))) == 0
 
 
-def test_login_with_wrong_password_says_so_clearly(user_agent: Browserless,
-                                                   make_user: Callable[..., User]) -> None:
+def test_login_with_wrong_password_says_so_clearly(
+    user_agent: Browserless, make_user: Callable[..., User]
+) -> None:
     make_user("lee@example.org")
     resp = user_agent.login("lee@example.org", "wrong password")
     assert resp.status_code == 401
@@ -76,8 +82,9 @@ def test_login_then_logout(user_agent: Browserless, make_user: Callable[..., Use
     assert "Hello, Lee" not in user_agent.get("/").get_data(as_text=True)
 
 
-def test_login_redirects_only_inside_the_site(user_agent: Browserless,
-                                              make_user: Callable[..., User]) -> None:
+def test_login_redirects_only_inside_the_site(
+    user_agent: Browserless, make_user: Callable[..., User]
+) -> None:
     make_user("lee@example.org")
     token_page = "/auth/login?next=//evil.example/x"
     resp = user_agent.submit(token_page, {"email": "lee@example.org", "password": PASSWORD})

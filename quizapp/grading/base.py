@@ -1,0 +1,144 @@
+"""What every question type provides, and the grade it hands back."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Literal
+
+Spec = Mapping[str, Any]
+"""The type-specific part of a question (choices, answers, tolerance...), as written in the file."""
+
+SpecPath = tuple[str | int, ...]
+"""Where in a spec something is, e.g. ``("choices", 2, "text")`` (indices count from 0)."""
+
+Outcome = Literal["correct", "partial", "wrong"]
+
+
+@dataclass(frozen=True)
+class SpecProblem:
+    """One problem in a spec; ``path`` lets the file reader point at the right line."""
+
+    path: SpecPath
+    message: str
+
+
+@dataclass(frozen=True)
+class Part:
+    """How one part of a response fared: a choice, a gap, a pair, an item or the whole answer.
+
+    For choices, ``given`` is the choice's text when the learner picked it and ``expected`` is
+    its text when it is a correct choice (each is empty otherwise), so ``correct`` says whether
+    the learner treated that choice rightly.
+    """
+
+    index: int
+    correct: bool
+    given: str
+    expected: str
+
+
+def outcome_of(score: float) -> Outcome:
+    """Name a score: 1 is correct, 0 is wrong, anything between is partial."""
+    if score >= 1:
+        return "correct"
+    if score <= 0:
+        return "wrong"
+    return "partial"
+
+
+@dataclass(frozen=True)
+class Grade:
+    """The result of grading one response.
+
+    Attributes:
+        score: in [0, 1], rounded to 6 decimals.
+        correct_answer: the correct answer in words, to show after the attempt.
+        parts: per-part results (choices, gaps, pairs, items).
+        feedback: the feedback strings the author wrote for what the learner did.
+        outcome: derived from ``score``.
+    """
+
+    score: float
+    correct_answer: str
+    parts: tuple[Part, ...] = ()
+    feedback: tuple[str, ...] = ()
+    outcome: Outcome = field(init=False)
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.score <= 1:
+            raise ValueError(f"score {self.score} is outside [0, 1]")
+        object.__setattr__(self, "score", round(self.score, 6))
+        object.__setattr__(self, "outcome", outcome_of(self.score))
+
+
+def squash(text: str) -> str:
+    """Collapse whitespace and case, for comparisons that must ignore rewording of that kind."""
+    return " ".join(text.split()).casefold()
+
+
+class QuestionType(ABC):
+    """A question type: how its spec is checked, how responses are graded and summarised.
+
+    ``grade``, ``correct_answer_text``, ``chance`` and ``answer_digest`` expect a spec that
+    ``validate`` accepted. ``grade`` never raises on a malformed response: whatever cannot be
+    read counts as wrong.
+    """
+
+    name: ClassVar[str]
+    label: ClassVar[str]
+    keys: ClassVar[frozenset[str]]
+
+    def validate(self, spec: Spec) -> list[SpecProblem]:
+        """Return every problem in ``spec`` (an empty list when it is valid)."""
+        problems = [
+            SpecProblem(
+                (key,),
+                f"unknown key '{key}' for a {self.name} question "
+                f"(allowed here: {', '.join(sorted(self.keys))})",
+            )
+            for key in spec
+            if key not in self.keys
+        ]
+        return problems + self.check(spec)
+
+    @abstractmethod
+    def check(self, spec: Spec) -> list[SpecProblem]:
+        """Return the problems in the type's own keys."""
+
+    @abstractmethod
+    def grade(self, spec: Spec, response: object) -> Grade:
+        """Grade a response as the web layer submits it (see the format notes)."""
+
+    @abstractmethod
+    def correct_answer_text(self, spec: Spec) -> str:
+        """Return the correct answer in words."""
+
+    @abstractmethod
+    def answer_key(self, spec: Spec) -> object:
+        """Return the JSON-serialisable part of the spec that defines the correct answer."""
+
+    def chance(self, spec: Spec) -> float | None:
+        """Return the probability of a blind guess being right, or None if not guessable."""
+        return None
+
+    def default_prompt(self, spec: Spec) -> str:
+        """Return the prompt to use when the question has none ('' when one is required)."""
+        return ""
+
+    def answer_digest(self, spec: Spec) -> str:
+        """Return a sha256 hex digest of the answer only.
+
+        Rewording the prompt, the explanation, the feedback or a distractor leaves it as is;
+        changing what is correct changes it (and so restarts learners' memory of the question).
+        """
+        payload = json.dumps(
+            {"type": self.name, "answer": self.answer_key(spec)},
+            sort_keys=True,
+            ensure_ascii=False,
+            separators=(",", ":"),
+        )
+        return hashlib.sha256(payload.encode("utf-8")).hexdigest()

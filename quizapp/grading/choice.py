@@ -1,0 +1,212 @@
+"""Types answered by picking: single choice, multiple response and true/false."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, ClassVar
+
+from quizapp.grading.base import Grade, Part, QuestionType, Spec, SpecProblem, squash
+from quizapp.grading.checks import Checker
+
+CHOICE_KEYS = frozenset({"text", "correct", "feedback"})
+SCORING = ("partial", "all_or_nothing")
+
+
+def as_index(response: object, count: int) -> int | None:
+    """Return ``response`` if it is a valid index into ``count`` options, else None."""
+    if isinstance(response, int) and not isinstance(response, bool) and 0 <= response < count:
+        return response
+    return None
+
+
+def as_indices(response: object, count: int) -> set[int]:
+    """Return the valid indices in a list response; anything unreadable is dropped."""
+    if not isinstance(response, list | tuple):
+        return set()
+    found = (as_index(item, count) for item in response)
+    return {index for index in found if index is not None}
+
+
+def _choices(spec: Spec) -> Sequence[Mapping[str, Any]]:
+    choices: Sequence[Mapping[str, Any]] = spec["choices"]
+    return choices
+
+
+def _is_correct(choice: Mapping[str, Any]) -> bool:
+    return bool(choice.get("correct", False))
+
+
+def _check_choices(spec: Spec, checker: Checker) -> int:
+    """Check the ``choices`` list and return how many are marked correct."""
+    entries = checker.items(spec.get("choices"), ("choices",), "choices", minimum=2)
+    correct = 0
+    texts: list[tuple[tuple[str | int, ...], str]] = []
+    for i, entry in enumerate(entries):
+        path = ("choices", i)
+        choice = checker.mapping(entry, path, f"choice {i + 1}", CHOICE_KEYS)
+        text = checker.text(choice.get("text"), (*path, "text"), f"choice {i + 1} text")
+        texts.append(((*path, "text"), text))
+        feedback = choice.get("feedback")
+        checker.text(feedback, (*path, "feedback"), f"choice {i + 1} feedback", required=False)
+        if "correct" in choice and checker.boolean(
+            choice["correct"], (*path, "correct"), f"choice {i + 1} correct"
+        ):
+            correct += 1
+    checker.distinct(texts, "choice")
+    return correct
+
+
+def _choice_parts(spec: Spec, picked: set[int]) -> tuple[Part, ...]:
+    return tuple(
+        Part(
+            index=i,
+            correct=(i in picked) == _is_correct(choice),
+            given=choice["text"] if i in picked else "",
+            expected=choice["text"] if _is_correct(choice) else "",
+        )
+        for i, choice in enumerate(_choices(spec))
+    )
+
+
+def _feedback(spec: Spec, picked: set[int]) -> tuple[str, ...]:
+    return tuple(
+        str(choice["feedback"])
+        for i, choice in enumerate(_choices(spec))
+        if i in picked and choice.get("feedback")
+    )
+
+
+def _correct_texts(spec: Spec) -> list[str]:
+    return [str(choice["text"]) for choice in _choices(spec) if _is_correct(choice)]
+
+
+class SingleChoice(QuestionType):
+    """Pick the one correct choice among several."""
+
+    name: ClassVar[str] = "single_choice"
+    label: ClassVar[str] = "Single choice"
+    keys: ClassVar[frozenset[str]] = frozenset({"choices"})
+
+    def check(self, spec: Spec) -> list[SpecProblem]:
+        checker = Checker()
+        correct = _check_choices(spec, checker)
+        if isinstance(spec.get("choices"), list | tuple) and correct != 1:
+            checker.fail(("choices",), _single_choice_count_message(correct))
+        return checker.problems
+
+    def grade(self, spec: Spec, response: object) -> Grade:
+        picked = as_index(response, len(_choices(spec)))
+        chosen = set() if picked is None else {picked}
+        right = picked is not None and _is_correct(_choices(spec)[picked])
+        return Grade(
+            score=1.0 if right else 0.0,
+            correct_answer=self.correct_answer_text(spec),
+            parts=_choice_parts(spec, chosen),
+            feedback=_feedback(spec, chosen),
+        )
+
+    def correct_answer_text(self, spec: Spec) -> str:
+        return _correct_texts(spec)[0]
+
+    def answer_key(self, spec: Spec) -> object:
+        return squash(_correct_texts(spec)[0])
+
+    def chance(self, spec: Spec) -> float | None:
+        return 1 / len(_choices(spec))
+
+
+def _single_choice_count_message(correct: int) -> str:
+    if correct == 0:
+        return "no choice is marked correct: mark exactly one with 'correct: true'"
+    return (
+        f"{correct} choices are marked correct, but a single_choice question has exactly one "
+        "(use multiple_response for several)"
+    )
+
+
+class MultipleResponse(QuestionType):
+    """Tick every correct choice; partial credit unless ``scoring: all_or_nothing``.
+
+    Partial credit is (correct choices ticked - wrong choices ticked) / correct choices,
+    never below 0, so ticking everything earns nothing when most choices are wrong.
+    """
+
+    name: ClassVar[str] = "multiple_response"
+    label: ClassVar[str] = "Multiple response"
+    keys: ClassVar[frozenset[str]] = frozenset({"choices", "scoring"})
+
+    def check(self, spec: Spec) -> list[SpecProblem]:
+        checker = Checker()
+        correct = _check_choices(spec, checker)
+        if isinstance(spec.get("choices"), list | tuple) and correct == 0:
+            checker.fail(
+                ("choices",), "no choice is marked correct: mark at least one with 'correct: true'"
+            )
+        checker.option(spec.get("scoring"), ("scoring",), "scoring", SCORING)
+        return checker.problems
+
+    def grade(self, spec: Spec, response: object) -> Grade:
+        picked = as_indices(response, len(_choices(spec)))
+        return Grade(
+            score=self._score(spec, picked),
+            correct_answer=self.correct_answer_text(spec),
+            parts=_choice_parts(spec, picked),
+            feedback=_feedback(spec, picked),
+        )
+
+    def _score(self, spec: Spec, picked: set[int]) -> float:
+        correct = {i for i, choice in enumerate(_choices(spec)) if _is_correct(choice)}
+        if spec.get("scoring") == "all_or_nothing":
+            return 1.0 if picked == correct else 0.0
+        hits, misses = len(picked & correct), len(picked - correct)
+        return max(0.0, (hits - misses) / len(correct))
+
+    def correct_answer_text(self, spec: Spec) -> str:
+        return "; ".join(_correct_texts(spec))
+
+    def answer_key(self, spec: Spec) -> object:
+        return sorted(squash(text) for text in _correct_texts(spec))
+
+
+class TrueFalse(QuestionType):
+    """Say whether a statement is true; ``feedback_true`` is shown to those who answer true."""
+
+    name: ClassVar[str] = "true_false"
+    label: ClassVar[str] = "True or false"
+    keys: ClassVar[frozenset[str]] = frozenset({"answer", "feedback_true", "feedback_false"})
+
+    def check(self, spec: Spec) -> list[SpecProblem]:
+        checker = Checker()
+        if "answer" not in spec:
+            checker.fail((), "answer is missing: write 'answer: true' or 'answer: false'")
+        else:
+            checker.boolean(spec["answer"], ("answer",), "answer")
+        for key in ("feedback_true", "feedback_false"):
+            checker.text(spec.get(key), (key,), key, required=False)
+        return checker.problems
+
+    def grade(self, spec: Spec, response: object) -> Grade:
+        answer = bool(spec["answer"])
+        given = response if isinstance(response, bool) else None
+        feedback = spec.get("feedback_true" if given else "feedback_false")
+        return Grade(
+            score=1.0 if given is answer else 0.0,
+            correct_answer=self.correct_answer_text(spec),
+            parts=(Part(0, given is answer, _word(given), _word(answer)),),
+            feedback=(str(feedback),) if given is not None and feedback else (),
+        )
+
+    def correct_answer_text(self, spec: Spec) -> str:
+        return _word(bool(spec["answer"]))
+
+    def answer_key(self, spec: Spec) -> object:
+        return bool(spec["answer"])
+
+    def chance(self, spec: Spec) -> float | None:
+        return 0.5
+
+
+def _word(value: bool | None) -> str:
+    if value is None:
+        return ""
+    return "True" if value else "False"

@@ -1,0 +1,136 @@
+"""Numeric answers with a tolerance or a range, typed leniently ("1,5", "1 500", "42 mg")."""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from typing import ClassVar
+
+from quizapp.grading.base import Grade, Part, QuestionType, Spec, SpecProblem
+from quizapp.grading.checks import Checker
+
+_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+_GROUPING = re.compile(r"[\s']")
+# Room for binary floating point: 0.1 + 0.2 must be within 0 of 0.3.
+_EPSILON = 1e-9
+
+
+def parse_number(text: str, unit: str = "") -> float | None:
+    """Read a typed number, or return None.
+
+    Spaces and apostrophes group thousands ("1 500"). A single comma is a decimal comma
+    ("1,5" is 1.5); with both marks the last one is the decimal mark ("1,500.25", "1.500,25");
+    several commas alone group thousands ("1,500,000"). A trailing ``unit`` is allowed.
+    """
+    value = unicodedata.normalize("NFKC", text).strip().replace("\u2212", "-")
+    if unit and value.casefold().endswith(unit.casefold()):
+        value = value[: -len(unit)]
+    value = _GROUPING.sub("", value)
+    value = _decimal_point(value)
+    if not _NUMBER.fullmatch(value):
+        return None
+    number = float(value)
+    return number if math.isfinite(number) else None
+
+
+def _decimal_point(value: str) -> str:
+    """Rewrite decimal commas and grouping marks so that only a '.' decimal point is left."""
+    if "," in value and "." in value:
+        if value.rfind(",") > value.rfind("."):
+            return value.replace(".", "").replace(",", ".")
+        return value.replace(",", "")
+    if value.count(",") == 1:
+        return value.replace(",", ".")
+    return value.replace(",", "")
+
+
+def format_number(value: float) -> str:
+    """Write a number without a pointless '.0'."""
+    return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+
+
+class Numeric(QuestionType):
+    """Type a number: right if within ``tolerance`` of ``answer`` or inside ``range: [lo, hi]``."""
+
+    name: ClassVar[str] = "numeric"
+    label: ClassVar[str] = "Number"
+    keys: ClassVar[frozenset[str]] = frozenset({"answer", "tolerance", "range", "unit"})
+
+    def check(self, spec: Spec) -> list[SpecProblem]:
+        checker = Checker()
+        answer = None
+        if "answer" in spec:
+            answer = checker.number(spec["answer"], ("answer",), "answer")
+        elif "range" not in spec:
+            checker.fail((), "answer is missing: write 'answer: <number>' or 'range: [lo, hi]'")
+        if "tolerance" in spec:
+            _check_tolerance(spec, checker)
+        if "range" in spec:
+            _check_range(spec, answer, checker)
+        checker.text(spec.get("unit"), ("unit",), "unit", required=False)
+        return checker.problems
+
+    def grade(self, spec: Spec, response: object) -> Grade:
+        unit = str(spec.get("unit", ""))
+        given = str(response) if isinstance(response, str | int | float) else ""
+        value = parse_number(given, unit) if not isinstance(response, bool) else None
+        lo, hi = _bounds(spec)
+        right = value is not None and lo - _EPSILON <= value <= hi + _EPSILON
+        feedback = () if value is not None or not given.strip() else (f"'{given}' is not a number",)
+        return Grade(
+            score=1.0 if right else 0.0,
+            correct_answer=self.correct_answer_text(spec),
+            parts=(Part(0, right, given, self.correct_answer_text(spec)),),
+            feedback=feedback,
+        )
+
+    def correct_answer_text(self, spec: Spec) -> str:
+        unit = f" {spec['unit']}" if spec.get("unit") else ""
+        if "answer" not in spec:
+            lo, hi = _bounds(spec)
+            return f"between {format_number(lo)} and {format_number(hi)}{unit}"
+        text = format_number(float(spec["answer"]))
+        if spec.get("tolerance"):
+            text += f" ± {format_number(float(spec['tolerance']))}"
+        if "range" in spec:
+            lo, hi = _bounds(spec)
+            text += f" (from {format_number(lo)} to {format_number(hi)})"
+        return text + unit
+
+    def answer_key(self, spec: Spec) -> object:
+        # The tolerance is leniency, not the answer; a range without an answer is the answer.
+        key = spec["answer"] if "answer" in spec else spec["range"]
+        numbers = key if isinstance(key, list | tuple) else [key]
+        return {"value": [repr(float(n)) for n in numbers], "unit": str(spec.get("unit", ""))}
+
+
+def _bounds(spec: Spec) -> tuple[float, float]:
+    if "range" in spec:
+        lo, hi = spec["range"]
+        return float(lo), float(hi)
+    answer, tolerance = float(spec["answer"]), float(spec.get("tolerance", 0))
+    return answer - tolerance, answer + tolerance
+
+
+def _check_tolerance(spec: Spec, checker: Checker) -> None:
+    tolerance = checker.number(spec["tolerance"], ("tolerance",), "tolerance")
+    if tolerance is not None and tolerance < 0:
+        checker.fail(("tolerance",), f"tolerance must be 0 or more, not {spec['tolerance']}")
+    if "range" in spec:
+        checker.fail(("tolerance",), "give either tolerance or range, not both")
+
+
+def _check_range(spec: Spec, answer: float | None, checker: Checker) -> None:
+    entries = spec["range"]
+    if not isinstance(entries, list | tuple) or len(entries) != 2:
+        checker.fail(("range",), "range must be a list of two numbers: [lowest, highest]")
+        return
+    lo = checker.number(entries[0], ("range", 0), "range start")
+    hi = checker.number(entries[1], ("range", 1), "range end")
+    if lo is None or hi is None:
+        return
+    if lo > hi:
+        checker.fail(("range",), f"range start {entries[0]} is above its end {entries[1]}")
+    elif answer is not None and not lo <= answer <= hi:
+        checker.fail(("answer",), f"answer {spec['answer']} is outside range {list(entries)}")

@@ -1,0 +1,35 @@
+"""The question types by name: the one place that lists them."""
+
+from __future__ import annotations
+
+from quizapp.grading.arrange import Matching, Ordering
+from quizapp.grading.base import QuestionType
+from quizapp.grading.choice import MultipleResponse, SingleChoice, TrueFalse
+from quizapp.grading.numeric import Numeric
+from quizapp.grading.typed import Cloze, ShortAnswer
+
+REGISTRY: dict[str, QuestionType] = {
+    qtype.name: qtype
+    for qtype in (
+        SingleChoice(),
+        MultipleResponse(),
+        TrueFalse(),
+        ShortAnswer(),
+        Cloze(),
+        Matching(),
+        Ordering(),
+        Numeric(),
+    )
+}
+
+
+class UnknownTypeError(KeyError):
+    """Raised for a question type name that is not in the registry."""
+
+
+def get_type(name: str) -> QuestionType:
+    """Return the question type called ``name``."""
+    try:
+        return REGISTRY[name]
+    except KeyError:
+        raise UnknownTypeError(name) from None

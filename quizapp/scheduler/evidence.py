@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 from fsrs import Rating
 
@@ -42,14 +42,14 @@ __all__ = [
 ]
 
 
-class Override(str, Enum):
+class Override(StrEnum):
     """The learner's correction of the automatic grade."""
 
     KNEW = "knew"
     DIDNT_KNOW = "didnt_know"
 
 
-class Outcome(str, Enum):
+class Outcome(StrEnum):
     """The grade of an answer."""
 
     CORRECT = "correct"

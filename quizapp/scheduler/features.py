@@ -124,9 +124,9 @@ class ContextTracker:
         self._sorted_durations: list[float] = []
         self._last_time: datetime | None = None
 
-    def features(self, item_id: int | str, topic: int | str | None, moment: datetime) -> list[
-        float
-    ]:
+    def features(
+        self, item_id: int | str, topic: int | str | None, moment: datetime
+    ) -> list[float]:
         """Context features of asking ``item_id`` at ``moment``.
 
         Args:
@@ -152,8 +152,20 @@ class ContextTracker:
             succ, n = self._topics[topic]
             topic_rate = (succ + _TOPIC_PSEUDO * slow) / (n + _TOPIC_PSEUDO)
         if item is None:
-            return [logit(fast), logit(slow), logit(session), logit(slow), logit(topic_rate),
-                    0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]
+            return [
+                logit(fast),
+                logit(slow),
+                logit(session),
+                logit(slow),
+                logit(topic_rate),
+                0.0,
+                0.0,
+                0.0,
+                0.0,
+                0.0,
+                0.0,
+                0.0,
+            ]
         item_rate = (item.long_term_success + _ITEM_PSEUDO * slow) / (
             item.long_term_n + _ITEM_PSEUDO
         )

@@ -220,18 +220,16 @@ def fsrs_trace(table: EventTable, parameters: Sequence[float] = DEFAULT_PARAMETE
     settings = SchedulerParams(parameters=params)
     cache: dict[tuple[float, int], float] = {}
     for i in np.nonzero(table.prev >= 0)[0].tolist():
-        key = (float(stability[i]), int(table.elapsed_days[i]))
-        value = cache.get(key)
+        point = (float(stability[i]), int(table.elapsed_days[i]))
+        value = cache.get(point)
         if value is None:
-            value = retrievability(key[0], key[1], settings)
-            cache[key] = value
+            value = retrievability(point[0], point[1], settings)
+            cache[point] = value
         recall[i] = value
     return FsrsTrace(params, recall, stability, difficulty)
 
 
-def fit_fsrs_parameters(
-    table: EventTable, mask: BoolArray | None = None
-) -> tuple[float, ...]:
+def fit_fsrs_parameters(table: EventTable, mask: BoolArray | None = None) -> tuple[float, ...]:
     """Fits FSRS-6 parameters to a learner's log with fsrs-rs-python (no torch).
 
     Every long-term review selected by ``mask`` becomes one training item made of its item's
@@ -253,9 +251,7 @@ def fit_fsrs_parameters(
     items = []
     for i in np.nonzero(chosen)[0].tolist():
         key, k = position[i]
-        items.append(
-            fsrs_rs_python.FSRSItem([_review(table, j) for j in sequences[key][: k + 1]])
-        )
+        items.append(fsrs_rs_python.FSRSItem([_review(table, j) for j in sequences[key][: k + 1]]))
     if not items:
         return DEFAULT_PARAMETERS
     try:

@@ -43,12 +43,13 @@ from quizapp.scheduler.history import (
     fsrs_trace,
     prepare,
 )
+from quizapp.scheduler.memory import recall_probability
 from quizapp.scheduler.metrics import log_loss
 from quizapp.scheduler.params import DEFAULT_PARAMETERS, SchedulerParams
-from quizapp.scheduler.memory import recall_probability
 from quizapp.scheduler.state import MemoryState
 
 __all__ = [
+    "DEFAULT_CONFIG",
     "FSRS_FEATURES",
     "VARIANTS",
     "LearnerModel",
@@ -102,6 +103,10 @@ class ModelConfig:
         unknown = set(self.variants) - set(VARIANTS)
         if unknown or not self.variants:
             raise ValueError(f"unknown variants: {sorted(unknown)}")
+
+
+#: The default settings of ``fit_learner_model``.
+DEFAULT_CONFIG = ModelConfig()
 
 
 def _clip(p: FloatArray) -> FloatArray:
@@ -170,7 +175,10 @@ def fit_logistic(
 
 
 def _columns(
-    names: Sequence[str], recall: FloatArray, stability: FloatArray, difficulty: FloatArray,
+    names: Sequence[str],
+    recall: FloatArray,
+    stability: FloatArray,
+    difficulty: FloatArray,
     context: FloatArray,
 ) -> FloatArray:
     columns = []
@@ -218,7 +226,10 @@ class LearnerModel:
     day_start_hour: int = DAY_START_HOUR
 
     def _layer(
-        self, recall: FloatArray, stability: FloatArray, difficulty: FloatArray,
+        self,
+        recall: FloatArray,
+        stability: FloatArray,
+        difficulty: FloatArray,
         context: FloatArray,
     ) -> FloatArray:
         if not self.features:
@@ -263,7 +274,9 @@ class LearnerModel:
             return 0.0
         r = recall_probability(state, now, SchedulerParams(parameters=self.parameters))
         value = self._layer(
-            np.array([r]), np.array([state.stability]), np.array([state.difficulty]),
+            np.array([r]),
+            np.array([state.stability]),
+            np.array([state.difficulty]),
             np.asarray([context], dtype=np.float64),
         )
         return float(value[0])
@@ -333,7 +346,7 @@ def _apply(fitted: _Fitted, rows: FloatArray) -> FloatArray:
 
 
 def fit_learner_model(
-    events: Sequence[ReviewEvent] | EventTable, config: ModelConfig = ModelConfig()
+    events: Sequence[ReviewEvent] | EventTable, config: ModelConfig = DEFAULT_CONFIG
 ) -> LearnerModel:
     """Fits the app's recall predictor to one learner's log (selection rules in the docstring).
 
@@ -352,7 +365,7 @@ def fit_learner_model(
     context = context_matrix(table, config.day_start_hour)
     y = table.success
     chance = table.chance
-    first = int(round(n * (1.0 - config.validation_fraction)))
+    first = round(n * (1.0 - config.validation_fraction))
     bounds = np.linspace(first, n, config.inner_folds + 1).round().astype(int)
     totals: dict[tuple[str, str, float], float] = {}
     slices: dict[tuple[str, str, float], int] = {}
@@ -393,7 +406,11 @@ def fit_learner_model(
     names = VARIANTS[variant]
     if not names:
         return LearnerModel(
-            parameters, source, variant, n_train=n, selection=scores,
+            parameters,
+            source,
+            variant,
+            n_train=n,
+            selection=scores,
             day_start_hour=config.day_start_hour,
         )
     trace = fsrs_trace(table, parameters)
@@ -437,7 +454,10 @@ class LearnerPredictor:
         self._tracker.observe(event)
 
     def recall(
-        self, item_id: int | str, topic: int | str | None, state: MemoryState | None,
+        self,
+        item_id: int | str,
+        topic: int | str | None,
+        state: MemoryState | None,
         now: datetime,
     ) -> float:
         """Predicted recall of an item at ``now``.
@@ -454,8 +474,12 @@ class LearnerPredictor:
         return self.model.recall(state, now, self._tracker.features(item_id, topic, now))
 
     def p_correct(
-        self, item_id: int | str, topic: int | str | None, state: MemoryState | None,
-        now: datetime, chance: float = 0.0,
+        self,
+        item_id: int | str,
+        topic: int | str | None,
+        state: MemoryState | None,
+        now: datetime,
+        chance: float = 0.0,
     ) -> float:
         """Predicted probability of a correct answer: ``c + (1 - c) · recall``.
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import random
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
@@ -131,9 +131,13 @@ def retrievability(stability: float, elapsed_days: int, params: SchedulerParams)
     Returns:
         The probability of recall.
     """
-    origin = datetime(2000, 1, 1, tzinfo=timezone.utc)
+    origin = datetime(2000, 1, 1, tzinfo=UTC)
     card = fsrs.Card(
-        card_id=0, state=fsrs.State.Review, stability=stability, difficulty=5.0, due=origin,
+        card_id=0,
+        state=fsrs.State.Review,
+        stability=stability,
+        difficulty=5.0,
+        due=origin,
         last_review=origin,
     )
     moment = origin + timedelta(days=max(0, elapsed_days))

@@ -21,9 +21,9 @@ FloatArray = npt.NDArray[np.float64]
 EPS = 1e-6
 
 
-def _arrays(p: Sequence[float] | FloatArray, y: Sequence[float] | FloatArray) -> tuple[
-    FloatArray, FloatArray
-]:
+def _arrays(
+    p: Sequence[float] | FloatArray, y: Sequence[float] | FloatArray
+) -> tuple[FloatArray, FloatArray]:
     pa = np.asarray(p, dtype=np.float64)
     ya = np.asarray(y, dtype=np.float64)
     if pa.shape != ya.shape or pa.ndim != 1:

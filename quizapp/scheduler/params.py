@@ -82,7 +82,9 @@ def clip_parameters(parameters: Sequence[float]) -> tuple[float, ...]:
         )
     return tuple(
         min(max(float(w), lo), hi)
-        for w, lo, hi in zip(parameters, LOWER_BOUNDS_PARAMETERS, UPPER_BOUNDS_PARAMETERS, strict=True)
+        for w, lo, hi in zip(
+            parameters, LOWER_BOUNDS_PARAMETERS, UPPER_BOUNDS_PARAMETERS, strict=True
+        )
     )
 
 

@@ -1,0 +1,283 @@
+"""Recall per topic for one learner, and the ranking of their weakest topics.
+
+For each topic (all figures for the ``now`` passed in):
+
+* ``recall_now``: mean predicted recall over the questions the learner has studied;
+* ``coverage``: studied questions / all questions of the topic;
+* ``estimate_unstudied``: estimated probability that the learner knows a question of the topic
+  they have not studied yet. It comes from their *first attempts* (answers to questions seen for
+  the first time), corrected for guessing (a first attempt with chance c counts
+  ``(correct - c) / (1 - c)``), shrunk towards the learner's overall first-attempt figure with
+  ``topic_strength`` pseudo-answers, which is itself shrunk towards ``global_prior`` with
+  ``learner_strength`` pseudo-answers; clipped to [0, 1];
+* ``expected_recall``: ``coverage · recall_now + (1 - coverage) · estimate_unstudied``, the
+  expected recall over the whole topic, used to rank the weakest topics;
+* ``trend``: answer accuracy in each of the last ``weeks`` weeks (7-day windows ending at
+  ``now``) and its least-squares slope per week;
+* ``below_target``: studied questions whose predicted recall is below the target retention.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from quizapp.scheduler.memory import DEFAULT_PARAMS, recall_probability
+from quizapp.scheduler.params import SchedulerParams
+from quizapp.scheduler.state import MemoryState, as_utc
+
+__all__ = [
+    "DEFAULT_PRIORS",
+    "AnswerRecord",
+    "QuestionRecord",
+    "TopicPriors",
+    "TopicSummary",
+    "WeekPoint",
+    "summarize_topics",
+    "weakest_topics",
+]
+
+Key = int | str
+
+
+@dataclass(frozen=True)
+class QuestionRecord:
+    """One question of the bank as seen by one learner.
+
+    Attributes:
+        question_id: the question.
+        topic_id: its topic.
+        state: the learner's memory state, None if not studied yet.
+        options: number of options when guessable, else None.
+    """
+
+    question_id: Key
+    topic_id: Key
+    state: MemoryState | None = None
+    options: int | None = None
+
+    @property
+    def chance(self) -> float:
+        """Guessing probability (0 when not guessable)."""
+        return 0.0 if self.options is None else 1.0 / self.options
+
+
+@dataclass(frozen=True)
+class AnswerRecord:
+    """One past answer of the learner (from the review log).
+
+    Attributes:
+        question_id: the question.
+        topic_id: its topic.
+        answered_at: time of the answer (UTC).
+        correct: whether it counted as recalled.
+        first_attempt: whether it was the learner's first answer to that question.
+        options: number of options when guessable, else None.
+    """
+
+    question_id: Key
+    topic_id: Key
+    answered_at: datetime
+    correct: bool
+    first_attempt: bool = False
+    options: int | None = None
+
+
+@dataclass(frozen=True)
+class TopicPriors:
+    """Shrinkage settings of ``estimate_unstudied``.
+
+    Attributes:
+        global_prior: prior probability of knowing an unstudied question.
+        learner_strength: pseudo-answers of ``global_prior`` in the learner's estimate.
+        topic_strength: pseudo-answers of the learner's estimate in a topic's estimate.
+    """
+
+    global_prior: float = 0.3
+    learner_strength: float = 5.0
+    topic_strength: float = 5.0
+
+
+DEFAULT_PRIORS = TopicPriors()
+
+
+@dataclass(frozen=True)
+class WeekPoint:
+    """Accuracy of the learner's answers in one week.
+
+    Attributes:
+        start: start of the 7-day window.
+        answers: number of answers in it.
+        accuracy: share correct, None without answers.
+    """
+
+    start: datetime
+    answers: int
+    accuracy: float | None
+
+
+@dataclass(frozen=True)
+class TopicSummary:
+    """Figures of one topic for one learner (definitions in the module docstring).
+
+    Attributes:
+        topic_id: the topic.
+        questions: number of questions in the topic.
+        studied: number the learner has studied.
+        coverage: ``studied / questions``.
+        recall_now: mean predicted recall over studied questions, None if none studied.
+        estimate_unstudied: estimated probability of knowing an unstudied question.
+        expected_recall: expected recall over all the topic's questions.
+        below_target: studied questions predicted below the target retention.
+        target: the target retention used.
+        trend: weekly accuracy, oldest first.
+        trend_slope: change in accuracy per week (None with fewer than 2 weeks with answers).
+    """
+
+    topic_id: Key
+    questions: int
+    studied: int
+    coverage: float
+    recall_now: float | None
+    estimate_unstudied: float
+    expected_recall: float
+    below_target: int
+    target: float
+    trend: tuple[WeekPoint, ...]
+    trend_slope: float | None
+
+
+def _clip01(x: float) -> float:
+    return min(max(x, 0.0), 1.0)
+
+
+def _deguessed(answer: AnswerRecord) -> float:
+    chance = 0.0 if answer.options is None else 1.0 / answer.options
+    return ((1.0 if answer.correct else 0.0) - chance) / (1.0 - chance)
+
+
+def _slope(points: Sequence[WeekPoint]) -> float | None:
+    pairs = [(float(i), p.accuracy) for i, p in enumerate(points) if p.accuracy is not None]
+    if len(pairs) < 2:
+        return None
+    mx = sum(x for x, _ in pairs) / len(pairs)
+    my = sum(y for _, y in pairs) / len(pairs)
+    sxx = sum((x - mx) ** 2 for x, _ in pairs)
+    return sum((x - mx) * (y - my) for x, y in pairs) / sxx
+
+
+def summarize_topics(
+    questions: Sequence[QuestionRecord],
+    answers: Sequence[AnswerRecord],
+    now: datetime,
+    params: SchedulerParams = DEFAULT_PARAMS,
+    weeks: int = 4,
+    recall_fn: Callable[[QuestionRecord], float] | None = None,
+    priors: TopicPriors = DEFAULT_PRIORS,
+) -> tuple[TopicSummary, ...]:
+    """Per-topic figures for one learner.
+
+    Args:
+        questions: every question of the bank (studied or not) with the learner's state.
+        answers: the learner's past answers (for the trend and the unstudied estimate).
+        now: time of the summary (UTC).
+        params: the settings (target retention, FSRS parameters).
+        weeks: number of weekly trend points.
+        recall_fn: predicted recall of a studied question; FSRS-6's ``recall_probability``
+            if None (pass e.g. a ``LearnerPredictor`` based function to use the learner model).
+        priors: shrinkage settings.
+
+    Returns:
+        One summary per topic, in order of first appearance in ``questions``.
+    """
+    now = as_utc(now)
+    if weeks < 1:
+        raise ValueError("weeks must be at least 1")
+    by_topic: dict[Key, list[QuestionRecord]] = {}
+    for q in questions:
+        by_topic.setdefault(q.topic_id, []).append(q)
+
+    firsts = [a for a in answers if a.first_attempt]
+    learner = _clip01(
+        (sum(_deguessed(a) for a in firsts) + priors.learner_strength * priors.global_prior)
+        / (len(firsts) + priors.learner_strength)
+    )
+    first_by_topic: dict[Key, list[float]] = {}
+    for a in firsts:
+        first_by_topic.setdefault(a.topic_id, []).append(_deguessed(a))
+    start = now - timedelta(days=7 * weeks)
+    windows: dict[Key, list[list[int]]] = {}
+    for a in answers:
+        moment = as_utc(a.answered_at)
+        if not start <= moment < now:
+            continue
+        index = min(int((moment - start) / timedelta(days=7)), weeks - 1)
+        counts = windows.setdefault(a.topic_id, [[0, 0] for _ in range(weeks)])
+        counts[index][0] += int(a.correct)
+        counts[index][1] += 1
+
+    target = params.desired_retention
+    summaries = []
+    for topic, members in by_topic.items():
+        recalls = []
+        for q in members:
+            if q.state is None or q.state.is_new:
+                continue
+            recalls.append(
+                recall_probability(q.state, now, params) if recall_fn is None else recall_fn(q)
+            )
+        studied = len(recalls)
+        coverage = studied / len(members)
+        recall_now = sum(recalls) / studied if studied else None
+        seen = first_by_topic.get(topic, [])
+        estimate = _clip01(
+            (sum(seen) + priors.topic_strength * learner) / (len(seen) + priors.topic_strength)
+        )
+        expected = coverage * (recall_now or 0.0) + (1.0 - coverage) * estimate
+        counts = windows.get(topic, [[0, 0] for _ in range(weeks)])
+        trend = tuple(
+            WeekPoint(start + timedelta(days=7 * i), n, (c / n) if n else None)
+            for i, (c, n) in enumerate(counts)
+        )
+        summaries.append(
+            TopicSummary(
+                topic_id=topic,
+                questions=len(members),
+                studied=studied,
+                coverage=coverage,
+                recall_now=recall_now,
+                estimate_unstudied=estimate,
+                expected_recall=expected,
+                below_target=sum(1 for r in recalls if r < target),
+                target=target,
+                trend=trend,
+                trend_slope=_slope(trend),
+            )
+        )
+    return tuple(summaries)
+
+
+def weakest_topics(
+    summaries: Sequence[TopicSummary], k: int | None = None, min_studied: int = 1
+) -> tuple[TopicSummary, ...]:
+    """Ranks topics from weakest to strongest by expected recall.
+
+    Args:
+        summaries: output of ``summarize_topics``.
+        k: keep the first k (all if None).
+        min_studied: leave out topics with fewer studied questions (0 keeps unstarted topics).
+
+    Returns:
+        The ranking; ties broken by lower recall now, then by topic id.
+    """
+    eligible = [s for s in summaries if s.studied >= min_studied]
+    ranked = sorted(
+        eligible,
+        key=lambda s: (
+            s.expected_recall,
+            1.0 if s.recall_now is None else s.recall_now,
+            str(s.topic_id),
+        ),
+    )
+    return tuple(ranked if k is None else ranked[:k])

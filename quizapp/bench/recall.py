@@ -24,7 +24,7 @@ from quizapp.bench.baselines import moving_average, sm2_recall
 from quizapp.bench.revlog import time_series_folds
 from quizapp.scheduler.features import context_matrix
 from quizapp.scheduler.history import ReviewEvent, fit_fsrs_parameters, fsrs_trace, prepare
-from quizapp.scheduler.learner_model import ModelConfig, fit_learner_model
+from quizapp.scheduler.learner_model import DEFAULT_CONFIG, ModelConfig, fit_learner_model
 from quizapp.scheduler.metrics import auc, bin_key, log_loss, rmse_bins
 from quizapp.scheduler.params import DEFAULT_PARAMETERS
 
@@ -86,7 +86,7 @@ class RecallReport:
 
 
 def run_recall(
-    events: Sequence[ReviewEvent], folds: int = 5, config: ModelConfig = ModelConfig()
+    events: Sequence[ReviewEvent], folds: int = 5, config: ModelConfig = DEFAULT_CONFIG
 ) -> RecallReport:
     """Runs every predictor through the time-series cross-validation.
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -32,7 +32,7 @@ COLUMNS = ("card_id", "review_rating", "review_time", "review_duration")
 
 def _batch_topic(card_id: int) -> str:
     """Stand-in topic: the UTC day the card was created (its id is the creation time in ms)."""
-    return datetime.fromtimestamp(card_id / 1000.0, tz=timezone.utc).date().isoformat()
+    return datetime.fromtimestamp(card_id / 1000.0, tz=UTC).date().isoformat()
 
 
 def load_revlog(path: str | Path, card_subset: str = "all") -> list[ReviewEvent]:
@@ -90,8 +90,12 @@ def write_revlog(path: str | Path, events: list[ReviewEvent]) -> None:
         writer.writerow(COLUMNS)
         for e in sorted(events, key=lambda e: e.reviewed_at):
             writer.writerow(
-                [e.item_id, e.rating, e.reviewed_at.isoformat(),
-                 "" if e.duration_ms is None else e.duration_ms]
+                [
+                    e.item_id,
+                    e.rating,
+                    e.reviewed_at.isoformat(),
+                    "" if e.duration_ms is None else e.duration_ms,
+                ]
             )
 
 

@@ -3,8 +3,9 @@
 Assumptions of the simulated learner (all randomness from one seeded ``random.Random``):
 
 * **Items and topics.** Topics are introduced one after another (``items_per_topic`` new items
-  each, ``new_per_day`` new items a day). Item difficulty ``b ~ N(topic_mean, 0.7)``; the
-  learner's skill on a topic is ``N(0, topic_sd)`` (learners differ by topic).
+  each, ``new_per_day`` new items a day), or in random order with ``interleave_topics``.
+  Item difficulty ``b ~ N(topic_mean, 0.7)``; the learner's skill on a topic is
+  ``N(0, topic_sd)`` (learners differ by topic).
 * **Memory.** Exponential forgetting ``R = 0.9 ** (t / s)`` with t in days (FSRS-6 uses a power
   law). At the first exposure the item is known with probability ``sigmoid(skill - b)``
   (then ``s = 3 e^(-0.4 b)`` days, else ``s = 0.3``). A recalled item grows
@@ -26,7 +27,7 @@ from __future__ import annotations
 import math
 import random
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from quizapp.scheduler.evidence import Evidence
 from quizapp.scheduler.history import ReviewEvent
@@ -35,7 +36,7 @@ from quizapp.scheduler.state import MemoryState
 
 __all__ = ["SimAnswer", "SimConfig", "simulate_learner"]
 
-_START = datetime(2024, 1, 1, 4, tzinfo=timezone.utc)
+_START = datetime(2024, 1, 1, 4, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,8 @@ class SimConfig:
         form_sd: standard deviation of the daily form (logits).
         option_mix: (options, share) of question types; options None = not guessable.
         study_probability: chance of studying on a given day.
+        interleave_topics: draw new items from all topics in random order instead of one
+            topic after another.
     """
 
     days: int = 150
@@ -61,6 +64,7 @@ class SimConfig:
     form_sd: float = 0.5
     option_mix: tuple[tuple[int | None, float], ...] = ((None, 1.0),)
     study_probability: float = 0.8
+    interleave_topics: bool = False
 
 
 @dataclass(frozen=True)
@@ -121,6 +125,8 @@ def simulate_learner(config: SimConfig, seed: int) -> list[SimAnswer]:
             pool.append(
                 _Item(0, t, rng.gauss(topic_mean[t], 0.7), _pick_options(rng, config.option_mix))
             )
+    if config.interleave_topics:
+        rng.shuffle(pool)
     active: list[_Item] = []
     answers: list[SimAnswer] = []
     form = 0.0
@@ -144,8 +150,10 @@ def simulate_learner(config: SimConfig, seed: int) -> list[SimAnswer]:
             queue.append(item)
         while queue:
             waiting = [it for it in queue if it.state is None or it.state.due <= now]
-            item = waiting[0] if waiting else min(
-                queue, key=lambda it: it.state.due if it.state else now
+            item = (
+                waiting[0]
+                if waiting
+                else min(queue, key=lambda it: it.state.due if it.state else now)
             )
             queue.remove(item)
             if item.state is not None and item.state.due > now:
@@ -154,9 +162,7 @@ def simulate_learner(config: SimConfig, seed: int) -> list[SimAnswer]:
                 break
             recall = _recall(item, now, skill[item.topic], form, rng)
             remembered = rng.random() < recall
-            correct = remembered or (
-                item.options is not None and rng.random() < 1.0 / item.options
-            )
+            correct = remembered or (item.options is not None and rng.random() < 1.0 / item.options)
             seconds = math.exp(rng.gauss(1.9 - 1.2 * (recall - 0.5), 0.5))
             duration = int(seconds * 1000)
             outcome = review(

@@ -91,14 +91,16 @@ class QuestionType(ABC):
     name: ClassVar[str]
     label: ClassVar[str]
     keys: ClassVar[frozenset[str]]
+    prompt_optional: ClassVar[bool] = False
+    """True when the spec itself can serve as the prompt (see ``default_prompt``)."""
 
     def validate(self, spec: Spec) -> list[SpecProblem]:
         """Return every problem in ``spec`` (an empty list when it is valid)."""
         problems = [
             SpecProblem(
                 (key,),
-                f"unknown key '{key}' for a {self.name} question "
-                f"(allowed here: {', '.join(sorted(self.keys))})",
+                f"unknown key '{key}' (besides the common fields, a {self.name} question "
+                f"takes: {', '.join(sorted(self.keys))})",
             )
             for key in spec
             if key not in self.keys

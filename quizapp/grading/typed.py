@@ -119,6 +119,7 @@ class Cloze(QuestionType):
     name: ClassVar[str] = "cloze"
     label: ClassVar[str] = "Fill in the gaps"
     keys: ClassVar[frozenset[str]] = frozenset({"text", "match"})
+    prompt_optional: ClassVar[bool] = True
 
     def check(self, spec: Spec) -> list[SpecProblem]:
         checker = Checker()

@@ -102,8 +102,9 @@ class GradingPolicy:
         new_prior_recall: recall assumed for a never-answered question in the guess rule.
         min_knew_for_good: lowest probability of "knew it" for a guessable correct answer to be
             ``Good`` rather than ``Hard``.
-        guess_max_growth: interval growth allowed by a correct answer on an unguessable
-            question under the cap; guessable ones get ``1 + (1 - c) (guess_max_growth - 1)``.
+        guess_max_growth: growth of the interval over the stability before the answer that the
+            cap would allow at chance 0; a question with chance c gets
+            ``1 + (1 - c) (guess_max_growth - 1)``.
         guess_min_days: the cap is never below this many days.
     """
 
@@ -235,23 +236,25 @@ def rate_answer(
 
 
 def guess_interval_cap(
-    chance: float, elapsed_days: float | None, policy: GradingPolicy = DEFAULT_POLICY
+    chance: float, stability_before: float | None, policy: GradingPolicy = DEFAULT_POLICY
 ) -> float:
     """Longest next interval (days) after a guess-limited correct answer.
 
-    The cap is ``max(guess_min_days, elapsed · growth)`` with
-    ``growth = 1 + (1 - chance) (guess_max_growth - 1)``: with the defaults a true/false
-    question may at most double the time it was last remembered over, a 4-option one grow
-    2.5-fold, and a new question gets at most ``guess_min_days`` (1 day).
+    The cap is ``max(guess_min_days, S · growth)`` with ``S`` the stability before the answer
+    (about the last interval at 90 % retention) and
+    ``growth = 1 + (1 - chance) (guess_max_growth - 1)``: with the defaults a true/false answer
+    may at most double the interval, a 4-option one grow it 2.5-fold, and a question never
+    answered before gets at most ``guess_min_days`` (1 day), however long FSRS would wait
+    (a correct answer after a long gap, when recall was low, is exactly when a guess is likely).
 
     Args:
         chance: guessing probability.
-        elapsed_days: days since the previous answer, None for a new question.
+        stability_before: FSRS stability before the answer, None for a new question.
         policy: thresholds.
 
     Returns:
         The cap in days.
     """
     growth = 1.0 + (1.0 - chance) * (policy.guess_max_growth - 1.0)
-    base = 0.0 if elapsed_days is None else elapsed_days * growth
+    base = 0.0 if stability_before is None else stability_before * growth
     return max(policy.guess_min_days, base)

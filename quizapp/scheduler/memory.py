@@ -9,6 +9,7 @@ Elapsed time in the forgetting curve is counted in whole days, as the library do
 
 from __future__ import annotations
 
+import math
 import random
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
@@ -274,9 +275,9 @@ def review(
     if card.state == fsrs.State.Review:
         days = (due - now).total_seconds() / _DAY
         if decision.guess_limited:
-            cap = guess_interval_cap(evidence.chance, elapsed, policy)
+            cap = guess_interval_cap(evidence.chance, before.stability, policy)
             if days > cap:
-                days = cap
+                days = max(policy.guess_min_days, float(math.floor(cap)))
                 capped = True
         elif params.fuzz and rng is not None and days >= 3.0:
             days = max(1.0, round(days * (1.0 + rng.uniform(-_FUZZ, _FUZZ))))

@@ -68,9 +68,9 @@ def test_lucky_guess_does_not_push_months_away(t0: datetime) -> None:
     # stability 5 days, asked again after 60 days: recall is down to 0.68
     state = MemoryState(5.0, 5.0, REVIEW, None, t0 + timedelta(days=5), t0, 3, 0)
     when = t0 + timedelta(days=60)
-    free, free_log = review(state, Evidence(1.0, 12_000), when)
+    _free, free_log = review(state, Evidence(1.0, 12_000), when)
     tf, tf_log = review(state, Evidence(1.0, 12_000, options=2), when)
-    four, four_log = review(state, Evidence(1.0, 12_000, options=4), when)
+    _four, four_log = review(state, Evidence(1.0, 12_000, options=4), when)
     assert free_log.interval_days == 49.0  # plain FSRS-6: seven weeks
     assert (tf_log.interval_days, tf_log.guess_capped) == (10.0, True)
     assert (four_log.interval_days, four_log.guess_capped) == (12.0, True)
@@ -99,7 +99,9 @@ def test_override_wins_and_is_logged(t0: datetime) -> None:
     assert (typo.auto_rating, typo.rating) == (Rating.Again, Rating.Good)
     after, unsure = review(state, Evidence(1.0, 2_000, override="didnt_know"), when)  # type: ignore[arg-type]
     assert (unsure.auto_rating, unsure.rating, unsure.override) == (
-        Rating.Easy, Rating.Again, "didnt_know",
+        Rating.Easy,
+        Rating.Again,
+        "didnt_know",
     )
     assert after.lapses == 1
     assert unsure.to_dict()["override"] == "didnt_know"

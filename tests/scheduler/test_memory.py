@@ -45,7 +45,8 @@ def test_answer_sequence_pins_states_and_intervals(t0: datetime) -> None:
         assert (state.state, state.step, state.lapses) == (kind, step, lapses)
         assert state.stability == pytest.approx(stability, abs=1e-4)
         assert log.interval_days == pytest.approx(interval, abs=1e-6)
-    assert state is not None and state.reps == 6
+    assert state is not None
+    assert state.reps == 6
 
 
 def test_recall_at_given_times(t0: datetime) -> None:
@@ -99,7 +100,14 @@ def test_state_round_trips_through_dict(t0: datetime) -> None:
     naive = dict(state.to_dict(), due=state.due.replace(tzinfo=None))
     assert MemoryState.from_dict(naive) == state
     assert set(state.to_dict()) == {
-        "stability", "difficulty", "state", "step", "due", "last_review", "reps", "lapses",
+        "stability",
+        "difficulty",
+        "state",
+        "step",
+        "due",
+        "last_review",
+        "reps",
+        "lapses",
     }
 
 
@@ -118,13 +126,15 @@ def test_fuzz_only_with_a_seeded_rng(t0: datetime) -> None:
     when = t0 + timedelta(days=30)
     plain = review(state, Evidence(1.0, 12_000), when, SchedulerParams(fuzz=True)).log
     fuzzed = [
-        review(state, Evidence(1.0, 12_000), when, SchedulerParams(fuzz=True), rng=random.Random(s))
-        .log.interval_days
+        review(
+            state, Evidence(1.0, 12_000), when, SchedulerParams(fuzz=True), rng=random.Random(s)
+        ).log.interval_days
         for s in range(20)
     ]
     again = [
-        review(state, Evidence(1.0, 12_000), when, SchedulerParams(fuzz=True), rng=random.Random(s))
-        .log.interval_days
+        review(
+            state, Evidence(1.0, 12_000), when, SchedulerParams(fuzz=True), rng=random.Random(s)
+        ).log.interval_days
         for s in range(20)
     ]
     assert fuzzed == again
@@ -145,4 +155,5 @@ def test_lapse_counts_only_from_review(t0: datetime) -> None:
 def test_now_is_never_read_from_the_clock() -> None:
     past = datetime(2001, 5, 5, 12, tzinfo=UTC)
     state, log = review(None, Evidence(1.0, 9_000), past)
-    assert log.reviewed_at == past and state.last_review == past
+    assert log.reviewed_at == past
+    assert state.last_review == past

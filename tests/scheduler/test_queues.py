@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import random
 from datetime import datetime, timedelta
@@ -81,11 +82,13 @@ def test_session_queue_never_repeats_in_a_row() -> None:
     session = session.answer("b", correct=False)
     assert session.pending == ("a", "b")
     session = session.answer("a", correct=True)
-    assert session.pending == ("b",) and session.last == "a"
+    assert session.pending == ("b",)
+    assert session.last == "a"
     session = session.answer("b", correct=False)
     # only "b" is left and it was just asked: the session ends rather than repeat it
     assert session.pending == ("b",)
-    assert session.next_question() is None and session.finished
+    assert session.next_question() is None
+    assert session.finished
     with pytest.raises(ValueError, match="not in the session"):
         session.answer("z", correct=True)
 
@@ -98,7 +101,7 @@ def test_random_sessions_never_ask_the_same_question_twice_in_a_row() -> None:
         while (question := session.next_question()) is not None:
             asked.append(question)
             session = session.answer(question, correct=rng.random() < 0.5)
-        assert all(x != y for x, y in zip(asked, asked[1:], strict=False))
+        assert all(x != y for x, y in itertools.pairwise(asked))
         assert all(asked.count(q) <= 1 + session.max_relearns for q in set(asked))
 
 

@@ -18,7 +18,9 @@ from quizapp.scheduler import (
 
 def _example(now: datetime) -> tuple[list[QuestionRecord], list[AnswerRecord]]:
     fresh = MemoryState(10.0, 5.0, REVIEW, None, now + timedelta(days=10), now, 2, 0)
-    old = MemoryState(10.0, 5.0, REVIEW, None, now - timedelta(days=10), now - timedelta(days=20), 2, 0)
+    old = MemoryState(
+        10.0, 5.0, REVIEW, None, now - timedelta(days=10), now - timedelta(days=20), 2, 0
+    )
     questions = [
         QuestionRecord("a1", "A", fresh),
         QuestionRecord("a2", "A", old, options=2),
@@ -57,7 +59,8 @@ def test_topic_figures_by_hand(t0: datetime) -> None:
     assert (b.recall_now, b.coverage, b.expected_recall) == (None, 0.0, b.estimate_unstudied)
     assert [(p.answers, p.accuracy) for p in a.trend] == [(1, 1.0), (2, 0.5)]
     assert a.trend_slope == pytest.approx(-0.5)
-    assert b.trend_slope is None and all(p.accuracy is None for p in b.trend)
+    assert b.trend_slope is None
+    assert all(p.accuracy is None for p in b.trend)
     assert a.trend[0].start == t0 - timedelta(days=14)
 
 

@@ -198,7 +198,7 @@ class _SetReader:
         file = self.text(data, "file", path)
         text = self.text(data, "text", path)
         if file and text:
-            self.fail(path, "source: give either file or text, not both")
+            self.fail((*path, "text"), "source: give either file or text, not both")
         elif file:
             text = self.source_file(file, (*path, "file"))
         return SourceDoc(title=self.text(data, "title", path), text=text, file=file)
@@ -294,8 +294,9 @@ def parse_set(text: str, file: str = "<text>", *, base_dir: Path | None = None) 
         loader.dispose()
     if root is None:
         return Parsed(None, (Problem(file, 1, "the file is empty"),))
+    tree.lines[()] = _line(root)
     doc = _SetReader(tree, base_dir).read(tree.value(root, ()))
-    return Parsed(doc, tuple(tree.problems))
+    return Parsed(doc, tuple(sorted(tree.problems, key=lambda p: p.line)))
 
 
 def read_set(path: Path, name: str | None = None) -> Parsed:

@@ -74,7 +74,8 @@ class Checker:
             self.fail(path, f"{what} must be a list, not {kind_of(value)}")
             return []
         if len(value) < minimum:
-            self.fail(path, f"{what} needs at least {minimum} entries, found {len(value)}")
+            entries = "entry" if minimum == 1 else "entries"
+            self.fail(path, f"{what} needs at least {minimum} {entries}, found {len(value)}")
         return list(value)
 
     def mapping(

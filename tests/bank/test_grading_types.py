@@ -152,7 +152,7 @@ INVALID = [
     ("true_false", {}, [((), "answer is missing")]),
     ("true_false", {"answer": "yes"}, [(("answer",), "answer must be true or false")]),
     ("short_answer", {}, [(("answers",), "answers is missing")]),
-    ("short_answer", {"answers": []}, [(("answers",), "at least 1 entries")]),
+    ("short_answer", {"answers": []}, [(("answers",), "at least 1 entry")]),
     ("short_answer", {"answers": "BCMA"}, [(("answers",), "must be a list, not text")]),
     ("short_answer", {"answers": ["  "]}, [(("answers", 0), "accepted answer 1 is empty")]),
     ("short_answer", {"answers": ["?!"]}, [(("answers", 0), "empty once punctuation")]),

@@ -23,8 +23,13 @@ config.set_main_option(
 
 def render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:
     """Write the app's column types as plain SQLAlchemy types, so migrations import no app code."""
-    if type_ == "type" and type(obj).__name__ == "UTCDateTime":
+    if type_ != "type":
+        return False
+    if type(obj).__name__ == "UTCDateTime":
         return "sa.DateTime(timezone=True)"
+    if getattr(obj, "_variant_mapping", None) and type(obj).__name__ == "JSON":
+        autogen_context.imports.add("from sqlalchemy.dialects import postgresql")
+        return "sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql')"
     return False
 
 

@@ -58,14 +58,36 @@ def list_users() -> None:
 
 
 @click.command("init")
-def init_command() -> None:
-    """Create or upgrade the database schema to the latest migration."""
+@click.option("--no-bank", is_flag=True, help="Do not load the bundled question bank.")
+def init_command(no_bank: bool) -> None:
+    """Upgrade the database to the latest migration and load (or update) the bundled bank."""
     from flask_migrate import upgrade
+
+    from quizapp.bank.cli import format_report
+    from quizapp.bank.sync import load_bundled_bank
+    from quizapp.bank.validate import InvalidSetError
 
     upgrade()
     click.echo("Database schema is up to date.")
+    if no_bank:
+        return
+    try:
+        reports = load_bundled_bank()
+    except InvalidSetError as exc:
+        db.session.rollback()
+        for problem in exc.problems:
+            click.echo(str(problem), err=True)
+        raise click.ClickException(
+            "the bundled question bank has problems; nothing was loaded"
+        ) from None
+    db.session.commit()
+    for report in reports:
+        click.echo(format_report(report))
 
 
 def register_cli(app: Flask) -> None:
+    from quizapp.bank.cli import register as register_bank
+
     app.cli.add_command(users_cli)
     app.cli.add_command(init_command)
+    register_bank(app)

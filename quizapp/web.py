@@ -56,7 +56,9 @@ def init_web(app: Flask) -> None:
         )
     app.session_interface = RequestAwareSessionInterface()
 
-    from quizapp import models  # noqa: F401  (register the tables on the metadata)
+    # Register every table on the metadata.
+    from quizapp import models  # noqa: F401
+    from quizapp.instructor import models as instructor_models  # noqa: F401
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(migrations_dir()), render_as_batch=True)

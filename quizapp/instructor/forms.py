@@ -1,0 +1,43 @@
+"""Instructor forms."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import HiddenField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional, Regexp
+
+from quizapp.instructor.drafts import STATUSES
+
+
+class DocumentForm(FlaskForm):
+    document = FileField(
+        "Document",
+        validators=[FileRequired("Choose a .txt or .md document.")],
+        description="Plain text or Markdown; numbered or # headings become topics.",
+    )
+    title = StringField("Title of the set", validators=[Optional(), Length(max=200)])
+    set_id = StringField(
+        "Set id",
+        validators=[
+            Optional(),
+            Length(max=100),
+            Regexp(r"^[a-z0-9][a-z0-9._-]*$", message="Use lower-case letters, digits, . _ -"),
+        ],
+        description="A stable id; leave empty to make one from the title.",
+    )
+    submit = SubmitField("Draft questions")
+
+
+class StatusForm(FlaskForm):
+    status = HiddenField(validators=[DataRequired()])
+    submit = SubmitField("Save")
+
+    def validate_status(self, field: HiddenField) -> None:
+        if field.data not in STATUSES:
+            raise ValueError("unknown status")
+
+
+class EntryForm(FlaskForm):
+    yaml_text = TextAreaField("Question (YAML)", validators=[DataRequired()])
+    submit = SubmitField("Save question")

@@ -272,13 +272,15 @@ class _QuestionCheck:
 
 
 def _not_found_message(document: Document, quote: str) -> str:
+    """Say where the quote parts from the document, at a word boundary."""
     agreed = document.agreeing_prefix(quote)
+    agreed = agreed[: agreed.rfind(" ")] if " " in agreed else ""
     if len(agreed) < 10:
         return f'source quote is not in the document: "{_clip(quote)}"'
-    rest = quote[len(agreed) :]
+    tail = " ".join(agreed.split()[-5:])
     return (
-        f'source quote is not in the document: it agrees up to "…{agreed[-40:]}" '
-        f'and then the document does not go on with "{_clip(rest)}"'
+        f'source quote is not in the document: it agrees up to "…{tail}" and then the '
+        f'document does not go on with "{_clip(quote[len(agreed) :].strip())}"'
     )
 
 

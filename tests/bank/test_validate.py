@@ -144,7 +144,7 @@ CASES = [
     pytest.param(
         ("quote: The main target is BCMA", "quote: The main target is CD38"),
         ("quote: The main target is CD38", ""),
-        'source quote is not in the document: it agrees up to "…The main target is " and then '
+        'source quote is not in the document: it agrees up to "…The main target is" and then '
         'the document does not go on with "CD38"',
         id="quote-not-in-document",
     ),

@@ -69,6 +69,7 @@ def init_web(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.session_protection = "strong"
 
+    from quizapp.account import bp as account_bp
     from quizapp.admin import bp as admin_bp
     from quizapp.auth import bp as auth_bp
     from quizapp.errors import bp as errors_bp
@@ -76,6 +77,7 @@ def init_web(app: Flask) -> None:
     from quizapp.main import bp as main_bp
 
     app.register_blueprint(main_bp)
+    app.register_blueprint(account_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(errors_bp)
     app.register_blueprint(instructor_bp)

@@ -1,17 +1,72 @@
-"""Home page."""
+"""Home page and the catalogue of question sets."""
 
 from __future__ import annotations
 
-from flask import render_template
-from flask_login import current_user
+import sqlalchemy as sa
+from flask import abort, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user, login_required
 
+from quizapp.auth.forms import EmptyForm
 from quizapp.catalog import set_overviews
+from quizapp.extensions import db
 from quizapp.main import bp
+from quizapp.main.services import enrolled_set_ids, join_set, leave_set
+from quizapp.models import QuestionSet
 
 
 @bp.route("/")
 def index() -> str:
-    """Show the home page: the sign-in invitation, or the learner's question sets."""
+    """Show the home page: the sign-in invitation, or the learner's dashboard."""
     if not current_user.is_authenticated:
         return render_template("main/welcome.html")
-    return render_template("main/home.html", overviews=set_overviews())
+    from quizapp.main.dashboard import dashboard
+
+    return render_template("main/home.html", **dashboard(current_user))
+
+
+@bp.route("/sets")
+@login_required
+def sets() -> str:
+    """Browse the published question sets, with join and leave buttons."""
+    return render_template(
+        "main/sets.html",
+        overviews=set_overviews(),
+        enrolled=enrolled_set_ids(current_user),
+        form=EmptyForm(),
+    )
+
+
+def _published_set(uid: str) -> QuestionSet:
+    qs = db.session.scalar(
+        sa.select(QuestionSet).where(QuestionSet.uid == uid, QuestionSet.is_published.is_(True))
+    )
+    if qs is None:
+        abort(404)
+    return qs
+
+
+@bp.route("/sets/<uid>/join", methods=["POST"])
+@login_required
+def join(uid: str) -> ResponseReturnValue:
+    """Start studying a set."""
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    qs = _published_set(uid)
+    if join_set(current_user, qs):
+        flash(f"You joined “{qs.title}”. Its questions are now in your study queue.", "success")
+    db.session.commit()
+    return redirect(url_for("main.sets"))
+
+
+@bp.route("/sets/<uid>/leave", methods=["POST"])
+@login_required
+def leave(uid: str) -> ResponseReturnValue:
+    """Stop studying a set (the history is kept)."""
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    qs = _published_set(uid)
+    if leave_set(current_user, qs):
+        flash(f"You left “{qs.title}”. Your answers are kept if you join again.", "info")
+    db.session.commit()
+    return redirect(url_for("main.sets"))

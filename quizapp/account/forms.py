@@ -1,0 +1,51 @@
+"""Settings form."""
+
+from __future__ import annotations
+
+from functools import cache
+from zoneinfo import available_timezones
+
+from flask_wtf import FlaskForm
+from wtforms import DecimalField, IntegerField, SelectField, SubmitField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, NumberRange
+
+MIN_RETENTION, MAX_RETENTION = 0.70, 0.97
+
+
+@cache
+def timezone_choices() -> list[SelectChoice]:
+    return [SelectChoice(name, name.replace("_", " ")) for name in sorted(available_timezones())]
+
+
+class SettingsForm(FlaskForm):
+    target_retention = DecimalField(
+        "Target retention",
+        places=2,
+        validators=[
+            InputRequired(),
+            NumberRange(
+                min=MIN_RETENTION,
+                max=MAX_RETENTION,
+                message=f"Choose a value between {MIN_RETENTION:.2f} and {MAX_RETENTION:.2f}.",
+            ),
+        ],
+        description="The share of reviews you aim to answer right: higher means more reviews.",
+    )
+    new_per_day = IntegerField(
+        "New questions per day",
+        validators=[
+            InputRequired(),
+            NumberRange(min=0, max=1000, message="Choose a number from 0 to 1000."),
+        ],
+    )
+    timezone = SelectField(
+        "Time zone",
+        validators=[DataRequired()],
+        description="Days (for new questions, streaks and the calendar) start at midnight here.",
+    )
+    submit = SubmitField("Save settings")
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.timezone.choices = timezone_choices()

@@ -1,0 +1,34 @@
+"""Joining and leaving question sets. Services add and flush; the view commits."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from quizapp.extensions import db
+from quizapp.models import Enrollment, QuestionSet, User
+
+
+def enrolled_set_ids(user: User) -> set[int]:
+    """Return the ids of the sets ``user`` studies."""
+    return set(
+        db.session.scalars(sa.select(Enrollment.set_id).where(Enrollment.user_id == user.id))
+    )
+
+
+def join_set(user: User, question_set: QuestionSet) -> bool:
+    """Enrol ``user`` in ``question_set``; return False if already enrolled."""
+    if db.session.get(Enrollment, (user.id, question_set.id)) is not None:
+        return False
+    db.session.add(Enrollment(user_id=user.id, set_id=question_set.id))
+    db.session.flush()
+    return True
+
+
+def leave_set(user: User, question_set: QuestionSet) -> bool:
+    """Stop studying ``question_set``; the learner's history is kept should they come back."""
+    enrollment = db.session.get(Enrollment, (user.id, question_set.id))
+    if enrollment is None:
+        return False
+    db.session.delete(enrollment)
+    db.session.flush()
+    return True

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -105,6 +106,8 @@ _NUMBER = re.compile(
     r"|hundred|thousand|million|billion)(?![\w-])",
     re.IGNORECASE,
 )
+_LETTER_TERM = re.compile(r"(?<![\w-])(?![AI]\s)[A-Z]\s+[a-z]{3,}(?![\w-])")
+"""A capital letter naming a kind of thing: T cells, B cell, G protein (not "A router")."""
 _ROMAN = re.compile(r"^(?=[IVXLC])C{0,3}(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})$")
 _ABBR_AFTER = re.compile(r"\((?P<abbr>[A-Za-z0-9][A-Za-z0-9-]{1,11})\)")
 _ABBR_BEFORE = re.compile(
@@ -219,8 +222,8 @@ def find_sections(text: str, title: str = "") -> list[Section]:
     sections = []
     if text[:first].strip():
         sections.append(Section(_opening(text), title or "Introduction", 0, first))
-    for heading, after in zip(headings, [*headings[1:], None], strict=True):
-        end = after.offset if after else len(text)
+    ends = [h.offset for h in headings[1:]] + [len(text)]
+    for heading, end in zip(headings, ends[: len(headings)], strict=True):
         sections.append(Section(heading.text, _title_of(heading.text), heading.body, end))
     return [s for s in sections if text[s.start : s.end].strip() and s.title]
 
@@ -514,6 +517,8 @@ def _candidates(
     for m in _NAME.finditer(text, a, b):
         if name := _name_at(text, m, sentence_start=first and m.start() == a):
             yield name
+    for m in _LETTER_TERM.finditer(text, a, b):
+        yield Occurrence(m.start(), m.end(), Term(m.group(), "term"))
     for m in _NUMBER.finditer(text, a, b):
         yield Occurrence(m.start(), m.end(), Term(m.group(), "number"))
 
@@ -583,7 +588,9 @@ def _build_lexicon(text: str, sentences: list[Sentence]) -> _Lexicon:
     spelled = _spelled_patterns(lexicon)
     for sentence in sentences:
         for occ in _occurrences(text, sentence, spelled):
-            lexicon.add(occ.term)
+            # Next to lost text a term may be cut short: it can be neither answer nor option.
+            if not _touches_lost(text, occ):
+                lexicon.add(occ.term)
     return lexicon
 
 
@@ -921,7 +928,8 @@ def _first_definitions(lexicon: _Lexicon, sentence: Sentence) -> list[_Definitio
 
 def slugify(text: str, limit: int = 40) -> str:
     """A lower-case id made of words and hyphens, cut at a word boundary."""
-    slug = "-".join(re.findall(r"[a-z0-9]+", text.lower()))
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    slug = "-".join(re.findall(r"[a-z0-9]+", plain.lower()))
     while len(slug) > limit and "-" in slug:
         slug = slug.rsplit("-", 1)[0]
     return slug[:limit]

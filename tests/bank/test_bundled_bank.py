@@ -299,3 +299,16 @@ def test_matching_pairs_and_distractors_are_distinct(question: dict[str, Any]) -
     assert len(question["pairs"]) >= 3
     assert len(set(lefts)) == len(lefts)
     assert len(set(options)) == len(options)
+
+
+# ---------------------------------------------------------------- the app's own validator
+
+
+def test_the_app_reads_and_validates_the_file_without_problems() -> None:
+    from quizapp.bank.validate import check_file
+
+    parsed = check_file(BANK_FILE)
+    assert [str(p) for p in parsed.problems] == []
+    assert parsed.doc is not None
+    assert len(parsed.doc.questions) == len(QUESTIONS)
+    assert parsed.doc.source.text == DOCUMENT

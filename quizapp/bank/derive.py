@@ -30,7 +30,9 @@ __all__ = [
     "derive",
     "find_sections",
     "find_sentences",
+    "is_acronym",
     "slugify",
+    "term_key",
 ]
 
 LOST = "**"
@@ -42,6 +44,7 @@ MAX_SENTENCE_WORDS = 60
 MAX_DISTRACTORS = 3
 MAX_HEADING_WORDS = 12
 MAX_INLINE_HEADING_WORDS = 5
+MAX_EXAMPLE_WORDS = 6
 
 KIND_NOUNS = {
     "acronym": "abbreviation",
@@ -115,7 +118,6 @@ _ABBR_BEFORE = re.compile(
 )
 _SUCH_AS = re.compile(r"\bsuch as\s+(?P<items>[^.;:()]+?)(?=,?\s+etc\b|[.;:()]|$)", re.IGNORECASE)
 _LIST_SEPARATOR = re.compile(r",\s*(?:(?:and|or)\s+)?|\s+(?:and|or)\s+")
-MAX_EXAMPLE_WORDS = 6
 _DEFINITION = re.compile(
     r"^(?:(?:The|A|An)\s+)?(?P<term>[A-Za-z][\w'-]*(?:\s+[\w'-]+){0,4}?)"
     r"(?:\s+\([^()]{1,40}\))?\s+(?:is|are)\s+(?:a|an|the)\s+\w"
@@ -688,6 +690,12 @@ def _stable_pick(items: Sequence[Term], salt: str) -> list[Term]:
     return sorted(items, key=lambda t: _digest(salt, t.key))
 
 
+def _mentions(text: str, term: Term) -> bool:
+    """Whether ``text`` names ``term`` anywhere (in any case, plural, or inside BCMA-negative)."""
+    words = r"\s+".join(re.escape(w) for w in term.text.split())
+    return re.search(rf"(?<![A-Za-z0-9]){words}(?:s|es)?(?![A-Za-z0-9])", text, re.I) is not None
+
+
 def _plural(text: str) -> bool:
     last = text.split()[-1].lower() if text.split() else ""
     return last.endswith("s") and not last.endswith("ss")
@@ -695,13 +703,12 @@ def _plural(text: str) -> bool:
 
 def _distractors(ctx: _Context, group: _Group) -> list[Term]:
     """Other terms of the same kind, none of which occurs in the sentence."""
-    shown = term_key(group.sentence.text)
     banned = {group.term.key, term_key(ctx.lexicon.alias.get(group.term.key, ""))}
     pool = [
         t
         for t in ctx.lexicon.of_kind(_SWAPPABLE[group.term.kind])
         if t.key not in banned
-        and f" {t.key} " not in f" {shown} "
+        and not _mentions(group.sentence.text, t)
         and t.key not in group.term.key
         and group.term.key not in t.key
     ]
@@ -820,13 +827,12 @@ def _true_false(
 
 def _swap_candidate(ctx: _Context, term: Term, sentence: Sentence) -> Term | None:
     """Another term of the same kind (and number) that the sentence does not mention."""
-    shown = f" {term_key(sentence.text)} "
     banned = {term.key, term_key(ctx.lexicon.alias.get(term.key, ""))}
     pool = [
         t
         for t in ctx.lexicon.of_kind(_SWAPPABLE[term.kind])
         if t.key not in banned
-        and f" {t.key} " not in shown
+        and not _mentions(sentence.text, t)
         and _plural(t.text) == _plural(term.text)
     ]
     picked = _stable_pick(pool, term.key + sentence.text)
@@ -859,7 +865,7 @@ def _definition_drafts(ctx: _Context, sentence: Sentence) -> Iterator[QuestionDo
         swaps.append((article.start(1), article.end(1), _article_for(new, article[1])))
     statement = _display(ctx.text, sentence, swaps)
     subject = _lowered(defined.term.text, defined.start == sentence.start)
-    why = f"False. {said} It says this of {subject}, not of {other.text}."
+    why = f"False. {said} The statement puts “{other.text}” in place of “{subject}”."
     yield _true_false(ctx, statement, False, quote, why, defined.term.key)
 
 

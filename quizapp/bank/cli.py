@@ -9,12 +9,14 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
+from quizapp.bank.derive_cli import derive_command
 from quizapp.bank.model import Problem
 from quizapp.bank.sync import Counts, LoadReport, load_sets
 from quizapp.bank.validate import check_paths
 from quizapp.extensions import db
 
 bank_cli = AppGroup("bank", help="Load question sets from YAML files and draft new ones.")
+bank_cli.add_command(derive_command)
 
 COLUMNS = ("questions", "created", "updated", "answer changed", "retired", "unchanged")
 

@@ -1,6 +1,8 @@
-"""Command line: ``python -m quizapp.bench recall|topics|speed|simulate``.
+"""Command line: ``python -m quizapp.bench recall|generalise|topics|speed|simulate``.
 
 * ``recall PATH [--json] [--folds 5] [--card-subset all|first-half|second-half]``
+* ``generalise PATH [--json] [--seeds 11 12 13 14]``: recall on the file, both halves of its cards
+  and simulated learners with and without daily form, the app against the better FSRS-6 row
 * ``topics [--json] [--learners 8] [--seed 1]``
 * ``speed``
 * ``simulate OUT.csv [--seed 7] [--form-sd 0.5]``: writes a synthetic review log in the
@@ -14,6 +16,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from quizapp.bench.generalise import DEFAULT_SEEDS, format_generalise, run_generalise, to_json
 from quizapp.bench.recall import format_report, run_recall
 from quizapp.bench.revlog import load_revlog, write_revlog
 from quizapp.bench.simulate import SimConfig, simulate_learner
@@ -33,6 +36,11 @@ def _parser() -> argparse.ArgumentParser:
     recall.add_argument(
         "--card-subset", choices=("all", "first-half", "second-half"), default="all"
     )
+    generalise = sub.add_parser("generalise", help="recall on the file, its halves, simulations")
+    generalise.add_argument("path", type=Path)
+    generalise.add_argument("--json", action="store_true")
+    generalise.add_argument("--folds", type=int, default=5)
+    generalise.add_argument("--seeds", type=int, nargs="+", default=list(DEFAULT_SEEDS))
     topics = sub.add_parser("topics", help="per-topic and guess-aware modelling (simulated)")
     topics.add_argument("--json", action="store_true")
     topics.add_argument("--learners", type=int, default=8)
@@ -61,6 +69,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             "" if args.card_subset == "all" else f" ({args.card_subset} of the cards)"
         )
         print(report.to_json() if args.json else format_report(report, title))
+    elif args.command == "generalise":
+        rows = run_generalise(args.path, seeds=args.seeds, folds=args.folds)
+        title = f"generalise: {args.path} (folds {args.folds}, seeds {args.seeds})"
+        print(to_json(rows) if args.json else format_generalise(rows, title))
     elif args.command == "topics":
         result = run_topics(args.learners, args.seed)
         print(result.to_json() if args.json else format_topics(result))

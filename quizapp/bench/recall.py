@@ -111,7 +111,7 @@ def run_recall(
         test = fold.test
         tested.append(test)
         model = fit_learner_model(table.events[: fold.train_end], config)
-        choices.append(f"{model.parameters_source}/{model.variant}/l2={model.l2:g}")
+        choices.append(("fallback: " if model.fallback else "") + model.description)
         predictions["quizapp"].append(model.predict_table(table, context)[test])
         predictions["FSRS-6-default"].append(default_recall[test])
         mask = np.zeros(len(table), dtype=np.bool_)

@@ -3,8 +3,11 @@
 ``ContextTracker`` reads a learner's log in time order and, for any (item, topic, moment), gives
 the features below, computed only from answers given before that moment:
 
-* ``recent_fast`` / ``recent_slow``: the learner's recent success rate, exponentially weighted
-  over all answers with half-lives of about 14 and 140 answers (bias-corrected, 0.5 before any);
+* ``recent_fast`` / ``recent_slow``: the learner's recent success rate on questions last seen on
+  an earlier day (the reviews that are predicted), exponentially weighted with half-lives of
+  about 14 and 140 such answers (bias-corrected, 0.5 before any). Same-day (learning-step)
+  answers are left out: counting them would make the rate follow how many new questions are
+  in the mix rather than how well the learner remembers;
 * ``session``: success on today's reviews of items last seen on an earlier day, shrunk towards
   ``recent_fast`` with 3 pseudo-answers;
 * ``item_rate``: the item's own success on earlier-day reviews, shrunk towards ``recent_slow``
@@ -204,10 +207,11 @@ class ContextTracker:
         today = day_index(event.reviewed_at, self._day_start_hour)
         success = event.success
         x = 1.0 if success else 0.0
-        self._fast.add(x)
-        self._slow.add(x)
         item = self._items.get(event.item_id)
         long_term = item is not None and today > item.last_day
+        if long_term:
+            self._fast.add(x)
+            self._slow.add(x)
         if today != self._session_day:
             self._session_day = today
             self._session_n = 0

@@ -1,36 +1,52 @@
 """The app's recall predictor: FSRS-6 plus a learner-level layer fitted on the learner's own log.
 
-For a learner with enough history the predicted recall of an item is
+One **member** of the model predicts the recall of an item as
 
-    p = sigmoid(b0 + b · standardised features),
+    p = sigmoid(logit(R_fsrs) + w0 + w · standardised features),
 
-a logistic layer on top of FSRS-6 whose first feature is ``logit(R_fsrs)`` and whose other
-features describe the learner (recent and same-session success, success on the same topic) and
-the item's own history beyond the FSRS state (see ``quizapp.scheduler.features``). For guessable
-questions the probability of a correct answer is ``c + (1 - c) p``, and the layer is fitted with
-that likelihood.
+a logistic layer whose *offset* is FSRS-6's own prediction, so that all weights at zero is
+plain FSRS-6. The features describe the FSRS state (``logit_r`` itself, so the slope can move,
+stability, difficulty), the learner (recent and same-session success, success on the same
+topic) and the item's history beyond the FSRS state (see ``quizapp.scheduler.features``). The
+weights have a Gaussian prior centred on zero, i.e. on "plain FSRS-6"; its strength is the
+penalty ``shrinkage · sum(w²)`` (intercept included). For guessable questions the probability of
+a correct answer is ``c + (1 - c) p`` and the layer is fitted with that likelihood. Features
+are clipped to the range seen in training, so that a learner's new situation is never
+extrapolated linearly.
 
-``fit_learner_model`` chooses, on the **last 20 % of the learner's training reviews** (an inner
-held-out slice; never on data it is evaluated on later):
+``fit_learner_model`` chooses everything by an **inner time-series cross-validation on the
+training log only**: the latest ``validation_fraction`` of the learner's predicted reviews is cut
+into ``inner_folds`` chunks, and each chunk is predicted by candidates fitted on the reviews
+before it. The candidates are
 
-* the FSRS-6 parameters: the defaults, or parameters fitted with fsrs-rs-python on the first
-  80 % (kept only if they predict the held-out slice better);
-* the variant: plain FSRS-6 (``fsrs``), a recalibration of ``logit(R)`` only (``calibrated``),
-  recalibration plus recent/session success (``recent``), or all features (``full``);
-* the L2 penalty from ``ModelConfig.l2_grid``.
+* the FSRS-6 parameters: the defaults, or parameters fitted with fsrs-rs-python (only when the
+  inner training parts are large enough);
+* the feature set (``VARIANTS``), with plain FSRS-6 (``fsrs``, no layer) among them;
+* the prior strength from ``ModelConfig.shrinkage_grid``.
 
-The winner is refitted on all training reviews. With fewer than ``min_reviews`` earlier-day
-reviews the model is plain FSRS-6 with default parameters.
+The model is the **average** of the candidates whose inner log loss is within ``band_se``
+standard errors (of the per-review difference) of the best candidate's: all those the inner
+chunks cannot tell apart from the best, a one-standard-error rule that averages instead of
+picking (averaging probabilities never has a higher log loss than the average member). If that
+ensemble does not beat the better plain FSRS-6 candidate on the inner chunks in log loss, or
+ranks the inner reviews worse (lower AUC), the model **falls back** to plain FSRS-6: the better
+of default and fitted parameters, or their average when they are within ``band_se`` standard
+errors of each other. The members are then refitted on all training reviews. The FSRS-6
+parameters used for *scheduling* (``parameters``) are the better of default and fitted on the
+inner chunks. With fewer than ``min_reviews`` earlier-day reviews the model is plain FSRS-6 with
+default parameters.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+import fsrs_rs_python
 import numpy as np
 import numpy.typing as npt
 
@@ -38,13 +54,15 @@ from quizapp.scheduler.features import CONTEXT_FEATURES, ContextTracker, context
 from quizapp.scheduler.history import (
     DAY_START_HOUR,
     EventTable,
+    FsrsTrace,
     ReviewEvent,
+    day_index,
     fit_fsrs_parameters,
     fsrs_trace,
     prepare,
 )
-from quizapp.scheduler.memory import recall_probability
-from quizapp.scheduler.metrics import log_loss
+from quizapp.scheduler.memory import recall_probability, retrievability
+from quizapp.scheduler.metrics import auc, log_loss
 from quizapp.scheduler.params import DEFAULT_PARAMETERS, SchedulerParams
 from quizapp.scheduler.state import MemoryState
 
@@ -54,12 +72,14 @@ __all__ = [
     "VARIANTS",
     "LearnerModel",
     "LearnerPredictor",
+    "Member",
     "ModelConfig",
     "fit_learner_model",
     "fit_logistic",
 ]
 
 FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
 
 #: Features taken from the FSRS-6 state.
 FSRS_FEATURES: tuple[str, ...] = ("logit_r", "log_stability", "difficulty")
@@ -68,9 +88,22 @@ FSRS_FEATURES: tuple[str, ...] = ("logit_r", "log_stability", "difficulty")
 VARIANTS: dict[str, tuple[str, ...]] = {
     "fsrs": (),
     "calibrated": ("logit_r",),
-    "recent": ("logit_r", "recent_fast", "recent_slow", "session"),
+    "learner": ("logit_r", "recent_fast", "recent_slow", "session", "topic_rate"),
+    "item": (
+        *FSRS_FEATURES,
+        "item_rate",
+        "last_day_reviews",
+        "last_day_fails",
+        "prev_duration",
+        "lapses",
+        "log_elapsed",
+        "log_reviews",
+    ),
     "full": FSRS_FEATURES + CONTEXT_FEATURES,
 }
+
+#: Parameter sources: FSRS-6 defaults, or parameters fitted to the learner's log.
+SOURCES: tuple[str, ...] = ("default", "fitted")
 
 
 @dataclass(frozen=True)
@@ -79,20 +112,26 @@ class ModelConfig:
 
     Attributes:
         min_reviews: earlier-day reviews needed before anything is fitted.
-        min_fit_reviews: earlier-day reviews in the inner training part needed to try
+        min_fit_reviews: earlier-day reviews in an inner training part needed to try
             per-learner FSRS-6 parameters.
-        validation_fraction: share of the latest reviews used for the inner selection.
-        l2_grid: L2 penalties tried for the logistic layer (standardised features).
-        variants: names from ``VARIANTS`` to try.
+        validation_fraction: share of the latest training reviews predicted in the inner
+            cross-validation.
+        inner_folds: number of inner chunks those reviews are cut into.
+        shrinkage_grid: prior strengths tried for the logistic layer (penalty per squared
+            standardised weight; larger is closer to plain FSRS-6).
+        variants: names from ``VARIANTS`` to try besides plain FSRS-6.
+        band_se: the ensemble averages every candidate whose inner log loss is within this
+            many standard errors (of the paired per-review difference) of the best one.
         day_start_hour: hour (UTC) at which study days start.
     """
 
     min_reviews: int = 200
-    min_fit_reviews: int = 400
-    validation_fraction: float = 0.3
-    inner_folds: int = 3
-    l2_grid: tuple[float, ...] = (1.0, 10.0, 100.0)
-    variants: tuple[str, ...] = ("fsrs", "calibrated", "recent", "full")
+    min_fit_reviews: int = 100
+    validation_fraction: float = 0.5
+    inner_folds: int = 4
+    shrinkage_grid: tuple[float, ...] = (3.0, 30.0, 300.0, 3000.0)
+    variants: tuple[str, ...] = ("calibrated", "learner", "item", "full")
+    band_se: float = 1.0
     day_start_hour: int = DAY_START_HOUR
 
     def __post_init__(self) -> None:
@@ -100,8 +139,12 @@ class ModelConfig:
             raise ValueError("inner_folds must be at least 1")
         if not 0.0 < self.validation_fraction < 1.0:
             raise ValueError("validation_fraction must be in (0, 1)")
+        if self.band_se < 0.0:
+            raise ValueError("band_se must not be negative")
+        if any(s <= 0.0 for s in self.shrinkage_grid):
+            raise ValueError("shrinkage values must be positive")
         unknown = set(self.variants) - set(VARIANTS)
-        if unknown or not self.variants:
+        if unknown:
             raise ValueError(f"unknown variants: {sorted(unknown)}")
 
 
@@ -118,13 +161,26 @@ def _sigmoid(z: FloatArray) -> FloatArray:
     return out
 
 
-def fit_logistic(
-    x: FloatArray, y: FloatArray, chance: FloatArray, l2: float, iterations: int = 100
-) -> FloatArray:
-    """Fits ``P(y=1) = c + (1 - c) sigmoid(w0 + x·w)`` by penalised Fisher scoring.
+def _logit(p: FloatArray) -> FloatArray:
+    q = np.clip(p, 1e-4, 1.0 - 1e-4)
+    out: FloatArray = np.log(q / (1.0 - q))
+    return out
 
-    With ``c = 0`` this is ordinary L2-penalised logistic regression (IRLS). The intercept is
-    not penalised. Steps are halved while they do not lower the penalised loss.
+
+def fit_logistic(
+    x: FloatArray,
+    y: FloatArray,
+    chance: FloatArray,
+    l2: float,
+    iterations: int = 100,
+    *,
+    offset: FloatArray | None = None,
+    intercept_l2: float = 0.0,
+) -> FloatArray:
+    """Fits ``P(y=1) = c + (1 - c) sigmoid(offset + w0 + x·w)`` by penalised Fisher scoring.
+
+    With ``c = 0`` and no offset this is ordinary L2-penalised logistic regression (IRLS).
+    Steps are halved while they do not lower the penalised loss.
 
     Args:
         x: features, shape (n, k) (standardise them first).
@@ -132,26 +188,30 @@ def fit_logistic(
         chance: guessing probability per row.
         l2: penalty on the squared weights.
         iterations: maximum Fisher-scoring steps.
+        offset: a fixed term of the linear predictor per row (the prior's centre); none if None.
+        intercept_l2: penalty on the squared intercept.
 
     Returns:
         The weights, intercept first (length k + 1).
     """
     design = np.column_stack([np.ones(len(x)), x])
+    base = np.zeros(len(x)) if offset is None else np.asarray(offset, dtype=np.float64)
     penalty = np.full(design.shape[1], float(l2))
-    penalty[0] = 0.0
+    penalty[0] = float(intercept_l2)
     w = np.zeros(design.shape[1])
-    mean_y = float(np.clip(np.mean(y), 1e-3, 1 - 1e-3)) if len(y) else 0.5
-    w[0] = math.log(mean_y / (1.0 - mean_y))
+    if offset is None and intercept_l2 == 0.0:
+        mean_y = float(np.clip(np.mean(y), 1e-3, 1 - 1e-3)) if len(y) else 0.5
+        w[0] = math.log(mean_y / (1.0 - mean_y))
 
     def loss(weights: FloatArray) -> float:
-        s = _sigmoid(design @ weights)
+        s = _sigmoid(base + design @ weights)
         p = _clip(chance + (1.0 - chance) * s)
         nll = -np.sum(y * np.log(p) + (1.0 - y) * np.log(1.0 - p))
         return float(nll + 0.5 * np.sum(penalty * weights**2))
 
     current = loss(w)
     for _ in range(iterations):
-        s = _sigmoid(design @ w)
+        s = _sigmoid(base + design @ w)
         p = _clip(chance + (1.0 - chance) * s)
         dp = (1.0 - chance) * s * (1.0 - s)
         grad = design.T @ ((p - y) / (p * (1.0 - p)) * dp) + penalty * w
@@ -184,8 +244,7 @@ def _columns(
     columns = []
     for name in names:
         if name == "logit_r":
-            r = np.clip(recall, 1e-4, 1.0 - 1e-4)
-            columns.append(np.log(r / (1.0 - r)))
+            columns.append(_logit(recall))
         elif name == "log_stability":
             columns.append(np.log(np.maximum(stability, 1e-3)))
         elif name == "difficulty":
@@ -196,48 +255,136 @@ def _columns(
 
 
 @dataclass(frozen=True)
-class LearnerModel:
-    """A fitted recall predictor for one learner (see the module docstring).
+class Member:
+    """One fitted candidate of the ensemble.
 
     Attributes:
-        parameters: the FSRS-6 parameters used.
-        parameters_source: "default" or "fitted".
+        source: "default" or "fitted": which FSRS-6 parameters give its offset.
         variant: name in ``VARIANTS``.
+        shrinkage: the prior strength (0 for plain FSRS-6, which has no layer).
         features: the feature names of the logistic layer (empty for ``fsrs``).
         weights: intercept then one weight per feature.
         mean: feature means used for standardising.
         scale: feature standard deviations used for standardising.
-        l2: the chosen penalty (0 for ``fsrs``).
+    """
+
+    source: str = "default"
+    variant: str = "fsrs"
+    shrinkage: float = 0.0
+    features: tuple[str, ...] = ()
+    weights: tuple[float, ...] = ()
+    mean: tuple[float, ...] = ()
+    scale: tuple[float, ...] = ()
+    low: tuple[float, ...] = ()
+    high: tuple[float, ...] = ()
+
+    @property
+    def name(self) -> str:
+        """Short description, e.g. ``default/full/s=30``."""
+        if not self.features:
+            return f"{self.source}/fsrs"
+        return f"{self.source}/{self.variant}/s={self.shrinkage:g}"
+
+    def predict(
+        self, recall: FloatArray, stability: FloatArray, difficulty: FloatArray, context: FloatArray
+    ) -> FloatArray:
+        """Recall from FSRS-6's recall, state and the context rows (arrays of equal length)."""
+        if not self.features:
+            return np.asarray(recall, dtype=np.float64)
+        x = _columns(self.features, recall, stability, difficulty, context)
+        if self.low:
+            # never extrapolate beyond the values seen in training
+            x = np.clip(x, np.asarray(self.low), np.asarray(self.high))
+        z = (x - np.asarray(self.mean)) / np.asarray(self.scale)
+        w = np.asarray(self.weights)
+        return _sigmoid(_logit(recall) + w[0] + z @ w[1:])
+
+    def to_dict(self) -> dict[str, Any]:
+        """Returns the member as JSON-safe values."""
+        return {
+            "source": self.source,
+            "variant": self.variant,
+            "shrinkage": self.shrinkage,
+            "features": list(self.features),
+            "weights": list(self.weights),
+            "mean": list(self.mean),
+            "scale": list(self.scale),
+            "low": list(self.low),
+            "high": list(self.high),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Member:
+        """Builds a member from ``to_dict`` output."""
+        return cls(
+            source=str(data["source"]),
+            variant=str(data["variant"]),
+            shrinkage=float(data["shrinkage"]),
+            features=tuple(str(f) for f in data["features"]),
+            weights=tuple(float(w) for w in data["weights"]),
+            mean=tuple(float(m) for m in data["mean"]),
+            scale=tuple(float(s) for s in data["scale"]),
+            low=tuple(float(v) for v in data.get("low", ())),
+            high=tuple(float(v) for v in data.get("high", ())),
+        )
+
+
+_PLAIN_DEFAULT = (Member(),)
+
+
+@dataclass(frozen=True)
+class LearnerModel:
+    """A fitted recall predictor for one learner (see the module docstring).
+
+    Attributes:
+        parameters: the FSRS-6 parameters to schedule with (the better of default and fitted
+            on the inner cross-validation).
+        parameters_source: "default" or "fitted", the source of ``parameters``.
+        fitted_parameters: the learner's fitted FSRS-6 parameters, if any member uses them.
+        members: the averaged candidates.
+        fallback: True when the inner cross-validation rejected the layer (plain FSRS-6).
         n_train: earlier-day reviews it was fitted on.
-        selection: inner held-out log loss of every candidate tried, as (name, value).
+        selection: what the inner cross-validation measured, as (name, value): the log loss
+            of the ensemble and of the better plain FSRS-6, their AUCs ("ensemble AUC",
+            "plain AUC"), then the log loss of every candidate, best first.
         day_start_hour: hour (UTC) at which study days start.
     """
 
     parameters: tuple[float, ...] = DEFAULT_PARAMETERS
     parameters_source: str = "default"
-    variant: str = "fsrs"
-    features: tuple[str, ...] = ()
-    weights: tuple[float, ...] = ()
-    mean: tuple[float, ...] = ()
-    scale: tuple[float, ...] = ()
-    l2: float = 0.0
+    fitted_parameters: tuple[float, ...] | None = None
+    members: tuple[Member, ...] = _PLAIN_DEFAULT
+    fallback: bool = False
     n_train: int = 0
     selection: tuple[tuple[str, float], ...] = field(default=())
     day_start_hour: int = DAY_START_HOUR
 
-    def _layer(
-        self,
-        recall: FloatArray,
-        stability: FloatArray,
-        difficulty: FloatArray,
-        context: FloatArray,
-    ) -> FloatArray:
-        if not self.features:
-            return np.asarray(recall, dtype=np.float64)
-        x = _columns(self.features, recall, stability, difficulty, context)
-        z = (x - np.asarray(self.mean)) / np.asarray(self.scale)
-        w = np.asarray(self.weights)
-        return _sigmoid(w[0] + z @ w[1:])
+    def __post_init__(self) -> None:
+        if not self.members:
+            raise ValueError("a model needs at least one member")
+        if self.fitted_parameters is None and any(m.source == "fitted" for m in self.members):
+            raise ValueError("a member uses fitted parameters but the model has none")
+
+    @property
+    def is_plain(self) -> bool:
+        """Whether the model is plain FSRS-6 (no member has a layer)."""
+        return all(not m.features for m in self.members)
+
+    @property
+    def description(self) -> str:
+        """The members, e.g. ``default/full/s=30 + fitted/recent/s=300``."""
+        return " + ".join(m.name for m in self.members)
+
+    def source_parameters(self, source: str) -> tuple[float, ...]:
+        """The FSRS-6 parameters of a member source ("default" or "fitted")."""
+        if source == "fitted":
+            if self.fitted_parameters is None:
+                raise ValueError("the model has no fitted parameters")
+            return self.fitted_parameters
+        return DEFAULT_PARAMETERS
+
+    def _sources(self) -> list[str]:
+        return sorted({m.source for m in self.members})
 
     def predict_table(self, table: EventTable, context: FloatArray | None = None) -> FloatArray:
         """Predicted recall at every event of a log, each from the answers before it.
@@ -249,49 +396,60 @@ class LearnerModel:
         Returns:
             Recall per event, NaN for an item's first answer.
         """
-        trace = fsrs_trace(table, self.parameters)
         ctx = context_matrix(table, self.day_start_hour) if context is None else context
-        out = np.full(len(table), np.nan)
         rows = table.prev >= 0
-        if rows.any():
-            out[rows] = self._layer(
-                trace.recall[rows], trace.stability[rows], trace.difficulty[rows], ctx[rows]
+        out = np.full(len(table), np.nan)
+        if not rows.any():
+            return out
+        traces = {s: fsrs_trace(table, self.source_parameters(s)) for s in self._sources()}
+        total = np.zeros(int(rows.sum()))
+        for member in self.members:
+            t = traces[member.source]
+            total += member.predict(
+                t.recall[rows], t.stability[rows], t.difficulty[rows], ctx[rows]
             )
+        out[rows] = total / len(self.members)
         return out
 
-    def recall(self, state: MemoryState | None, now: datetime, context: Sequence[float]) -> float:
-        """Predicted recall of one item now.
+    def recall(
+        self,
+        states: dict[str, tuple[float, float, int]] | None,
+        context: Sequence[float],
+    ) -> float:
+        """Predicted recall of one item from its FSRS-6 state under each parameter source.
 
         Args:
-            state: the item's memory state (None if never answered: returns 0.0).
-            now: time of the prediction.
-            context: the item's ``ContextTracker.features`` at ``now``.
+            states: per source, (stability, difficulty, whole days elapsed); None if the item
+                was never answered (returns 0.0).
+            context: the item's ``ContextTracker.features`` at the moment of the prediction.
 
         Returns:
             The probability of recall.
         """
-        if state is None or state.stability is None or state.difficulty is None:
+        if states is None:
             return 0.0
-        r = recall_probability(state, now, SchedulerParams(parameters=self.parameters))
-        value = self._layer(
-            np.array([r]),
-            np.array([state.stability]),
-            np.array([state.difficulty]),
-            np.asarray([context], dtype=np.float64),
-        )
-        return float(value[0])
+        ctx = np.asarray([context], dtype=np.float64)
+        total = 0.0
+        for member in self.members:
+            stability, difficulty, elapsed = states[member.source]
+            settings = SchedulerParams(parameters=self.source_parameters(member.source))
+            r = retrievability(stability, elapsed, settings)
+            value = member.predict(
+                np.array([r]), np.array([stability]), np.array([difficulty]), ctx
+            )
+            total += float(value[0])
+        return total / len(self.members)
 
     def to_dict(self) -> dict[str, Any]:
         """Returns the model as JSON-safe values."""
         return {
             "parameters": list(self.parameters),
             "parameters_source": self.parameters_source,
-            "variant": self.variant,
-            "features": list(self.features),
-            "weights": list(self.weights),
-            "mean": list(self.mean),
-            "scale": list(self.scale),
-            "l2": self.l2,
+            "fitted_parameters": (
+                None if self.fitted_parameters is None else list(self.fitted_parameters)
+            ),
+            "members": [m.to_dict() for m in self.members],
+            "fallback": self.fallback,
             "n_train": self.n_train,
             "selection": [list(pair) for pair in self.selection],
             "day_start_hour": self.day_start_hour,
@@ -307,42 +465,129 @@ class LearnerModel:
         Returns:
             The model.
         """
+        fitted = data.get("fitted_parameters")
         return cls(
             parameters=tuple(float(w) for w in data["parameters"]),
             parameters_source=str(data["parameters_source"]),
-            variant=str(data["variant"]),
-            features=tuple(str(f) for f in data["features"]),
-            weights=tuple(float(w) for w in data["weights"]),
-            mean=tuple(float(m) for m in data["mean"]),
-            scale=tuple(float(s) for s in data["scale"]),
-            l2=float(data["l2"]),
+            fitted_parameters=None if fitted is None else tuple(float(w) for w in fitted),
+            members=tuple(Member.from_dict(m) for m in data["members"]),
+            fallback=bool(data["fallback"]),
             n_train=int(data["n_train"]),
             selection=tuple((str(a), float(b)) for a, b in data["selection"]),
             day_start_hour=int(data.get("day_start_hour", DAY_START_HOUR)),
         )
 
 
-@dataclass(frozen=True)
-class _Fitted:
-    features: tuple[str, ...]
-    weights: FloatArray
-    mean: FloatArray
-    scale: FloatArray
+# --- fitting -----------------------------------------------------------------------------------
+
+Key = tuple[str, str, float]
 
 
-def _fit_layer(
-    names: tuple[str, ...], rows: FloatArray, y: FloatArray, chance: FloatArray, l2: float
-) -> _Fitted:
-    mean = rows.mean(axis=0)
-    scale = rows.std(axis=0)
+def _fit_member(
+    key: Key, trace: FsrsTrace, context: FloatArray, rows: IntArray, y: FloatArray, c: FloatArray
+) -> Member:
+    source, variant, shrinkage = key
+    names = VARIANTS[variant]
+    if not names:
+        return Member(source, "fsrs", 0.0)
+    x = _columns(
+        names, trace.recall[rows], trace.stability[rows], trace.difficulty[rows], context[rows]
+    )
+    mean = x.mean(axis=0)
+    scale = x.std(axis=0)
     scale = np.where(scale < 1e-9, 1.0, scale)
-    weights = fit_logistic((rows - mean) / scale, y, chance, l2)
-    return _Fitted(names, weights, mean, scale)
+    weights = fit_logistic(
+        (x - mean) / scale,
+        y[rows],
+        c[rows],
+        shrinkage,
+        offset=_logit(trace.recall[rows]),
+        intercept_l2=shrinkage,
+    )
+    return Member(
+        source,
+        variant,
+        shrinkage,
+        names,
+        tuple(float(w) for w in weights),
+        tuple(float(m) for m in mean),
+        tuple(float(s) for s in scale),
+        tuple(float(v) for v in x.min(axis=0)),
+        tuple(float(v) for v in x.max(axis=0)),
+    )
 
 
-def _apply(fitted: _Fitted, rows: FloatArray) -> FloatArray:
-    z = (rows - fitted.mean) / fitted.scale
-    return _sigmoid(fitted.weights[0] + z @ fitted.weights[1:])
+def _predict_member(
+    member: Member, trace: FsrsTrace, context: FloatArray, rows: IntArray
+) -> FloatArray:
+    return member.predict(
+        trace.recall[rows], trace.stability[rows], trace.difficulty[rows], context[rows]
+    )
+
+
+def _candidates(config: ModelConfig, sources: Sequence[str]) -> list[Key]:
+    keys: list[Key] = []
+    for source in sources:
+        keys.append((source, "fsrs", 0.0))
+        for variant in config.variants:
+            if VARIANTS[variant]:
+                keys.extend((source, variant, s) for s in config.shrinkage_grid)
+    return keys
+
+
+def _inner_predictions(
+    table: EventTable, context: FloatArray, targets: IntArray, config: ModelConfig
+) -> tuple[IntArray, dict[Key, FloatArray]]:
+    """Out-of-sample recall of every candidate on the inner chunks (keys complete only)."""
+    n = len(targets)
+    first = round(n * (1.0 - config.validation_fraction))
+    bounds = np.linspace(first, n, config.inner_folds + 1).round().astype(int).tolist()
+    held_all = targets[first:]
+    out: dict[Key, FloatArray] = {}
+    y, chance = table.success, table.chance
+    default_trace = fsrs_trace(table, DEFAULT_PARAMETERS)
+    fitted_ok = first >= config.min_fit_reviews
+    keys = _candidates(config, SOURCES if fitted_ok else SOURCES[:1])
+    for key in keys:
+        out[key] = np.full(len(held_all), np.nan)
+    for lo, hi in itertools.pairwise(bounds):
+        if hi <= lo:
+            continue
+        inner, held = targets[:lo], targets[lo:hi]
+        traces = {"default": default_trace}
+        if fitted_ok:
+            mask = np.zeros(len(table), dtype=np.bool_)
+            mask[inner] = True
+            traces["fitted"] = fsrs_trace(table, fit_fsrs_parameters(table, mask))
+        for key in keys:
+            trace = traces[key[0]]
+            member = _fit_member(key, trace, context, inner, y, chance)
+            out[key][lo - first : hi - first] = _predict_member(member, trace, context, held)
+    return held_all, out
+
+
+def _pointwise(p: FloatArray, y: FloatArray, c: FloatArray) -> FloatArray:
+    q = _clip(c + (1.0 - c) * p)
+    out: FloatArray = -(y * np.log(q) + (1.0 - y) * np.log(1.0 - q))
+    return out
+
+
+def _score(p: FloatArray, y: FloatArray, c: FloatArray) -> float:
+    return log_loss(c + (1.0 - c) * p, y)
+
+
+def _band(
+    ranked: list[Key], inner: dict[Key, FloatArray], y: FloatArray, c: FloatArray, width: float
+) -> list[Key]:
+    """The candidates whose inner loss exceeds the best one's by at most ``width`` standard
+    errors of the paired per-review difference (the best one always qualifies)."""
+    best = _pointwise(inner[ranked[0]], y, c)
+    chosen = []
+    for key in ranked:
+        diff = _pointwise(inner[key], y, c) - best
+        if float(diff.mean()) <= width * float(diff.std()) / math.sqrt(len(diff)):
+            chosen.append(key)
+    return chosen
 
 
 def fit_learner_model(
@@ -363,76 +608,67 @@ def fit_learner_model(
     if n < config.min_reviews:
         return LearnerModel(n_train=n, day_start_hour=config.day_start_hour)
     context = context_matrix(table, config.day_start_hour)
-    y = table.success
-    chance = table.chance
-    first = round(n * (1.0 - config.validation_fraction))
-    bounds = np.linspace(first, n, config.inner_folds + 1).round().astype(int)
-    totals: dict[tuple[str, str, float], float] = {}
-    slices: dict[tuple[str, str, float], int] = {}
-    used = 0
-    for lo, hi in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
-        inner, held = targets[:lo], targets[lo:hi]
-        if len(held) == 0:
-            continue
-        used += 1
-        candidates: list[tuple[str, tuple[float, ...]]] = [("default", DEFAULT_PARAMETERS)]
-        if len(inner) >= config.min_fit_reviews:
-            inner_mask = np.zeros(len(table), dtype=np.bool_)
-            inner_mask[inner] = True
-            candidates.append(("fitted", fit_fsrs_parameters(table, inner_mask)))
-        for source, parameters in candidates:
-            trace = fsrs_trace(table, parameters)
-            for variant in config.variants:
-                names = VARIANTS[variant]
-                if not names:
-                    p = chance[held] + (1.0 - chance[held]) * trace.recall[held]
-                    key = (source, variant, 0.0)
-                    totals[key] = totals.get(key, 0.0) + log_loss(p, y[held]) * len(held)
-                    slices[key] = slices.get(key, 0) + 1
-                    continue
-                rows = _columns(names, trace.recall, trace.stability, trace.difficulty, context)
-                for l2 in config.l2_grid:
-                    fitted = _fit_layer(names, rows[inner], y[inner], chance[inner], l2)
-                    s = chance[held] + (1.0 - chance[held]) * _apply(fitted, rows[held])
-                    key = (source, variant, l2)
-                    totals[key] = totals.get(key, 0.0) + log_loss(s, y[held]) * len(held)
-                    slices[key] = slices.get(key, 0) + 1
-    # only candidates scored on every inner slice compete (fitted parameters need enough data)
-    held_total = n - first
-    complete = {k: v / held_total for k, v in totals.items() if slices[k] == used}
-    scores = tuple((f"{a}/{b}/l2={c:g}", v) for (a, b, c), v in complete.items())
-    source, variant, l2 = min(complete, key=lambda k: complete[k])
-    parameters = DEFAULT_PARAMETERS if source == "default" else fit_fsrs_parameters(table)
-    names = VARIANTS[variant]
-    if not names:
-        return LearnerModel(
-            parameters,
-            source,
-            variant,
-            n_train=n,
-            selection=scores,
-            day_start_hour=config.day_start_hour,
-        )
-    trace = fsrs_trace(table, parameters)
-    rows = _columns(names, trace.recall, trace.stability, trace.difficulty, context)
-    fitted = _fit_layer(names, rows[targets], y[targets], chance[targets], l2)
+    held, inner = _inner_predictions(table, context, targets, config)
+    y, c = table.success[held], table.chance[held]
+    losses = {key: _score(p, y, c) for key, p in inner.items()}
+    ranked = sorted(losses, key=lambda k: (losses[k], k))
+    plain = min((k for k in ranked if k[1] == "fsrs"), key=lambda k: losses[k])
+    chosen = _band(ranked, inner, y, c, config.band_se)
+    ensemble = np.mean([inner[k] for k in chosen], axis=0)
+    ensemble_loss = _score(ensemble, y, c)
+    ensemble_auc = auc(c + (1.0 - c) * ensemble, y)
+    plain_auc = auc(c + (1.0 - c) * inner[plain], y)
+    # Fall back to plain FSRS-6 when the layer does not help on the inner chunks, in log loss
+    # or in ranking.
+    fallback = ensemble_loss >= losses[plain] or ensemble_auc < plain_auc
+    if fallback:
+        # default and fitted parameters, averaged when the inner chunks cannot tell them apart
+        chosen = _band([k for k in ranked if k[1] == "fsrs"], inner, y, c, config.band_se)
+    fitted_parameters = None
+    traces = {"default": fsrs_trace(table, DEFAULT_PARAMETERS)}
+    if any(k[0] == "fitted" for k in [*chosen, plain]):
+        fitted_parameters = fit_fsrs_parameters(table)
+        traces["fitted"] = fsrs_trace(table, fitted_parameters)
+    members = tuple(
+        _fit_member(k, traces[k[0]], context, targets, table.success, table.chance) for k in chosen
+    )
+    names = {k: Member(k[0], k[1], k[2], VARIANTS[k[1]]).name for k in ranked}
+    selection = (
+        ("ensemble", ensemble_loss),
+        ("plain", losses[plain]),
+        ("ensemble AUC", ensemble_auc),
+        ("plain AUC", plain_auc),
+        *((names[k], losses[k]) for k in ranked),
+    )
     return LearnerModel(
-        parameters=parameters,
-        parameters_source=source,
-        variant=variant,
-        features=names,
-        weights=tuple(float(w) for w in fitted.weights),
-        mean=tuple(float(m) for m in fitted.mean),
-        scale=tuple(float(s) for s in fitted.scale),
-        l2=l2,
+        parameters=DEFAULT_PARAMETERS
+        if fitted_parameters is None or plain[0] == "default"
+        else fitted_parameters,
+        parameters_source=plain[0],
+        fitted_parameters=fitted_parameters,
+        members=members,
+        fallback=fallback,
         n_train=n,
-        selection=scores,
+        selection=selection,
         day_start_hour=config.day_start_hour,
     )
 
 
+# --- predictions for the app -------------------------------------------------------------------
+
+
+@dataclass
+class _ItemHistory:
+    last_day: int
+    reviews: list[tuple[int, int]]  # (rating, whole days since the previous answer)
+
+
 class LearnerPredictor:
     """A fitted model together with the learner's log, for predictions at any time.
+
+    The FSRS-6 state of each item under the model's parameter sources is recomputed from the log
+    the predictor was given (as ``LearnerModel.predict_table`` does), so a prediction at the
+    moment of a logged answer equals the table's prediction for it.
 
     Args:
         model: the learner's model.
@@ -442,8 +678,22 @@ class LearnerPredictor:
     def __init__(self, model: LearnerModel, events: Iterable[ReviewEvent] = ()) -> None:
         self.model = model
         self._tracker = ContextTracker(model.day_start_hour)
+        self._items: dict[int | str, _ItemHistory] = {}
+        self._states: dict[str, dict[int | str, tuple[float, float]]] = {}
         for event in sorted(events, key=lambda e: e.reviewed_at):
-            self._tracker.observe(event)
+            self._add(event)
+
+    def _add(self, event: ReviewEvent) -> None:
+        self._tracker.observe(event)
+        today = day_index(event.reviewed_at, self.model.day_start_hour)
+        history = self._items.get(event.item_id)
+        if history is None:
+            self._items[event.item_id] = _ItemHistory(today, [(event.rating, 0)])
+        else:
+            history.reviews.append((event.rating, today - history.last_day))
+            history.last_day = today
+        for states in self._states.values():
+            states.pop(event.item_id, None)
 
     def observe(self, event: ReviewEvent) -> None:
         """Adds a new answer (in time order).
@@ -451,7 +701,23 @@ class LearnerPredictor:
         Args:
             event: the answer.
         """
-        self._tracker.observe(event)
+        self._add(event)
+
+    def _state(self, source: str, item_id: int | str) -> tuple[float, float]:
+        states = self._states.setdefault(source, {})
+        if item_id not in states:
+            # the first request computes every item at once (one batch call)
+            keys = list(self._items) if not states else [item_id]
+            model = fsrs_rs_python.FSRS(list(self.model.source_parameters(source)))
+            items = [
+                fsrs_rs_python.FSRSItem(
+                    [fsrs_rs_python.FSRSReview(r, d) for r, d in self._items[k].reviews]
+                )
+                for k in keys
+            ]
+            for key, memory in zip(keys, model.memory_state_batch(items), strict=True):
+                states[key] = (float(memory.stability), float(memory.difficulty))
+        return states[item_id]
 
     def recall(
         self,
@@ -465,13 +731,39 @@ class LearnerPredictor:
         Args:
             item_id: the question.
             topic: its topic.
-            state: its memory state (None if never answered: 0.0).
+            state: its memory state in the app, None if never answered (then 0.0). For an
+                item in the predictor's log the FSRS-6 state is recomputed from the log under
+                each member's parameters; otherwise the layer is applied to ``state`` with the
+                scheduling parameters.
             now: time of the prediction.
 
         Returns:
             The probability of recall.
         """
-        return self.model.recall(state, now, self._tracker.features(item_id, topic, now))
+        if state is None:
+            return 0.0
+        context = self._tracker.features(item_id, topic, now)
+        history = self._items.get(item_id)
+        if history is None:
+            if state.stability is None or state.difficulty is None:
+                return 0.0
+            r = recall_probability(state, now, SchedulerParams(parameters=self.model.parameters))
+            values = [
+                m.predict(
+                    np.array([r]),
+                    np.array([state.stability]),
+                    np.array([state.difficulty]),
+                    np.asarray([context], dtype=np.float64),
+                )[0]
+                for m in self.model.members
+            ]
+            return float(np.mean(values))
+        elapsed = max(0, day_index(now, self.model.day_start_hour) - history.last_day)
+        states = {}
+        for source in {m.source for m in self.model.members}:
+            stability, difficulty = self._state(source, item_id)
+            states[source] = (stability, difficulty, elapsed)
+        return self.model.recall(states, context)
 
     def p_correct(
         self,

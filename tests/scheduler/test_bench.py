@@ -12,7 +12,8 @@ import numpy as np
 import pytest
 
 from quizapp.bench.baselines import moving_average, sm2_intervals, sm2_recall
-from quizapp.bench.recall import MODEL_NAMES
+from quizapp.bench.generalise import GeneraliseRow, format_generalise
+from quizapp.bench.recall import MODEL_NAMES, ModelScore, RecallReport
 from quizapp.bench.revlog import load_revlog, time_series_folds, write_revlog
 from quizapp.bench.simulate import SimConfig, simulate_learner
 from quizapp.scheduler import ReviewEvent, prepare
@@ -98,3 +99,27 @@ def test_learner_a_protocol_counts() -> None:
     table = prepare(load_revlog(LEARNER_A))
     assert len(table) == 8599
     assert int(table.long_term.sum()) == 3858
+
+
+def _report(
+    app: tuple[float, float], default: tuple[float, float], refit: tuple[float, float]
+) -> RecallReport:
+    scores = {
+        "quizapp": ModelScore(app[0], 0.0, app[1], 100),
+        "FSRS-6-default": ModelScore(default[0], 0.0, default[1], 100),
+        "FSRS-6-refit": ModelScore(refit[0], 0.0, refit[1], 100),
+    }
+    return RecallReport(scores, 500, 200, ())
+
+
+def test_generalise_compares_with_the_better_fsrs_row_on_each_metric() -> None:
+    # lower log loss of the two FSRS-6 rows and, separately, the higher AUC
+    row = GeneraliseRow.from_report("x", _report((0.45, 0.74), (0.47, 0.73), (0.48, 0.75)))
+    assert (row.fsrs_log_loss, row.fsrs_auc) == (0.47, 0.75)
+    assert row.loss_change == pytest.approx(0.45 / 0.47 - 1)
+    assert not row.no_worse  # AUC below the refit row's
+    good = GeneraliseRow.from_report("y", _report((0.45, 0.76), (0.47, 0.73), (0.48, 0.75)))
+    assert good.no_worse
+    table = format_generalise([row, good], "title")
+    assert "quizapp worse than FSRS-6 on: x" in table
+    assert table.splitlines()[2].endswith("NO")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
 
 import numpy as np
@@ -14,6 +15,7 @@ from quizapp.scheduler import (
     ContextTracker,
     LearnerModel,
     LearnerPredictor,
+    Member,
     MemoryState,
     ReviewEvent,
     context_matrix,
@@ -45,6 +47,19 @@ def test_fit_logistic_with_a_guessing_floor() -> None:
     assert abs(naive[1] - 1.5) > 0.3  # ignoring the floor gets the slope wrong
 
 
+def test_fit_logistic_with_an_offset_shrinks_to_the_offset() -> None:
+    rng = np.random.default_rng(2)
+    x = rng.normal(size=(20_000, 1))
+    offset = rng.normal(size=20_000)
+    z = offset + 0.4 + 0.8 * x[:, 0]
+    y = (rng.random(20_000) < 1 / (1 + np.exp(-z))).astype(float)
+    free = fit_logistic(x, y, np.zeros(20_000), 1.0, offset=offset, intercept_l2=1.0)
+    assert free == pytest.approx([0.4, 0.8], abs=0.08)
+    # a very strong prior leaves the offset alone: the model is the prior's centre
+    pinned = fit_logistic(x, y, np.zeros(20_000), 1e12, offset=offset, intercept_l2=1e12)
+    assert np.abs(pinned).max() < 1e-6
+
+
 def _events(days: int, form_sd: float, seed: int) -> list[ReviewEvent]:
     config = SimConfig(days=days, topics=6, items_per_topic=60, new_per_day=10, form_sd=form_sd)
     return [a.event for a in simulate_learner(config, seed)]
@@ -52,24 +67,81 @@ def _events(days: int, form_sd: float, seed: int) -> list[ReviewEvent]:
 
 def test_thin_logs_get_plain_fsrs() -> None:
     model = fit_learner_model(_events(8, 0.5, 3))
-    assert (model.variant, model.parameters_source) == ("fsrs", "default")
+    assert model.is_plain
+    assert model.members == (Member(),)
+    assert model.parameters_source == "default"
     assert model.parameters == DEFAULT_PARAMETERS
+    assert model.fitted_parameters is None
 
 
-def test_learner_model_beats_plain_fsrs_on_a_learner_with_daily_form() -> None:
-    events = _events(100, 1.0, 11)
-    table = prepare(events)
-    cut = len(events) // 2
-    model = fit_learner_model(list(table.events[:cut]))
-    assert model.variant != "fsrs"
+@pytest.fixture(scope="module")
+def daily_form_log() -> list[ReviewEvent]:
+    return _events(100, 1.0, 11)
+
+
+@pytest.fixture(scope="module")
+def half_fitted(daily_form_log: list[ReviewEvent]) -> LearnerModel:
+    return fit_learner_model(list(prepare(daily_form_log).events[: len(daily_form_log) // 2]))
+
+
+def test_learner_model_beats_plain_fsrs_on_a_learner_with_daily_form(
+    daily_form_log: list[ReviewEvent], half_fitted: LearnerModel
+) -> None:
+    table = prepare(daily_form_log)
+    cut = len(daily_form_log) // 2
+    model = half_fitted
+    assert not model.is_plain
+    assert not model.fallback
     test = [i for i in range(cut, len(table)) if table.long_term[i]]
     y = table.success[test]
     app = log_loss(model.predict_table(table)[test], y)
     fsrs = log_loss(fsrs_trace(table, DEFAULT_PARAMETERS).recall[test], y)
     assert app < 0.98 * fsrs
-    restored = LearnerModel.from_dict(model.to_dict())
+    restored = LearnerModel.from_dict(json.loads(json.dumps(model.to_dict())))
     assert restored == model
     assert np.allclose(restored.predict_table(table)[test], model.predict_table(table)[test])
+
+
+def test_the_selection_follows_its_rules(half_fitted: LearnerModel) -> None:
+    model = half_fitted
+    measured = dict(model.selection)
+    candidates = [name for name, _ in model.selection[4:]]
+    losses = [value for _, value in model.selection[4:]]
+    assert losses == sorted(losses)
+    assert model.fallback == (
+        measured["ensemble"] >= measured["plain"]
+        or measured["ensemble AUC"] < measured["plain AUC"]
+    )
+    names = [m.name for m in model.members]
+    assert len(set(names)) == len(names)
+    assert set(names) <= set(candidates)
+    # members keep the inner ranking; the best candidate is always averaged in
+    assert [c for c in candidates if c in names] == names
+    assert model.fallback or candidates[0] in names
+    best_plain = min((value, name) for name, value in model.selection[4:] if name.endswith("/fsrs"))
+    assert measured["plain"] == best_plain[0]
+    assert model.parameters_source == best_plain[1].split("/")[0]
+    if model.parameters_source == "fitted":
+        assert model.parameters == model.fitted_parameters
+    else:
+        assert model.parameters == DEFAULT_PARAMETERS
+
+
+def test_the_predictor_agrees_with_the_table(
+    daily_form_log: list[ReviewEvent], half_fitted: LearnerModel
+) -> None:
+    table = prepare(daily_form_log)
+    expected = half_fitted.predict_table(table)
+    predictor = LearnerPredictor(half_fitted)
+    checked = 0
+    for i, event in enumerate(table.events):
+        if table.long_term[i] and i % 7 == 0:
+            state = MemoryState.new(event.reviewed_at)  # the log, not this, gives the state
+            got = predictor.recall(event.item_id, event.topic, state, event.reviewed_at)
+            assert got == pytest.approx(expected[i], rel=1e-4)
+            checked += 1
+        predictor.observe(event)
+    assert checked > 100
 
 
 def test_tracker_features_match_the_batch_matrix() -> None:
@@ -99,3 +171,24 @@ def test_predictor_gives_probabilities(t0: datetime) -> None:
         0.5 + 0.5 * r
     )
     assert predictor.recall(last.item_id, last.topic, None, later) == 0.0
+
+
+def test_members_do_not_extrapolate_beyond_training() -> None:
+    member = Member(
+        "default",
+        "calibrated",
+        30.0,
+        ("logit_r",),
+        weights=(0.0, 2.0),
+        mean=(0.0,),
+        scale=(1.0,),
+        low=(-1.0,),
+        high=(1.0,),
+    )
+    empty = np.zeros((1, 12))
+    at_edge = member.predict(np.array([0.6]), np.ones(1), np.ones(1), empty)
+    beyond = member.predict(np.array([0.99]), np.ones(1), np.ones(1), empty)
+    # beyond the range only the offset moves: logit(R) + 2 * high, not + 2 * logit(0.99)
+    edge = 1 / (1 + np.exp(-(np.log(0.99 / 0.01) + 2.0)))
+    assert beyond[0] == pytest.approx(edge)
+    assert at_edge[0] == pytest.approx(1 / (1 + np.exp(-(np.log(0.6 / 0.4) + 2 * np.log(1.5)))))

@@ -33,6 +33,11 @@ Topics and queues
 ``summarize_topics(questions, answers, now, params)`` → ``TopicSummary`` per topic;
 ``weakest_topics(summaries, k)``; ``study_queue(questions, now, new_limit, new_done_today)``;
 ``weak_topics_queue(questions, answers, now)``; ``SessionQueue`` for one session.
+
+Settings
+--------
+``relative_workload(retention)``: reviews a day at a target retention relative to 0.9, from
+the FSRS-6 simulator.
 """
 
 from __future__ import annotations
@@ -102,6 +107,7 @@ from quizapp.scheduler.topics import (
     summarize_topics,
     weakest_topics,
 )
+from quizapp.scheduler.workload import relative_workload, reviews_per_day
 
 __all__ = [
     "CONTEXT_FEATURES",
@@ -161,8 +167,10 @@ __all__ = [
     "prepare",
     "rate_answer",
     "recall_probability",
+    "relative_workload",
     "retrievability",
     "review",
+    "reviews_per_day",
     "rmse_bins",
     "study_queue",
     "summarize_topics",

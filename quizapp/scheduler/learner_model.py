@@ -765,6 +765,53 @@ class LearnerPredictor:
             states[source] = (stability, difficulty, elapsed)
         return self.model.recall(states, context)
 
+    def recall_many(
+        self,
+        items: Sequence[tuple[int | str, int | str | None, MemoryState | None]],
+        now: datetime,
+    ) -> list[float]:
+        """``recall`` of many items at ``now`` at once (one array pass per member).
+
+        Args:
+            items: (item id, topic, memory state) per item.
+            now: time of the predictions.
+
+        Returns:
+            The probabilities, in the order of ``items``.
+        """
+        out = [0.0] * len(items)
+        logged: list[int] = []
+        for k, (item_id, topic, state) in enumerate(items):
+            if state is None:
+                continue
+            if item_id in self._items:
+                logged.append(k)
+            else:
+                out[k] = self.recall(item_id, topic, state, now)
+        if not logged:
+            return out
+        today = day_index(now, self.model.day_start_hour)
+        context = np.asarray(
+            [self._tracker.features(items[k][0], items[k][1], now) for k in logged],
+            dtype=np.float64,
+        )
+        elapsed = [max(0, today - self._items[items[k][0]].last_day) for k in logged]
+        total = np.zeros(len(logged))
+        for source in sorted({m.source for m in self.model.members}):
+            settings = SchedulerParams(parameters=self.model.source_parameters(source))
+            states = [self._state(source, items[k][0]) for k in logged]
+            stability = np.array([s for s, _ in states])
+            difficulty = np.array([d for _, d in states])
+            recall = np.array(
+                [retrievability(s, e, settings) for s, e in zip(stability, elapsed, strict=True)]
+            )
+            for member in self.model.members:
+                if member.source == source:
+                    total += member.predict(recall, stability, difficulty, context)
+        for j, k in enumerate(logged):
+            out[k] = float(total[j] / len(self.model.members))
+        return out
+
     def p_correct(
         self,
         item_id: int | str,

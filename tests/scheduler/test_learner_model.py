@@ -192,3 +192,19 @@ def test_members_do_not_extrapolate_beyond_training() -> None:
     edge = 1 / (1 + np.exp(-(np.log(0.99 / 0.01) + 2.0)))
     assert beyond[0] == pytest.approx(edge)
     assert at_edge[0] == pytest.approx(1 / (1 + np.exp(-(np.log(0.6 / 0.4) + 2 * np.log(1.5)))))
+
+
+def test_recall_many_agrees_with_recall(
+    daily_form_log: list[ReviewEvent], half_fitted: LearnerModel, t0: datetime
+) -> None:
+    predictor = LearnerPredictor(half_fitted, daily_form_log)
+    later = max(e.reviewed_at for e in daily_form_log) + timedelta(days=3)
+    seen = list({e.item_id: e.topic for e in daily_form_log}.items())[:40]
+    stranger = MemoryState(4.0, 6.0, REVIEW, None, later, later - timedelta(days=2), 2, 0)
+    items = [(i, topic, MemoryState.new(t0)) for i, topic in seen]
+    items += [("not in the log", None, stranger), ("never answered", None, None)]
+    many = predictor.recall_many(items, later)
+    one = [predictor.recall(i, topic, state, later) for i, topic, state in items]
+    assert many == pytest.approx(one, rel=1e-9)
+    assert many[-1] == 0.0
+    assert 0.0 < many[-2] < 1.0

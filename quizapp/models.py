@@ -120,6 +120,8 @@ class Topic(Base):
     set_id: Mapped[int] = mapped_column(sa.ForeignKey("question_sets.id", ondelete="CASCADE"))
     uid: Mapped[str] = mapped_column(sa.String(100))
     title: Mapped[str] = mapped_column(sa.String(200))
+    # The heading of this topic's part of the source document, if any.
+    section: Mapped[str] = mapped_column(sa.String(300), default="")
     position: Mapped[int] = mapped_column(default=0)
 
     question_set: Mapped[QuestionSet] = relationship(back_populates="topics")
@@ -148,11 +150,13 @@ class Question(Base):
     )
     uid: Mapped[str] = mapped_column(sa.String(100))
     qtype: Mapped[str] = mapped_column(sa.String(32))
+    title: Mapped[str] = mapped_column(sa.String(300), default="")
     prompt: Mapped[str] = mapped_column(sa.Text)
     spec: Mapped[dict[str, Any]] = mapped_column(JSONDoc, default=dict)
     explanation: Mapped[str] = mapped_column(sa.Text, default="")
     source_section: Mapped[str] = mapped_column(sa.String(200), default="")
     source_quote: Mapped[str] = mapped_column(sa.Text, default="")
+    tags: Mapped[list[str]] = mapped_column(JSONDoc, default=list)
     # Digest of the answer specification: when it changes, memory states start afresh.
     answer_digest: Mapped[str] = mapped_column(sa.String(64), default="")
     position: Mapped[int] = mapped_column(default=0)
@@ -239,13 +243,58 @@ class ReviewLog(Base):
     # The grade the quiz gave: outcome is correct / partial / wrong, score in [0, 1].
     outcome: Mapped[str] = mapped_column(sa.String(16))
     score: Mapped[float]
-    # What the scheduler was fed (FSRS rating 1-4), and the learner's override if any.
+    # What the scheduler was fed (FSRS rating 1-4): the rating the grade implied, the
+    # learner's override if any, and the rating that counted.
     rating: Mapped[int]
+    auto_rating: Mapped[int | None]
     override: Mapped[str | None] = mapped_column(sa.String(16))
     duration_ms: Mapped[int | None]
     # The memory state before this review, so that an undo restores it exactly.
     state_before: Mapped[dict[str, Any] | None] = mapped_column(JSONDoc)
     undone_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The study session it was given in, and that session's queue before it (for undo).
+    session_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("study_sessions.id", ondelete="SET NULL"), index=True
+    )
+    session_before: Mapped[dict[str, Any] | None] = mapped_column(JSONDoc)
 
     user: Mapped[User] = relationship(back_populates="reviews")
     question: Mapped[Question] = relationship()
+
+
+class StudySession(Base):
+    """One sitting: its queue lives here so any worker can serve the next question."""
+
+    __tablename__ = "study_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    mode: Mapped[str] = mapped_column(sa.String(16))
+    topic_id: Mapped[int | None] = mapped_column(sa.ForeignKey("topics.id", ondelete="SET NULL"))
+    # quizapp.scheduler.SessionQueue.to_dict()
+    queue: Mapped[dict[str, Any]] = mapped_column(JSONDoc)
+    current_question_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("questions.id", ondelete="SET NULL")
+    )
+    answered: Mapped[int] = mapped_column(default=0)
+    # Predicted recall per topic id when the session started, for the summary.
+    recall_before: Mapped[dict[str, Any]] = mapped_column(JSONDoc, default=dict)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    topic: Mapped[Topic | None] = relationship()
+
+
+class LearnerModelRecord(Base):
+    """A learner's fitted recall model (quizapp.scheduler.LearnerModel.to_dict())."""
+
+    __tablename__ = "learner_models"
+
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    fitted_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    n_reviews: Mapped[int]
+    payload: Mapped[dict[str, Any]] = mapped_column(JSONDoc)

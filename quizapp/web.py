@@ -75,9 +75,11 @@ def init_web(app: Flask) -> None:
     from quizapp.errors import bp as errors_bp
     from quizapp.instructor import bp as instructor_bp
     from quizapp.main import bp as main_bp
+    from quizapp.study import bp as study_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(account_bp)
+    app.register_blueprint(study_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(errors_bp)
     app.register_blueprint(instructor_bp)

@@ -122,7 +122,7 @@ def _upsert_topics(question_set: QuestionSet, doc: SetDoc) -> tuple[dict[str, To
     rows = {topic.uid: topic for topic in question_set.topics}
     changed = False
     for position, topic in enumerate(doc.topics):
-        values = {"title": topic.title, "position": position}
+        values = {"title": topic.title, "section": topic.section, "position": position}
         if topic.id in rows:
             changed = _assign(rows[topic.id], values) or changed
         else:
@@ -141,6 +141,8 @@ def _question_values(question: QuestionDoc, topic: Topic) -> dict[str, Any]:
     return {
         "topic_id": topic.id,
         "qtype": question.type,
+        "title": question.title,
+        "tags": list(question.tags),
         "prompt": question.prompt or qtype.default_prompt(spec),
         "spec": spec,
         "explanation": question.explanation,

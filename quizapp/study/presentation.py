@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from quizapp.grading.arrange import options as matching_options
+from quizapp.grading.base import Grade
 from quizapp.grading.typed import read_cloze
 
 Spec = Mapping[str, Any]
@@ -190,3 +191,151 @@ def is_blank(qtype: str, response: object) -> bool:
     if isinstance(response, list):
         return all(item in (None, "") for item in response) or not response
     return False
+
+
+# Describing an answer after grading ---------------------------------------------------------
+
+
+def _choice_texts(spec: Spec) -> list[str]:
+    return _texts(spec["choices"], "text")
+
+
+def _describe_single(spec: Spec, response: object) -> str:
+    texts = _choice_texts(spec)
+    return texts[response] if isinstance(response, int) and 0 <= response < len(texts) else ""
+
+
+def _describe_multiple(spec: Spec, response: object) -> str:
+    texts = _choice_texts(spec)
+    picked = (
+        [texts[i] for i in response if isinstance(i, int) and 0 <= i < len(texts)]
+        if isinstance(response, list)
+        else []
+    )
+    return "; ".join(picked) or "nothing selected"
+
+
+def _describe_true_false(spec: Spec, response: object) -> str:
+    return {True: "True", False: "False"}.get(response, "") if isinstance(response, bool) else ""
+
+
+def _describe_text(spec: Spec, response: object) -> str:
+    return str(response or "")
+
+
+def _describe_cloze(spec: Spec, response: object) -> str:
+    gaps = response if isinstance(response, list) else []
+    return " / ".join(str(g) if g else "(empty)" for g in gaps)
+
+
+def _describe_matching(spec: Spec, response: object) -> str:
+    shown = matching_options(spec)
+    picks = response if isinstance(response, list) else []
+    lines = []
+    for i, pair in enumerate(spec["pairs"]):
+        pick = picks[i] if i < len(picks) else None
+        right = shown[pick] if isinstance(pick, int) and 0 <= pick < len(shown) else "(none)"
+        lines.append(f"{pair['left']} → {right}")
+    return "; ".join(lines)
+
+
+def _describe_ordering(spec: Spec, response: object) -> str:
+    items = _texts(spec["items"])
+    order = response if isinstance(response, list) else []
+    return " → ".join(items[i] for i in order if isinstance(i, int) and 0 <= i < len(items))
+
+
+DESCRIBERS: dict[str, Callable[[Spec, object], str]] = {
+    "single_choice": _describe_single,
+    "multiple_response": _describe_multiple,
+    "true_false": _describe_true_false,
+    "short_answer": _describe_text,
+    "cloze": _describe_cloze,
+    "matching": _describe_matching,
+    "ordering": _describe_ordering,
+    "numeric": _describe_text,
+}
+
+
+def describe_response(qtype: str, spec: Spec, response: object) -> str:
+    """Return the learner's response in words, as the feedback shows it."""
+    return DESCRIBERS[qtype](spec, response)
+
+
+def humanize_interval(days: float) -> str:
+    """Say how far away a review is: '10 minutes', '3 hours', '4 days', '2 months'."""
+    minutes = days * 24 * 60
+    if minutes < 60:
+        n, unit = max(1, round(minutes)), "minute"
+    elif minutes < 24 * 60:
+        n, unit = round(minutes / 60), "hour"
+    elif days < 60:
+        n, unit = round(days), "day"
+    elif days < 730:
+        n, unit = round(days / 30.4), "month"
+    else:
+        n, unit = round(days / 365.25), "year"
+    return f"{n} {unit}{'' if n == 1 else 's'}"
+
+
+@dataclass(frozen=True)
+class PartLine:
+    """One line of the per-part feedback: what it says and whether it was right."""
+
+    text: str
+    correct: bool
+
+
+def _choice_lines(grade: Grade) -> list[PartLine]:
+    lines = []
+    for part in grade.parts:
+        if part.expected and part.given:
+            lines.append(PartLine(f"{part.expected}: ticked, and it is correct", True))
+        elif part.expected:
+            lines.append(PartLine(f"{part.expected}: correct, but not ticked", False))
+        elif part.given:
+            lines.append(PartLine(f"{part.given}: ticked, but it is not correct", False))
+    return lines
+
+
+def _gap_lines(grade: Grade) -> list[PartLine]:
+    return [
+        PartLine(
+            f"Gap {p.index + 1}: “{p.given or '(empty)'}”"
+            + ("" if p.correct else f", expected “{p.expected}”"),
+            p.correct,
+        )
+        for p in grade.parts
+    ]
+
+
+def _pair_lines(spec: Spec, grade: Grade) -> list[PartLine]:
+    lefts = _texts(spec["pairs"], "left")
+    return [
+        PartLine(
+            f"{lefts[p.index]} → {p.given or '(none)'}"
+            + ("" if p.correct else f" (should be {p.expected})"),
+            p.correct,
+        )
+        for p in grade.parts
+    ]
+
+
+def _order_lines(grade: Grade) -> list[PartLine]:
+    return [
+        PartLine(f"{p.index + 1}. {p.given}" + ("" if p.correct else " (out of order)"), p.correct)
+        for p in grade.parts
+    ]
+
+
+def describe_parts(qtype: str, spec: Spec, grade: Grade) -> list[PartLine]:
+    """Return the per-part feedback lines for the types made of several parts."""
+    if qtype == "multiple_response":
+        return _choice_lines(grade)
+    if qtype == "cloze" and len(grade.parts) > 1:
+        return _gap_lines(grade)
+    if qtype == "matching":
+        return _pair_lines(spec, grade)
+    if qtype == "ordering":
+        return _order_lines(grade)
+    return []

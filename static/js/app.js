@@ -8,3 +8,9 @@ window.quizapp = {
     return meta ? meta.content : "";
   },
 };
+
+// Controls that only make sense with a script are rendered `hidden` and revealed here.
+document.documentElement.classList.add("js");
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("[data-open-help][hidden]").forEach((el) => { el.hidden = false; });
+});

@@ -204,6 +204,7 @@
       b.addEventListener("click", () => b.closest("dialog").close());
     });
     root.querySelectorAll("[data-open-help]").forEach((b) => {
+      b.hidden = false;
       b.addEventListener("click", () => document.getElementById("keys-help").showModal());
     });
   }

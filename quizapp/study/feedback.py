@@ -1,0 +1,99 @@
+"""What the feedback page and the progress bar show, built from the stored review."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from quizapp.extensions import db
+from quizapp.grading.registry import get_type
+from quizapp.models import MemoryState, ReviewLog, StudySession, User
+from quizapp.scheduler import SessionQueue
+from quizapp.study.presentation import (
+    PartLine,
+    describe_parts,
+    describe_response,
+    humanize_interval,
+)
+
+VERDICTS = {"correct": "Right", "partial": "Partly right", "wrong": "Wrong"}
+MODE_LABELS = {"due": "Everything due", "topic": "One topic", "weak": "My weak topics"}
+
+
+@dataclass(frozen=True)
+class FeedbackView:
+    outcome: str
+    verdict: str
+    score: float
+    type_label: str
+    your_answer: str
+    correct_answer: str
+    parts: tuple[PartLine, ...]
+    feedback: tuple[str, ...]
+    next_review: str
+    override: str | None
+
+
+@dataclass(frozen=True)
+class ProgressView:
+    position: int
+    done: int
+    total: int
+    mode_label: str
+    started_epoch: int
+    elapsed: str
+
+
+def _next_review(state: MemoryState | None, now: datetime, in_session: bool) -> str:
+    if state is None:
+        return ""
+    days = (state.due - now).total_seconds() / 86400
+    if days <= 0:
+        return "This question is due again now."
+    when = humanize_interval(days)
+    if in_session:
+        return f"It comes back later in this session, and is due again in {when}."
+    return f"Next review in {when}."
+
+
+def feedback_view(
+    user: User, review: ReviewLog, now: datetime, in_session: bool = False
+) -> FeedbackView:
+    """Grade the stored response again (grading is pure) and say when the question returns."""
+    question = review.question
+    qtype = get_type(question.qtype)
+    grade = qtype.grade(question.spec, review.response)
+    state = db.session.scalar(
+        sa.select(MemoryState).where(
+            MemoryState.user_id == user.id, MemoryState.question_id == question.id
+        )
+    )
+    return FeedbackView(
+        outcome=review.outcome,
+        verdict=VERDICTS.get(review.outcome, review.outcome),
+        score=review.score,
+        type_label=qtype.label,
+        your_answer=describe_response(question.qtype, question.spec, review.response),
+        correct_answer=grade.correct_answer,
+        parts=tuple(describe_parts(question.qtype, question.spec, grade)),
+        feedback=grade.feedback,
+        next_review=_next_review(state, now, in_session),
+        override=review.override,
+    )
+
+
+def progress_view(session: StudySession, now: datetime) -> ProgressView:
+    """n of N in this session, and the time spent so far."""
+    pending = len(SessionQueue.from_dict(session.queue).pending)
+    total = session.answered + pending
+    seconds = max(0, int((now - session.started_at).total_seconds()))
+    return ProgressView(
+        position=min(session.answered + 1, max(total, 1)),
+        done=session.answered,
+        total=total,
+        mode_label=MODE_LABELS.get(session.mode, session.mode),
+        started_epoch=int(session.started_at.timestamp()),
+        elapsed=f"{seconds // 60}:{seconds % 60:02d}",
+    )

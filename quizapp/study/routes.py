@@ -1,0 +1,186 @@
+"""Study views: start a session, answer, see the feedback, override, undo, finish."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from datetime import datetime
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user, login_required
+
+from quizapp.db import utcnow
+from quizapp.extensions import db
+from quizapp.grading.registry import get_type
+from quizapp.models import Question, ReviewLog, StudySession, Topic
+from quizapp.study import bp, services
+from quizapp.study.feedback import feedback_view, progress_view
+from quizapp.study.presentation import is_blank, present, read_response
+
+MODES = ("due", "topic", "weak")
+MAX_DURATION_MS = 60 * 60 * 1000
+
+
+def _own_session(session_id: int) -> StudySession:
+    session = db.session.get(StudySession, session_id)
+    if session is None:
+        abort(404)
+    if session.user_id != current_user.id:
+        abort(403)
+    return session
+
+
+def _seed(session: StudySession, question: Question) -> int:
+    """Shuffle the options the same way on a reload, differently on another visit."""
+    digest = hashlib.sha256(f"{session.id}:{question.id}:{session.answered}".encode()).digest()
+    return int.from_bytes(digest[:8], "big")
+
+
+def _duration_ms(shown_at: str | None, now: datetime) -> int | None:
+    try:
+        shown = int(shown_at or "")
+    except ValueError:
+        return None
+    return max(0, min(MAX_DURATION_MS, int(now.timestamp() * 1000) - shown))
+
+
+def _render_question(
+    session: StudySession, question: Question, error: str | None = None
+) -> ResponseReturnValue:
+    html = render_template(
+        "study/question.html",
+        session=session,
+        question=question,
+        type_label=get_type(question.qtype).label,
+        presented=present(question.qtype, question.spec, _seed(session, question)),
+        prog=progress_view(session, utcnow()),
+        shown_at=int(time.time() * 1000),
+        can_undo=services.last_answer(current_user) is not None,
+        error=error,
+    )
+    return (html, 400) if error else html
+
+
+@bp.route("/start", methods=["POST"])
+@login_required
+def start() -> ResponseReturnValue:
+    """Start a session: everything due, one topic, or the weakest topics."""
+    mode = request.form.get("mode", "due")
+    if mode not in MODES:
+        abort(400)
+    topic_id = request.form.get("topic_id", type=int)
+    if mode == "topic" and (topic_id is None or db.session.get(Topic, topic_id) is None):
+        abort(400)
+    session = services.start_session(current_user, mode, now=utcnow(), topic_id=topic_id)
+    db.session.commit()
+    return redirect(url_for("study.show", session_id=session.id))
+
+
+@bp.route("/<int:session_id>")
+@login_required
+def show(session_id: int) -> ResponseReturnValue:
+    """Show the session's current question, or its summary once it is over."""
+    session = _own_session(session_id)
+    question = services.current_question(session, now=utcnow())
+    db.session.commit()  # the session remembers which question it is showing
+    if question is None:
+        return render_template(
+            "study/summary.html",
+            session=session,
+            summary=services.session_summary(session, now=utcnow()),
+        )
+    return _render_question(session, question)
+
+
+@bp.route("/<int:session_id>/answer", methods=["POST"])
+@login_required
+def answer(session_id: int) -> ResponseReturnValue:
+    """Grade the answer to the current question and show the feedback."""
+    session = _own_session(session_id)
+    question = db.session.get(Question, request.form.get("question_id", type=int) or 0)
+    if question is None or question.id != session.current_question_id:
+        flash("That question was already answered; here is the next one.", "info")
+        return redirect(url_for("study.show", session_id=session.id))
+    response = read_response(question.qtype, question.spec, request.form.to_dict(flat=False))
+    if is_blank(question.qtype, response):
+        return _render_question(session, question, error="Give an answer first.")
+    now = utcnow()
+    result = services.answer_question(
+        current_user,
+        question,
+        response,
+        duration_ms=_duration_ms(request.form.get("shown_at"), now),
+        now=now,
+        session=session,
+    )
+    db.session.commit()
+    return redirect(
+        url_for("study.feedback", session_id=session.id, review_id=result.review.id), 303
+    )
+
+
+def _own_review(session: StudySession, review_id: int) -> ReviewLog:
+    review = db.session.get(ReviewLog, review_id)
+    if review is None or review.user_id != current_user.id or review.undone_at is not None:
+        abort(404)
+    return review
+
+
+@bp.route("/<int:session_id>/reviews/<int:review_id>")
+@login_required
+def feedback(session_id: int, review_id: int) -> str:
+    """Show how an answer was graded, the explanation and the source passage."""
+    session = _own_session(session_id)
+    review = _own_review(session, review_id)
+    now = utcnow()
+    return render_template(
+        "study/feedback.html",
+        session=session,
+        review=review,
+        question=review.question,
+        fb=feedback_view(current_user, review, now),
+        prog=progress_view(session, now),
+    )
+
+
+@bp.route("/<int:session_id>/reviews/<int:review_id>/override", methods=["POST"])
+@login_required
+def override(session_id: int, review_id: int) -> ResponseReturnValue:
+    """Let the learner correct the grade: 'I knew it' or 'I didn't know it'."""
+    session = _own_session(session_id)
+    review = _own_review(session, review_id)
+    kind = request.form.get("kind", "")
+    if kind not in ("knew", "didnt_know"):
+        abort(400)
+    services.override_answer(current_user, review, kind, now=utcnow(), session=session)
+    db.session.commit()
+    return redirect(url_for("study.feedback", session_id=session.id, review_id=review.id), 303)
+
+
+@bp.route("/<int:session_id>/undo", methods=["POST"])
+@login_required
+def undo(session_id: int) -> ResponseReturnValue:
+    """Undo the last answer: the review and the memory state are restored exactly."""
+    session = _own_session(session_id)
+    undone = services.undo_last_answer(current_user, now=utcnow(), session=session)
+    db.session.commit()
+    if undone is None:
+        flash("There is no answer to undo.", "info")
+    else:
+        flash("Answer undone. Here is the question again.", "info")
+    return redirect(url_for("study.show", session_id=session.id), 303)
+
+
+@bp.route("/questions/<int:question_id>/history")
+@login_required
+def history(question_id: int) -> str:
+    """Every answer the learner gave to one question, and its recall over time."""
+    question = db.session.get(Question, question_id)
+    if question is None:
+        abort(404)
+    return render_template(
+        "study/history.html",
+        question=question,
+        history=services.question_history(current_user, question, now=utcnow()),
+    )

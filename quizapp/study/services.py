@@ -35,12 +35,14 @@ from quizapp.scheduler import (
     LearnerPredictor,
     Override,
     QuestionRecord,
+    QueueEntry,
     ReviewEvent,
     SchedulerParams,
     SessionQueue,
     TopicSummary,
     fit_learner_model,
     recall_probability,
+    relative_workload,
     review,
     study_queue,
     summarize_topics,
@@ -63,7 +65,12 @@ class StudyError(ValueError):
 
 
 def params_for(user: User) -> SchedulerParams:
-    """The scheduler settings of ``user`` (their target retention)."""
+    """The scheduler settings of ``user``: their target retention, and their own fitted FSRS-6
+    parameters once their model's fit found these predict their held-out answers better."""
+    record = db.session.get(LearnerModelRecord, user.id)
+    if record is not None and record.payload.get("parameters_source") == "fitted":
+        parameters = tuple(float(w) for w in record.payload["parameters"])
+        return SchedulerParams(parameters=parameters, desired_retention=user.target_retention)
     return SchedulerParams(desired_retention=user.target_retention)
 
 
@@ -293,11 +300,13 @@ def undo_last_answer(
             )
             db.session.add(row)
         _store_state(row, State.from_dict(log.state_before))
-    if session is not None and log.session_id == session.id and log.session_before:
-        session.queue = log.session_before["queue"]
-        session.answered = log.session_before["answered"]
-        session.current_question_id = log.question_id
-        session.finished_at = None
+    # The answer's own session goes back, whichever session page the undo came from.
+    owner = db.session.get(StudySession, log.session_id) if log.session_id else None
+    if owner is not None and log.session_before:
+        owner.queue = log.session_before["queue"]
+        owner.answered = log.session_before["answered"]
+        owner.current_question_id = log.question_id
+        owner.finished_at = None
     db.session.flush()
     return log
 
@@ -449,6 +458,7 @@ def study_queue_for(
     """
     params = params_for(user)
     recall_fn = recall_function(user, now)
+    new_allowed = max(0, user.new_per_day - new_started_today(user, now=now))
     if mode == "weak":
         rows = _question_rows(user, set_ids)
         records = _records(rows)
@@ -458,11 +468,11 @@ def study_queue_for(
             answers,
             now,
             topics=WEAK_TOPICS,
-            limit=limit or SESSION_LIMIT,
+            limit=len(records),
             params=params,
             recall_fn=recall_fn,
         )
-        return [int(e.question_id) for e in entries]
+        return _within_new_limit(entries, new_allowed)[: limit or SESSION_LIMIT]
     if mode == "topic":
         if topic_id is None:
             raise StudyError("Choose a topic to review.")
@@ -474,13 +484,13 @@ def study_queue_for(
             answers,
             now,
             topics=1,
-            limit=limit or SESSION_LIMIT,
+            limit=len(records),
             params=params,
             recall_fn=recall_fn,
         )
-        ids = [int(e.question_id) for e in entries]
+        ids = _within_new_limit(entries, new_allowed)
         # A topic not started yet has no recall to rank: its questions come in bank order.
-        return ids or [q.id for q, _ in rows][: limit or SESSION_LIMIT]
+        return (ids or [q.id for q, _ in rows][:new_allowed])[: limit or SESSION_LIMIT]
     if mode != "due":
         raise StudyError(f"Unknown study mode {mode!r}.")
     records = _records(_question_rows(user, set_ids))
@@ -488,12 +498,24 @@ def study_queue_for(
         records,
         now,
         new_limit=user.new_per_day,
-        new_done_today=new_started_today(user, now=now),
+        new_done_today=user.new_per_day - new_allowed,
         params=params,
         recall_fn=recall_fn,
         limit=limit,
     )
     return [int(e.question_id) for e in entries]
+
+
+def _within_new_limit(entries: Sequence[QueueEntry], allowed: int) -> list[int]:
+    """The entries' question ids, keeping only the first ``allowed`` new (unstudied) ones."""
+    ids = []
+    for entry in entries:
+        if entry.reason == "new":
+            if allowed <= 0:
+                continue
+            allowed -= 1
+        ids.append(int(entry.question_id))
+    return ids
 
 
 def start_session(
@@ -841,22 +863,12 @@ def question_history(user: User, question: Question, *, now: datetime) -> list[H
 
 
 def workload_estimate(retention: float) -> float:
-    """Reviews per day a typical question costs at a target ``retention``, over a year.
+    """Reviews per day at a target ``retention`` relative to 0.9 (1.0 at 0.9).
 
-    A question answered right every time is followed from a first good answer: the number of
-    reviews FSRS schedules within 365 days at that retention, divided by 365.
+    From the FSRS-6 simulator (``quizapp.scheduler.relative_workload``): a deck studied for a
+    year, forgetting and relearning included, at each retention with the same seed.
     """
-    params = SchedulerParams(desired_retention=retention)
-    start = datetime(2000, 1, 1, tzinfo=ZoneInfo("UTC"))
-    end = start + timedelta(days=365)
-    state: State | None = None
-    moment = start
-    reviews = 0
-    while moment < end:
-        state, _ = review(state, Evidence(score=1.0, duration_ms=20_000), moment, params)
-        reviews += 1
-        moment = max(state.due, moment + timedelta(minutes=1))
-    return reviews / 365
+    return relative_workload(retention)
 
 
 __all__ = [

@@ -201,7 +201,9 @@ def test_recall_many_agrees_with_recall(
     later = max(e.reviewed_at for e in daily_form_log) + timedelta(days=3)
     seen = list({e.item_id: e.topic for e in daily_form_log}.items())[:40]
     stranger = MemoryState(4.0, 6.0, REVIEW, None, later, later - timedelta(days=2), 2, 0)
-    items = [(i, topic, MemoryState.new(t0)) for i, topic in seen]
+    items: list[tuple[int | str, int | str | None, MemoryState | None]] = [
+        (i, topic, MemoryState.new(t0)) for i, topic in seen
+    ]
     items += [("not in the log", None, stranger), ("never answered", None, None)]
     many = predictor.recall_many(items, later)
     one = [predictor.recall(i, topic, state, later) for i, topic, state in items]

@@ -39,7 +39,8 @@ def test_study_queue_orders_due_by_recall_and_mixes_new(t0: datetime) -> None:
     queue = study_queue(questions, t0, new_limit=5, new_done_today=3)
     assert [e.question_id for e in queue] == ["low", "n1", "mid", "n2", "high"]
     assert [e.reason for e in queue] == ["due", "new", "due", "new", "due"]
-    recalls = [e.recall for e in queue if e.reason == "due"]
+    recalls = [e.recall for e in queue if e.reason == "due" and e.recall is not None]
+    assert len(recalls) == 3
     assert recalls == sorted(recalls)
     assert study_queue(questions, t0, new_limit=3, new_done_today=3)[-1].question_id == "high"
     assert len(study_queue(questions, t0, new_limit=10, limit=4)) == 4

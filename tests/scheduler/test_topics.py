@@ -55,6 +55,7 @@ def test_topic_figures_by_hand(t0: datetime) -> None:
     learner = (1 + 0 + 1 - 1 / 3 + 1.5) / 9
     assert a.estimate_unstudied == pytest.approx((1 + 5 * learner) / 7)
     assert b.estimate_unstudied == pytest.approx((1 - 1 / 3 + 5 * learner) / 7)
+    assert a.recall_now is not None
     assert a.expected_recall == pytest.approx(0.5 * a.recall_now + 0.5 * a.estimate_unstudied)
     assert (b.recall_now, b.coverage, b.expected_recall) == (None, 0.0, b.estimate_unstudied)
     assert [(p.answers, p.accuracy) for p in a.trend] == [(1, 1.0), (2, 0.5)]

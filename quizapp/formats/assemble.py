@@ -33,11 +33,14 @@ class SetBuilder:
         self._question_ids = IdBook()
         self.questions: list[QuestionDoc] = []
 
-    def topic(self, title: str, line: int = 0) -> str:
-        """Return the id of the topic called ``title``, adding the topic if it is new."""
+    def topic(self, title: str, line: int = 0, *, given_id: str = "") -> str:
+        """Return the id of the topic called ``title``, adding the topic if it is new.
+
+        A new topic takes ``given_id`` (cleaned) if the file gives one, else its title's slug.
+        """
         title = " ".join(title.split()) or DEFAULT_TOPIC
         if title not in self._topics:
-            topic_id = self._topic_ids.take(slug(title) or "topic")
+            topic_id = self._topic_ids.take(clean_id(given_id) or slug(title) or "topic")
             self._topics[title] = TopicDoc(id=topic_id, title=title, line=line)
         return self._topics[title].id
 

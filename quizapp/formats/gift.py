@@ -1,0 +1,103 @@
+"""Moodle GIFT: importer and exporter.
+
+Mapping (GIFT -> the app):
+
+==================================  ===========================================================
+GIFT                                app
+==================================  ===========================================================
+``$CATEGORY: $course$/top/A/B``     topic ``A / B`` (context and ``top`` dropped, ``//`` is a
+                                    literal slash); ``// [id:x]`` above it is the topic id
+``::title::``                       question title
+``// [id:x]`` / ``// [tag:t]``      question id (cleaned to the id alphabet) / tags; without an
+                                    id: ``q-`` + 12 hex of sha256(title, prompt)
+``{=a ~b ~c}``                      single_choice (exactly one ``=``)
+``{~%50%a ~%50%b ~%-100%c}``        multiple_response, right = weight > 0; exact when right
+                                    weights are 100/n and wrong ones -100/n, else a warning
+``{T}`` ``{TRUE#wrong#right}``      true_false; the first feedback goes to the wrong answer,
+                                    the second to the right one
+``{=a =b =%50%c}``                  short_answer, accepted = the 100% answers (a partial weight
+                                    is not accepted, with a warning)
+``{#3.14:0.01}`` ``{#1..5}``        numeric answer/tolerance, range
+``{#=%100%3:0 =%50%3:1}``           numeric: the first 100% answer; the others are warned about
+``{=a -> 1 = -> x}``                matching; an empty left side is a distractor
+text ``{...}`` text                 short answer -> cloze with a ``[[a|b]]`` gap; other types
+                                    keep their type with ``_____`` in the prompt
+``=a#feedback``                     choice feedback; on other types: dropped with a warning
+``####feedback``                    explanation
+``[html]`` ``[markdown]`` ...       removed; the text is kept as written (see below)
+``\\~ \\= \\# \\{ \\} \\: \\\\ \\n``  the character, a backslash, a line break
+``{}`` / text without ``{}``        problem: essay / description items are not supported
+==================================  ===========================================================
+
+Text is kept as written, HTML and Markdown included (a ``<script>`` in a question arrives as
+those characters): sanitising is the web layer's job, with nh3, when it shows the text.
+Problems (not imported): unclosed brace, stray ``}``, a second answer block, an unclosed
+title, no correct answer, several ``=`` in a choice question, bad weight, bad number, a pair
+without ``->``, essay and description items. Warnings (imported, changed): unknown escapes
+(kept as written), weights the app's scoring cannot express, dropped feedback.
+
+Exporting writes every type but ordering and cloze questions of more than one gap (both
+reported as skipped). A round trip (export, import) gives the same questions up to: source
+references (GIFT has none), ``match`` settings and numeric units (warned), ``scoring``
+(``all_or_nothing`` is warned and written as partial), leading/trailing spaces of texts, a
+cloze prompt (written on the line before the text, and read back as part of the text) and a
+cloze whose gap ends the text (read back as a short answer, warned).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import ClassVar
+
+from quizapp.bank.model import SetDoc
+from quizapp.formats.assemble import SetBuilder
+from quizapp.formats.base import Exporter, ExportResult, Importer, ImportResult
+from quizapp.formats.gift_read import GiftReader
+from quizapp.formats.gift_write import GiftWriter
+from quizapp.formats.report import Report
+from quizapp.formats.textfile import decode_text
+
+_TELLTALE = re.compile(
+    r"^\s*(?:::|\$CATEGORY:)|\{\s*(?:[=~#}]|(?:T|F|TRUE|FALSE)\s*[#}])", re.MULTILINE
+)
+SURE = 3
+
+
+class GiftImporter(Importer):
+    """Reads Moodle GIFT files."""
+
+    name: ClassVar[str] = "gift"
+    label: ClassVar[str] = "Moodle GIFT"
+    extensions: ClassVar[tuple[str, ...]] = (".gift", ".txt")
+
+    def read(self, data: bytes, filename: str, *, set_id: str | None = None) -> ImportResult:
+        decoded = decode_text(data, filename)
+        if decoded.text is None:
+            return ImportResult(None, decoded.problems)
+        builder, report = SetBuilder(filename, set_id), Report(filename)
+        GiftReader(builder, report).read(decoded.text)
+        if not builder.questions and not report.problems:
+            report.problem(1, "the file holds no GIFT questions")
+        return report.imported(builder.build())
+
+    def sniff(self, head: str) -> int:
+        """A ``$CATEGORY:``, a ``::title::`` or an answer block opening with GIFT's marks."""
+        return SURE if _TELLTALE.search(head) else 1
+
+
+class GiftExporter(Exporter):
+    """Writes Moodle GIFT (UTF-8)."""
+
+    name: ClassVar[str] = "gift"
+    label: ClassVar[str] = "Moodle GIFT"
+    extension: ClassVar[str] = ".gift.txt"
+    media_type: ClassVar[str] = "text/plain; charset=utf-8"
+
+    def export(self, doc: SetDoc) -> ExportResult:
+        report = Report(doc.file or doc.id)
+        data = GiftWriter(doc, report).write().encode("utf-8")
+        return report.exported(data)
+
+
+IMPORTER = GiftImporter()
+EXPORTER = GiftExporter()

@@ -1,0 +1,399 @@
+"""GIFT answer blocks ``{...}``: which question type they make and the app's spec for it.
+
+The type is decided as Moodle decides it: an empty block is an essay; ``#`` first makes a
+numeric question; an unescaped ``~`` makes a choice question (single choice when one answer is
+marked ``=``, multiple response when all are ``~`` with weights); ``=`` with ``->`` makes
+matching; ``T``, ``TRUE``, ``F`` or ``FALSE`` (any case) make true/false; anything else is a
+short answer. ``####`` starts the general feedback, which becomes the explanation.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, NoReturn
+
+from quizapp.bank.model import KeyPath
+from quizapp.formats.gift_text import find_any, find_unescaped, unescape
+from quizapp.formats.report import Report
+
+TEXT_FORMATS = ("html", "markdown", "plain", "moodle")
+_FORMAT = re.compile(r"\s*\[(html|markdown|plain|moodle)\]", re.IGNORECASE)
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+_WEIGHT = re.compile(r"-?\d+(?:\.\d+)?")
+TRUE_WORDS = ("T", "TRUE")
+FALSE_WORDS = ("F", "FALSE")
+# GIFT weights are written with five decimals (33.33333): equal within this, they are equal.
+WEIGHT_SLACK = 0.01
+
+
+def split_format(text: str) -> tuple[str, str]:
+    """Return the ``[format]`` a text starts with ('' for none) and the text after it."""
+    found = _FORMAT.match(text)
+    if found is None:
+        return "", text
+    return found.group(1).lower(), text[found.end() :]
+
+
+def clean(raw: str) -> str:
+    """Return an answer or feedback text as written: unescaped, without a format, stripped."""
+    return unescape(split_format(raw)[1]).strip()
+
+
+def read_number(text: str) -> int | float | None:
+    """Return a GIFT number (an int when written without a point or exponent), or None."""
+    text = text.strip()
+    if not _NUMBER.fullmatch(text):
+        return None
+    if text.lstrip("+-").isdigit():
+        return int(text)
+    return float(text)
+
+
+@dataclass(frozen=True)
+class Piece:
+    """One answer of a block: its mark, weight (None if unwritten), raw text and feedback."""
+
+    mark: str
+    weight: float | None
+    raw: str
+    feedback: str
+    line: int
+
+    @property
+    def text(self) -> str:
+        return clean(self.raw)
+
+    def fraction(self, default: float) -> float:
+        """Return the weight in percent, ``default`` if none was written."""
+        return default if self.weight is None else self.weight
+
+
+@dataclass
+class Answers:
+    """What an answer block gave: the type, its spec, the lines of its parts, the explanation."""
+
+    type: str
+    spec: dict[str, Any]
+    explanation: str = ""
+    lines: dict[KeyPath, int] = field(default_factory=dict)
+
+
+class _Invalid(Exception):
+    """Raised inside the reader when the block cannot be imported (already reported)."""
+
+
+class AnswerReader:
+    """Reads the body of one answer block (the text between the braces, escapes included)."""
+
+    def __init__(
+        self, body: str, offset: int, line_at: Callable[[int], int], report: Report, name: str
+    ) -> None:
+        self.offset = offset
+        self.line_at = line_at
+        self.report = report
+        self.name = name
+        general = find_unescaped(body, "####")
+        self.body = body if general == -1 else body[:general]
+        self.explanation = "" if general == -1 else clean(body[general + 4 :])
+
+    def read(self) -> Answers | None:
+        """Return the question's type and spec, or None (and a problem) if it cannot be."""
+        try:
+            answers = self._typed()
+        except _Invalid:
+            return None
+        if answers is not None:
+            answers.explanation = self.explanation
+        return answers
+
+    def _typed(self) -> Answers | None:
+        body = self.body.strip()
+        line = self.line_at(self.offset)
+        if not body:
+            self.report.problem(line, f"essay questions are not supported: {self.name}")
+            return None
+        if body.startswith("#"):
+            return NumericReader(self).build()
+        marks = {self.body[i] for i in find_any(self.body, "=~")}
+        if "~" in marks:
+            return ChoiceReader(self).build("=" in marks)
+        if "=" in marks and "->" in self.body:
+            return MatchingReader(self).build()
+        head = self.body[: _end_of(self.body, "#")].strip().upper()
+        if head in TRUE_WORDS + FALSE_WORDS:
+            return self._true_false(head in TRUE_WORDS)
+        return ShortAnswerReader(self).build()
+
+    def fail(self, line: int, message: str) -> NoReturn:
+        self.report.problem(line, f"{message}: {self.name}")
+        raise _Invalid
+
+    def warn(self, line: int, message: str) -> None:
+        self.report.warn(line, f"{message}: {self.name}")
+
+    def pieces(self, start: int = 0) -> list[Piece]:
+        """Split the body at its unescaped ``=`` and ``~`` into answers."""
+        marks = list(find_any(self.body, "=~", start))
+        found = []
+        lead = self.body[start : marks[0] if marks else len(self.body)]
+        if lead.strip():
+            found.append(self.piece("", start, start + len(lead)))
+        for i, at in enumerate(marks):
+            end = marks[i + 1] if i + 1 < len(marks) else len(self.body)
+            found.append(self.piece(self.body[at], at + 1, end))
+        return found
+
+    def piece(self, mark: str, start: int, end: int) -> Piece:
+        raw = self.body[start:end]
+        line = self.line_at(self.offset + start)
+        weight, raw = self._weight(raw, line)
+        split = _end_of(raw, "#")
+        return Piece(mark, weight, raw[:split], clean(raw[split + 1 :]), line)
+
+    def _weight(self, raw: str, line: int) -> tuple[float | None, str]:
+        text = raw.lstrip()
+        if not text.startswith("%"):
+            return None, raw
+        close = text.find("%", 1)
+        if close == -1:
+            self.fail(line, "bad weight: '%' opens a weight that is not closed by '%'")
+        written = text[1:close]
+        if not _WEIGHT.fullmatch(written.strip()):
+            self.fail(line, f"bad weight '%{written}%': write a percentage such as %50% or %-25%")
+        weight = float(written)
+        if not -100 <= weight <= 100:
+            self.fail(line, f"bad weight '%{written}%': weights go from -100 to 100")
+        return weight, text[close + 1 :]
+
+    def _true_false(self, answer: bool) -> Answers:
+        split = _end_of(self.body, "#")
+        rest = self.body[split + 1 :]
+        second = _end_of(rest, "#")
+        wrong, right = clean(rest[:second]), clean(rest[second + 1 :])
+        spec: dict[str, Any] = {"answer": answer}
+        feedback_true, feedback_false = (right, wrong) if answer else (wrong, right)
+        if feedback_true:
+            spec["feedback_true"] = feedback_true
+        if feedback_false:
+            spec["feedback_false"] = feedback_false
+        return Answers("true_false", spec)
+
+
+def _end_of(text: str, mark: str) -> int:
+    """Return where the first unescaped ``mark`` is, or the length of ``text``."""
+    found = find_unescaped(text, mark)
+    return len(text) if found == -1 else found
+
+
+def _percent(weight: float) -> str:
+    return f"{weight:g}%"
+
+
+class ChoiceReader:
+    """Single choice (one answer marked ``=``) or multiple response (weights on ``~``)."""
+
+    def __init__(self, owner: AnswerReader) -> None:
+        self.owner = owner
+        self.pieces = owner.pieces()
+
+    def build(self, single: bool) -> Answers:
+        for piece in self.pieces:
+            if not piece.mark:
+                self.owner.fail(piece.line, "text before the first answer: start it with = or ~")
+            if not piece.text:
+                self.owner.fail(piece.line, "an answer is empty")
+        return self._single() if single else self._multiple()
+
+    def _choices(self, correct: list[bool]) -> tuple[list[dict[str, Any]], dict[KeyPath, int]]:
+        choices: list[dict[str, Any]] = []
+        lines: dict[KeyPath, int] = {}
+        for i, (piece, right) in enumerate(zip(self.pieces, correct, strict=True)):
+            choice: dict[str, Any] = {"text": piece.text}
+            if right:
+                choice["correct"] = True
+            if piece.feedback:
+                choice["feedback"] = piece.feedback
+            choices.append(choice)
+            lines[("choices", i)] = piece.line
+        return choices, lines
+
+    def _single(self) -> Answers:
+        correct = [p.fraction(100 if p.mark == "=" else 0) == 100 for p in self.pieces]
+        if sum(correct) != 1:
+            self.owner.fail(
+                self.pieces[0].line,
+                f"{sum(correct)} answers are fully right (=), but a single-choice question has "
+                "exactly one: use ~ with weights such as ~%50% for several right answers",
+            )
+        for piece, right in zip(self.pieces, correct, strict=True):
+            if not right and piece.fraction(0) != 0:
+                self.owner.warn(
+                    piece.line,
+                    f"answer '{piece.text}' has weight {_percent(piece.fraction(0))}, but a "
+                    "single-choice question gives credit for its right answer only",
+                )
+        choices, lines = self._choices(correct)
+        return Answers("single_choice", {"choices": choices}, lines=lines)
+
+    def _multiple(self) -> Answers:
+        weights = [p.fraction(0) for p in self.pieces]
+        correct = [w > 0 for w in weights]
+        count = sum(correct)
+        if count == 0:
+            self.owner.fail(
+                self.pieces[0].line, "no correct answer: no answer has a weight above 0"
+            )
+        share = 100 / count
+        exact = all(
+            abs(w - (share if right else -share)) < WEIGHT_SLACK
+            for w, right in zip(weights, correct, strict=True)
+        )
+        if not exact:
+            self.owner.warn(
+                self.pieces[0].line,
+                f"the weights {', '.join(_percent(w) for w in weights)} cannot be represented: "
+                f"imported as {count} right answer(s), scored (right ticked - wrong ticked) / "
+                f"{count}, as if written {_percent(share)} and {_percent(-share)}",
+            )
+        choices, lines = self._choices(correct)
+        return Answers("multiple_response", {"choices": choices}, lines=lines)
+
+
+class ShortAnswerReader:
+    """Short answer: every answer marked ``=`` (or written bare) at 100% is accepted."""
+
+    def __init__(self, owner: AnswerReader) -> None:
+        self.owner = owner
+
+    def build(self) -> Answers:
+        accepted: list[str] = []
+        lines: dict[KeyPath, int] = {}
+        for piece in self.owner.pieces():
+            if not piece.text:
+                self.owner.fail(piece.line, "an answer is empty")
+            if piece.fraction(100) == 100:
+                self._accept(piece)
+                lines[("answers", len(accepted))] = piece.line
+                accepted.append(piece.text)
+            else:
+                self._refuse(piece)
+        if not accepted:
+            self.owner.fail(self.owner.line_at(self.owner.offset), "no correct answer")
+        return Answers("short_answer", {"answers": accepted}, lines=lines)
+
+    def _accept(self, piece: Piece) -> None:
+        if piece.feedback:
+            self.owner.warn(
+                piece.line,
+                f"the feedback of answer '{piece.text}' is dropped: typed answers have no "
+                "feedback of their own in the app",
+            )
+        if "*" in piece.text:
+            self.owner.warn(
+                piece.line,
+                f"answer '{piece.text}' uses the wildcard '*', which the app takes as a plain '*'",
+            )
+
+    def _refuse(self, piece: Piece) -> None:
+        weight = piece.fraction(100)
+        if weight > 0:
+            why = "the app gives no partial credit for typed answers, so it is not accepted"
+        else:
+            why = "the app has no wrong answers with feedback for typed answers: dropped"
+        self.owner.warn(piece.line, f"answer '{piece.text}' has weight {_percent(weight)}; {why}")
+
+
+class MatchingReader:
+    """Matching: ``=left -> right`` pairs; ``= -> extra`` is a right-hand distractor."""
+
+    def __init__(self, owner: AnswerReader) -> None:
+        self.owner = owner
+
+    def build(self) -> Answers:
+        pairs: list[dict[str, str]] = []
+        distractors: list[str] = []
+        lines: dict[KeyPath, int] = {}
+        for piece in self.owner.pieces():
+            if not piece.mark or piece.weight is not None:
+                self.owner.fail(piece.line, "a matching pair is written =left -> right")
+            if piece.feedback:
+                self.owner.warn(piece.line, "feedback on a matching pair is dropped")
+            arrow = piece.raw.find("->")
+            if arrow == -1:
+                self.owner.fail(piece.line, f"'{piece.text}' has no '->' to its partner")
+            left, right = clean(piece.raw[:arrow]), clean(piece.raw[arrow + 2 :])
+            if not right:
+                self.owner.fail(piece.line, f"'{left}' has nothing after '->'")
+            if left:
+                lines[("pairs", len(pairs))] = piece.line
+                pairs.append({"left": left, "right": right})
+            else:
+                lines[("distractors", len(distractors))] = piece.line
+                distractors.append(right)
+        spec: dict[str, Any] = {"pairs": pairs}
+        if distractors:
+            spec["distractors"] = distractors
+        return Answers("matching", spec, lines=lines)
+
+
+class NumericReader:
+    """Numeric: ``#x``, ``#x:tolerance``, ``#lo..hi``, or several ``=%w%x:t`` answers."""
+
+    def __init__(self, owner: AnswerReader) -> None:
+        self.owner = owner
+
+    def build(self) -> Answers:
+        start = self.owner.body.index("#") + 1
+        marks = list(find_any(self.owner.body, "=~", start))
+        if marks:
+            pieces = self.owner.pieces(start)
+        else:
+            pieces = [self.owner.piece("", start, len(self.owner.body))]
+        full = [p for p in pieces if p.mark != "~" and p.fraction(100) == 100]
+        if not full:
+            self.owner.fail(pieces[0].line if pieces else 0, "no correct answer")
+        for piece in pieces:
+            if piece not in full:
+                self._refuse(piece)
+            elif piece.feedback:
+                self.owner.warn(piece.line, "the feedback of a numeric answer is dropped")
+        spec = self._spec(full[0])
+        for extra in full[1:]:
+            self._spec(extra)
+            self.owner.warn(
+                extra.line,
+                f"answer '{extra.raw.strip()}' is also fully right, but the app keeps one "
+                f"numeric answer: '{full[0].raw.strip()}'",
+            )
+        return Answers("numeric", spec, lines={("answer",): full[0].line})
+
+    def _refuse(self, piece: Piece) -> None:
+        self._spec(piece)
+        weight = piece.fraction(0 if piece.mark == "~" else 100)
+        self.owner.warn(
+            piece.line,
+            f"answer '{piece.raw.strip()}' has weight {_percent(weight)}; the app gives no "
+            "partial credit for numbers and has no wrong answers with feedback: dropped",
+        )
+
+    def _spec(self, piece: Piece) -> dict[str, Any]:
+        value = unescape(piece.raw).strip()
+        if ".." in value:
+            low, high = (self._number(v, piece.line) for v in value.split("..", 1))
+            if low > high:
+                self.owner.fail(piece.line, f"range {value} starts above its end")
+            return {"range": [low, high]}
+        if ":" in value:
+            answer, tolerance = (self._number(v, piece.line) for v in value.split(":", 1))
+            if tolerance < 0:
+                self.owner.fail(piece.line, f"tolerance {tolerance} must be 0 or more")
+            return {"answer": answer, "tolerance": tolerance}
+        return {"answer": self._number(value, piece.line)}
+
+    def _number(self, text: str, line: int) -> int | float:
+        number = read_number(text)
+        if number is None:
+            self.owner.fail(line, f"bad number '{text.strip()}'")
+        return number

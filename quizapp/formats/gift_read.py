@@ -1,0 +1,243 @@
+"""Reading a GIFT file: blocks, comments, categories, titles and question text.
+
+Questions are separated by blank lines and may run over several lines. A line starting with
+``//`` is a comment; ``[id:...]`` and ``[tag:...]`` in the comments of a question give its
+stable id and its tags (in the comments above a ``$CATEGORY:`` line, ``[id:...]`` is the
+topic's id). Text around the answer block makes a missing-word question: a short answer
+becomes a cloze question with the gap where the block was; any other type keeps its type and
+shows ``_____`` in place of the block, as Moodle does.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from quizapp.bank.model import QuestionDoc
+from quizapp.formats.assemble import NO_SOURCE, SetBuilder
+from quizapp.formats.gift_answers import AnswerReader, Answers, split_format
+from quizapp.formats.gift_text import find_unescaped, unescape, unknown_escapes
+from quizapp.formats.report import Report, name_of
+
+CATEGORY = "$CATEGORY:"
+BLANK = "_____"
+_ID = re.compile(r"\[id:([^\]]*)\]")
+_TAG = re.compile(r"\[tag:([^\]]*)\]")
+_CONTEXT = re.compile(r"\$[a-z0-9]*\$", re.IGNORECASE)
+_GAP_BREAKERS = ("|", "[[", "]]")
+
+
+@dataclass
+class Block:
+    """Lines of one question (or category) and the meta data of the comments among them."""
+
+    lines: list[tuple[int, str]] = field(default_factory=list)
+    ids: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    first_line: int = 0
+
+
+def blocks(text: str) -> Iterator[Block]:
+    """Yield the blank-line separated blocks of ``text``, comments read out of them."""
+    block = Block()
+    for number, line in enumerate(text.split("\n"), start=1):
+        if not line.strip():
+            if block.first_line:
+                yield block
+            block = Block()
+            continue
+        block.first_line = block.first_line or number
+        if line.lstrip().startswith("//"):
+            block.ids += _ID.findall(line)
+            block.tags += (tag.strip() for tag in _TAG.findall(line))
+        else:
+            block.lines.append((number, line))
+    if block.first_line:
+        yield block
+
+
+def category_title(path: str) -> str:
+    """Return a ``$CATEGORY:`` path as one topic title.
+
+    Context prefixes (``$course$/``, ``$system$/``...) and Moodle's ``top`` go; the levels are
+    joined by `` / ``; ``//`` in a name is a literal slash.
+    """
+    path = _CONTEXT.sub("", path.strip(), count=1)
+    levels = [level.replace("\0", "/").strip() for level in path.replace("//", "\0").split("/")]
+    levels = [level for level in levels if level]
+    if levels and levels[0].lower() == "top":
+        levels = levels[1:]
+    return " / ".join(levels)
+
+
+class _Text:
+    """The text of a block without its comment lines, telling the line of any position."""
+
+    def __init__(self, lines: list[tuple[int, str]]) -> None:
+        self.text = "\n".join(line for _, line in lines)
+        self.numbers = [number for number, _ in lines]
+        self.breaks = [i for i, char in enumerate(self.text) if char == "\n"]
+
+    def line_at(self, position: int) -> int:
+        return self.numbers[bisect.bisect_left(self.breaks, position)]
+
+
+class GiftReader:
+    """Reads the blocks of one GIFT file into a ``SetBuilder``, reporting on a ``Report``."""
+
+    def __init__(self, builder: SetBuilder, report: Report) -> None:
+        self.builder = builder
+        self.report = report
+        self.topic = ""
+
+    def read(self, text: str) -> None:
+        for block in blocks(text):
+            self.block(block)
+
+    def block(self, block: Block) -> None:
+        lines = block.lines
+        if lines and lines[0][1].lstrip().startswith(CATEGORY):
+            self.category(lines[0], block.ids)
+            block.ids, lines = [], lines[1:]
+        if lines:
+            QuestionReader(self, _Text(lines), block).read()
+
+    def category(self, line: tuple[int, str], ids: list[str]) -> None:
+        number, text = line
+        title = category_title(text.lstrip()[len(CATEGORY) :])
+        if not title:
+            self.report.problem(number, "$CATEGORY: names no category")
+            return
+        self.topic = self.builder.topic(title, number, given_id=ids[0] if ids else "")
+
+
+class QuestionReader:
+    """Reads one question block."""
+
+    def __init__(self, owner: GiftReader, source: _Text, block: Block) -> None:
+        self.owner = owner
+        self.source = source
+        self.block = block
+        self.report = owner.report
+        self.start = source.numbers[0]
+
+    def read(self) -> None:
+        text = self.source.text
+        for position, escape in unknown_escapes(text):
+            self.report.warn(
+                self.source.line_at(position),
+                f"unknown escape '{escape}' is kept as written (write '\\\\' for a backslash)",
+            )
+        title, position = self.title(text)
+        if position == -1:
+            return
+        found = self.answer_block(text, position)
+        if found is None:
+            return
+        opening, closing = found
+        before, after = text[position:opening], text[closing + 1 :]
+        name = name_of(title, unescape(before + after))
+        answers = AnswerReader(
+            text[opening + 1 : closing], opening + 1, self.source.line_at, self.report, name
+        ).read()
+        if answers is not None:
+            self.add(title, before, after, answers)
+
+    def title(self, text: str) -> tuple[str, int]:
+        """Return the ``::title::`` and where the text after it starts (-1 if not closed)."""
+        stripped = len(text) - len(text.lstrip())
+        if not text.startswith("::", stripped):
+            return "", 0
+        end = find_unescaped(text, "::", stripped + 2)
+        if end == -1:
+            self.report.problem(self.start, "the title is not closed: '::' without '::' after it")
+            return "", -1
+        return unescape(text[stripped + 2 : end]).strip(), end + 2
+
+    def answer_block(self, text: str, start: int) -> tuple[int, int] | None:
+        """Return where ``{`` and ``}`` are, or None after reporting what is wrong."""
+        opening = find_unescaped(text, "{", start)
+        stray = find_unescaped(text, "}", start, None if opening == -1 else opening)
+        if stray != -1:
+            self.wrong(stray, "'}' without '{' (write \\} for a brace in the text)")
+            return None
+        if opening == -1:
+            name = name_of("", unescape(text[start:]))
+            self.wrong(start, f"description items are not supported: {name}")
+            return None
+        closing = find_unescaped(text, "}", opening + 1)
+        if closing == -1:
+            self.wrong(opening, "unclosed brace: '{' without '}'")
+            return None
+        inner = find_unescaped(text, "{", opening + 1, closing)
+        if inner != -1:
+            self.wrong(inner, "'{' inside an answer block (write \\{ for a brace)")
+            return None
+        extra = min(
+            (p for p in (find_unescaped(text, b, closing + 1) for b in "{}") if p != -1),
+            default=-1,
+        )
+        if extra != -1:
+            self.wrong(
+                extra,
+                "a second answer block: separate questions with a blank line, "
+                "and write \\{ and \\} for braces in the text",
+            )
+            return None
+        return opening, closing
+
+    def wrong(self, position: int, message: str) -> None:
+        self.report.problem(self.source.line_at(position), message)
+
+    def add(self, title: str, before: str, after: str, answers: Answers) -> None:
+        shaped = self.shape(before, after, answers)
+        if shaped is None:
+            return
+        qtype, spec, prompt = shaped
+        builder = self.owner.builder
+        own_id = self.block.ids[0] if self.block.ids else ""
+        builder.add(
+            QuestionDoc(
+                id=builder.question_id(own_id, title, prompt or str(spec.get("text"))),
+                topic=self.owner.topic or builder.topic(""),
+                type=qtype,
+                prompt=prompt,
+                spec=spec,
+                explanation=answers.explanation,
+                source=NO_SOURCE,
+                title=title,
+                tags=tuple(dict.fromkeys(t for t in self.block.tags if t)),
+                locations={(): self.start, **answers.lines},
+            )
+        )
+
+    def shape(
+        self, before: str, after: str, answers: Answers
+    ) -> tuple[str, dict[str, Any], str] | None:
+        """Return the type, spec and prompt, with the missing-word layout applied."""
+        # The text format ([html], [markdown]...) goes: the text is kept as written, and the
+        # web layer renders and sanitises it.
+        before = unescape(split_format(before)[1])
+        after = unescape(after)
+        if not after.strip():
+            return answers.type, answers.spec, before.strip()
+        if answers.type != "short_answer":
+            return answers.type, answers.spec, (before + BLANK + after).strip()
+        cloze = self.cloze(before, after, answers)
+        return None if cloze is None else ("cloze", cloze, "")
+
+    def cloze(self, before: str, after: str, answers: Answers) -> dict[str, Any] | None:
+        """Return the cloze spec of a missing-word short answer, or None if a gap cannot hold it."""
+        accepted: list[str] = answers.spec["answers"]
+        for answer in accepted:
+            if any(mark in answer for mark in _GAP_BREAKERS):
+                self.report.problem(
+                    answers.lines.get(("answers", 0), self.start),
+                    f"answer '{answer}' of a missing-word question cannot contain "
+                    f"'|', '[[' or ']]': {name_of('', before + after)}",
+                )
+                return None
+        return {"text": f"{before}[[{'|'.join(accepted)}]]{after}".strip()}

@@ -1,0 +1,39 @@
+"""Collecting what an importer or exporter has to say, each at its line."""
+
+from __future__ import annotations
+
+from quizapp.bank.model import Problem, SetDoc
+from quizapp.formats.base import ExportResult, ImportResult, MediaFile
+
+
+class Report:
+    """Problems (not imported, or wrong) and warnings (imported, but changed) for one file."""
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.problems: list[Problem] = []
+        self.warnings: list[Problem] = []
+
+    def problem(self, line: int, message: str) -> None:
+        self.problems.append(Problem(self.file, line, message))
+
+    def warn(self, line: int, message: str) -> None:
+        self.warnings.append(Problem(self.file, line, message))
+
+    def imported(self, doc: SetDoc | None, media: tuple[MediaFile, ...] = ()) -> ImportResult:
+        """Return the import's result, problems and warnings in line order."""
+        return ImportResult(doc, _in_order(self.problems), media, _in_order(self.warnings))
+
+    def exported(self, data: bytes) -> ExportResult:
+        """Return the export's result: problems name what was skipped."""
+        return ExportResult(data, _in_order(self.problems), _in_order(self.warnings))
+
+
+def _in_order(found: list[Problem]) -> tuple[Problem, ...]:
+    return tuple(sorted(found, key=lambda p: p.line))
+
+
+def name_of(title: str, text: str, size: int = 40) -> str:
+    """Name a question in a message: its title, else the start of its text, quoted."""
+    name = " ".join((title or text).split())
+    return f"'{name}'" if len(name) <= size else f"'{name[:size]}…'"

@@ -290,7 +290,7 @@ class _QuestionReader:
         self.name = self.child_text("name").value.strip()
         self.label = f"'{self.name}'" if self.name else f"the {self.qtype} question"
         self.locations: dict[KeyPath, int] = {(): self.line}
-        self.media: dict[str, str] = self.read_files()
+        self.media: dict[str, str] = {}
         self.skipped = False
 
     # reporting
@@ -366,7 +366,7 @@ class _QuestionReader:
                 continue
             stored = self.owner.store_media(wanted, element.text or "", line, self)
             if stored:
-                names[wanted] = stored
+                names[wanted.rsplit("/", 1)[-1]] = stored
         return names
 
     def fraction(self, answer: ET.Element) -> float | None:
@@ -400,6 +400,7 @@ class _QuestionReader:
 
     def run(self) -> QuestionDoc | None:
         reader = _TYPE_READERS[self.qtype]
+        self.media = self.read_files()
         kind_spec = reader(self)
         if self.skipped or kind_spec is None:
             return None
@@ -1006,11 +1007,30 @@ class _FileReader:
             locations=built.locations,
         )
         return ImportResult(
-            doc,
-            tuple(self.problems),
-            tuple(self.media.files.values()),
-            tuple(self.warnings),
+            doc, tuple(self.problems), _referenced(doc, self.media), tuple(self.warnings)
         )
+
+
+def _referenced(doc: SetDoc, media: _Media) -> tuple[MediaFile, ...]:
+    """Return the files that the imported questions show (a skipped question's are dropped)."""
+    texts = [_all_text(q) for q in doc.questions]
+    used = {name for text in texts for name in _MEDIA_OUT.findall(text)}
+    return tuple(f for name, f in media.files.items() if name in used)
+
+
+def _all_text(question: QuestionDoc) -> str:
+    """Return the prompt, explanation and every text of the spec, joined."""
+    pieces = [question.prompt, question.explanation]
+    stack: list[object] = [question.spec]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            pieces.append(item)
+        elif isinstance(item, Mapping):
+            stack.extend(item.values())
+        elif isinstance(item, list | tuple):
+            stack.extend(item)
+    return "\n".join(pieces)
 
 
 @dataclass(frozen=True)

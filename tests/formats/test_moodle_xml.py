@@ -1,0 +1,801 @@
+"""Moodle XML: every supported feature at its line, what is reported, hostile files, round trips."""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+from quizapp.bank.model import Problem, QuestionDoc, SetDoc, SourceDoc, TopicDoc
+from quizapp.formats.assemble import NO_SOURCE
+from quizapp.formats.base import ImportResult
+from quizapp.formats.ids import content_id
+from quizapp.formats.moodle_xml import (
+    ENTITIES_REFUSED,
+    EXPORTER,
+    IMPORTER,
+    MoodleXmlImporter,
+    category_parts,
+    category_titles,
+    html_to_text,
+    parse_xml,
+)
+from quizapp.grading import REGISTRY
+
+FIXTURES = Path(__file__).parent / "fixtures"
+ALL = FIXTURES / "moodle-all.xml"
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000001e221bc330000000049454e44ae426082"
+)
+
+
+def line_of(path: Path, fragment: str, after: str = "") -> int:
+    """Return the 1-based line of the first ``fragment`` in the file (after ``after``)."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    start = 0
+    if after:
+        start = next(i for i, line in enumerate(lines) if after in line)
+    for number, line in enumerate(lines[start:], start=start + 1):
+        if fragment in line:
+            return number
+    raise AssertionError(f"{fragment!r} is not in {path.name}")
+
+
+def question_line(name: str) -> int:
+    """Return the line of the ``<question`` whose ``<name>`` is ``name``."""
+    name_line = line_of(ALL, f"<text>{name}</text>")
+    lines = ALL.read_text(encoding="utf-8").splitlines()
+    return max(i for i in range(1, name_line + 1) if "<question " in lines[i - 1])
+
+
+def read(path: Path = ALL, importer: MoodleXmlImporter = IMPORTER) -> ImportResult:
+    return importer.read(path.read_bytes(), path.name)
+
+
+@pytest.fixture(scope="module")
+def result() -> ImportResult:
+    return read()
+
+
+@pytest.fixture(scope="module")
+def questions(result: ImportResult) -> dict[str, QuestionDoc]:
+    assert result.doc is not None
+    return {q.id: q for q in result.doc.questions}
+
+
+# --- every feature ---------------------------------------------------------------------------
+
+
+def test_the_set_is_named_after_the_file(result: ImportResult) -> None:
+    doc = result.doc
+    assert doc is not None
+    assert (doc.id, doc.title, doc.version) == ("moodle-all", "moodle-all", "1")
+    assert [q.id for q in doc.questions] == [
+        "cell-powerhouse",
+        "organelles-multi",
+        "weighted-multi",
+        content_id("Prokaryote nucleus", "Bacteria have a nucleus."),
+        "genes-dna",
+        "chromosomes",
+        "cell-size",
+        "base-pairs",
+        "nucleus-cloze",
+        "numbers-cloze",
+        "mitosis-order",
+        "dogma-order",
+        content_id("Atomic number", "What is the symbol of *sodium*?"),
+    ]
+
+
+def test_categories_become_topics(result: ImportResult) -> None:
+    doc = result.doc
+    assert doc is not None
+    assert doc.topics == (
+        TopicDoc("cell-biology", "Cell biology"),
+        # Two categories end in "Genetics": each is titled by its path.
+        TopicDoc("cell-biology-genetics", "Cell biology / Genetics"),
+        TopicDoc("chemistry-genetics", "Chemistry / Genetics"),
+    )
+    assert [t.line for t in doc.topics] == [5, 157, 385]
+    topics = [q.topic for q in doc.questions]
+    assert topics == ["cell-biology"] * 4 + ["cell-biology-genetics"] * 8 + ["chemistry-genetics"]
+
+
+def test_single_choice_with_image_feedback_and_tags(questions: dict[str, QuestionDoc]) -> None:
+    q = questions["cell-powerhouse"]
+    assert (q.type, q.title, q.tags) == ("single_choice", "Powerhouse", ("organelles", "energy"))
+    assert q.prompt == (
+        "<p>Which organelle makes most of the cell's ATP?</p>"
+        '<p><img src="media:cell_diagram.png" alt="a cell" width="200"></p>'
+    )
+    assert q.spec == {
+        "choices": [
+            {
+                "text": "Mitochondrion",
+                "feedback": "<p>Right: the <em>mitochondrion</em>.</p>",
+                "correct": True,
+            },
+            {"text": "Nucleus & nucleolus", "feedback": "No, it holds the DNA."},
+            {"text": "Ribosome"},
+        ]
+    }
+    assert q.explanation == "<p>Mitochondria make ATP by cellular respiration.</p>"
+    assert q.source == NO_SOURCE
+    assert q.line == question_line("Powerhouse")
+    assert q.line_of(("choices", 1)) == line_of(ALL, '<answer fraction="0"', after="Powerhouse")
+    assert q.line_of(("choices", 0)) == line_of(ALL, '<answer fraction="100"', after="Powerhouse")
+
+
+def test_multiple_response_with_exact_negative_weights(questions: dict[str, QuestionDoc]) -> None:
+    q = questions["organelles-multi"]
+    assert q.type == "multiple_response"
+    assert q.spec == {
+        "choices": [
+            {"text": "Golgi apparatus", "correct": True},
+            {"text": "Lysosome", "correct": True},
+            {"text": "Cytoplasm", "feedback": "The cytoplasm is the fluid around them."},
+            {"text": "Cell wall"},
+        ],
+        "scoring": "partial",
+    }
+
+
+def test_multiple_response_with_other_weights_is_kept_and_reported(
+    questions: dict[str, QuestionDoc], result: ImportResult
+) -> None:
+    q = questions["weighted-multi"]
+    assert [c.get("correct", False) for c in q.spec["choices"]] == [True, True, False, False]
+    assert (
+        Problem(
+            "moodle-all.xml",
+            question_line("Weighted"),
+            "'Weighted': the Moodle weights (Nucleus 66.66667%, Mitochondrion 33.33333%, "
+            "Ribosome 0%, Vacuole -100%) are not kept: the app scores the right choices ticked "
+            "minus the wrong ones ticked, divided by 2",
+        )
+        in result.warnings
+    )
+
+
+def test_true_false_with_both_feedbacks_and_a_content_id(
+    questions: dict[str, QuestionDoc],
+) -> None:
+    q = questions[content_id("Prokaryote nucleus", "Bacteria have a nucleus.")]
+    assert q.id == "q-" + "4b53e2f66add"
+    assert q.type == "true_false"
+    assert q.prompt == "Bacteria have a nucleus."
+    assert q.spec == {
+        "answer": False,
+        "feedback_true": "No: bacteria have no nucleus.",
+        "feedback_false": "Right.",
+    }
+    assert q.explanation == "Bacteria are prokaryotes: their DNA lies free in the cytoplasm."
+
+
+def test_short_answer_keeps_full_marks_answers_and_case(
+    questions: dict[str, QuestionDoc],
+) -> None:
+    q = questions["genes-dna"]
+    assert q.type == "short_answer"
+    assert q.spec == {"answers": ["DNA", "deoxyribonucleic acid"], "match": {"case": True}}
+    assert q.tags == ("genetics",)
+    assert q.line_of(("answers", 1)) == line_of(ALL, "deoxyribonucleic acid</text>") - 1
+    # Without usecase the default (case ignored) applies; markdown text is kept as written.
+    sodium = questions[content_id("Atomic number", "What is the symbol of *sodium*?")]
+    assert sodium.spec == {"answers": ["Na"]}
+    assert sodium.prompt == "What is the symbol of *sodium*?"
+
+
+def test_numerical_answer_tolerance_and_unit(questions: dict[str, QuestionDoc]) -> None:
+    assert questions["chromosomes"].spec == {"answer": 46.0, "tolerance": 0.0}
+    assert questions["cell-size"].spec == {"answer": 20.0, "tolerance": 10.0, "unit": "µm"}
+
+
+def test_matching_with_a_distractor(questions: dict[str, QuestionDoc]) -> None:
+    q = questions["base-pairs"]
+    assert q.spec == {
+        "pairs": [
+            {"left": "Adenine", "right": "Thymine"},
+            {"left": "Cytosine", "right": "Guanine"},
+        ],
+        "distractors": ["Uracil"],
+    }
+    assert q.line_of(("distractors", 0)) == line_of(ALL, "<subquestion", after="Guanine")
+
+
+def test_cloze_short_answer_and_exact_numerical_gaps(questions: dict[str, QuestionDoc]) -> None:
+    nucleus = questions["nucleus-cloze"]
+    assert (nucleus.type, nucleus.prompt) == ("cloze", "")
+    assert nucleus.spec == {
+        "text": "The [[nucleus]] holds the [[DNA|deoxyribonucleic acid]], and [[a } brace~tilde]]."
+    }
+    numbers = questions["numbers-cloze"]
+    assert numbers.spec == {
+        "text": "A human body cell has [[46]] chromosomes in [[23]] pairs.",
+        "match": {"case": True},
+    }
+
+
+def test_ordering_items_by_position(questions: dict[str, QuestionDoc]) -> None:
+    assert questions["mitosis-order"].spec == {
+        "items": ["Prophase", "Metaphase", "Anaphase", "Telophase"],
+        "scoring": "all_or_nothing",
+    }
+    assert questions["dogma-order"].spec == {
+        "items": ["DNA", "RNA", "Protein"],
+        "scoring": "partial",
+    }
+
+
+def test_every_imported_spec_is_valid(result: ImportResult) -> None:
+    assert result.doc is not None
+    for q in result.doc.questions:
+        assert REGISTRY[q.type].validate(q.spec) == [], q.id
+
+
+def test_embedded_image_becomes_a_media_file(result: ImportResult) -> None:
+    assert len(result.media) == 1
+    media = result.media[0]
+    assert (media.name, media.content_type, media.data) == ("cell_diagram.png", "image/png", PNG)
+
+
+# --- what is reported ------------------------------------------------------------------------
+
+
+def test_types_the_app_lacks_and_unrepresentable_gaps_are_problems(result: ImportResult) -> None:
+    assert list(result.problems) == [
+        Problem(
+            "moodle-all.xml",
+            line_of(ALL, "{1:MULTICHOICE:"),
+            "'Mixed cloze': gap 2 (MULTICHOICE) is a kind of gap the app's cloze lacks (its gaps "
+            "are typed answers); the question is not imported",
+        ),
+        Problem(
+            "moodle-all.xml",
+            line_of(ALL, "{1:NUMERICAL:=23:1}"),
+            "'Mixed cloze': gap 3 (NUMERICAL) has a tolerance or several answers, which the "
+            "app's cloze gaps (typed text) cannot hold; the question is not imported",
+        ),
+        *[
+            Problem(
+                "moodle-all.xml",
+                question_line(name),
+                f"'{name}': the question type '{qtype}' is not one the app has; "
+                "the question is not imported",
+            )
+            for name, qtype in [
+                ("Explain osmosis", "essay"),
+                ("Reading", "description"),
+                ("Dilution", "calculated"),
+                ("Drag words", "ddwtos"),
+            ]
+        ],
+    ]
+    # The gap lines are the lines of the gaps, not of the question.
+    assert line_of(ALL, "{1:NUMERICAL:=23:1}") == line_of(ALL, "{1:MULTICHOICE:") + 1
+
+
+def test_what_was_changed_is_a_warning(result: ImportResult) -> None:
+    messages = [(w.line, w.message) for w in result.warnings]
+    assert messages == [
+        (
+            question_line("Weighted"),
+            "'Weighted': the Moodle weights (Nucleus 66.66667%, Mitochondrion 33.33333%, "
+            "Ribosome 0%, Vacuole -100%) are not kept: the app scores the right choices ticked "
+            "minus the wrong ones ticked, divided by 2",
+        ),
+        (
+            line_of(ALL, "<text>Right.</text></feedback>", after="genes-dna"),
+            "'DNA': the feedback of answer 'DNA' is not kept (the type has no room)",
+        ),
+        (
+            line_of(ALL, '<answer fraction="50"', after="genes-dna"),
+            "'DNA': answer 'nucleic acid' (50%) is not kept: the app has no partial or negative "
+            "credit for short answers",
+        ),
+        (
+            line_of(ALL, "<text>Right.</text></feedback>", after="<text>46</text>"),
+            "'Chromosomes': the feedback of answer 46 is not kept (the type has no room)",
+        ),
+        (
+            line_of(ALL, "Count the pairs and double."),
+            "'Chromosomes': the feedback of any other answer is not kept (the type has no room)",
+        ),
+        (
+            line_of(ALL, "<text>25</text>") - 1,
+            "'Cell size': answer 25 (also 100%) is not kept: the app's numeric question has one "
+            "right answer",
+        ),
+        (
+            line_of(ALL, "<text>50</text>") - 1,
+            "'Cell size': answer 50 (50%) is not kept: the app's numeric question has one right "
+            "answer and no partial credit",
+        ),
+        (
+            line_of(ALL, "<unit>", after="<unit_name>µm"),
+            "'Cell size': unit 'mm' (multiplier 0.001) is not kept: the app takes answers in one "
+            "unit",
+        ),
+        (
+            line_of(ALL, "{1:SHORTANSWER:=nucleus"),
+            "'Nucleus cloze': gap 1: answer 'nuclei' (50%) is not kept",
+        ),
+        (
+            line_of(ALL, "{1:SHORTANSWER:=nucleus"),
+            "'Nucleus cloze': gap 1: the feedback of its answers is not kept",
+        ),
+        (
+            line_of(ALL, "{1:SHORTANSWER:=nucleus"),
+            "'Nucleus cloze': gap 2: the feedback of its answers is not kept",
+        ),
+        (
+            line_of(ALL, "{1:SHORTANSWER:=nucleus"),
+            "'Nucleus cloze': the gaps' different marks are not kept: every gap counts the same",
+        ),
+        (
+            line_of(ALL, "{2:NUMERICAL:=46:0#Right}"),
+            "'Numbers cloze': gap 1: the feedback of its answers is not kept",
+        ),
+        (
+            line_of(ALL, "{2:NUMERICAL:=46:0#Right}"),
+            "'Numbers cloze': the gaps' different marks are not kept: every gap counts the same",
+        ),
+        (
+            question_line("Central dogma"),
+            "'Central dogma': grading type ABSOLUTE_POSITION is not kept: the app gives partial "
+            "credit for the longest run of items in the right order",
+        ),
+    ]
+
+
+# --- hostile and broken files ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "line"),
+    [("moodle-xxe.xml", 3), ("moodle-billion-laughs.xml", 3)],
+)
+def test_entity_declarations_are_refused(name: str, line: int) -> None:
+    result = read(FIXTURES / name)
+    assert result.doc is None
+    assert result.problems == (Problem(name, line, ENTITIES_REFUSED),)
+    assert ENTITIES_REFUSED == "XML with entity declarations is refused (security)"
+
+
+def test_a_doctype_without_entities_is_read_and_fetches_nothing() -> None:
+    data = (
+        b'<?xml version="1.0"?>\n<!DOCTYPE quiz SYSTEM "http://127.0.0.1:9/quiz.dtd">\n<quiz>'
+        b'<question type="truefalse"><name><text>T</text></name>'
+        b"<questiontext><text>Water is wet.</text></questiontext>"
+        b'<answer fraction="100"><text>true</text></answer></question></quiz>'
+    )
+    result = IMPORTER.read(data, "doctype.xml")
+    assert result.problems == ()
+    assert result.doc is not None
+    assert result.doc.questions[0].spec == {"answer": True}
+
+
+def test_a_truncated_file_is_refused_at_its_end() -> None:
+    path = FIXTURES / "moodle-truncated.xml"
+    result = read(path)
+    assert result.doc is None
+    (problem,) = result.problems
+    last_line = len(path.read_text(encoding="utf-8").splitlines())
+    assert (problem.file, problem.line) == ("moodle-truncated.xml", last_line + 1)
+    assert problem.message.startswith("not well-formed XML: ")
+
+
+def test_a_script_passes_through_as_text_for_the_web_layer_to_sanitise() -> None:
+    result = read(FIXTURES / "moodle-script.xml")
+    assert result.problems == ()
+    assert result.doc is not None
+    (q,) = result.doc.questions
+    assert q.prompt == (
+        '<p>Is this safe?</p><script>alert("upload")</script>'
+        '<img src="https://evil.example/x.png" onerror="alert(1)">'
+    )
+    assert q.explanation == '<a href="javascript:alert(2)">more</a>'
+    assert q.spec["feedback_true"] == '<iframe src="https://evil.example"></iframe>'
+    assert result.media == ()
+
+
+@pytest.mark.parametrize(
+    ("data", "line", "start"),
+    [
+        (b"", 1, "not well-formed XML: no element found"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00", 1, "not well-formed XML: "),
+        (b"<quiz><question></quiz>", 1, "not well-formed XML: mismatched tag"),
+        (b"<quiz>\n<a>&nbsp;</a></quiz>", 2, "not well-formed XML: undefined entity"),
+        (b'<?xml version="1.0" encoding="nonsense"?><quiz/>', 1, "the XML cannot be read"),
+        (
+            b"<html>\n<body/></html>",
+            1,
+            "not a Moodle XML question file: the root element is <html>, not <quiz>",
+        ),
+    ],
+)
+def test_broken_files_give_one_clear_problem(data: bytes, line: int, start: str) -> None:
+    result = IMPORTER.read(data, "broken.xml")
+    assert result.doc is None
+    (problem,) = result.problems
+    assert (problem.file, problem.line) == ("broken.xml", line)
+    assert problem.message.startswith(start), problem.message
+
+
+def test_a_file_over_the_size_limit_is_refused_unparsed() -> None:
+    small = MoodleXmlImporter(max_bytes=100)
+    result = small.read(ALL.read_bytes(), "big.xml")
+    assert result.doc is None
+    assert result.problems == (Problem("big.xml", 0, "the file is larger than 100 bytes"),)
+
+
+def _with_file(name: str, payload: str, *, text: str = "") -> bytes:
+    body = text or f'<img src="@@PLUGINFILE@@/{name}">'
+    return (
+        '<quiz><question type="truefalse"><name><text>T</text></name>\n'
+        f'<questiontext format="html"><text><![CDATA[{body}]]></text>\n'
+        f'<file name="{name}" path="/" encoding="base64">{payload}</file></questiontext>\n'
+        '<answer fraction="100"><text>true</text></answer></question></quiz>'
+    ).encode()
+
+
+def test_media_limits_and_bad_base64_leave_the_file_out_with_a_warning() -> None:
+    encoded = base64.b64encode(PNG).decode()
+    small = MoodleXmlImporter(max_media_file_bytes=10)
+    result = small.read(_with_file("a.png", encoded), "m.xml")
+    assert result.media == ()
+    assert [w.message for w in result.warnings] == [
+        "'T': the file 'a.png' is larger than 10 bytes: left out",
+        "'T': refers to the file 'a.png', which the question does not carry",
+    ]
+    assert [w.line for w in result.warnings] == [3, 2]
+    total = MoodleXmlImporter(max_media_total_bytes=10)
+    assert "past 10 bytes" in total.read(_with_file("a.png", encoded), "m.xml").warnings[0].message
+    broken = IMPORTER.read(_with_file("a.png", "not base64!"), "m.xml")
+    assert broken.warnings[0].message == "'T': the file 'a.png' is not valid base64: left out"
+
+
+def test_media_names_are_made_safe_and_kept_apart() -> None:
+    first = _with_file(
+        "../../etc/x y.png",
+        base64.b64encode(PNG).decode(),
+        text='<img src="@@PLUGINFILE@@/x%20y.png">',
+    )
+    result = IMPORTER.read(first, "m.xml")
+    assert [m.name for m in result.media] == ["x_y.png"]
+    assert result.doc is not None
+    assert result.doc.questions[0].prompt == '<img src="media:x_y.png">'
+    # Two questions with different files of the same name get different names.
+    other = PNG + b"\x00"
+    first_half = _with_file("a.png", base64.b64encode(PNG).decode()).replace(b"</quiz>", b"")
+    second_half = _with_file("a.png", base64.b64encode(other).decode()).replace(b"<quiz>", b"")
+    two = first_half + second_half.replace(b"<text>T</text>", b"<text>U</text>")
+    result = IMPORTER.read(two, "m.xml")
+    names = [m.name for m in result.media]
+    assert names[0] == "a.png"
+    assert names[1].startswith("a-")
+    assert names[1].endswith(".png")
+    assert [m.data for m in result.media] == [PNG, other]
+    assert result.doc is not None
+    assert result.doc.questions[1].prompt == f'<img src="media:{names[1]}">'
+
+
+def test_a_question_that_is_not_imported_brings_no_media() -> None:
+    data = _with_file("a.png", base64.b64encode(PNG).decode()).replace(
+        b'type="truefalse"', b'type="essay"'
+    )
+    result = IMPORTER.read(data, "m.xml")
+    assert result.media == ()
+    assert [p.message for p in result.problems] == [
+        "'T': the question type 'essay' is not one the app has; the question is not imported"
+    ]
+
+
+# --- pieces ----------------------------------------------------------------------------------
+
+
+def test_parse_xml_notes_the_line_each_element_starts_on() -> None:
+    parsed = parse_xml(
+        b'<?xml version="1.0"?>\r\n<quiz>\r\n  <question\r\n type="x">'
+        b"<a/>\r\n<b/></question>\r\n</quiz>"
+    )
+    assert parsed.root is not None
+    assert [(e.tag, parsed.lines[e]) for e in parsed.root.iter()] == [
+        ("quiz", 2),
+        ("question", 3),
+        ("a", 4),
+        ("b", 5),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("path", "parts"),
+    [
+        ("$course$/top/Cell biology", ["Cell biology"]),
+        ("$course$/top/A/B", ["A", "B"]),
+        ("$system$/top/Half//whole", ["Half/whole"]),
+        ("$course$/top", []),
+        ("Plain/Path", ["Plain", "Path"]),
+    ],
+)
+def test_category_parts(path: str, parts: list[str]) -> None:
+    assert category_parts(path) == parts
+
+
+def test_category_titles_use_the_path_only_where_two_end_alike() -> None:
+    assert category_titles(["$course$/top/A/Intro", "$course$/top/B/intro", "$course$/top/C"]) == {
+        "$course$/top/A/Intro": "A / Intro",
+        "$course$/top/B/intro": "B / intro",
+        "$course$/top/C": "C",
+    }
+
+
+def test_html_to_text() -> None:
+    assert html_to_text("<p>A &amp; B</p>\n<p>C<br>D</p>").text == "A & B C D"
+    lines = html_to_text("<p>A &amp;\n B</p><p>C<br>D</p>", lines=True)
+    assert lines.text == "A & B\nC\nD"
+    assert html_to_text('x <img src="a.png"> y').images == ("a.png",)
+
+
+def _cloze(text: str) -> ImportResult:
+    data = (
+        '<quiz><question type="cloze"><name><text>C</text></name>\n'
+        f'<questiontext format="html"><text><![CDATA[{text}]]></text></questiontext>'
+        "</question></quiz>"
+    ).encode()
+    return IMPORTER.read(data, "c.xml")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("{:SA:=a}", "[[a]]"),
+        ("{1:MW:%100%a~%100%b~%0%c}", "[[a|b]]"),
+        ("x {1:SHORTANSWER:=a\\~b\\#c\\}d\\\\e} y", "x [[a~b#c}d\\e]] y"),
+        ("{3:NM:=1.5}", "[[1.5]]"),
+        ("<p>One</p><p>{1:SA:=two}</p>", "One\n[[two]]"),
+        ("{1:SA:= spaced  out }", "[[spaced out]]"),
+    ],
+)
+def test_cloze_gaps(text: str, expected: str) -> None:
+    result = _cloze(text)
+    assert result.problems == ()
+    assert result.doc is not None
+    assert result.doc.questions[0].spec["text"] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "no gaps here",
+            "'C': the cloze text has no embedded answers; the question is not imported",
+        ),
+        (
+            "{1:MULTIRESPONSE:=a~b}",
+            "'C': gap 1 (MULTIRESPONSE) is a kind of gap the app's cloze "
+            "lacks (its gaps are typed answers); the question is not imported",
+        ),
+        ("{1:SA:%50%a}", "'C': gap 1 has no answer worth 100%; the question is not imported"),
+        (
+            "{1:SA:=a|b}",
+            "'C': gap 1: an answer holds '|', '[[' or ']]'; the question is not imported",
+        ),
+        (
+            "{1:NUMERICAL:=2~=3}",
+            "'C': gap 1 (NUMERICAL) has a tolerance or several answers, which "
+            "the app's cloze gaps (typed text) cannot hold; the question is not imported",
+        ),
+    ],
+)
+def test_cloze_gaps_that_cannot_be_kept(text: str, message: str) -> None:
+    result = _cloze(text)
+    assert result.doc is not None
+    assert result.doc.questions == ()
+    assert [(p.line, p.message) for p in result.problems] == [(2, message)]
+
+
+def test_sniff_prefers_files_with_a_quiz_element() -> None:
+    assert IMPORTER.sniff('<?xml version="1.0"?>\n<quiz>') == 2
+    assert IMPORTER.sniff("<rss>") == 1
+
+
+# --- writing ---------------------------------------------------------------------------------
+
+
+def _question(
+    qid: str, topic: str, qtype: str, spec: dict[str, object], **more: str
+) -> QuestionDoc:
+    return QuestionDoc(
+        id=qid,
+        topic=topic,
+        type=qtype,
+        prompt=more.get("prompt", f"Prompt of {qid}?"),
+        spec=spec,
+        explanation=more.get("explanation", ""),
+        source=NO_SOURCE,
+        title=more.get("title", ""),
+        tags=tuple(more["tags"].split()) if "tags" in more else (),
+    )
+
+
+EVERY_TYPE = SetDoc(
+    id="every-type",
+    title="every-type",
+    description="",
+    version="1",
+    source=SourceDoc("Imported from every-type.xml", ""),
+    topics=(TopicDoc("intro", "Introduction to cells"), TopicDoc("calc", "Sums / products")),
+    questions=(
+        _question(
+            "single",
+            "intro",
+            "single_choice",
+            {
+                "choices": [
+                    {"text": "A <b> & C", "correct": True, "feedback": "Yes *indeed*."},
+                    {"text": "D", "feedback": "<p>No.</p>"},
+                ]
+            },
+            prompt='<p>Look: <img src="media:pic.png"></p>',
+            explanation="Because **A**.",
+            title="Single",
+            tags="one two",
+        ),
+        _question(
+            "multi",
+            "intro",
+            "multiple_response",
+            {
+                "choices": [
+                    {"text": "A", "correct": True},
+                    {"text": "B", "correct": True},
+                    {"text": "C", "correct": True},
+                    {"text": "D"},
+                ],
+                "scoring": "partial",
+            },
+        ),
+        _question(
+            "multi-all",
+            "intro",
+            "multiple_response",
+            {
+                "choices": [{"text": "A", "correct": True}, {"text": "B"}],
+                "scoring": "all_or_nothing",
+            },
+        ),
+        _question(
+            "tf",
+            "intro",
+            "true_false",
+            {"answer": True, "feedback_true": "Right.", "feedback_false": "<em>No.</em>"},
+        ),
+        _question(
+            "short",
+            "intro",
+            "short_answer",
+            {"answers": ["B*C", "bc"], "match": {"case": True}},
+        ),
+        _question("short-plain", "calc", "short_answer", {"answers": ["x/y"]}),
+        _question(
+            "cloze",
+            "calc",
+            "cloze",
+            {"text": "Two {and} [[two|2]]\nmake #[[four~ish|4]] / [[a*b]]."},
+            prompt="",
+        ),
+        _question(
+            "numeric",
+            "calc",
+            "numeric",
+            {"answer": 1.5, "tolerance": 0.25, "unit": "kg"},
+        ),
+        _question("numeric-exact", "calc", "numeric", {"answer": -3.0, "tolerance": 0.0}),
+        _question(
+            "match",
+            "calc",
+            "matching",
+            {
+                "pairs": [{"left": "1 < 2", "right": "true"}, {"left": "2 < 1", "right": "false"}],
+                "distractors": ["maybe"],
+            },
+        ),
+        _question(
+            "match-plain",
+            "calc",
+            "matching",
+            {"pairs": [{"left": "a", "right": "b"}, {"left": "c", "right": "d"}]},
+        ),
+        _question(
+            "order",
+            "calc",
+            "ordering",
+            {"items": ["first & foremost", "second", "third"], "scoring": "partial"},
+        ),
+        _question(
+            "order-all",
+            "calc",
+            "ordering",
+            {"items": ["one", "two"], "scoring": "all_or_nothing"},
+        ),
+    ),
+)
+
+
+def _same(left: SetDoc, right: SetDoc) -> None:
+    assert [dataclasses.replace(t, line=0) for t in left.topics] == list(right.topics)
+    assert list(left.questions) == list(right.questions)
+
+
+def test_every_type_survives_a_round_trip_with_its_image() -> None:
+    exported = EXPORTER.export_with_media(EVERY_TYPE, {"pic.png": PNG})
+    assert exported.skipped == ()
+    assert exported.warnings == ()
+    back = IMPORTER.read(exported.data, "every-type.xml")
+    assert back.problems == ()
+    assert back.warnings == ()
+    assert back.doc is not None
+    _same(back.doc, EVERY_TYPE)
+    assert [(m.name, m.data) for m in back.media] == [("pic.png", PNG)]
+
+
+def test_the_written_file_is_moodle_xml() -> None:
+    text = EXPORTER.write(EVERY_TYPE).decode("utf-8")
+    assert text.startswith('<?xml version="1.0" encoding="UTF-8"?>\n<quiz>\n')
+    assert "<text>$course$/top/Sums // products</text>" in text
+    assert '<question type="multichoiceset">' in text
+    assert '<answer fraction="33.3333333" format="html">' in text
+    assert '<answer fraction="-33.3333333" format="html">' in text
+    # The cloze text is HTML (escaped again as XML text), the gaps Moodle's embedded answers.
+    assert (
+        "<text>Two {and} {1:SHORTANSWER:=two~=2}&lt;br&gt;make #{1:SHORTANSWER:=four\\~ish~=4}"
+        " / {1:SHORTANSWER:=a\\*b}.</text>"
+    ) in text
+    assert "<gradingtype>LONGEST_ORDERED_SUBSET</gradingtype>" in text
+    assert "<unit_name>kg</unit_name>" in text
+    assert "<text>B\\*C</text>" in text
+    assert '<questiontext format="markdown">' in text
+    assert EXPORTER.extension == ".xml"
+
+
+def test_the_fixture_survives_a_round_trip(result: ImportResult) -> None:
+    assert result.doc is not None
+    media = {m.name: m.data for m in result.media}
+    exported = EXPORTER.export_with_media(result.doc, media)
+    assert exported.warnings == ()
+    back = IMPORTER.read(exported.data, "moodle-all.xml")
+    assert back.problems == ()
+    assert back.warnings == ()
+    assert back.doc is not None
+    _same(back.doc, dataclasses.replace(result.doc, topics=result.doc.topics))
+    assert back.media == result.media
+
+
+def test_what_moodle_cannot_hold_is_reported_when_writing() -> None:
+    doc = dataclasses.replace(
+        EVERY_TYPE,
+        questions=(
+            _question("rng", "calc", "numeric", {"range": [1, 3], "answer": 2}),
+            _question("fuzzy", "calc", "short_answer", {"answers": ["x"], "match": {"typos": 0}}),
+            _question("gap", "calc", "cloze", {"text": "[[a]]"}, prompt="Fill in."),
+            _question("img", "calc", "true_false", {"answer": True}, prompt="media:gone.png"),
+            _question("odd", "calc", "essay", {}),
+        ),
+    )
+    exported = EXPORTER.export(doc)
+    assert [p.message for p in exported.warnings] == [
+        "question 'rng': the range [1, 3] is written as 2 ± 1",
+        "question 'fuzzy': match options (typos: 0) have no Moodle form: Moodle compares exactly",
+        "question 'gap': the prompt is not written: a Moodle cloze question is its text alone",
+        "question 'img': the image 'gone.png' is not embedded: the exporter was not given it",
+    ]
+    assert [p.message for p in exported.skipped] == [
+        "question 'odd': type 'essay' has no Moodle form"
+    ]
+    back = IMPORTER.read(exported.data, "x.xml")
+    assert back.doc is not None
+    assert back.doc.questions[0].spec == {"answer": 2.0, "tolerance": 1.0}

@@ -257,7 +257,7 @@ class _Text:
 
 
 @dataclass
-class _Media:
+class MediaShelf:
     """The embedded files met so far, named uniquely, and the bytes they hold in all."""
 
     files: dict[str, MediaFile] = field(default_factory=dict)
@@ -292,6 +292,7 @@ class _QuestionReader:
         self.locations: dict[KeyPath, int] = {(): self.line}
         self.media: dict[str, str] = {}
         self.skipped = False
+        self.cloze_prompt = ""
 
     # reporting
 
@@ -406,7 +407,7 @@ class _QuestionReader:
             return None
         kind, spec = kind_spec
         prompt_text = self.child_text("questiontext")
-        prompt = "" if kind == "cloze" else self.rich(prompt_text)
+        prompt = self.cloze_prompt if kind == "cloze" else self.rich(prompt_text)
         explanation = self.rich(self.child_text("generalfeedback"))
         idnumber = self.value("idnumber")
         question_id = self.owner.builder.question_id(idnumber, self.name, prompt_text.value)
@@ -766,8 +767,9 @@ def _read_cloze(q: _QuestionReader) -> _Read:
         return None
     template = "".join(pieces)
     text = html_to_text(template, lines=True) if source.is_html else PlainText(template)
-    if text.images:
-        q.warn(source.line, "the cloze text holds an image, which a cloze text cannot show")
+    # A cloze text is plain text: the images it showed go to the prompt, above it.
+    images = [_MEDIA_REF.sub(lambda m: q.media_ref(m, source.line), src) for src in text.images]
+    q.cloze_prompt = "".join(f'<img src="{html.escape(src)}">' for src in images if src)
     result = re.sub(r"\x00(\d+)\x00", lambda m: filled[int(m.group(1))], text.text)
     spec: dict[str, Any] = {"text": result}
     cases = {
@@ -905,7 +907,7 @@ class _FileReader:
         self.builder = SetBuilder(filename, set_id)
         self.problems: list[Problem] = []
         self.warnings: list[Problem] = []
-        self.media = _Media()
+        self.media = MediaShelf()
         self.topics: dict[str, TopicDoc] = {}
         self.topic_ids = IdBook()
         self.topic_by_path: dict[str, str] = {}
@@ -1011,7 +1013,7 @@ class _FileReader:
         )
 
 
-def _referenced(doc: SetDoc, media: _Media) -> tuple[MediaFile, ...]:
+def _referenced(doc: SetDoc, media: MediaShelf) -> tuple[MediaFile, ...]:
     """Return the files that the imported questions show (a skipped question's are dropped)."""
     texts = [_all_text(q) for q in doc.questions]
     used = {name for text in texts for name in _MEDIA_OUT.findall(text)}
@@ -1121,7 +1123,7 @@ class _QuestionWriter:
             Problem(self.owner.doc.file, self.q.line, f"question '{self.q.id}': {message}")
         )
 
-    def rich(self, parent: ET.Element, tag: str, text: str) -> None:
+    def rich(self, parent: ET.Element, tag: str, text: str, fmt: str = "") -> None:
         """Write a prompt, explanation or feedback, with the images it shows embedded."""
         names: list[str] = []
 
@@ -1130,7 +1132,7 @@ class _QuestionWriter:
             return f"{PLUGINFILE}/{match.group(1)}"
 
         element = _text_element(
-            parent, tag, _MEDIA_OUT.sub(to_pluginfile, text), _rich_format(text)
+            parent, tag, _MEDIA_OUT.sub(to_pluginfile, text), fmt or _rich_format(text)
         )
         for name in dict.fromkeys(names):
             data = self.owner.media.get(name)
@@ -1157,7 +1159,7 @@ class _QuestionWriter:
         element = _sub(quiz, "question", type=moodle_type)
         _text_element(element, "name", self.q.title or self.q.id)
         if self.q.type == "cloze":
-            _text_element(element, "questiontext", _cloze_text(self), "html")
+            self.rich(element, "questiontext", _cloze_text(self), "html")
         else:
             self.rich(element, "questiontext", self.q.prompt)
         self.rich(element, "generalfeedback", self.q.explanation)
@@ -1287,7 +1289,10 @@ def _cloze_text(w: _QuestionWriter) -> str:
             answers = "~".join("=" + _escape_cloze(a) for a in cloze.gaps[i])
             pieces.append(f"{{1:{kind}:{answers}}}")
     text = "".join(pieces)
-    if w.q.prompt.strip():
+    prompt = w.q.prompt.strip()
+    if prompt and not html_to_text(prompt).text:
+        return f"{prompt}<br>{text}"  # images only: they lead the text, as on import
+    if prompt:
         w.warn("the prompt is not written: a Moodle cloze question is its text alone")
     return text
 

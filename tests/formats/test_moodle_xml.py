@@ -686,7 +686,8 @@ EVERY_TYPE = SetDoc(
             "calc",
             "cloze",
             {"text": "Two {and} [[two|2]]\nmake #[[four~ish|4]] / [[a*b]]."},
-            prompt="",
+            # A cloze prompt of images alone leads the Moodle text and comes back as it was.
+            prompt='<img src="media:pic.png">',
         ),
         _question(
             "numeric",
@@ -752,8 +753,9 @@ def test_the_written_file_is_moodle_xml() -> None:
     assert '<answer fraction="-33.3333333" format="html">' in text
     # The cloze text is HTML (escaped again as XML text), the gaps Moodle's embedded answers.
     assert (
-        "<text>Two {and} {1:SHORTANSWER:=two~=2}&lt;br&gt;make #{1:SHORTANSWER:=four\\~ish~=4}"
-        " / {1:SHORTANSWER:=a\\*b}.</text>"
+        '<text>&lt;img src="@@PLUGINFILE@@/pic.png"&gt;&lt;br&gt;'
+        "Two {and} {1:SHORTANSWER:=two~=2}&lt;br&gt;"
+        "make #{1:SHORTANSWER:=four\\~ish~=4} / {1:SHORTANSWER:=a\\*b}.</text>"
     ) in text
     assert "<gradingtype>LONGEST_ORDERED_SUBSET</gradingtype>" in text
     assert "<unit_name>kg</unit_name>" in text

@@ -29,6 +29,7 @@ class SetBuilder:
         self.filename = filename
         self.set_id = set_id
         self._topics: dict[str, TopicDoc] = {}
+        self._by_id: dict[str, str] = {}
         self._topic_ids = IdBook()
         self._question_ids = IdBook()
         self.questions: list[QuestionDoc] = []
@@ -36,12 +37,17 @@ class SetBuilder:
     def topic(self, title: str, line: int = 0, *, given_id: str = "") -> str:
         """Return the id of the topic called ``title``, adding the topic if it is new.
 
-        A new topic takes ``given_id`` (cleaned) if the file gives one, else its title's slug.
+        A topic the file gives an id for is found by that id; a new topic takes ``given_id``
+        (cleaned) if there is one, else its title's slug.
         """
+        own = clean_id(given_id)
+        if own in self._by_id:
+            return own
         title = " ".join(title.split()) or DEFAULT_TOPIC
         if title not in self._topics:
-            topic_id = self._topic_ids.take(clean_id(given_id) or slug(title) or "topic")
+            topic_id = self._topic_ids.take(own or slug(title) or "topic")
             self._topics[title] = TopicDoc(id=topic_id, title=title, line=line)
+            self._by_id[topic_id] = title
         return self._topics[title].id
 
     def question_id(self, given: str, title: str, prompt: str) -> str:

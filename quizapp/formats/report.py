@@ -37,3 +37,9 @@ def name_of(title: str, text: str, size: int = 40) -> str:
     """Name a question in a message: its title, else the start of its text, quoted."""
     name = " ".join((title or text).split())
     return f"'{name}'" if len(name) <= size else f"'{name[:size]}…'"
+
+
+def few(ids: list[str], size: int = 5) -> str:
+    """Say how many questions and name the first few: ``3 questions (a, b, c)``."""
+    names = ", ".join(ids[:size]) + (", …" if len(ids) > size else "")
+    return f"{len(ids)} question{'' if len(ids) == 1 else 's'} ({names})"

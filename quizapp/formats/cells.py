@@ -1,0 +1,142 @@
+"""The little languages of a spreadsheet's cells: lists, numeric answers, match settings.
+
+- A list cell separates its items with ``|``; ``\\|`` is a ``|`` inside an item, ``\\*`` a
+  ``*`` at its start (where ``*`` would mark a right choice) and ``\\\\`` a backslash. Any other
+  backslash is kept as written. Spaces around items do not count.
+- A numeric answer is ``73``, ``73 ± 0.5`` (or ``+-``, ``+/-``), a range ``70..75``, or both
+  an answer and its range ``73 (70..75)``. A single comma is a decimal comma (``1,5``).
+- Match settings are ``key=value`` pairs separated by ``;``, e.g. ``case=true; typos=0``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from quizapp.grading.numeric import format_number
+
+_NUMBER = r"[+-]?(?:\d+(?:[.,]\d+)?|[.,]\d+)(?:[eE][+-]?\d+)?"
+_ANSWER = re.compile(
+    rf"(?:(?P<answer>{_NUMBER})\s*)?"
+    rf"(?:(?:±|\+/-|\+-)\s*(?P<tolerance>{_NUMBER})\s*)?"
+    rf"(?:(?P<open>\()?\s*(?P<low>{_NUMBER})\s*\.\.\s*(?P<high>{_NUMBER})\s*(?(open)\)))?"
+)
+_UNESCAPES = {"|": "|", "*": "*", "\\": "\\"}
+MATCH_BOOLEANS = ("case", "accents", "punctuation")
+TRUE_WORDS = ("true", "t", "yes", "y", "1")
+FALSE_WORDS = ("false", "f", "no", "n", "0")
+
+
+def split_list(cell: str) -> list[str]:
+    """Return the items of a list cell (an empty cell has none); empty items are kept."""
+    if not cell.strip():
+        return []
+    items: list[str] = []
+    current: list[str] = []
+    i = 0
+    while i < len(cell):
+        char = cell[i]
+        if char == "\\" and i + 1 < len(cell):
+            current.append(char + cell[i + 1])
+            i += 2
+            continue
+        if char == "|":
+            items.append("".join(current))
+            current = []
+        else:
+            current.append(char)
+        i += 1
+    items.append("".join(current))
+    return [item.strip() for item in items]
+
+
+def unescape_item(item: str) -> str:
+    """Return a list item with its escapes replaced (an unknown one stays as written)."""
+    return re.sub(r"\\(.)", lambda m: _UNESCAPES.get(m.group(1), m.group(0)), item)
+
+
+def escape_item(text: str, *, star: bool = False) -> str:
+    """Return ``text`` as a list item; ``star`` escapes a leading ``*`` too."""
+    escaped = re.sub(r"\\(?=[|*\\])", r"\\\\", text.strip()).replace("|", "\\|")
+    return "\\" + escaped if star and escaped.startswith("*") else escaped
+
+
+def join_list(items: list[str]) -> str:
+    return " | ".join(items)
+
+
+def read_number(text: str) -> int | float | None:
+    """Return a number written in a cell (an int when written without a decimal mark)."""
+    text = text.strip()
+    if not re.fullmatch(_NUMBER, text):
+        return None
+    if text.lstrip("+-").isdigit():
+        return int(text)
+    return float(text.replace(",", "."))
+
+
+def read_numeric(cell: str) -> dict[str, Any] | None:
+    """Return the numeric spec keys a cell gives (answer, tolerance, range), or None."""
+    found = _ANSWER.fullmatch(cell.strip())
+    if found is None or not (found["answer"] or found["low"]):
+        return None
+    spec: dict[str, Any] = {}
+    if found["answer"]:
+        spec["answer"] = read_number(found["answer"])
+    if found["tolerance"]:
+        spec["tolerance"] = read_number(found["tolerance"])
+    if found["low"]:
+        spec["range"] = [read_number(found["low"]), read_number(found["high"])]
+    return spec
+
+
+def write_numeric(spec: Mapping[str, Any]) -> str:
+    """Return the cell for a numeric spec's answer, tolerance and range."""
+    parts = []
+    if "answer" in spec:
+        parts.append(_number(spec["answer"]))
+    if "tolerance" in spec:
+        parts.append(f"± {_number(spec['tolerance'])}")
+    if "range" in spec:
+        low, high = (_number(v) for v in spec["range"])
+        parts.append(f"({low}..{high})" if "answer" in spec else f"{low}..{high}")
+    return " ".join(parts)
+
+
+def _number(value: object) -> str:
+    return format_number(float(value)) if isinstance(value, int | float) else str(value)
+
+
+def read_boolean(cell: str) -> bool | None:
+    word = cell.strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    return None
+
+
+def read_match(cell: str) -> tuple[dict[str, Any], list[str]]:
+    """Return the match settings of a cell and a message for each setting it cannot read."""
+    rules: dict[str, Any] = {}
+    errors: list[str] = []
+    for part in filter(None, (p.strip() for p in cell.split(";"))):
+        key, _, value = (s.strip().lower() for s in part.partition("="))
+        if key in MATCH_BOOLEANS and read_boolean(value) is not None:
+            rules[key] = read_boolean(value)
+        elif key == "typos" and value in ("auto", "0", "1", "2"):
+            rules[key] = value if value == "auto" else int(value)
+        else:
+            errors.append(
+                f"match setting '{part}' is not one of case=, accents=, punctuation= "
+                "(true or false) or typos= (auto, 0, 1 or 2)"
+            )
+    return rules, errors
+
+
+def write_match(rules: Mapping[str, Any]) -> str:
+    def word(value: object) -> str:
+        return str(value).lower() if isinstance(value, bool) else str(value)
+
+    return "; ".join(f"{key}={word(value)}" for key, value in rules.items())

@@ -22,6 +22,10 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e ".[test]"
+	@# axe-core (accessibility checks in the browser tests), from the npm registry.
+	@if command -v npm >/dev/null 2>&1; then \
+		npm install --silent --no-audit --no-fund --prefix $(VENV)/axe axe-core@4 >/dev/null; \
+	else echo "npm not found: the accessibility checks will be skipped"; fi
 	@touch $@ $(VENV)/.installed
 
 install: $(VENV)/.installed  ## Install the app into .venv

@@ -23,6 +23,7 @@ def dashboard(user: User) -> dict[str, Any]:
         "new_today": new_today,
         "streak": services.day_streak(user, now=now),
         "topics": services.topic_summaries(user, now=now),
+        "several_sets": len(enrolled) > 1,
         "forecast_chart": forecast_chart(services.due_forecast(user, now=now)),
         "heatmap_chart": heatmap_chart(services.review_heatmap(user, now=now)),
     }

@@ -84,13 +84,23 @@ def feedback_view(
     )
 
 
-def progress_view(session: StudySession, now: datetime) -> ProgressView:
-    """n of N in this session, and the time spent so far."""
+def in_session(session: StudySession, question_id: int) -> bool:
+    """Whether the question is still to come in this session (answered wrongly, say)."""
+    return question_id in SessionQueue.from_dict(session.queue).pending
+
+
+def progress_view(session: StudySession, now: datetime, answered: bool = False) -> ProgressView:
+    """n of N in this session, and the time spent so far.
+
+    ``answered`` says the page shows the feedback on the question just answered, which is
+    then still the current position.
+    """
     pending = len(SessionQueue.from_dict(session.queue).pending)
     total = session.answered + pending
     seconds = max(0, int((now - session.started_at).total_seconds()))
+    position = session.answered if answered else session.answered + 1
     return ProgressView(
-        position=min(session.answered + 1, max(total, 1)),
+        position=max(1, min(position, max(total, 1))),
         done=session.answered,
         total=total,
         mode_label=MODE_LABELS.get(session.mode, session.mode),

@@ -15,7 +15,7 @@ from quizapp.extensions import db
 from quizapp.grading.registry import get_type
 from quizapp.models import Question, ReviewLog, StudySession, Topic
 from quizapp.study import bp, services
-from quizapp.study.feedback import feedback_view, progress_view
+from quizapp.study.feedback import feedback_view, in_session, progress_view
 from quizapp.study.presentation import is_blank, present, read_response
 
 MODES = ("due", "topic", "weak")
@@ -139,8 +139,8 @@ def feedback(session_id: int, review_id: int) -> str:
         session=session,
         review=review,
         question=review.question,
-        fb=feedback_view(current_user, review, now),
-        prog=progress_view(session, now),
+        fb=feedback_view(current_user, review, now, in_session(session, review.question_id)),
+        prog=progress_view(session, now, answered=True),
     )
 
 

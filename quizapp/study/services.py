@@ -380,7 +380,7 @@ def _review_events(user: User) -> list[ReviewEvent]:
                 duration_ms=log.duration_ms,
                 topic=topic_id,
                 chance=chance,
-                correct=log.score >= 1,
+                correct=log.rating > 1,
             )
         )
     return events
@@ -521,7 +521,12 @@ def _within_new_limit(entries: Sequence[QueueEntry], allowed: int) -> list[int]:
 def start_session(
     user: User, mode: str, *, now: datetime, topic_id: int | None = None
 ) -> StudySession:
-    """Start a study session with its queue worked out now."""
+    """Start a study session with its queue worked out now.
+
+    The learner's own recall model is refitted first when enough new answers came in (at
+    most once per ``MIN_NEW_REVIEWS_FOR_REFIT`` answers, so the cost stays small).
+    """
+    refresh_learner_model(user, now=now)
     queue = study_queue_for(user, now=now, mode=mode, topic_id=topic_id)
     before = {str(v.topic_id): v.recall_now for v in topic_summaries(user, now=now) if v.studied}
     session = StudySession(

@@ -120,3 +120,37 @@ def screenshot(page: Page, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+AXE_SCRIPT = (
+    Path(__file__).resolve().parents[2]
+    / ".venv"
+    / "axe"
+    / "node_modules"
+    / "axe-core"
+    / "axe.min.js"
+)
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    """axe-core's script (installed from the npm registry by ``make test``)."""
+    path = Path(os.environ.get("QUIZAPP_AXE", AXE_SCRIPT))
+    if not path.exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"axe-core is not installed at {path}: run `make install-test`")
+        pytest.skip("axe-core is not installed (make install-test installs it with npm)")
+    return path.read_text(encoding="utf-8")
+
+
+def serious_violations(page: Page, axe_source: str) -> list[str]:
+    """Run axe-core on the page; return its serious and critical violations, described."""
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.add_script_tag(content=axe_source)
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    return [
+        f"{v['impact']}: {v['id']} — {v['help']} ({len(v['nodes'])} element(s), e.g. "
+        f"{v['nodes'][0]['target']})"
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]

@@ -44,7 +44,8 @@ def test_a_session_from_question_to_summary(logged_in: Browserless, learner: Use
     assert db.session.scalar(sa.select(sa.func.count(ReviewLog.id))) == 0
 
     resp = logged_in.submit(
-        url, {"question_id": str(qid), "choice": "0", "answer": "x", "gap-0": "x"},
+        url,
+        {"question_id": str(qid), "choice": "0", "answer": "x", "gap-0": "x"},
         action=url + "/answer",
     )
     assert resp.status_code == 303

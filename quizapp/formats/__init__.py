@@ -1,14 +1,24 @@
 """Import and export formats for question sets (pure: no Flask, no database).
 
 ``IMPORTERS`` and ``EXPORTERS`` map a format's name to its implementation; ``importer_for``
-finds the importer of a file by its extension, looking at the content where several formats
-share one (see ``quizapp.formats.base``). Each format module defines ``IMPORTER`` and/or
+finds the importer of a file by its extension. Each format module defines ``IMPORTER`` and/or
 ``EXPORTER``; to add a format, import its module here and list its entries below.
+
+Where several formats share an extension, the content decides (``Importer.sniff``). For
+``.txt``, which GIFT, Aiken and Anki's text export all use:
+
+1. a first line that is an Anki header (``#separator:``, ``#html:``, ``#columns:``,
+   ``#notetype:``, ``#deck:``, ``#tags:``, ``#... column:``) -> Anki text;
+2. GIFT's marks (a line starting ``$CATEGORY:`` or ``::``, or a ``{`` followed by ``=``, ``~``,
+   ``#``, ``}`` or ``T``/``F``/``TRUE``/``FALSE`` and ``#`` or ``}``) -> GIFT;
+3. a line ``ANSWER: X`` -> Aiken; failing that, a tab on every line -> Anki text
+   (Aiken wins a tie, being registered first);
+4. nothing telling -> GIFT, which then says what it cannot read.
 """
 
 from __future__ import annotations
 
-from quizapp.formats import native
+from quizapp.formats import aiken, anki_text, csv_format, gift, native, xlsx
 from quizapp.formats.base import (
     Exporter,
     ExportResult,
@@ -22,11 +32,19 @@ from quizapp.formats.base import (
 IMPORTERS: dict[str, Importer] = by_name(
     [
         native.IMPORTER,
+        gift.IMPORTER,
+        aiken.IMPORTER,
+        anki_text.IMPORTER,
+        csv_format.IMPORTER,
+        xlsx.IMPORTER,
     ]
 )
 EXPORTERS: dict[str, Exporter] = by_name(
     [
         native.EXPORTER,
+        gift.EXPORTER,
+        csv_format.EXPORTER,
+        aiken.EXPORTER,
     ]
 )
 

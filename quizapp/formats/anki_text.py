@@ -1,0 +1,323 @@
+"""Anki's text export ("Notes in Plain Text"): importer.
+
+The file starts with header lines ``#key:value``: ``#separator:`` (``tab``, ``comma``,
+``semicolon``, ``space``, ``pipe``, ``colon`` or the character itself), ``#html:true|false``,
+``#columns:`` (the column names, split by the separator), ``#notetype:``/``#deck:``/``#tags:``
+(for every note), and ``#guid column:N``, ``#notetype column:N``, ``#deck column:N``,
+``#tags column:N`` (1-based). The notes follow, one a record (fields may be quoted with ``"``
+and then hold line breaks). Without ``#separator:`` a tab is used if the first note has one.
+
+=====================================  ======================================================
+Anki                                   app
+=====================================  ======================================================
+Basic notes (any note type whose name  ``short_answer``: prompt = the front as written; the
+starts with ``Basic``)                 accepted answer = the back as plain text (HTML
+                                       stripped, one line)
+Cloze notes (``Cloze``, or no note     ``cloze``: every ``{{cN::answer::hint}}`` becomes a
+type and a ``{{c1::`` in the text)     ``[[answer]]`` gap, all c-numbers in one question;
+                                       the hint is dropped (warned); *Back Extra* becomes
+                                       the explanation
+deck ``Deck::Sub``                     topic ``Deck / Sub`` (``#deck:``, else ``General``)
+tags (space separated) and ``#tags:``  tags
+guid                                   id ``anki-`` + 12 hex of the guid's sha256 (guids
+                                       differ by case, ids do not); without one, an id made
+                                       from the content
+other note types                       problem, by name and line
+fields beyond the note type's two      warning: dropped
+=====================================  ======================================================
+
+With ``#html:false`` fields are plain text and nothing is stripped. The front, the cloze text
+and *Back Extra* are kept as written (HTML included, a ``<script>`` too): the web layer
+sanitises them. Problems are reported at the line each note starts on.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import re
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+from quizapp.bank.model import QuestionDoc
+from quizapp.formats.assemble import NO_SOURCE, SetBuilder
+from quizapp.formats.base import Importer, ImportResult
+from quizapp.formats.htmltext import one_line
+from quizapp.formats.report import Report, name_of
+from quizapp.formats.textfile import decode_text
+
+SEPARATORS = {
+    "tab": "\t",
+    "comma": ",",
+    "semicolon": ";",
+    "space": " ",
+    "pipe": "|",
+    "colon": ":",
+}
+SPECIAL = ("guid", "notetype", "deck", "tags")
+_HEADER = re.compile(r"#([a-z ]+):(.*)")
+_CLOZE = re.compile(r"\{\{c(\d+)::")
+_KNOWN_KEYS = frozenset(
+    {"separator", "html", "columns", "notetype", "deck", "tags"} | {f"{k} column" for k in SPECIAL}
+)
+SURE = 4
+LIKELY = 2
+
+
+@dataclass
+class Header:
+    """What the header lines say."""
+
+    separator: str = ""
+    html: bool = True
+    columns: list[str] = field(default_factory=list)
+    notetype: str = ""
+    deck: str = ""
+    tags: list[str] = field(default_factory=list)
+    special: dict[str, int] = field(default_factory=dict)
+    lines: int = 0
+
+
+def read_header(lines: list[str], report: Report) -> Header:
+    """Read the ``#key:value`` lines at the top of the file."""
+    header = Header()
+    values: dict[str, str] = {}
+    for number, line in enumerate(lines, start=1):
+        found = _HEADER.fullmatch(line.strip())
+        if found is None:
+            break
+        header.lines = number
+        key, value = found.group(1).strip(), found.group(2).strip()
+        if key not in _KNOWN_KEYS:
+            report.warn(number, f"unknown header '#{key}:' is ignored")
+        values[key] = value
+        if key.endswith(" column"):
+            _special(header, key[: -len(" column")], value, number, report)
+    _apply(header, values, report)
+    return header
+
+
+def _special(header: Header, name: str, value: str, number: int, report: Report) -> None:
+    if not value.isdigit() or int(value) < 1:
+        report.problem(number, f"#{name} column: '{value}' is not a column number (1, 2, ...)")
+    elif name in SPECIAL:
+        header.special[name] = int(value) - 1
+
+
+def _apply(header: Header, values: dict[str, str], report: Report) -> None:
+    separator = values.get("separator", "")
+    header.separator = SEPARATORS.get(separator.lower(), separator)
+    if len(header.separator) > 1:
+        report.problem(1, f"#separator: '{separator}' is not a separator")
+        header.separator = ""
+    header.html = values.get("html", "true").lower() != "false"
+    header.notetype = values.get("notetype", "")
+    header.deck = values.get("deck", "")
+    header.tags = values.get("tags", "").split()
+    if "columns" in values:
+        header.columns = values["columns"].split(header.separator or "\t")
+
+
+def _guess_separator(first_line: str) -> str:
+    if "\t" in first_line:
+        return "\t"
+    return max((",", ";"), key=first_line.count)
+
+
+class AnkiTextReader:
+    """Reads the notes of a text export into a ``SetBuilder``."""
+
+    def __init__(self, builder: SetBuilder, report: Report, header: Header) -> None:
+        self.builder = builder
+        self.report = report
+        self.header = header
+        self.special = dict(header.special)
+        for index, name in enumerate(header.columns):
+            if name.strip().lower() in SPECIAL:
+                self.special.setdefault(name.strip().lower(), index)
+
+    def read(self, body: str) -> None:
+        separator = self.header.separator or _guess_separator(body.split("\n", 1)[0])
+        records = csv.reader(io.StringIO(body, newline=""), delimiter=separator)
+        start = self.header.lines + 1
+        try:
+            for record in records:
+                if any(cell.strip() for cell in record):
+                    self.note(record, start)
+                start = self.header.lines + records.line_num + 1
+        except csv.Error as exc:
+            self.report.problem(start, f"not a valid note: {exc}")
+
+    def cell(self, record: list[str], name: str) -> str:
+        index = self.special.get(name)
+        return record[index].strip() if index is not None and index < len(record) else ""
+
+    def note(self, record: list[str], line: int) -> None:
+        special = set(self.special.values())
+        fields = [cell for i, cell in enumerate(record) if i not in special]
+        notetype = self.cell(record, "notetype") or self.header.notetype
+        if not notetype:
+            notetype = "Cloze" if fields and _CLOZE.search(fields[0]) else "Basic"
+        deck = self.cell(record, "deck") or self.header.deck
+        note = Note(
+            line=line,
+            fields=fields,
+            guid=self.cell(record, "guid"),
+            topic=self.builder.topic(" / ".join(p.strip() for p in deck.split("::")), line),
+            tags=tuple(dict.fromkeys(self.cell(record, "tags").split() + self.header.tags)),
+        )
+        if notetype.lower().startswith("basic"):
+            self.add(self.basic(note), note)
+        elif notetype.lower().startswith("cloze"):
+            self.add(self.cloze(note), note)
+        else:
+            self.report.problem(
+                line,
+                f"note type '{notetype}' is not supported (only Basic and Cloze notes): "
+                f"{name_of('', one_line(fields[0]) if fields else '')}",
+            )
+
+    def plain(self, text: str) -> str:
+        return one_line(text) if self.header.html else " ".join(text.split())
+
+    def extra_fields(self, note: Note, used: int) -> None:
+        if any(f.strip() for f in note.fields[used:]):
+            self.report.warn(
+                note.line,
+                f"fields after the first {used} are dropped: {name_of('', self.plain(note.first))}",
+            )
+
+    def basic(self, note: Note) -> tuple[str, dict[str, object], str] | None:
+        """Return the prompt, spec and explanation of a Basic note."""
+        back = self.plain(note.fields[1]) if len(note.fields) > 1 else ""
+        if not note.first.strip() or not back:
+            self.report.problem(note.line, "a Basic note needs a front and a back")
+            return None
+        self.extra_fields(note, 2)
+        return note.first.strip(), {"answers": [back]}, ""
+
+    def cloze(self, note: Note) -> tuple[str, dict[str, object], str] | None:
+        """Return the prompt, spec and explanation of a Cloze note."""
+        text = ClozeConverter(self, note).convert()
+        if text is None:
+            return None
+        self.extra_fields(note, 2)
+        extra = note.fields[1].strip() if len(note.fields) > 1 else ""
+        return "", {"text": text}, extra
+
+    def add(self, shaped: tuple[str, dict[str, object], str] | None, note: Note) -> None:
+        if shaped is None:
+            return
+        prompt, spec, explanation = shaped
+        qtype = "cloze" if "text" in spec else "short_answer"
+        own = "anki-" + hashlib.sha256(note.guid.encode()).hexdigest()[:12] if note.guid else ""
+        self.builder.add(
+            QuestionDoc(
+                id=self.builder.question_id(own, "", prompt or str(spec.get("text", ""))),
+                topic=note.topic,
+                type=qtype,
+                prompt=prompt,
+                spec=spec,
+                explanation=explanation,
+                source=NO_SOURCE,
+                tags=note.tags,
+                locations={(): note.line},
+            )
+        )
+
+
+@dataclass(frozen=True)
+class Note:
+    """One note's place, fields (without the special columns), topic id and tags."""
+
+    line: int
+    fields: list[str]
+    guid: str
+    topic: str
+    tags: tuple[str, ...]
+
+    @property
+    def first(self) -> str:
+        return self.fields[0] if self.fields else ""
+
+
+class ClozeConverter:
+    """Turns ``{{cN::answer::hint}}`` deletions into ``[[answer]]`` gaps."""
+
+    def __init__(self, owner: AnkiTextReader, note: Note) -> None:
+        self.owner = owner
+        self.note = note
+        self.hints: list[str] = []
+
+    def fail(self, message: str) -> None:
+        name = name_of("", self.owner.plain(self.note.first))
+        self.owner.report.problem(self.note.line, f"{message}: {name}")
+
+    def convert(self) -> str | None:
+        text = self.note.first
+        pieces: list[str] = []
+        position = 0
+        while (found := _CLOZE.search(text, position)) is not None:
+            end = text.find("}}", found.end())
+            if end == -1:
+                self.fail("a cloze deletion '{{c" + found.group(1) + "::' is not closed by '}}'")
+                return None
+            gap = self.gap(text[found.end() : end])
+            if gap is None:
+                return None
+            pieces += [text[position : found.start()], gap]
+            position = end + 2
+        if not pieces:
+            self.fail("a Cloze note without any {{c1::...}} deletion")
+            return None
+        if self.hints:
+            self.owner.report.warn(
+                self.note.line, f"cloze hints are dropped: {', '.join(self.hints)}"
+            )
+        return ("".join(pieces) + text[position:]).strip()
+
+    def gap(self, inside: str) -> str | None:
+        if _CLOZE.search(inside):
+            self.fail("nested cloze deletions are not supported")
+            return None
+        answer, _, hint = inside.partition("::")
+        answer = self.owner.plain(answer)
+        if hint.strip():
+            self.hints.append(hint.strip())
+        if not answer or any(mark in answer for mark in ("|", "[[", "]]")):
+            self.fail(f"cloze answer '{answer}' is empty or holds '|', '[[' or ']]'")
+            return None
+        return f"[[{answer}]]"
+
+
+class AnkiTextImporter(Importer):
+    """Reads Anki's "Notes in Plain Text" export."""
+
+    name: ClassVar[str] = "anki_text"
+    label: ClassVar[str] = "Anki notes in plain text"
+    extensions: ClassVar[tuple[str, ...]] = (".txt",)
+
+    def read(self, data: bytes, filename: str, *, set_id: str | None = None) -> ImportResult:
+        decoded = decode_text(data, filename)
+        if decoded.text is None:
+            return ImportResult(None, decoded.problems)
+        builder, report = SetBuilder(filename, set_id), Report(filename)
+        lines = decoded.text.split("\n")
+        header = read_header(lines, report)
+        AnkiTextReader(builder, report, header).read("\n".join(lines[header.lines :]))
+        if not builder.questions and not report.problems:
+            report.problem(header.lines + 1, "the file holds no notes")
+        return report.imported(builder.build())
+
+    def sniff(self, head: str) -> int:
+        """A ``#separator:``-style header line first; else a tab on every line."""
+        lines = [line for line in head.split("\n")[:20] if line.strip()]
+        if lines and _HEADER.fullmatch(lines[0].strip()):
+            key = lines[0].strip()[1:].split(":", 1)[0].strip()
+            if key in _KNOWN_KEYS:
+                return SURE
+        return LIKELY if lines and all("\t" in line for line in lines) else 1
+
+
+IMPORTER = AnkiTextImporter()

@@ -521,7 +521,13 @@ class _NoteReader:
     def media_names(self) -> dict[str, str]:
         """Return the zip entry of each media file by name (read once, on first need)."""
         if self.media_map is None:
-            self.media_map = self.read_media_map()
+            try:
+                self.media_map = self.read_media_map()
+            except _Refused as refused:
+                self.warnings.append(
+                    Problem(self.filename, 0, f"{refused.message}: the images are left out")
+                )
+                self.media_map = {}
         return self.media_map
 
     def read_media_map(self) -> dict[str, str]:
@@ -551,22 +557,14 @@ class _NoteReader:
             self.warn(note, f"the image '{name}' is not in the package")
             self.stored[name] = ""
             return ""
+        self.stored[name] = ""
         limit = self.package.limits.media_bytes
-        info = self.package.infos[entry]
-        if info.file_size > self.package.limits.entry_bytes:
-            self.stored[name] = ""
-            return ""
-        data = self.package.read(entry, self.package.limits.entry_bytes)
-        if data.startswith(ZSTD_MAGIC):
-            try:
+        try:
+            data = self.package.read(entry, limit)
+            if data.startswith(ZSTD_MAGIC):
                 data = unzstd(data, limit, f"the image '{name}'")
-            except _Refused as refused:
-                self.warn(note, f"{refused.message}: left out")
-                self.stored[name] = ""
-                return ""
-        if len(data) > limit:
-            self.warn(note, f"the image '{name}' is larger than {limit} bytes: left out")
-            self.stored[name] = ""
+        except _Refused as refused:
+            self.warn(note, f"{refused.message}: the image '{name}' is left out")
             return ""
         self.stored[name] = self.shelf.add(name, data)
         return self.stored[name]
@@ -623,8 +621,10 @@ class _NoteReader:
         front = values.get("Front", note.fields[0] if note.fields else "")
         back = values.get("Back", note.fields[1] if len(note.fields) > 1 else "")
         self.card(note, note_id(note.guid), front, back, "Back")
-        reverse = notetype.name == _REVERSED or (
-            notetype.name == _OPTIONAL_REVERSED and values.get("Add Reverse", "").strip()
+        # Prefixes, since copies are renamed ("Basic (and reversed card)-1a2b3", "... (genanki)").
+        reverse = notetype.name.startswith(_REVERSED) or (
+            notetype.name.startswith(_OPTIONAL_REVERSED)
+            and bool(values.get("Add Reverse", "").strip())
         )
         if reverse:
             self.card(note, note_id(note.guid) + "-reverse", back, front, "Front")
@@ -675,7 +675,7 @@ class _NoteReader:
             notetype = collection.notetypes.get(note.notetype)
             if notetype is None:
                 self.problem(note, f"its note type ({note.notetype}) is not in the collection")
-            elif notetype.name == "Image Occlusion":
+            elif notetype.name.startswith("Image Occlusion"):
                 self.problem(note, "'Image Occlusion' notes are not supported")
             elif notetype.cloze:
                 self.cloze(note, notetype)
@@ -748,7 +748,10 @@ def read_package(data: bytes, filename: str, set_id: str | None, limits: Limits)
         raise _Refused(f"{name} is not an SQLite database")
     with tempfile.TemporaryDirectory(prefix="quizapp-anki-") as folder:
         path = Path(folder) / "collection.sqlite"
-        path.write_bytes(raw)
+        try:
+            path.write_bytes(raw)
+        except OSError as exc:
+            raise _Refused(f"{name} could not be stored for reading ({exc})") from exc
         del raw
         try:
             collection = read_collection(path, limits)
@@ -756,7 +759,7 @@ def read_package(data: bytes, filename: str, set_id: str | None, limits: Limits)
             if "interrupted" in str(exc):
                 raise _Refused(f"{name} takes too much work to read (limit)") from exc
             raise _Refused(f"{name} is damaged or not an Anki collection ({exc})") from exc
-        except sqlite3.Error as exc:
+        except (sqlite3.Error, TypeError, ValueError, OverflowError) as exc:
             raise _Refused(f"{name} is damaged or not an Anki collection ({exc})") from exc
     if _is_dummy(collection):
         raise _Refused(
@@ -781,6 +784,8 @@ class AnkiPackageImporter(Importer):
             return read_package(data, filename, set_id, self.limits)
         except _Refused as refused:
             return ImportResult(None, (Problem(filename, refused.line, refused.message),))
+        except (MemoryError, RecursionError):
+            return ImportResult(None, (Problem(filename, 0, "the package is too large to read"),))
 
 
 IMPORTER = AnkiPackageImporter()

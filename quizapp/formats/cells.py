@@ -63,7 +63,8 @@ def escape_item(text: str, *, star: bool = False) -> str:
 
 
 def join_list(items: list[str]) -> str:
-    return " | ".join(items)
+    """Return items as a list cell: ``a | b``, an empty item as nothing (``| | c``)."""
+    return "|".join(f" {item} " if item else " " for item in items).strip()
 
 
 def read_number(text: str) -> int | float | None:

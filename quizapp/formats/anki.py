@@ -100,7 +100,7 @@ LONG_ANSWER = 80
 
 _COLLECTIONS = {1: "collection.anki2", 2: "collection.anki21", 3: "collection.anki21b"}
 _LATEST = 3
-_STEP_CHUNK = 100_000
+_STEP_CHUNK = 1_000
 _KIND_CLOZE = 1
 _BASIC = "Basic"
 _REVERSED = "Basic (and reversed card)"
@@ -236,7 +236,14 @@ class _Package:
         try:
             self.zip = zipfile.ZipFile(io.BytesIO(data))
             infos = self.zip.infolist()
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError) as exc:
+        except (
+            zipfile.BadZipFile,
+            zipfile.LargeZipFile,
+            NotImplementedError,  # a version or feature of zip the module lacks
+            ValueError,
+            OSError,
+            EOFError,
+        ) as exc:
             if data[:4] in (b"PK\x03\x04", b"PK\x05\x06"):
                 raise _Refused(
                     "the package is damaged or truncated: its zip directory cannot be read"
@@ -398,12 +405,14 @@ def read_collection(path: Path, limits: Limits) -> Collection:
             notetypes, decks = _current_notetypes(con)
         else:
             notetypes, decks = _legacy_notetypes(con)
-        deck_of: dict[int, int] = {}
+        # The deck of a note is its first card's (the original deck while in a filtered one);
+        # only the cards of the notes read are looked at.
         rows = con.execute(
-            "SELECT nid, CASE WHEN odid != 0 THEN odid ELSE did END FROM cards ORDER BY nid, ord"
+            "SELECT nid, CASE WHEN odid != 0 THEN odid ELSE did END, MIN(ord) FROM cards "
+            "WHERE nid IN (SELECT id FROM notes ORDER BY id LIMIT ?) GROUP BY nid",
+            (limits.notes,),
         )
-        for nid, did in rows:
-            deck_of.setdefault(int(nid), int(did))
+        deck_of = {int(nid): int(did) for nid, did, _ in rows}
         notes: list[Note] = []
         rows = con.execute(
             "SELECT id, guid, mid, tags, flds FROM notes ORDER BY id LIMIT ?", (limits.notes + 1,)
@@ -478,9 +487,9 @@ def convert_cloze(source: str) -> Cloze:
             hints.append(html_to_text(hint).text)
         return f"\x00{len(answers) - 1}\x00"
 
-    marked = _CLOZE.sub(gap, source)
-    if "{{c" in marked and re.search(r"\{\{c\d+::", marked):
+    if any(re.search(r"\{\{c\d+::", m.group(2)) for m in _CLOZE.finditer(source)):
         return Cloze("", error="it has a cloze inside a cloze, which the app cannot hold")
+    marked = _CLOZE.sub(gap, source)
     if not answers:
         return Cloze("", error="its text has no {{c1::...}} deletion")
     for number, answer in enumerate(answers, start=1):
@@ -559,12 +568,15 @@ class _NoteReader:
             return ""
         self.stored[name] = ""
         limit = self.package.limits.media_bytes
+        if self.package.infos[entry].file_size > limit:
+            self.warn(note, f"the image '{name}' is larger than {limit} bytes: left out")
+            return ""
         try:
             data = self.package.read(entry, limit)
             if data.startswith(ZSTD_MAGIC):
                 data = unzstd(data, limit, f"the image '{name}'")
         except _Refused as refused:
-            self.warn(note, f"{refused.message}: the image '{name}' is left out")
+            self.warn(note, f"{refused.message}: left out")
             return ""
         self.stored[name] = self.shelf.add(name, data)
         return self.stored[name]

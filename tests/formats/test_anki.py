@@ -16,10 +16,11 @@ import hashlib
 import io
 import json
 import random
+import re
 import sqlite3
 import zipfile
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 import genanki
@@ -524,3 +525,407 @@ def test_a_package_written_by_genanki(tmp_path: Path) -> None:
         f"note {lines['water']}: the hint 'formula' is not kept: the app's gaps have no hints",
     ]
     assert [(m.name, m.data) for m in result.media] == [("leaf.png", PNG)]
+
+
+# --- the anki21 and anki21b layouts, variation by variation -------------------------------------
+
+NOTES = [
+    FakeNote(
+        "Basic",
+        ('What is <b>this</b>? <img src="cell.png">', "A cell"),
+        "Bio::Cells",
+        ("a", "b"),
+        "n-basic",
+    ),
+    FakeNote(
+        "Cloze", ("{{c1::Ribosomes}} make {{c2::proteins}}.", ""), "Bio::Cells", (), "n-cloze"
+    ),
+    FakeNote("Basic (type in the answer)", ("Symbol of gold?", "Au"), "Chemistry", (), "n-gold"),
+]
+EXPECTED = [
+    (
+        "n-basic",
+        "cells",
+        "short_answer",
+        'What is <b>this</b>? <img src="media:cell.png">',
+        {"answers": ["A cell"]},
+    ),
+    ("n-cloze", "cells", "cloze", "", {"text": "[[Ribosomes]] make [[proteins]]."}),
+    ("n-gold", "chemistry", "short_answer", "Symbol of gold?", {"answers": ["Au"]}),
+]
+
+
+def summary(result: ImportResult) -> list[tuple[str, str, str, str, object]]:
+    return [(q.id, q.topic, q.type, q.prompt, q.spec) for q in questions_of(result)]
+
+
+@pytest.mark.parametrize("layout", ["anki21", "anki21b"])
+def test_both_layouts_give_the_same_set(layout: str) -> None:
+    data = build_package(NOTES, {"cell.png": PNG}, layout=layout)
+    result = read(data)
+    assert result.problems == ()
+    assert result.warnings == ()
+    assert summary(result) == EXPECTED
+    assert result.doc is not None
+    assert result.doc.topics == (TopicDoc("cells", "Cells"), TopicDoc("chemistry", "Chemistry"))
+    assert result.doc.questions[0].tags == ("a", "b")
+    assert [(m.name, m.content_type, m.data) for m in result.media] == [
+        ("cell.png", "image/png", PNG)
+    ]
+
+
+def test_a_legacy_package_without_meta_prefers_collection_anki21() -> None:
+    data = build_package(NOTES, {"cell.png": PNG}, layout="anki21", meta=False)
+    assert summary(read(data)) == EXPECTED
+
+
+def test_the_dummy_collection_is_never_taken_for_the_content() -> None:
+    data = build_package(NOTES, {"cell.png": PNG}, layout="anki21b", dummy=True)
+    names = zipfile.ZipFile(io.BytesIO(data)).namelist()
+    assert names[:3] == ["meta", "collection.anki21b", "collection.anki2"]
+    assert summary(read(data)) == EXPECTED
+
+
+def _zip(entries: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in entries.items():
+            z.writestr(name, data)
+    return buffer.getvalue()
+
+
+def test_a_current_package_without_its_collection_is_refused_not_read_from_the_dummy() -> None:
+    data = _zip({"meta": pb_int(1, 3), "collection.anki2": DUMMY, "media": b""})
+    assert refused(read(data)) == (
+        "the package's meta names collection.anki21b, which it does not hold"
+    )
+
+
+def test_a_package_from_a_newer_anki_is_refused() -> None:
+    data = _zip({"meta": pb_int(1, 4), "collection.anki2": DUMMY})
+    assert refused(read(data)) == (
+        "the package was made by a newer Anki (package version 4); export it again with "
+        "'Support older Anki versions' ticked"
+    )
+
+
+def test_topics_from_decks_that_end_alike_use_the_path() -> None:
+    notes = [
+        FakeNote("Basic", ("q1", "a1"), "Biology::Intro", guid="one"),
+        FakeNote("Basic", ("q2", "a2"), "Chemistry::Intro", guid="two"),
+        FakeNote("Basic", ("q3", "a3"), "Default", guid="three"),
+    ]
+    result = read(build_package(notes))
+    assert result.doc is not None
+    assert result.doc.topics == (
+        TopicDoc("biology-intro", "Biology / Intro"),
+        TopicDoc("chemistry-intro", "Chemistry / Intro"),
+        TopicDoc("default", "Default"),
+    )
+
+
+@pytest.mark.parametrize("layout", ["anki21", "anki21b"])
+def test_what_cannot_be_imported_is_reported_by_note(layout: str) -> None:
+    notes = [
+        FakeNote("Vocabulary", ("Mole", "An amount")),
+        FakeNote(
+            "Image Occlusion",
+            ("{{c1::image-occlusion:rect:left=.1}}", "<img src='x.png'>", "", "", ""),
+        ),
+        FakeNote("Cloze", ("{{c1::outer {{c2::inner}} }}", "")),
+        FakeNote("Cloze", ("No deletion here", "")),
+        FakeNote("Cloze", ("{{c1::a|b}}", "")),
+        FakeNote("Basic", ("Front only", "")),
+        FakeNote("Basic", ("", "Back only")),
+        FakeNote("Basic", ("Only a picture back", '<img src="cell.png">')),
+    ]
+    result = read(build_package(notes, {"cell.png": PNG}, layout=layout))
+    assert result.doc is not None
+    assert result.doc.questions == ()
+    first = 1_650_000_000_000
+    expected = [
+        "the note type 'Vocabulary' is not supported (only Basic and Cloze notes are imported)",
+        "'Image Occlusion' notes are not supported",
+        "the cloze note is not imported: it has a cloze inside a cloze, which the app cannot hold",
+        "the cloze note is not imported: its text has no {{c1::...}} deletion",
+        "the cloze note is not imported: deletion 1 holds '|', '[[' or ']]'",
+        "the Back field has no text to type as the answer",
+        "the Front field is empty",
+        "the Back field has no text to type as the answer",
+    ]
+    assert [(p.line, p.message) for p in result.problems] == [
+        (first + i, f"note {first + i}: {message}") for i, message in enumerate(expected)
+    ]
+    assert result.media == ()
+
+
+def test_warnings_for_what_changes() -> None:
+    long_back = "word " * 20
+    notes = [
+        FakeNote("Basic", ("Say it [sound:say.mp3]", "Hello")),
+        FakeNote("Basic", ('Missing <img src="gone.png">', "x")),
+        FakeNote("Basic", ('Remote <img src="https://example.org/a.png">', "y")),
+        FakeNote("Basic", ("Long", long_back)),
+        FakeNote(
+            "Cloze",
+            ('<div>{{c1::Paris::capital}}</div><img src="map.gif">', "Extra <img src=map.gif>"),
+        ),
+    ]
+    result = read(build_package(notes, {"map.gif": GIF}))
+    first = 1_650_000_000_000
+    assert [(w.line, w.message) for w in result.warnings] == [
+        (first, f"note {first}: the sound 'say.mp3' is not kept: the app shows no sound"),
+        (first + 1, f"note {first + 1}: the image 'gone.png' is not in the package"),
+        (first + 3, f"note {first + 3}: the answer is 99 characters long: few can type it"),
+        (
+            first + 4,
+            f"note {first + 4}: the hint 'capital' is not kept: the app's gaps have no hints",
+        ),
+    ]
+    prompts = [q.prompt for q in questions_of(result)]
+    assert prompts[:3] == [
+        "Say it",
+        'Missing <img src="gone.png">',
+        'Remote <img src="https://example.org/a.png">',  # for the web layer's sanitiser to drop
+    ]
+    cloze = questions_of(result)[4]
+    assert cloze.prompt == '<img src="media:map.gif">'
+    assert cloze.spec == {"text": "[[Paris]]"}
+    assert cloze.explanation == 'Extra <img src="media:map.gif">'
+    assert [(m.name, m.content_type, m.data) for m in result.media] == [
+        ("map.gif", "image/gif", GIF)
+    ]
+
+
+def test_guids_that_are_not_ids_are_hashed_apart() -> None:
+    notes = [
+        FakeNote("Basic", ("q1", "a1"), guid="AbC"),
+        FakeNote("Basic", ("q2", "a2"), guid="abc"),
+    ]
+    ids = [q.id for q in questions_of(read(build_package(notes)))]
+    assert ids == [note_id("AbC"), "abc"]
+    assert ids[0] == "anki-" + hashlib.sha256(b"\nAbC").hexdigest()[:12]
+
+
+# --- hostile and broken packages -----------------------------------------------------------------
+
+CURRENT = (FIXTURES / "anki-current.apkg").read_bytes()
+LEGACY = (FIXTURES / "anki-legacy.apkg").read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (
+            CURRENT[: len(CURRENT) // 2],
+            "the package is damaged or truncated: its zip directory cannot be read",
+        ),
+        (LEGACY[:-30], "the package is damaged or truncated: its zip directory cannot be read"),
+        (b"", "not an Anki package: an .apkg file is a zip archive"),
+        (
+            b"SQLite format 3\x00" + bytes(100),
+            "not an Anki package: an .apkg file is a zip archive",
+        ),
+        (
+            _zip({"notes.txt": b"hello"}),
+            "the package holds no Anki collection (collection.anki21b, .anki21, .anki2)",
+        ),
+        (_zip({"meta": b"\xff"}), "the package's meta entry is not readable (truncated varint)"),
+        (
+            _zip({"collection.anki21": b"not a database"}),
+            "collection.anki21 is not an SQLite database",
+        ),
+        (
+            _zip({"meta": pb_int(1, 3), "collection.anki21b": b"\x28\xb5\x2f\xfd garbage"}),
+            "collection.anki21b is not valid zstd data",
+        ),
+    ],
+)
+def test_broken_packages_give_one_clear_problem(data: bytes, message: str) -> None:
+    assert refused(read(data)).startswith(message)
+
+
+def test_a_zip_bomb_is_refused_before_it_is_unpacked() -> None:
+    bomb = _zip({"collection.anki21": bytes(8 * 1024 * 1024)})
+    assert len(bomb) < 20_000
+    message = refused(read(bomb))
+    assert re.fullmatch(
+        r"entry 'collection.anki21' is compressed \d+ to 1 \(limit 200\): "
+        r"the package looks like a zip bomb",
+        message,
+    ), message
+
+
+def test_a_zstd_bomb_stops_at_the_limit_whatever_its_header_says() -> None:
+    huge = zstandard.ZstdCompressor().compress(bytes(64 * 1024 * 1024))
+    assert zstandard.frame_content_size(huge) == 64 * 1024 * 1024
+    data = build_package(NOTES)
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    entries = {name: archive.read(name) for name in archive.namelist()}
+    entries["collection.anki21b"] = huge
+    small = AnkiPackageImporter(Limits(entry_bytes=1024 * 1024))
+    assert refused(read(_zip(entries), importer=small)) == (
+        "collection.anki21b unpacks to more than 1048576 bytes (limit)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("limits", "message"),
+    [
+        (Limits(entries=3), "the package has 5 entries (limit 3)"),
+        (
+            Limits(entry_bytes=50_000),
+            "entry 'collection.anki2' unpacks to 51200 bytes (limit 50000)",
+        ),
+        (Limits(total_bytes=10_000), "the package unpacks to 57509 bytes in all (limit 10000)"),
+        (Limits(notes=5), "the collection has more than 5 notes (limit)"),
+    ],
+)
+def test_every_limit_can_be_set(limits: Limits, message: str) -> None:
+    assert refused(read(CURRENT, importer=AnkiPackageImporter(limits))) == message
+
+
+def test_a_collection_that_makes_sqlite_work_too_hard_is_stopped() -> None:
+    collection = build_collection(NOTES, current=False)
+    con = sqlite3.connect(":memory:")
+    con.deserialize(collection)
+    con.executemany(
+        "INSERT INTO cards VALUES (?, ?, 1, ?, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, '')",
+        ((10_000 + i, 1_650_000_000_000, i) for i in range(100_000)),
+    )
+    con.commit()
+    data = _zip({"collection.anki21": con.serialize()})
+    assert [q.id for q in questions_of(read(data))] == ["n-basic", "n-cloze", "n-gold"]
+    busy = AnkiPackageImporter(Limits(sql_steps=50_000))
+    assert refused(read(data, importer=busy)) == (
+        "collection.anki21 takes too much work to read (limit)"
+    )
+
+
+def test_a_media_file_over_its_limit_is_left_out_with_a_warning() -> None:
+    small = AnkiPackageImporter(Limits(media_bytes=10))
+    result = read(build_package(NOTES, {"cell.png": PNG}), importer=small)
+    first = 1_650_000_000_000
+    assert [(w.line, w.message) for w in result.warnings] == [
+        (
+            first,
+            f"note {first}: the image 'cell.png' is larger than 10 bytes: left out",
+        )
+    ]
+    assert result.media == ()
+    assert questions_of(result)[0].prompt == 'What is <b>this</b>? <img src="cell.png">'
+
+
+def test_a_broken_media_map_leaves_the_images_out_and_keeps_the_notes() -> None:
+    data = build_package(NOTES, {"cell.png": PNG}, layout="anki21")
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    entries = {name: archive.read(name) for name in archive.namelist()}
+    entries["media"] = b"{not json"
+    result = read(_zip(entries))
+    assert [(w.line, w.message) for w in result.warnings] == [
+        (
+            0,
+            "the media map is not JSON (Expecting property name enclosed in double quotes: "
+            "line 1 column 2 (char 1)): the images are left out",
+        ),
+        (1_650_000_000_000, "note 1650000000000: the image 'cell.png' is not in the package"),
+    ]
+    assert [q.id for q in questions_of(result)] == ["n-basic", "n-cloze", "n-gold"]
+
+
+@pytest.mark.parametrize(
+    ("collection", "message"),
+    [
+        (
+            b"SQLite format 3\x00" + bytes(4000),
+            "collection.anki21 is damaged or not an Anki collection",
+        ),
+        (b"", "collection.anki21 is not an SQLite database"),
+    ],
+)
+def test_a_damaged_collection_is_refused(collection: bytes, message: str) -> None:
+    assert refused(read(_zip({"collection.anki21": collection}))).startswith(message)
+
+
+def test_a_database_without_anki_tables_is_refused() -> None:
+    con = sqlite3.connect(":memory:")
+    con.execute("CREATE TABLE t (x)")
+    con.commit()
+    data = _zip({"collection.anki21": con.serialize()})
+    assert refused(read(data)) == "the collection lacks Anki's tables (col, notes, cards)"
+
+
+def test_read_never_raises_on_damaged_packages() -> None:
+    chance = random.Random(20_241_125)
+    for source in (CURRENT, LEGACY, build_package(NOTES, {"cell.png": PNG}, layout="anki21")):
+        for _ in range(150):
+            damaged = bytearray(source)
+            for _ in range(chance.randint(1, 8)):
+                damaged[chance.randrange(len(damaged))] = chance.randrange(256)
+            result = read(bytes(damaged))
+            assert isinstance(result, ImportResult)
+            assert result.doc is not None or len(result.problems) == 1
+
+
+# --- pieces -------------------------------------------------------------------------------------
+
+
+def test_protobuf_fields() -> None:
+    message = pb_int(1, 300) + pb_bytes(2, b"ab") + b"\x1d\x01\x02\x03\x04" + pb_int(3, 7)
+    assert list(protobuf_fields(message)) == [(1, 300), (2, b"ab"), (3, 7)]
+    assert meta_version(pb_int(1, 3)) == 3
+    assert meta_version(b"") == 0
+    with pytest.raises(ValueError, match="truncated"):
+        list(protobuf_fields(pb_bytes(2, b"abc")[:-1]))
+    with pytest.raises(ValueError, match="wire type 3"):
+        list(protobuf_fields(b"\x0b"))
+
+
+def test_media_entries_number_by_place_or_by_their_legacy_field() -> None:
+    entries = (
+        pb_bytes(1, pb_bytes(1, b"a.png") + pb_int(2, 3))
+        + pb_bytes(1, pb_bytes(1, b"b.png") + pb_int(255, 7))
+        + pb_bytes(1, pb_bytes(1, b"c.png"))
+    )
+    assert media_entries(entries) == {"a.png": "0", "b.png": "7", "c.png": "2"}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "hints"),
+    [
+        ("{{c1::Paris}} is in {{c2::France::country}}", "[[Paris]] is in [[France]]", ("country",)),
+        ("A<br>{{c1::<b>bold</b>}}&nbsp;here", "A\n[[bold]] here", ()),
+        ("{{c1::one}} {{c1::two}}", "[[one]] [[two]]", ()),
+        ("{{c1::a::b::c}}", "[[a]]", ("b::c",)),
+    ],
+)
+def test_convert_cloze(text: str, expected: str, hints: tuple[str, ...]) -> None:
+    made = convert_cloze(text)
+    assert (made.text, made.hints, made.error) == (expected, hints, "")
+
+
+def test_deck_titles() -> None:
+    assert deck_titles(["A::B", "C::b", "D", "E::F::G"]) == {
+        "A::B": "A / B",
+        "C::b": "C / b",
+        "D": "D",
+        "E::F::G": "G",
+    }
+
+
+def test_note_ids() -> None:
+    assert note_id("basic-1") == "basic-1"
+    assert note_id("Basic-1") == "anki-" + hashlib.sha256(b"\nBasic-1").hexdigest()[:12]
+    assert note_id("x" * 101).startswith("anki-")
+
+
+def test_unzstd_reads_frames_without_a_size_and_refuses_garbage() -> None:
+    unsized = zstandard.ZstdCompressor(write_content_size=False).compress(b"abc" * 1000)
+    assert unzstd(unsized, 3000, "x") == b"abc" * 1000
+    with pytest.raises(Exception, match="x unpacks to more than 2999 bytes"):
+        unzstd(unsized, 2999, "x")
+
+
+def test_the_importer_claims_apkg_files() -> None:
+    assert IMPORTER.extensions == (".apkg",)
+    assert IMPORTER.name == "anki_package"

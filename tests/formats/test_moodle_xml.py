@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import dataclasses
+import random
 from pathlib import Path
 
 import pytest
@@ -801,3 +802,27 @@ def test_what_moodle_cannot_hold_is_reported_when_writing() -> None:
     back = IMPORTER.read(exported.data, "x.xml")
     assert back.doc is not None
     assert back.doc.questions[0].spec == {"answer": 2.0, "tolerance": 1.0}
+
+
+def test_read_never_raises_on_damaged_files() -> None:
+    """Lines dropped or swapped and characters changed give problems, never an exception."""
+    chance = random.Random(20_241_125)
+    lines = ALL.read_bytes().split(b"\n")
+    outcomes = set()
+    for turn in range(300):
+        damaged = list(lines)
+        if turn % 2:
+            for _ in range(chance.randint(1, 4)):
+                del damaged[chance.randrange(len(damaged))]
+            data = b"\n".join(damaged)
+        else:
+            raw = bytearray(b"\n".join(damaged))
+            for _ in range(chance.randint(1, 5)):
+                raw[chance.randrange(len(raw))] = chance.choice(b"<>&/\"'{}~=#%:\\x0-.*")
+            data = bytes(raw)
+        result = IMPORTER.read(data, "damaged.xml")
+        assert isinstance(result, ImportResult)
+        outcomes.add(result.doc is None)
+        if result.doc is not None:
+            assert isinstance(EXPORTER.export(result.doc).data, bytes)
+    assert outcomes == {True, False}  # both refused and (partly) read files were met

@@ -175,7 +175,7 @@ class AnkiTextReader:
             self.report.problem(
                 line,
                 f"note type '{notetype}' is not supported (only Basic and Cloze notes): "
-                f"{name_of('', one_line(fields[0]) if fields else '')}",
+                f"{name_of('', (one_line(fields[0]) or fields[0]) if fields else '')}",
             )
 
     def plain(self, text: str) -> str:

@@ -32,30 +32,33 @@ _GAP_BREAKERS = ("|", "[[", "]]")
 
 @dataclass
 class Block:
-    """Lines of one question (or category) and the meta data of the comments among them."""
+    """Lines of one question (or category) and its comment lines, each with its number."""
 
     lines: list[tuple[int, str]] = field(default_factory=list)
-    ids: list[str] = field(default_factory=list)
-    tags: list[str] = field(default_factory=list)
-    first_line: int = 0
+    comments: list[tuple[int, str]] = field(default_factory=list)
+
+    def ids(self, after: int = 0) -> list[str]:
+        """Return the ``[id:...]`` of the comments after line ``after``."""
+        return [i for n, line in self.comments if n > after for i in _ID.findall(line)]
+
+    def tags(self, after: int = 0) -> list[str]:
+        """Return the ``[tag:...]`` of the comments after line ``after``."""
+        return [t.strip() for n, line in self.comments if n > after for t in _TAG.findall(line)]
 
 
 def blocks(text: str) -> Iterator[Block]:
-    """Yield the blank-line separated blocks of ``text``, comments read out of them."""
+    """Yield the blank-line separated blocks of ``text``, comments set apart."""
     block = Block()
     for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
-            if block.first_line:
+            if block.lines or block.comments:
                 yield block
             block = Block()
-            continue
-        block.first_line = block.first_line or number
-        if line.lstrip().startswith("//"):
-            block.ids += _ID.findall(line)
-            block.tags += (tag.strip() for tag in _TAG.findall(line))
+        elif line.lstrip().startswith("//"):
+            block.comments.append((number, line))
         else:
             block.lines.append((number, line))
-    if block.first_line:
+    if block.lines or block.comments:
         yield block
 
 
@@ -99,11 +102,14 @@ class GiftReader:
 
     def block(self, block: Block) -> None:
         lines = block.lines
+        after = 0
         if lines and lines[0][1].lstrip().startswith(CATEGORY):
-            self.category(lines[0], block.ids)
-            block.ids, lines = [], lines[1:]
+            after = lines[0][0]
+            ids = [i for n, line in block.comments if n < after for i in _ID.findall(line)]
+            self.category(lines[0], ids)
+            lines = lines[1:]
         if lines:
-            QuestionReader(self, _Text(lines), block).read()
+            QuestionReader(self, _Text(lines), block, after).read()
 
     def category(self, line: tuple[int, str], ids: list[str]) -> None:
         number, text = line
@@ -117,10 +123,11 @@ class GiftReader:
 class QuestionReader:
     """Reads one question block."""
 
-    def __init__(self, owner: GiftReader, source: _Text, block: Block) -> None:
+    def __init__(self, owner: GiftReader, source: _Text, block: Block, after: int) -> None:
         self.owner = owner
         self.source = source
-        self.block = block
+        self.ids = block.ids(after)
+        self.tags = tuple(dict.fromkeys(t for t in block.tags(after) if t))
         self.report = owner.report
         self.start = source.numbers[0]
 
@@ -134,7 +141,7 @@ class QuestionReader:
         title, position = self.title(text)
         if position == -1:
             return
-        found = self.answer_block(text, position)
+        found = self.answer_block(text, position, title)
         if found is None:
             return
         opening, closing = found
@@ -157,7 +164,7 @@ class QuestionReader:
             return "", -1
         return unescape(text[stripped + 2 : end]).strip(), end + 2
 
-    def answer_block(self, text: str, start: int) -> tuple[int, int] | None:
+    def answer_block(self, text: str, start: int, title: str) -> tuple[int, int] | None:
         """Return where ``{`` and ``}`` are, or None after reporting what is wrong."""
         opening = find_unescaped(text, "{", start)
         stray = find_unescaped(text, "}", start, None if opening == -1 else opening)
@@ -165,7 +172,7 @@ class QuestionReader:
             self.wrong(stray, "'}' without '{' (write \\} for a brace in the text)")
             return None
         if opening == -1:
-            name = name_of("", unescape(text[start:]))
+            name = name_of(title, unescape(text[start:]))
             self.wrong(start, f"description items are not supported: {name}")
             return None
         closing = find_unescaped(text, "}", opening + 1)
@@ -198,7 +205,7 @@ class QuestionReader:
             return
         qtype, spec, prompt = shaped
         builder = self.owner.builder
-        own_id = self.block.ids[0] if self.block.ids else ""
+        own_id = self.ids[0] if self.ids else ""
         builder.add(
             QuestionDoc(
                 id=builder.question_id(own_id, title, prompt or str(spec.get("text"))),
@@ -209,7 +216,7 @@ class QuestionReader:
                 explanation=answers.explanation,
                 source=NO_SOURCE,
                 title=title,
-                tags=tuple(dict.fromkeys(t for t in self.block.tags if t)),
+                tags=self.tags,
                 locations={(): self.start, **answers.lines},
             )
         )

@@ -1,0 +1,598 @@
+"""Moodle GIFT: every feature read at its line, every problem reported, export and round trips."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from quizapp.bank.model import Problem, QuestionDoc, SetDoc, SourceDoc, SourceRef, TopicDoc
+from quizapp.formats.gift import EXPORTER, IMPORTER
+from quizapp.formats.gift_read import category_title
+from quizapp.formats.gift_text import escape, find_unescaped, unescape
+from tests.formats.support import messages, read_fixture, validate_imported
+
+FILE = "every-feature.gift"
+
+# line, id, topic, type, title, prompt, spec, explanation, tags
+EVERY_FEATURE: list[tuple[int, str, str, str, str, str, dict[str, Any], str, tuple[str, ...]]] = [
+    (
+        9,
+        "capital-of-france",
+        "cells",
+        "single_choice",
+        "Capital",
+        "What is the <b>capital</b> of France?",
+        {
+            "choices": [
+                {"text": "Paris", "correct": True, "feedback": "Right, Paris."},
+                {"text": "London", "feedback": "No, that is England's."},
+                {"text": "Berlin"},
+            ]
+        },
+        "Paris has been the capital for centuries.",
+        ("geography", "easy"),
+    ),
+    (
+        16,
+        "q-efd3e4356034",
+        "cells",
+        "multiple_response",
+        "Signs",
+        "Which are signs of myeloma?",
+        {
+            "choices": [
+                {"text": "Hypercalcemia", "correct": True, "feedback": "Yes."},
+                {"text": "Anemia", "correct": True},
+                {"text": "Rash"},
+                {"text": "Fever"},
+            ]
+        },
+        "",
+        (),
+    ),
+    (
+        23,
+        "q-230c6df8ecea",
+        "cells",
+        "multiple_response",
+        "Primes",
+        "Which are primes?",
+        {
+            "choices": [
+                {"text": "2", "correct": True},
+                {"text": "3", "correct": True},
+                {"text": "4"},
+                {"text": "9"},
+            ]
+        },
+        "",
+        (),
+    ),
+    (
+        25,
+        "q-027c3a3316b7",
+        "cells",
+        "true_false",
+        "Sun",
+        "The sun is a star.",
+        {"answer": True, "feedback_true": "Right.", "feedback_false": "No: it is a star."},
+        "",
+        (),
+    ),
+    (27, "q-fb2365c0e339", "cells", "true_false", "Moon", "The moon is a planet.",
+     {"answer": False}, "", ()),
+    (29, "q-4738ec776dad", "cells", "true_false", "Water", "Water is wet.", {"answer": True}, "",
+     ()),
+    (31, "q-64a698d2099c", "cells", "true_false", "Ice", "Ice is hot.",
+     {"answer": False, "feedback_true": "Ice is cold."}, "", ()),
+    (
+        33,
+        "q-9af9d1231149",
+        "cells",
+        "short_answer",
+        "Target",
+        "Which antigen do *most* products target?",
+        {"answers": ["BCMA", "B cell maturation antigen"]},
+        "BCMA is the main target.",
+        (),
+    ),
+    (35, "q-af749f89ee10", "cells", "numeric", "Pi", "What is pi to two decimals?",
+     {"answer": 3.14, "tolerance": 0.005}, "", ()),
+    (37, "q-f39795485327", "cells", "numeric", "Answer", "The answer to everything?",
+     {"answer": 42}, "", ()),
+    (39, "q-43a59e191ef5", "cells", "numeric", "Dice", "Name a number a die can show.",
+     {"range": [1, 6]}, "", ()),
+    (41, "q-2e9601a75792", "cells", "numeric", "Square", "How many sides has a square?",
+     {"answer": 4, "tolerance": 0}, "", ()),
+    (
+        46,
+        "q-a1c7d3b5d479",
+        "cells",
+        "matching",
+        "Abbreviations",
+        "Match each abbreviation.",
+        {
+            "pairs": [
+                {"left": "MM", "right": "Multiple myeloma"},
+                {"left": "CAR", "right": "Chimeric antigen receptor"},
+            ],
+            "distractors": ["Bone cell marrow antibody"],
+        },
+        "",
+        (),
+    ),
+    (52, "q-713cc91c7cb8", "cells", "cloze", "Grant", "",
+     {"text": "Grant is buried in [[Grant's tomb|Grant]] in New York."}, "", ()),
+    (
+        54,
+        "q-62ca3c96ca0d",
+        "cells",
+        "single_choice",
+        "",
+        "Gandhi's birthday is a holiday on _____ of October.",
+        {"choices": [{"text": "15th"}, {"text": "3rd"}, {"text": "2nd", "correct": True}]},
+        "",
+        (),
+    ),
+    (
+        58,
+        "q-3c4b138ae41e",
+        "escapes-and-formats",
+        "short_answer",
+        "Escapes : all of them",
+        "Braces { }, a tilde ~, an equals =, a hash #, a backslash \\ and\na new line.",
+        {"answers": ["a=b"]},
+        "",
+        (),
+    ),
+    (
+        60,
+        "q-52e79b6c6d7d",
+        "escapes-and-formats",
+        "short_answer",
+        "Multi-line",
+        "This question\nruns over // not a comment here\nthree lines.",
+        {"answers": ["yes"]},
+        "",
+        ("inside",),
+    ),
+    (
+        68,
+        "q-7673a4ed754c",
+        "escapes-and-formats",
+        "true_false",
+        "Script",
+        "Is <script>alert(1)</script> kept as text?",
+        {"answer": True},
+        "It is kept; the web layer sanitises it.",
+        ("moodle",),
+    ),
+    (74, "q-b8b9d798b2bb", "escapes-and-formats", "numeric", "TeX",
+     "What is \\(x^2\\) at x = 3?", {"answer": 9}, "", ()),
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def every_feature() -> SetDoc:
+    result = read_fixture("gift", FILE)
+    assert result.doc is not None
+    return result.doc
+
+
+def test_every_feature_file_gives_its_topics(every_feature: SetDoc) -> None:
+    assert every_feature.topics == (
+        TopicDoc("cells", "Biology / Cells"),
+        TopicDoc("escapes-and-formats", "Escapes and formats"),
+    )
+    assert [t.line for t in every_feature.topics] == [5, 56]
+    assert (every_feature.id, every_feature.title, every_feature.version) == (
+        "every-feature",
+        "every-feature",
+        "1",
+    )
+
+
+def test_every_feature_file_gives_every_question_in_order(every_feature: SetDoc) -> None:
+    assert [q.line for q in every_feature.questions] == [row[0] for row in EVERY_FEATURE]
+
+
+@pytest.mark.parametrize("row", EVERY_FEATURE, ids=[f"line-{row[0]}" for row in EVERY_FEATURE])
+def test_every_feature_question(every_feature: SetDoc, row: tuple[Any, ...]) -> None:
+    line, qid, topic, qtype, title, prompt, spec, explanation, tags = row
+    question = next(q for q in every_feature.questions if q.line == line)
+    assert question == QuestionDoc(
+        id=qid,
+        topic=topic,
+        type=qtype,
+        prompt=prompt,
+        spec=spec,
+        explanation=explanation,
+        source=SourceRef("", ""),
+        title=title,
+        tags=tags,
+    )
+
+
+def test_every_feature_reports_essays_and_descriptions_by_name_and_line() -> None:
+    result = read_fixture("gift", FILE)
+    assert messages(result.problems) == [
+        "every-feature.gift:70: essay questions are not supported: 'Essay'",
+        "every-feature.gift:72: description items are not supported: 'Intro'",
+    ]
+
+
+def test_every_feature_warns_of_what_it_changes() -> None:
+    result = read_fixture("gift", FILE)
+    assert messages(result.warnings) == [
+        "every-feature.gift:23: the weights 50%, 50%, -100%, 0% cannot be represented: "
+        "imported as 2 right answer(s), scored (right ticked - wrong ticked) / 2, as if "
+        "written 50% and -50%: 'Primes'",
+        "every-feature.gift:33: answer 'CD19' has weight 50%; the app gives no partial credit "
+        "for typed answers, so it is not accepted: 'Target'",
+        "every-feature.gift:42: the feedback of a numeric answer is dropped: 'Square'",
+        "every-feature.gift:43: answer '4:1' has weight 50%; the app gives no partial credit "
+        "for numbers and has no wrong answers with feedback: dropped: 'Square'",
+        "every-feature.gift:74: unknown escape '\\(' is kept as written "
+        "(write '\\\\' for a backslash)",
+        "every-feature.gift:74: unknown escape '\\)' is kept as written "
+        "(write '\\\\' for a backslash)",
+    ]
+
+
+def test_every_feature_passes_the_validator_but_for_the_missing_document(
+    every_feature: SetDoc,
+) -> None:
+    assert validate_imported(every_feature) == []
+
+
+def test_every_feature_choice_lines_point_at_their_answers(every_feature: SetDoc) -> None:
+    capital = every_feature.questions[0]
+    assert [capital.line_of(("choices", i)) for i in range(3)] == [10, 11, 12]
+
+
+BROKEN = [
+    "broken.gift:1: unclosed brace: '{' without '}'",
+    "broken.gift:3: no correct answer: no answer has a weight above 0: 'No right'",
+    "broken.gift:5: bad weight '%abc%': write a percentage such as %50% or %-25%: 'Bad weight'",
+    "broken.gift:7: bad number 'three': 'Bad number'",
+    "broken.gift:9: '}' without '{' (write \\} for a brace in the text)",
+    "broken.gift:11: a second answer block: separate questions with a blank line, "
+    "and write \\{ and \\} for braces in the text",
+    "broken.gift:13: 2 answers are fully right (=), but a single-choice question has exactly "
+    "one: use ~ with weights such as ~%50% for several right answers: 'Two right'",
+    "broken.gift:15: bad weight '%150%': weights go from -100 to 100: 'Weight range'",
+    "broken.gift:17: 'b 2' has no '->' to its partner: 'No arrow'",
+    "broken.gift:19: the title is not closed: '::' without '::' after it",
+    "broken.gift:21: range 5..1 starts above its end: 'Range'",
+    "broken.gift:23: no correct answer: 'Short none'",
+    "broken.gift:25: bad weight: '%' opens a weight that is not closed by '%': 'Open weight'",
+    "broken.gift:27: '{' inside an answer block (write \\{ for a brace)",
+    "broken.gift:29: tolerance -1 must be 0 or more: 'Negative tolerance'",
+    "broken.gift:31: $CATEGORY: names no category",
+]
+
+
+def test_broken_file_reports_every_problem_at_its_line() -> None:
+    result = read_fixture("gift", "broken.gift")
+    assert messages(result.problems) == BROKEN
+
+
+def test_broken_file_still_imports_what_is_right() -> None:
+    result = read_fixture("gift", "broken.gift")
+    assert result.doc is not None
+    assert [(q.line, q.title, q.prompt) for q in result.doc.questions] == [
+        (33, "Valid", "Still imported, with an unknown escape \\q.")
+    ]
+    assert not result.ok
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("::A:: what {=x", "t.gift:1: unclosed brace: '{' without '}'"),
+        ("::A:: what\n{\n=x\n\n}", "t.gift:2: unclosed brace: '{' without '}'"),
+        ("just text", "t.gift:1: description items are not supported: 'just text'"),
+        ("::A:: what {~x ~y}", "t.gift:1: no correct answer: no answer has a weight above 0: 'A'"),
+        ("::A:: what {~%1e3%x =y}", "t.gift:1: bad weight '%1e3%': write a percentage such as "
+         "%50% or %-25%: 'A'"),
+        ("::A:: what {#1:x}", "t.gift:1: bad number 'x': 'A'"),
+        ("::A:: what {#..}", "t.gift:1: bad number '': 'A'"),
+        ("::A:: what {=}", "t.gift:1: an answer is empty: 'A'"),
+        ("::A:: what {=a ~}", "t.gift:1: an answer is empty: 'A'"),
+        ("::A:: what {x ~y =z}", "t.gift:1: text before the first answer: start it with = or ~: "
+         "'A'"),
+        ("::A:: what {=a ->}", "t.gift:1: 'a' has nothing after '->': 'A'"),
+        ("::A:: what {=a -> 1 =b -> 2}\n::B:: {=x}",
+         "t.gift:2: a second answer block: separate questions with a blank line, and write \\{ "
+         "and \\} for braces in the text"),
+        ("::A:: it says [[x]] {=a|b} here", "t.gift:1: answer 'a|b' of a missing-word question "
+         "cannot contain '|', '[[' or ']]': 'it says [[x]] here'"),
+    ],
+)  # fmt: skip
+def test_each_mistake_is_reported_at_its_line(text: str, problem: str) -> None:
+    result = IMPORTER.read(text.encode(), "t.gift")
+    assert problem in messages(result.problems)
+
+
+@pytest.mark.parametrize(
+    ("text", "spec"),
+    [
+        ("Q {T}", {"answer": True}),
+        ("Q {t}", {"answer": True}),
+        ("Q {F#wrong}", {"answer": False, "feedback_true": "wrong"}),
+        ("Q {FALSE##right}", {"answer": False, "feedback_false": "right"}),
+        ("Q {Paris}", {"answers": ["Paris"]}),
+        ("Q {=Paris#fb}", {"answers": ["Paris"]}),
+        ("Q {#-2.5e1}", {"answer": -25.0}),
+        ("Q {#-5..-1}", {"range": [-5, -1]}),
+        ("Q {#=1:0 =%100%2:0}", {"answer": 1, "tolerance": 0}),
+        ("Q {~%33.33333%a ~%33.33333%b ~%33.33333%c ~%-100%d}", None),
+        ("Q {=%100%%50% off ~%0%%10% off}", None),
+    ],
+)
+def test_answer_forms(text: str, spec: dict[str, Any] | None) -> None:
+    result = IMPORTER.read(text.encode(), "t.gift")
+    assert result.doc is not None
+    assert not result.problems
+    question = result.doc.questions[0]
+    if spec is not None:
+        assert dict(question.spec) == spec
+
+
+def test_weights_written_as_100_over_n_are_exact() -> None:
+    text = "Q {~%33.33333%a ~%33.33333%b ~%33.33333%c ~%-33.33333%d}"
+    result = IMPORTER.read(text.encode(), "t.gift")
+    assert result.warnings == ()
+    assert result.doc is not None
+    assert [c.get("correct", False) for c in result.doc.questions[0].spec["choices"]] == [
+        True,
+        True,
+        True,
+        False,
+    ]
+
+
+def test_a_weight_prefix_keeps_a_percent_sign_in_the_text() -> None:
+    result = IMPORTER.read(b"Q {=%100%%50% off ~%0%%10% off}", "t.gift")
+    assert result.doc is not None
+    assert result.doc.questions[0].spec == {
+        "choices": [{"text": "%50% off", "correct": True}, {"text": "%10% off"}]
+    }
+
+
+def test_a_single_choice_partial_weight_is_warned() -> None:
+    result = IMPORTER.read(b"::Q:: Pick {=a ~%50%b ~c}", "t.gift")
+    assert messages(result.warnings) == [
+        "t.gift:1: answer 'b' has weight 50%, but a single-choice question gives credit for its "
+        "right answer only: 'Q'"
+    ]
+
+
+def test_short_answer_feedback_and_wildcards_are_warned() -> None:
+    result = IMPORTER.read(b"::Q:: Name {=a*b#nice =%0%c#no}", "t.gift")
+    assert messages(result.warnings) == [
+        "t.gift:1: the feedback of answer 'a*b' is dropped: typed answers have no feedback of "
+        "their own in the app: 'Q'",
+        "t.gift:1: answer 'a*b' uses the wildcard '*', which the app takes as a plain '*': 'Q'",
+        "t.gift:1: answer 'c' has weight 0%; the app has no wrong answers with feedback for "
+        "typed answers: dropped: 'Q'",
+    ]
+
+
+def test_ids_and_tags_come_from_comments_and_ids_are_cleaned() -> None:
+    text = "// [id:Week 1/Q.7] [tag:one]\n// [tag:two] [tag:one]\n::T:: Q {T}"
+    result = IMPORTER.read(text.encode(), "t.gift")
+    assert result.doc is not None
+    question = result.doc.questions[0]
+    assert (question.id, question.tags) == ("week-1-q.7", ("one", "two"))
+
+
+def test_a_question_without_an_id_keeps_its_id_when_answers_change() -> None:
+    first = IMPORTER.read(b"::T:: Capital? {=Paris ~Rome}", "t.gift").doc
+    second = IMPORTER.read(
+        b"// moved and reworded answers\n::T:: Capital? {=Lyon ~Rome ~Nice}", "t.gift"
+    ).doc
+    assert first is not None
+    assert second is not None
+    # sha256("T\nCapital?"): the title and the prompt, not the answers
+    assert first.questions[0].id == second.questions[0].id == "q-19664f6751ea"
+
+
+def test_identical_questions_get_distinct_ids() -> None:
+    doc = IMPORTER.read(b"Q {T}\n\nQ {T}\n\nQ {T}", "t.gift").doc
+    assert doc is not None
+    base = doc.questions[0].id
+    assert [q.id for q in doc.questions] == [base, f"{base}-2", f"{base}-3"]
+
+
+def test_a_repeated_own_id_is_left_for_the_validator_to_report() -> None:
+    doc = IMPORTER.read(b"// [id:x]\nA {T}\n\n// [id:x]\nB {F}", "t.gift").doc
+    assert doc is not None
+    assert [q.id for q in doc.questions] == ["x", "x"]
+    assert "t.gift:5: question id 'x' is used twice (first on line 2)" in messages(
+        validate_imported(doc)
+    )
+
+
+def test_questions_before_any_category_go_to_general() -> None:
+    doc = IMPORTER.read(b"A {T}\n\n$CATEGORY: Later\n\nB {F}", "t.gift", set_id="mine").doc
+    assert doc is not None
+    assert doc.id == "mine"
+    assert [(t.id, t.title) for t in doc.topics] == [("general", "General"), ("later", "Later")]
+    assert [q.topic for q in doc.questions] == ["general", "later"]
+
+
+def test_a_category_line_may_head_its_first_question() -> None:
+    doc = IMPORTER.read(b"$CATEGORY: Only\n// [id:q1]\nA {T}", "t.gift").doc
+    assert doc is not None
+    assert [(q.id, q.topic) for q in doc.questions] == [("q1", "only")]
+
+
+@pytest.mark.parametrize(
+    ("path", "title"),
+    [
+        ("$course$/top/Default for Bio/Cells", "Default for Bio / Cells"),
+        ("$system$/Shared", "Shared"),
+        ("top/A", "A"),
+        ("Plain", "Plain"),
+        ("A//B/C", "A/B / C"),
+        ("  spaced  /  out ", "spaced / out"),
+        ("$course$/", ""),
+    ],
+)
+def test_category_paths_become_one_title(path: str, title: str) -> None:
+    assert category_title(path) == title
+
+
+@pytest.mark.parametrize(
+    ("written", "text"),
+    [
+        ("a\\~b", "a~b"),
+        ("\\=\\#\\{\\}\\:", "=#{}:"),
+        ("back\\\\slash", "back\\slash"),
+        ("line\\nbreak", "line\nbreak"),
+        ("keep \\q and \\(x\\)", "keep \\q and \\(x\\)"),
+        ("trailing\\", "trailing\\"),
+    ],
+)
+def test_unescape(written: str, text: str) -> None:
+    assert unescape(written) == text
+
+
+@pytest.mark.parametrize(
+    "text", ["a~b=c#d{e}f:g", "back\\slash \\n", "two\nlines\r\nthree", "::x::", "plain"]
+)
+def test_escape_is_undone_by_unescape(text: str) -> None:
+    assert unescape(escape(text)) == text.replace("\r\n", "\n")
+
+
+def test_find_unescaped_skips_escaped_marks() -> None:
+    assert find_unescaped("a\\{b{c", "{") == 4
+    assert find_unescaped("a\\\\{b", "{") == 3
+    assert find_unescaped("a\\####", "####") == -1
+    assert find_unescaped("abc", "{") == -1
+
+
+def _set(*questions: QuestionDoc) -> SetDoc:
+    return SetDoc(
+        id="s",
+        title="S",
+        description="",
+        version="1",
+        source=SourceDoc("", ""),
+        topics=(TopicDoc("t1", "A/B"),),
+        questions=questions,
+        file="s.yaml",
+    )
+
+
+def _question(qtype: str, spec: dict[str, Any], **fields: Any) -> QuestionDoc:
+    values: dict[str, Any] = {
+        "id": "q",
+        "topic": "t1",
+        "type": qtype,
+        "prompt": "P",
+        "spec": spec,
+        "explanation": "",
+        "source": SourceRef("", ""),
+    }
+    return QuestionDoc(**(values | fields))
+
+
+def test_export_writes_categories_ids_tags_and_general_feedback() -> None:
+    doc = _set(
+        _question(
+            "true_false",
+            {"answer": True, "feedback_true": "Yes", "feedback_false": "No"},
+            title="T: 1",
+            tags=("a", "b"),
+            explanation="Because {so}.",
+        )
+    )
+    assert EXPORTER.write(doc).decode() == (
+        "// [id:t1]\n$CATEGORY: A//B\n\n"
+        "// [id:q]\n// [tag:a] [tag:b]\n::T\\: 1::P {\nTRUE#No#Yes\n####Because \\{so\\}.\n}\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("question", "message"),
+    [
+        (_question("ordering", {"items": ["a", "b"]}),
+         "s.yaml:0: question 'q' is left out: GIFT has no ordering questions"),
+        (_question("cloze", {"text": "[[a]] and [[b]]"}),
+         "s.yaml:0: question 'q' is left out: it has 2 gaps and a GIFT missing-word question "
+         "has one"),
+        (_question("matching", {"pairs": [{"left": "a->b", "right": "c"},
+                                          {"left": "d", "right": "e"}]}),
+         "s.yaml:0: question 'q' is left out: a left-hand item contains '->', which GIFT cannot "
+         "write"),
+    ],
+)  # fmt: skip
+def test_export_names_what_it_leaves_out(question: QuestionDoc, message: str) -> None:
+    result = EXPORTER.export(_set(question))
+    assert messages(result.skipped) == [message]
+    assert "$CATEGORY" not in result.data.decode()
+
+
+@pytest.mark.parametrize(
+    ("question", "message"),
+    [
+        (_question("numeric", {"answer": 73, "unit": "%"}),
+         "question 'q': GIFT has no units: '%' is left out"),
+        (_question("numeric", {"answer": 73, "range": [70, 75]}),
+         "question 'q': GIFT has an answer or a range: the range is written"),
+        (_question("short_answer", {"answers": ["a"], "match": {"case": True}}),
+         "question 'q': GIFT has no match settings: the defaults will apply"),
+        (_question("multiple_response", {"choices": [{"text": "a", "correct": True},
+                                                     {"text": "b"}],
+                                         "scoring": "all_or_nothing"}),
+         "question 'q': GIFT has no all-or-nothing scoring: written with partial credit"),
+        (_question("cloze", {"text": "ends with a [[gap]]"}),
+         "question 'q': its gap ends the text, so GIFT reads it back as a short answer"),
+        (_question("true_false", {"answer": True}, tags=("odd]tag",)),
+         "question 'q': tag 'odd]tag' cannot be written in a GIFT comment"),
+    ],
+)  # fmt: skip
+def test_export_warns_of_what_it_changes(question: QuestionDoc, message: str) -> None:
+    result = EXPORTER.export(_set(question))
+    assert messages(result.warnings) == [f"s.yaml:0: {message}"]
+    assert result.skipped == ()
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        _question("short_answer", {"answers": ["a"]}, prompt="// looks like a comment"),
+        _question("single_choice", {"choices": [{"text": "%5 off", "correct": True},
+                                                {"text": "[html]<b>x</b>"}]},
+                  prompt="[markdown] stays"),
+        _question("cloze", {"text": "A [[b|c]] d"}, prompt="Fill in:", title="::odd::"),
+        _question("short_answer", {"answers": ["T"]}),
+        _question("true_false", {"answer": False, "feedback_false": "Right"},
+                  explanation="Two\n\nparagraphs"),
+    ],
+)  # fmt: skip
+def test_export_keeps_awkward_texts_as_text(question: QuestionDoc) -> None:
+    data = EXPORTER.write(_set(question))
+    back = IMPORTER.read(data, "back.gift")
+    assert back.problems == ()
+    assert back.doc is not None
+    (read,) = back.doc.questions
+    if question.type == "cloze":
+        assert read.spec == {"text": "Fill in:\nA [[b|c]] d"}
+        assert (read.prompt, read.title) == ("", "::odd::")
+    else:
+        assert read == question
+
+
+def test_export_of_nothing_is_empty() -> None:
+    assert EXPORTER.export(_set()).data == b""
+
+
+def test_export_problems_have_the_file_of_the_set() -> None:
+    result = EXPORTER.export(_set(_question("ordering", {"items": ["a", "b"]})))
+    assert result.skipped == (
+        Problem("s.yaml", 0, "question 'q' is left out: GIFT has no ordering questions"),
+    )

@@ -117,19 +117,9 @@ _HTML_TAG = re.compile(r"</?[A-Za-z][^<>]*>|&(?:[A-Za-z]+|#\d+|#x[0-9A-Fa-f]+);"
 _CATEGORY_ROOTS = ("$course$", "$system$", "$module$", "$cat1$", "$coursecategory$")
 # Cloze gaps as Moodle's qtype_multianswer reads them: {mark:TYPE:answers}.
 _GAP = re.compile(r"\{(\d*):([A-Z_]+):((?:[^}\\]|\\.)*)\}", re.S)
-_TEXT_GAP_TYPES = {"SHORTANSWER": False, "SA": False, "MW": False}
-_TEXT_GAP_TYPES_CASE = {"SHORTANSWER_C": True, "SAC": True, "MWC": True}
-_NUMERICAL_GAP_TYPES = ("NUMERICAL", "NM")
-_SUPPORTED = (
-    "multichoice",
-    "multichoiceset",
-    "truefalse",
-    "shortanswer",
-    "numerical",
-    "matching",
-    "cloze",
-    "ordering",
-)
+_TEXT_GAP_TYPES = frozenset({"SHORTANSWER", "SA", "MW"})
+_TEXT_GAP_TYPES_CASE = frozenset({"SHORTANSWER_C", "SAC", "MWC"})
+_NUMERICAL_GAP_TYPES = frozenset({"NUMERICAL", "NM"})
 _ORDERING_GRADING = {"ALL_OR_NOTHING": "all_or_nothing", "LONGEST_ORDERED_SUBSET": "partial"}
 
 
@@ -293,6 +283,7 @@ class _QuestionReader:
         self.media: dict[str, str] = {}
         self.skipped = False
         self.cloze_prompt = ""
+        self.warnings: list[tuple[int, str]] = []
 
     # reporting
 
@@ -305,7 +296,8 @@ class _QuestionReader:
         self.skipped = True
 
     def warn(self, line: int, message: str) -> None:
-        self.owner.warn(line or self.line, f"{self.label}: {message}")
+        """Note a change; it is reported only if the question is imported after all."""
+        self.warnings.append((line or self.line, f"{self.label}: {message}"))
 
     # reading
 
@@ -985,7 +977,7 @@ class _FileReader:
                 self.enter_category(element)
                 continue
             reader = _QuestionReader(self, element)
-            if qtype not in _SUPPORTED:
+            if qtype not in _TYPE_READERS:
                 self.problem(
                     reader.line,
                     f"{reader.label}: the question type '{qtype}' is not one the app has; "
@@ -994,6 +986,8 @@ class _FileReader:
                 continue
             question = reader.run()
             if question is not None:
+                for line, message in reader.warnings:
+                    self.warn(line, message)
                 self.use_topic()
                 self.builder.add(dataclasses.replace(question, topic=self.topic_id))
         built = self.builder.build()

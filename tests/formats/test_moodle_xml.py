@@ -599,6 +599,17 @@ def test_cloze_gaps_that_cannot_be_kept(text: str, message: str) -> None:
     assert [(p.line, p.message) for p in result.problems] == [(2, message)]
 
 
+def test_a_question_not_imported_reports_no_changes() -> None:
+    result = _cloze("{1:SA:=a~%50%b#half} {1:MC:=x~y}")
+    assert [p.message for p in result.problems] == [
+        "'C': gap 2 (MC) is a kind of gap the app's cloze lacks (its gaps are typed answers); "
+        "the question is not imported"
+    ]
+    assert result.warnings == ()
+    kept = _cloze("{1:SA:=a~%50%b}")
+    assert [w.message for w in kept.warnings] == ["'C': gap 1: answer 'b' (50%) is not kept"]
+
+
 def test_sniff_prefers_files_with_a_quiz_element() -> None:
     assert IMPORTER.sniff('<?xml version="1.0"?>\n<quiz>') == 2
     assert IMPORTER.sniff("<rss>") == 1

@@ -16,7 +16,7 @@ from typing import Any
 
 from quizapp.grading.numeric import format_number
 
-_NUMBER = r"[+-]?(?:\d+(?:[.,]\d+)?|[.,]\d+)(?:[eE][+-]?\d+)?(?!\d)"
+_NUMBER = r"[+-]?(?:\d+(?:[.,]\d+)?|[.,]\d+)(?:[eE][+-]?\d+)?(?![.,]?\d)"
 _ANSWER = re.compile(
     rf"(?:(?P<answer>{_NUMBER})\s*)?"
     rf"(?:(?:±|\+/-|\+-)\s*(?P<tolerance>{_NUMBER})\s*)?"

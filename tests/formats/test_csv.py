@@ -31,7 +31,8 @@ from tests.formats.support import FIXTURES, messages, read_fixture, validate_imp
 README = Path(__file__).resolve().parents[2] / "questions" / "README.md"
 NO_SOURCE = SourceRef("", "")
 
-# row (a record: the cloze's cell runs over two lines and is still row 7), id, topic, type, title, prompt, spec, explanation, tags, source
+# row (a record: the cloze's cell runs over two lines and is still row 7), id, topic, type,
+# title, prompt, spec, explanation, tags, source
 QUESTIONS: list[tuple[int, str, str, str, str, str, dict[str, Any], str, tuple[str, ...],
                       SourceRef]] = [
     (2, "capital", "geography", "single_choice", "Capital", "What is the capital of France?",

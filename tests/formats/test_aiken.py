@@ -1,0 +1,129 @@
+"""Aiken: single-choice questions in, single-choice questions out, the rest reported."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from quizapp.bank.model import QuestionDoc, SourceRef
+from quizapp.formats.aiken import EXPORTER, IMPORTER
+from tests.formats.support import bank, messages, read_fixture, validate_imported
+
+
+def _choice(text: str, correct: bool = False) -> dict[str, object]:
+    return {"text": text, "correct": True} if correct else {"text": text}
+
+
+QUIZ = [
+    (1, "q-b7cf41c6f784", "Which cells proliferate in multiple myeloma?",
+     [_choice("Plasma cells", True), _choice("T cells"), _choice("Red blood cells")]),
+    (7, "q-4ab95140e431", "Which antigen do most CAR-T products\nfor multiple myeloma target?",
+     [_choice("CD19"), _choice("BCMA", True), _choice("<script>alert(1)</script>")]),
+    (13, "q-5579c913d2bb", "What is infused back into the patient?",
+     [_choice("The engineered T cells", True), _choice("Stem cells")]),
+]  # fmt: skip
+
+
+def test_every_question_of_the_fixture() -> None:
+    result = read_fixture("aiken", "quiz.aiken.txt")
+    assert (result.problems, result.warnings) == ((), ())
+    assert result.doc is not None
+    assert (result.doc.id, [(t.id, t.title) for t in result.doc.topics]) == (
+        "quiz-aiken",
+        [("general", "General")],
+    )
+    assert [(q.line, q) for q in result.doc.questions] == [
+        (line, QuestionDoc(qid, "general", "single_choice", prompt, {"choices": choices}, "",
+                           SourceRef("", "")))
+        for line, qid, prompt, choices in QUIZ
+    ]  # fmt: skip
+    assert validate_imported(result.doc) == []
+
+
+def test_choice_lines_are_kept() -> None:
+    doc = read_fixture("aiken", "quiz.aiken.txt").doc
+    assert doc is not None
+    assert [doc.questions[1].line_of(("choices", i)) for i in range(3)] == [9, 10, 11]
+
+
+def test_broken_file_reports_every_problem_at_its_line() -> None:
+    result = read_fixture("aiken", "broken.aiken.txt")
+    assert messages(result.problems) == [
+        "broken.aiken.txt:1: a choice comes before any question text",
+        "broken.aiken.txt:6: answer 'C' is not one of the choices (A, B): 'What is wrong here?'",
+        "broken.aiken.txt:8: no 'ANSWER:' line after the choices: 'Where is the answer line?'",
+        "broken.aiken.txt:18: a question needs at least two choices: 'Only one choice?'",
+        "broken.aiken.txt:20: 'ANSWER:' without a question before it",
+        "broken.aiken.txt:24: choice A is given twice: 'Twice the same letter?'",
+        "broken.aiken.txt:25: a question needs at least two choices: 'Twice the same letter?'",
+    ]
+    assert result.doc is not None
+    assert [q.prompt for q in result.doc.questions] == [
+        "Next question without an answer line before it",
+        "Fine question",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("Q\nA. a\nB. b", "t.txt:1: no 'ANSWER:' line after the choices: 'Q'"),
+        ("Q\nA. a\nB. b\nANSWER:", "t.txt:4: answer '' is not one of the choices (A, B): 'Q'"),
+        ("", "t.txt:1: the file holds no Aiken questions"),
+    ],
+)
+def test_each_mistake(text: str, problem: str) -> None:
+    assert messages(IMPORTER.read(text.encode(), "t.txt").problems) == [problem]
+
+
+def test_export_writes_single_choice_and_reads_back() -> None:
+    doc = read_fixture("aiken", "quiz.aiken.txt").doc
+    assert doc is not None
+    result = EXPORTER.export(doc)
+    assert (result.skipped, result.warnings) == ((), ())
+    assert result.data.decode().startswith(
+        "Which cells proliferate in multiple myeloma?\nA. Plasma cells\nB. T cells\n"
+        "C. Red blood cells\nANSWER: A\n\n"
+    )
+    back = IMPORTER.read(result.data, "quiz.aiken.txt").doc
+    assert back is not None
+    assert back.questions == doc.questions
+
+
+def test_export_of_the_bank_names_every_other_type_and_what_is_lost() -> None:
+    doc = bank()
+    result = EXPORTER.export(doc)
+    single = [q for q in doc.questions if q.type == "single_choice"]
+    others = [q for q in doc.questions if q.type != "single_choice"]
+    assert [p.message for p in result.skipped] == [
+        f"question '{q.id}' is left out: Aiken has only single choice" for q in others
+    ]
+    assert [p.line for p in result.skipped] == [q.line for q in others]
+    (warning,) = result.warnings
+    assert warning.message.startswith(
+        f"Aiken has no feedback, explanations, titles or tags: left out of {len(single)} "
+        f"questions ({single[0].id}, "
+    )
+    back = IMPORTER.read(result.data, "bank.txt").doc
+    assert back is not None
+    assert [(q.prompt, q.spec) for q in back.questions] == [
+        (q.prompt, {"choices": [{k: v for k, v in c.items() if k != "feedback"}
+                                for c in q.spec["choices"]]})
+        for q in single
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "prompt", ["A. looks like a choice", "Fine\nANSWER: B"], ids=["choice", "answer"]
+)
+def test_export_leaves_out_a_prompt_aiken_would_misread(prompt: str) -> None:
+    doc = read_fixture("aiken", "quiz.aiken.txt").doc
+    assert doc is not None
+    odd = dataclasses.replace(doc.questions[0], prompt=prompt)
+    result = EXPORTER.export(dataclasses.replace(doc, questions=(odd,)))
+    assert result.data == b""
+    assert messages(result.skipped) == [
+        "quiz.aiken.txt:1: question 'q-b7cf41c6f784' is left out: more than 26 choices, or a "
+        "prompt line that Aiken would read as a choice or an answer"
+    ]

@@ -1,0 +1,45 @@
+"""The app's own YAML format through the registry."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from quizapp.bank.model import SourceDoc
+from quizapp.formats.native import EXPORTER, IMPORTER
+from tests.formats.support import BANK, bank, messages
+
+
+def test_the_bank_exports_with_its_document_inline_and_reads_back_equal() -> None:
+    doc = bank()
+    data = EXPORTER.write(doc)
+    assert b"\n  file:" not in data
+    result = IMPORTER.read(data, "car-t-myeloma.yaml")
+    assert result.problems == ()
+    assert result.doc is not None
+    assert result.doc == dataclasses.replace(
+        doc, source=SourceDoc(doc.source.title, doc.source.text)
+    )
+    assert result.doc.source.text.startswith("I. Introduction")
+
+
+def test_a_set_id_given_replaces_the_files_own() -> None:
+    result = IMPORTER.read(EXPORTER.write(bank()), "x.yaml", set_id="renamed")
+    assert result.doc is not None
+    assert result.doc.id == "renamed"
+
+
+def test_an_upload_cannot_name_a_source_file() -> None:
+    result = IMPORTER.read(BANK.read_bytes(), "car-t-myeloma.yaml")
+    assert messages(result.problems) == [
+        "car-t-myeloma.yaml:14: source file 'car-t-myeloma.source.txt' cannot be read here: "
+        "paste the text instead"
+    ]
+
+
+def test_yaml_problems_and_bad_bytes_are_reported() -> None:
+    assert messages(IMPORTER.read(b"id: [unclosed\n", "x.yaml").problems) == [
+        "x.yaml:2: not valid YAML: expected ',' or ']', but got '<stream end>'"
+    ]
+    assert messages(IMPORTER.read(b"id: x\ntitle: caf\xe9\n", "x.yaml").problems) == [
+        "x.yaml:2: not UTF-8 text (byte 0xe9 at column 11): save the file as UTF-8"
+    ]

@@ -1,0 +1,147 @@
+"""Anki's text export: headers, Basic and Cloze notes, decks, tags and guids."""
+
+from __future__ import annotations
+
+import pytest
+
+from quizapp.bank.model import QuestionDoc, SourceRef
+from quizapp.formats.anki_text import IMPORTER, read_header
+from quizapp.formats.report import Report
+from tests.formats.support import messages, read_fixture, validate_imported
+
+NONE = SourceRef("", "")
+
+
+def test_notes_become_questions() -> None:
+    result = read_fixture("anki_text", "anki-notes.txt")
+    assert result.doc is not None
+    assert [(t.id, t.title) for t in result.doc.topics] == [
+        ("biology-cells", "Biology / Cells"),
+        ("biology", "Biology"),
+    ]
+    assert [(q.line, q) for q in result.doc.questions] == [
+        (7, QuestionDoc("anki-10291f44d016", "biology-cells", "short_answer",
+                        "What does <b>ATP</b> stand for?",
+                        {"answers": ["Adenosine triphosphate"]}, "", NONE,
+                        tags=("bio", "energy"))),
+        (8, QuestionDoc("anki-3fcb585f6d2f", "biology-cells", "short_answer",
+                        "Powerhouse of the cell?", {"answers": ["the mitochondrion"]}, "", NONE,
+                        tags=("bio",))),
+        (9, QuestionDoc("anki-8dfaa5fa377f", "biology", "cloze", "",
+                        {"text": "[[Paris]] is the capital of [[France]]; [[Paris]] is on the "
+                                 "Seine."},
+                        "<i>Back extra</i> becomes the explanation.", NONE, tags=("geo",))),
+        (10, QuestionDoc("anki-4bd77cffb0da", "biology", "cloze", "",
+                         {"text": 'A note over\n[[two]] lines, with a "quote"'}, "", NONE)),
+        (13, QuestionDoc("anki-e7863eec1ecc", "biology", "short_answer",
+                         "Is <script>alert(1)</script> kept?", {"answers": ["yes"]}, "", NONE)),
+    ]  # fmt: skip
+    assert validate_imported(result.doc) == []
+
+
+def test_guids_that_differ_by_case_give_different_ids() -> None:
+    doc = read_fixture("anki_text", "anki-notes.txt").doc
+    assert doc is not None
+    assert doc.questions[0].id != doc.questions[1].id
+
+
+def test_unsupported_note_types_and_hints_are_reported_at_their_line() -> None:
+    result = read_fixture("anki_text", "anki-notes.txt")
+    assert messages(result.problems) == [
+        "anki-notes.txt:12: note type 'Image Occlusion' is not supported (only Basic and Cloze "
+        "notes): '<img src=\"cell.png\">'"
+    ]
+    assert messages(result.warnings) == ["anki-notes.txt:9: cloze hints are dropped: a city"]
+
+
+def test_a_file_without_headers_guesses_tabs_and_note_types() -> None:
+    result = read_fixture("anki_text", "anki-plain.txt")
+    assert result.problems == ()
+    assert result.doc is not None
+    assert [(q.line, q.type, q.prompt, dict(q.spec)) for q in result.doc.questions] == [
+        (1, "short_answer", "<i>Kiwi</i>", {"answers": ["A bird"]}),
+        (2, "cloze", "", {"text": "What is [[H2O]]?"}),
+    ]
+
+
+def test_header_defaults_and_broken_cloze_notes() -> None:
+    result = read_fixture("anki_text", "anki-cloze.txt")
+    assert messages(result.problems) == [
+        "anki-cloze.txt:8: a cloze deletion '{{c1::' is not closed by '}}': '{{c1::broken cloze'",
+        "anki-cloze.txt:9: a Cloze note without any {{c1::...}} deletion: 'No deletion at all'",
+        "anki-cloze.txt:10: cloze answer '' is empty or holds '|', '[[' or ']]': "
+        "'empty {{c1::}} gap'",
+        "anki-cloze.txt:11: nested cloze deletions are not supported: "
+        "'{{c1::a {{c2::nested}} one}}'",
+    ]
+    assert result.doc is not None
+    (question,) = result.doc.questions
+    assert (question.line, question.topic, question.spec, question.explanation, question.tags) == (
+        7,
+        "chemistry-water",
+        {"text": "[[Two]] hydrogen atoms and [[one]] oxygen atom"},
+        "H2O",
+        ("water", "chem"),
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("#separator:tab\n#deck column:x\nA\tB\n",
+         "t.txt:2: #deck column: 'x' is not a column number (1, 2, ...)"),
+        ("#separator:ab\nA\tB\n", "t.txt:1: #separator: 'ab' is not a separator"),
+        ("#separator:tab\nFront only\n", "t.txt:2: a Basic note needs a front and a back"),
+        ("#separator:tab\n#html:true\n", "t.txt:3: the file holds no notes"),
+        ('#separator:comma\n"unclosed,quote\n', None),
+    ],
+)  # fmt: skip
+def test_each_mistake(text: str, problem: str | None) -> None:
+    result = IMPORTER.read(text.encode(), "t.txt")
+    if problem is None:
+        assert result.problems
+    else:
+        assert problem in messages(result.problems)
+
+
+def test_header_lines() -> None:
+    report = Report("t.txt")
+    header = read_header(
+        [
+            "#separator:semicolon",
+            "#html:false",
+            "#columns:Front;Back;GUID;Tags",
+            "#tags:one two",
+            "#colour:red",
+            "A;B;g;t",
+        ],
+        report,
+    )
+    assert (header.separator, header.html, header.columns, header.tags, header.lines) == (
+        ";",
+        False,
+        ["Front", "Back", "GUID", "Tags"],
+        ["one", "two"],
+        5,
+    )
+    assert messages(report.warnings) == ["t.txt:5: unknown header '#colour:' is ignored"]
+
+
+def test_columns_header_names_the_special_columns() -> None:
+    text = "#separator:comma\n#html:false\n#columns:Front,Back,Tags,Deck\nQ?,<b>A</b>,t1 t2,D::E\n"
+    result = IMPORTER.read(text.encode(), "t.txt")
+    assert result.problems == ()
+    assert result.doc is not None
+    (question,) = result.doc.questions
+    # with #html:false the back is plain text: nothing is stripped
+    assert (question.spec, question.tags, question.topic) == (
+        {"answers": ["<b>A</b>"]},
+        ("t1", "t2"),
+        "d-e",
+    )
+    assert [t.title for t in result.doc.topics] == ["D / E"]
+
+
+def test_extra_fields_are_warned_about() -> None:
+    result = IMPORTER.read(b"#separator:tab\n#notetype:Basic\nQ\tA\tmore\n", "t.txt")
+    assert messages(result.warnings) == ["t.txt:3: fields after the first 2 are dropped: 'Q'"]

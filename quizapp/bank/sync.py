@@ -205,18 +205,19 @@ def _sync_questions(
             report.topic_titles.setdefault(row.topic.uid, row.topic.title)
 
 
-def load_set(doc: SetDoc, owner: User | None = None) -> LoadReport:
+def load_set(doc: SetDoc, owner: User | None = None, *, require_source: bool = True) -> LoadReport:
     """Create or update a question set from ``doc``, keyed on the set, topic and question ids.
 
     Args:
         doc: the set; it is validated again here and refused if it has any problem.
         owner: who owns a set created now. When given, updating a set that belongs to
             someone else (or to no one, like the bundled sets) raises ``SetOwnershipError``.
+        require_source: see ``validate_set`` (False for sets imported from other formats).
 
     Raises:
         InvalidSetError: ``doc`` has problems; nothing was written.
     """
-    problems = validate_set(doc)
+    problems = validate_set(doc, require_source=require_source)
     if problems:
         raise InvalidSetError(problems)
     question_set, set_change = _upsert_set(doc, owner)

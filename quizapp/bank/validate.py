@@ -98,10 +98,11 @@ def _id_problem(value: str, what: str) -> str | None:
 class _Validator:
     """Checks one set; each method looks at one part and records what is wrong with it."""
 
-    def __init__(self, doc: SetDoc) -> None:
+    def __init__(self, doc: SetDoc, require_source: bool = True) -> None:
         self.doc = doc
         self.document = Document.of(doc.source.text)
         self.problems: list[Problem] = []
+        self.require_source = require_source
 
     @cached_property
     def sections(self) -> _Sections:
@@ -126,10 +127,11 @@ class _Validator:
             self.fail(self.at(("id",)), problem)
         self.text(doc.title, ("title",), "title", MAX_TITLE)
         self.text(doc.version, ("version",), "version", MAX_VERSION)
-        self.text(doc.source.title, ("source", "title"), "source title", MAX_SOURCE_TITLE)
+        if self.require_source or doc.source.title:
+            self.text(doc.source.title, ("source", "title"), "source title", MAX_SOURCE_TITLE)
         if len(doc.source.file) > MAX_SOURCE_FILE:
             self.fail(self.at(("source", "file")), "source file name is too long")
-        if not doc.source.text.strip() and not doc.source.file:
+        if not doc.source.text.strip() and not doc.source.file and self.require_source:
             self.fail(
                 self.at(("source",)),
                 "the source document is missing: give source.file "
@@ -195,12 +197,14 @@ class _QuestionCheck:
             self.fail(("id",), problem)
         self.topic()
         self.type_and_spec()
-        if not q.explanation.strip():
+        strict = self.owner.require_source
+        if not q.explanation.strip() and strict:
             self.fail(
                 ("explanation",),
                 "explanation is missing: say in a sentence or two why the answer is right",
             )
-        self.source()
+        if strict or q.source.section.strip() or q.source.quote.strip():
+            self.source()
 
     def topic(self) -> None:
         known = [t.id for t in self.owner.doc.topics]
@@ -318,9 +322,18 @@ class _Sections:
         return self.names[max(before)] if before else "before the first section"
 
 
-def validate_set(doc: SetDoc) -> list[Problem]:
-    """Return every problem in ``doc``, ordered by line."""
-    return _Validator(doc).run()
+def validate_set(doc: SetDoc, *, require_source: bool = True) -> list[Problem]:
+    """Return every problem in ``doc``, ordered by line.
+
+    Args:
+        doc: the set.
+        require_source: the app's own sets are drawn from a document, so each question
+            needs an explanation and a source reference found in it. Sets imported from
+            formats that carry no document (GIFT, Moodle XML, Aiken, CSV, Anki) pass
+            ``False``: explanations and source references are then optional, but any
+            reference given is still checked against the document, if there is one.
+    """
+    return _Validator(doc, require_source).run()
 
 
 @dataclass(frozen=True)

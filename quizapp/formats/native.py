@@ -1,8 +1,10 @@
 """The app's own question-set format (YAML, see ``questions/README.md``) as a registry entry.
 
 Reading wraps ``quizapp.bank.yamlformat.parse_set``: an uploaded file cannot name a source file
-beside it, so its document must be inline (``source.text``). Writing wraps ``dump_set`` with the
-source inline, so the file stands alone. Every question type fits, so nothing is ever skipped.
+beside it, so its document must be inline (``source.text``). ``parse_set`` raises on control
+characters and on very deep nesting; both are reported here as problems instead. Writing wraps
+``dump_set`` with the source inline, so the file stands alone. Every question type fits, so
+nothing is ever skipped.
 """
 
 from __future__ import annotations
@@ -10,10 +12,16 @@ from __future__ import annotations
 import dataclasses
 from typing import ClassVar
 
-from quizapp.bank.model import SetDoc
+import yaml
+
+from quizapp.bank.model import Problem, SetDoc
 from quizapp.bank.yamlformat import YAML_SUFFIXES, dump_set, parse_set
 from quizapp.formats.base import Exporter, ExportResult, Importer, ImportResult
 from quizapp.formats.textfile import decode_text
+
+
+def _refused(filename: str, line: int, message: str) -> ImportResult:
+    return ImportResult(None, (Problem(filename, line, message),))
 
 
 class NativeImporter(Importer):
@@ -27,7 +35,14 @@ class NativeImporter(Importer):
         decoded = decode_text(data, filename)
         if decoded.text is None:
             return ImportResult(None, decoded.problems)
-        parsed = parse_set(decoded.text, filename)
+        try:
+            parsed = parse_set(decoded.text, filename)
+        except yaml.reader.ReaderError as exc:
+            # parse_set lets this through: PyYAML refuses control characters before parsing.
+            line = decoded.text.count("\n", 0, exc.position) + 1
+            return _refused(filename, line, f"not valid YAML: character U+{exc.character:04X}")
+        except RecursionError:
+            return _refused(filename, 0, "not valid YAML: nested too deeply")
         doc = parsed.doc
         if doc is not None and set_id is not None:
             doc = dataclasses.replace(doc, id=set_id)

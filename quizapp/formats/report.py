@@ -5,6 +5,9 @@ from __future__ import annotations
 from quizapp.bank.model import Problem, SetDoc
 from quizapp.formats.base import ExportResult, ImportResult, MediaFile
 
+MAX_LISTED = 1000
+"""More problems (or warnings) than this and the rest are counted, not listed."""
+
 
 class Report:
     """Problems (not imported, or wrong) and warnings (imported, but changed) for one file."""
@@ -22,15 +25,27 @@ class Report:
 
     def imported(self, doc: SetDoc | None, media: tuple[MediaFile, ...] = ()) -> ImportResult:
         """Return the import's result, problems and warnings in line order."""
-        return ImportResult(doc, _in_order(self.problems), media, _in_order(self.warnings))
+        return ImportResult(
+            doc,
+            self._listed(self.problems, "problems"),
+            media,
+            self._listed(self.warnings, "warnings"),
+        )
 
     def exported(self, data: bytes) -> ExportResult:
         """Return the export's result: problems name what was skipped."""
-        return ExportResult(data, _in_order(self.problems), _in_order(self.warnings))
+        return ExportResult(
+            data, self._listed(self.problems, "problems"), self._listed(self.warnings, "warnings")
+        )
 
-
-def _in_order(found: list[Problem]) -> tuple[Problem, ...]:
-    return tuple(sorted(found, key=lambda p: p.line))
+    def _listed(self, found: list[Problem], what: str) -> tuple[Problem, ...]:
+        """Return the first ``MAX_LISTED`` in line order, and a last one saying how many more."""
+        ordered = sorted(found, key=lambda p: p.line)
+        if len(ordered) <= MAX_LISTED:
+            return tuple(ordered)
+        rest = len(ordered) - MAX_LISTED
+        last = Problem(self.file, ordered[MAX_LISTED].line, f"... and {rest} more {what}")
+        return (*ordered[:MAX_LISTED], last)
 
 
 def name_of(title: str, text: str, size: int = 40) -> str:

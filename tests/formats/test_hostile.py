@@ -139,3 +139,11 @@ def test_yaml_that_pyyaml_refuses_outright_is_a_problem(data: bytes, problem: st
     result = IMPORTERS["native"].read(data, "y.yaml")
     assert result.doc is None
     assert messages(result.problems) == [problem]
+
+
+def test_a_flood_of_warnings_is_counted_not_listed() -> None:
+    data = ("\\q" * 1500 + " {=a}").encode()
+    result = IMPORTERS["gift"].read(data, "flood.gift")
+    assert result.problems == ()
+    assert len(result.warnings) == 1001
+    assert str(result.warnings[-1]) == "flood.gift:1: ... and 500 more warnings"

@@ -7,6 +7,7 @@ from typing import ClassVar
 import pytest
 
 from quizapp.bank.model import Problem, SetDoc
+from quizapp.bank.validate import validate_set
 from quizapp.formats import EXPORTERS, IMPORTERS, importer_for
 from quizapp.formats.assemble import SetBuilder, file_stem
 from quizapp.formats.base import (
@@ -18,7 +19,7 @@ from quizapp.formats.base import (
 )
 from quizapp.formats.ids import IdBook, clean_id, content_id, slug
 from quizapp.formats.textfile import decode_text
-from tests.formats.support import FIXTURES
+from tests.formats.support import FIXTURES, read_fixture
 
 
 def test_the_registries_list_every_format() -> None:
@@ -199,3 +200,16 @@ def test_topics_are_found_by_title_and_by_the_id_given() -> None:
         ("other-cells", "Other cells"),
         ("general", "General"),
     ]
+
+
+def test_imported_sets_fail_only_the_document_rules_of_the_strict_validator() -> None:
+    doc = read_fixture("gift", "every-feature.gift").doc
+    assert doc is not None
+    strict = {p.message.split(":")[0] for p in validate_set(doc)}
+    assert strict == {
+        "the source document is missing",
+        "source section is missing",
+        "source quote is missing",
+        "explanation is missing",
+    }
+    assert validate_set(doc, require_source=False) == []

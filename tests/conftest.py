@@ -168,4 +168,9 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     """Say which database (and, in tests/browser, which browser) this run uses."""
     url = os.environ.get("QUIZAPP_TEST_DATABASE_URL", "")
     backend = make_url(url).get_backend_name() if url else "sqlite"
-    return [f"quizapp database: {backend} (a fresh database for this run)"]
+    chromium = os.environ.get("QUIZAPP_CHROMIUM") or "/usr/bin/chromium"
+    browser = chromium if Path(chromium).exists() else "no Chromium found"
+    return [
+        f"quizapp database: {backend} (a fresh database for this run)",
+        f"quizapp browser tests: {browser}",
+    ]

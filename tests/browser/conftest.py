@@ -78,10 +78,6 @@ def live_server(app: Flask) -> Iterator[LiveServer]:
         yield server
 
 
-def pytest_report_header(config: pytest.Config) -> list[str]:
-    return [f"quizapp browser tests: {_chromium_path() or 'no Chromium found'}"]
-
-
 @pytest.fixture(scope="session")
 def playwright() -> Iterator[Playwright]:
     with sync_playwright() as pw:

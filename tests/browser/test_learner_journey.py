@@ -137,6 +137,9 @@ def test_first_session_with_the_keyboard(
     page.get_by_role("button", name=re.compile(r"^Study")).focus()
     page.keyboard.press("Enter")
 
+    page.wait_for_selector("form[data-answer-form]")
+    # A marker on the window survives only if no page is reloaded between questions.
+    page.evaluate("window.__sameDocument = true")
     asked: list[str] = []
     types: set[str] = set()
     undone = False
@@ -184,6 +187,7 @@ def test_first_session_with_the_keyboard(
         page.keyboard.press("Enter")  # next question
 
     assert undone
+    assert page.evaluate("window.__sameDocument === true"), "a question reloaded the page"
     assert types == {
         "single_choice",
         "multiple_response",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import sqlalchemy as sa
 
@@ -58,3 +59,95 @@ def test_a_session_from_question_to_summary(logged_in: Browserless, learner: Use
     session = db.session.scalar(sa.select(StudySession))
     assert session is not None
     assert session.answered == 1
+
+
+def answer_current(agent: Browserless, url: str, data: dict[str, str]) -> str:
+    page = agent.get(url).get_data(as_text=True)
+    qid = current_question_id(page)
+    resp = agent.submit(url, {"question_id": str(qid), **data}, action=url + "/answer")
+    assert resp.status_code == 303
+    return str(resp.headers["Location"])
+
+
+def test_override_undo_and_history_with_plain_forms(logged_in: Browserless) -> None:
+    url = start(logged_in)
+    # The first question of the bank is single choice; choice 1 is a wrong one.
+    feedback_url = answer_current(logged_in, url, {"choice": "1"})
+    page = logged_in.get(feedback_url).get_data(as_text=True)
+    assert "Wrong" in page
+    assert "comes back later in this session" in page
+    review = db.session.scalar(sa.select(ReviewLog))
+    assert review is not None
+    state_after_wrong = db.session.scalar(sa.select(MemoryState))
+    assert state_after_wrong is not None
+    due_wrong = state_after_wrong.due
+
+    resp = logged_in.submit(feedback_url, {"kind": "knew"}, action=feedback_url + "/override")
+    assert resp.status_code == 303
+    page = logged_in.get(feedback_url).get_data(as_text=True)
+    assert "You marked this answer “I knew it”." in page
+    db.session.expire_all()
+    review = db.session.get(ReviewLog, review.id)
+    assert review is not None
+    assert review.override == "knew"
+    assert review.auto_rating == 1
+    assert review.rating >= 3
+    state = db.session.scalar(sa.select(MemoryState))
+    assert state is not None
+    assert state.due > due_wrong
+
+    history = logged_in.get(f"/study/questions/{review.question_id}/history")
+    assert "I knew it" in history.get_data(as_text=True)
+
+    resp = logged_in.submit(feedback_url, {}, action=url + "/undo", follow_redirects=True)
+    assert "Answer undone" in resp.get_data(as_text=True)
+    assert current_question_id(resp.get_data(as_text=True)) == review.question_id
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(sa.func.count(MemoryState.id))) == 0
+    assert db.session.scalar(sa.select(ReviewLog.undone_at)) is not None
+
+
+def test_settings_are_validated(logged_in: Browserless, learner: User) -> None:
+    resp = logged_in.submit(
+        "/account/settings",
+        {"target_retention": "0.99", "new_per_day": "-1", "timezone": "Mars/Olympus"},
+    )
+    assert resp.status_code == 400
+    page = resp.get_data(as_text=True)
+    assert "between 0.70 and 0.97" in page
+    assert "from 0 to 1000" in page
+    assert "Not a valid choice" in page
+    resp = logged_in.submit(
+        "/account/settings",
+        {"target_retention": "0.85", "new_per_day": "5", "timezone": "Europe/Paris"},
+        follow_redirects=True,
+    )
+    assert "Settings saved." in resp.get_data(as_text=True)
+    db.session.refresh(learner)
+    assert (learner.target_retention, learner.new_per_day, learner.timezone) == (
+        0.85,
+        5,
+        "Europe/Paris",
+    )
+    # The workload table is computed for the new target.
+    assert re.search(r"0\.85 <span class=\"pill\">yours</span>", resp.get_data(as_text=True))
+
+
+def test_leave_and_join_again(logged_in: Browserless) -> None:
+    page = logged_in.get("/sets").get_data(as_text=True)
+    assert "Joined" in page
+    resp = logged_in.submit("/sets", {}, action="/sets/car-t-myeloma/leave", follow_redirects=True)
+    assert "You left" in resp.get_data(as_text=True)
+    assert "Browse question sets" in logged_in.get("/").get_data(as_text=True)
+    resp = logged_in.submit("/sets", {}, action="/sets/car-t-myeloma/join", follow_redirects=True)
+    assert "You joined" in resp.get_data(as_text=True)
+
+
+def test_another_learners_session_is_forbidden(
+    logged_in: Browserless, make_user: Callable[..., User]
+) -> None:
+    url = start(logged_in)
+    logged_in.submit("/", {}, action="/auth/logout")
+    make_user("other@example.org")
+    logged_in.login("other@example.org")
+    assert logged_in.get(url).status_code == 403

@@ -42,3 +42,14 @@ def test_a_given_reference_is_still_checked() -> None:
     doc = _set("# Boiling\nWater boils at 100 °C.", SourceRef("Boiling", "Water freezes"))
     messages = [p.message for p in validate_set(doc, require_source=False)]
     assert any("source quote is not in the document" in m for m in messages)
+
+
+def test_hostile_yaml_gives_problems_not_exceptions() -> None:
+    from quizapp.bank.yamlformat import parse_set
+
+    control = parse_set("id: a\ntitle: b\x07\n", "bad.yaml")
+    assert control.doc is None
+    assert str(control.problems[0]).startswith("bad.yaml:2: not valid YAML")
+    deep = parse_set("[" * 5000, "deep.yaml")
+    assert deep.doc is None
+    assert "nested too deeply" in str(deep.problems[0])

@@ -272,12 +272,6 @@ def _below(lines: Mapping[KeyPath, int], prefix: KeyPath) -> Locations:
     return {path[size:]: line for path, line in lines.items() if path[:size] == prefix}
 
 
-def _error_line(text: str, exc: yaml.YAMLError) -> int:
-    """The line of a reader error (it knows the character position, not the line)."""
-    position = getattr(exc, "position", None)
-    return text.count("\n", 0, position) + 1 if isinstance(position, int) else 0
-
-
 def parse_set(text: str, file: str = "<text>", *, base_dir: Path | None = None) -> Parsed:
     """Read a question set from YAML ``text``.
 
@@ -289,8 +283,10 @@ def parse_set(text: str, file: str = "<text>", *, base_dir: Path | None = None) 
     """
     try:
         loader = _Loader(text)  # the reader rejects control characters already here
-    except yaml.YAMLError as exc:
-        return Parsed(None, (Problem(file, _error_line(text, exc), f"not valid YAML: {exc}"),))
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        message = f"not valid YAML: character U+{exc.character:04X} is not allowed"
+        return Parsed(None, (Problem(file, line, message),))
     tree = _Tree(loader, file)
     try:
         root = loader.get_single_node()
@@ -298,7 +294,7 @@ def parse_set(text: str, file: str = "<text>", *, base_dir: Path | None = None) 
         line = exc.problem_mark.line + 1 if exc.problem_mark is not None else 0
         return Parsed(None, (Problem(file, line, f"not valid YAML: {exc.problem}"),))
     except yaml.YAMLError as exc:
-        return Parsed(None, (Problem(file, _error_line(text, exc), f"not valid YAML: {exc}"),))
+        return Parsed(None, (Problem(file, 0, f"not valid YAML: {exc}"),))
     except RecursionError:
         return Parsed(None, (Problem(file, 1, "not valid YAML: nested too deeply"),))
     finally:

@@ -18,7 +18,7 @@ Where several formats share an extension, the content decides (``Importer.sniff`
 
 from __future__ import annotations
 
-from quizapp.formats import aiken, anki_text, csv_format, gift, native, xlsx
+from quizapp.formats import aiken, anki, anki_text, csv_format, gift, moodle_xml, native, xlsx
 from quizapp.formats.base import (
     Exporter,
     ExportResult,
@@ -37,12 +37,15 @@ IMPORTERS: dict[str, Importer] = by_name(
         anki_text.IMPORTER,
         csv_format.IMPORTER,
         xlsx.IMPORTER,
+        moodle_xml.IMPORTER,
+        anki.IMPORTER,
     ]
 )
 EXPORTERS: dict[str, Exporter] = by_name(
     [
         native.EXPORTER,
         gift.EXPORTER,
+        moodle_xml.EXPORTER,
         csv_format.EXPORTER,
         aiken.EXPORTER,
     ]

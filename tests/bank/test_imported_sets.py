@@ -49,7 +49,7 @@ def test_hostile_yaml_gives_problems_not_exceptions() -> None:
 
     control = parse_set("id: a\ntitle: b\x07\n", "bad.yaml")
     assert control.doc is None
-    assert str(control.problems[0]).startswith("bad.yaml:2: not valid YAML")
+    assert str(control.problems[0]) == "bad.yaml:2: not valid YAML: character U+0007 is not allowed"
     deep = parse_set("[" * 5000, "deep.yaml")
     assert deep.doc is None
     assert "nested too deeply" in str(deep.problems[0])

@@ -23,11 +23,21 @@ from tests.formats.support import FIXTURES, read_fixture
 
 
 def test_the_registries_list_every_format() -> None:
-    assert list(IMPORTERS) == ["native", "gift", "aiken", "anki_text", "csv", "xlsx"]
-    assert list(EXPORTERS) == ["native", "gift", "csv", "aiken"]
+    assert list(IMPORTERS) == [
+        "native",
+        "gift",
+        "aiken",
+        "anki_text",
+        "csv",
+        "xlsx",
+        "moodle_xml",
+        "anki_package",
+    ]
+    assert list(EXPORTERS) == ["native", "gift", "moodle_xml", "csv", "aiken"]
     assert {name: e.extension for name, e in EXPORTERS.items()} == {
         "native": ".yaml",
         "gift": ".gift.txt",
+        "moodle_xml": ".xml",
         "csv": ".csv",
         "aiken": ".aiken.txt",
     }

@@ -296,3 +296,37 @@ class LearnerModelRecord(Base):
     fitted_at: Mapped[datetime] = mapped_column(UTCDateTime)
     n_reviews: Mapped[int]
     payload: Mapped[dict[str, Any]] = mapped_column(JSONDoc)
+
+
+class MediaAsset(Base):
+    """A file a set's questions show (an image from an imported package), served by the app."""
+
+    __tablename__ = "media_assets"
+    __table_args__ = (sa.UniqueConstraint("set_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    set_id: Mapped[int] = mapped_column(sa.ForeignKey("question_sets.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(sa.String(255))
+    content_type: Mapped[str] = mapped_column(sa.String(100))
+    sha256: Mapped[str] = mapped_column(sa.String(64))
+    data: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    size: Mapped[int]
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    question_set: Mapped[QuestionSet] = relationship()
+
+
+class PendingImport(Base):
+    """An uploaded question-set file between its preview and its publication."""
+
+    __tablename__ = "pending_imports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    filename: Mapped[str] = mapped_column(sa.String(255))
+    # The set id the instructor asked for ("" for the file's own).
+    set_uid: Mapped[str] = mapped_column(sa.String(100), default="")
+    data: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    owner: Mapped[User] = relationship()

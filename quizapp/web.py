@@ -75,6 +75,8 @@ def init_web(app: Flask) -> None:
     from quizapp.errors import bp as errors_bp
     from quizapp.instructor import bp as instructor_bp
     from quizapp.main import bp as main_bp
+    from quizapp.media import bp as media_bp
+    from quizapp.media.routes import rich
     from quizapp.study import bp as study_bp
 
     app.register_blueprint(main_bp)
@@ -84,6 +86,8 @@ def init_web(app: Flask) -> None:
     app.register_blueprint(errors_bp)
     app.register_blueprint(instructor_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(media_bp)
+    app.add_template_filter(rich, "rich")
 
     from quizapp.cli import register_cli
 

@@ -11,8 +11,10 @@ from quizapp.auth.forms import EmptyForm
 from quizapp.catalog import set_overviews
 from quizapp.extensions import db
 from quizapp.main import bp
-from quizapp.main.services import enrolled_set_ids, join_set, leave_set
+from quizapp.main.dashboard import dashboard
+from quizapp.main.services import join_set, leave_set
 from quizapp.models import QuestionSet
+from quizapp.study.services import enrolled_set_ids
 
 
 @bp.route("/")
@@ -20,8 +22,6 @@ def index() -> str:
     """Show the home page: the sign-in invitation, or the learner's dashboard."""
     if not current_user.is_authenticated:
         return render_template("main/welcome.html")
-    from quizapp.main.dashboard import dashboard
-
     return render_template("main/home.html", **dashboard(current_user))
 
 
@@ -32,7 +32,7 @@ def sets() -> str:
     return render_template(
         "main/sets.html",
         overviews=set_overviews(),
-        enrolled=enrolled_set_ids(current_user),
+        enrolled=set(enrolled_set_ids(current_user)),
         form=EmptyForm(),
     )
 

@@ -2,17 +2,8 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
-
 from quizapp.extensions import db
 from quizapp.models import Enrollment, QuestionSet, User
-
-
-def enrolled_set_ids(user: User) -> set[int]:
-    """Return the ids of the sets ``user`` studies."""
-    return set(
-        db.session.scalars(sa.select(Enrollment.set_id).where(Enrollment.user_id == user.id))
-    )
 
 
 def join_set(user: User, question_set: QuestionSet) -> bool:

@@ -58,6 +58,7 @@ def init_web(app: Flask) -> None:
 
     # Register every table on the metadata.
     from quizapp import models  # noqa: F401
+    from quizapp.courses import models as course_models  # noqa: F401
     from quizapp.instructor import models as instructor_models  # noqa: F401
 
     db.init_app(app)
@@ -72,6 +73,7 @@ def init_web(app: Flask) -> None:
     from quizapp.account import bp as account_bp
     from quizapp.admin import bp as admin_bp
     from quizapp.auth import bp as auth_bp
+    from quizapp.courses.routes import bp as courses_bp
     from quizapp.errors import bp as errors_bp
     from quizapp.instructor import bp as instructor_bp
     from quizapp.main import bp as main_bp
@@ -85,6 +87,7 @@ def init_web(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(errors_bp)
     app.register_blueprint(instructor_bp)
+    app.register_blueprint(courses_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(media_bp)
     app.add_template_filter(rich, "rich")

@@ -1,0 +1,165 @@
+"""Course views: instructors create classes, assign sets and follow results; learners join."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user, login_required
+
+from quizapp.auth.forms import EmptyForm
+from quizapp.auth.permissions import role_required
+from quizapp.courses import services
+from quizapp.courses.forms import AssignForm, CourseForm, JoinForm
+from quizapp.courses.models import Course
+from quizapp.extensions import db
+from quizapp.models import QuestionSet, Role
+
+bp = Blueprint("courses", __name__, url_prefix="/courses")
+
+
+def _managed_course(course_id: int) -> Course:
+    course = db.session.get(Course, course_id)
+    if course is None:
+        abort(404)
+    if not services.can_manage(current_user, course):
+        abort(403)
+    return course
+
+
+def _assign_form(course: Course) -> AssignForm:
+    form = AssignForm()
+    form.set_id.choices = [(qs.id, qs.title) for qs in services.assignable_sets(course)]
+    return form
+
+
+@bp.route("/", methods=["GET", "POST"])
+@role_required(Role.INSTRUCTOR)
+def index() -> ResponseReturnValue:
+    """List the instructor's classes and create a new one."""
+    form = CourseForm()
+    if form.validate_on_submit():
+        course = services.create_course(current_user, form.title.data or "")
+        db.session.commit()
+        flash(f"Class created. Learners join it with the code {course.join_code}.", "success")
+        return redirect(url_for("courses.overview", course_id=course.id))
+    status = 400 if form.errors else 200
+    courses = services.owned_courses(current_user)
+    return render_template("courses/index.html", form=form, courses=courses), status
+
+
+@bp.route("/<int:course_id>")
+@role_required(Role.INSTRUCTOR)
+def overview(course_id: int) -> str:
+    """Show a class: its code, sets, members, recall per topic and who is falling behind."""
+    course = _managed_course(course_id)
+    return render_template(
+        "courses/overview.html",
+        course=course,
+        sets=services.course_sets(course),
+        assign_form=_assign_form(course),
+        empty_form=EmptyForm(),
+        view=services.course_overview(course, now=datetime.now(UTC)),
+    )
+
+
+@bp.route("/<int:course_id>/sets", methods=["POST"])
+@role_required(Role.INSTRUCTOR)
+def assign(course_id: int) -> ResponseReturnValue:
+    """Assign a question set to the class (its members are enrolled in it)."""
+    course = _managed_course(course_id)
+    form = _assign_form(course)
+    if not form.validate_on_submit():
+        flash("Choose one of the sets offered.", "error")
+        return redirect(url_for("courses.overview", course_id=course.id))
+    question_set = db.session.get(QuestionSet, form.set_id.data)
+    if question_set is None:
+        abort(404)
+    try:
+        services.assign_set(course, question_set)
+    except services.CourseError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("courses.overview", course_id=course.id))
+    db.session.commit()
+    flash(f"“{question_set.title}” assigned; every member is now enrolled in it.", "success")
+    return redirect(url_for("courses.overview", course_id=course.id))
+
+
+@bp.route("/<int:course_id>/sets/<int:set_id>/remove", methods=["POST"])
+@role_required(Role.INSTRUCTOR)
+def unassign(course_id: int, set_id: int) -> ResponseReturnValue:
+    """Take a set off the class; learners keep studying it if they wish."""
+    course = _managed_course(course_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    question_set = db.session.get(QuestionSet, set_id)
+    if question_set is None or not services.unassign_set(course, question_set):
+        abort(404)
+    db.session.commit()
+    flash(f"“{question_set.title}” is no longer assigned to the class.", "info")
+    return redirect(url_for("courses.overview", course_id=course.id))
+
+
+@bp.route("/<int:course_id>/questions")
+@role_required(Role.INSTRUCTOR)
+def questions(course_id: int) -> str:
+    """Show the question statistics: answers, facility, discrimination, wrong choices, flags."""
+    course = _managed_course(course_id)
+    return render_template(
+        "courses/questions.html", course=course, rows=services.question_stats(course)
+    )
+
+
+def _csv_response(text: str, filename: str) -> Response:
+    return Response(
+        text,
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@bp.route("/<int:course_id>/results.csv")
+@role_required(Role.INSTRUCTOR)
+def results_csv(course_id: int) -> Response:
+    """Download one row per learner and question."""
+    course = _managed_course(course_id)
+    text = services.csv_text(services.RESULT_COLUMNS, services.result_rows(course))
+    return _csv_response(text, f"class-{course.id}-results.csv")
+
+
+@bp.route("/<int:course_id>/learners.csv")
+@role_required(Role.INSTRUCTOR)
+def learners_csv(course_id: int) -> Response:
+    """Download one summary row per learner."""
+    course = _managed_course(course_id)
+    text = services.csv_text(services.SUMMARY_COLUMNS, services.summary_rows(course))
+    return _csv_response(text, f"class-{course.id}-learners.csv")
+
+
+@bp.route("/join", methods=["GET", "POST"])
+@login_required
+def join() -> ResponseReturnValue:
+    """Join a class with the code the instructor gave."""
+    form = JoinForm()
+    if form.validate_on_submit():
+        try:
+            result = services.join_course(current_user, form.code.data or "")
+        except services.CourseError as exc:
+            db.session.rollback()
+            form.code.errors = [*form.code.errors, str(exc)]
+        else:
+            db.session.commit()
+            if result.joined:
+                flash(
+                    f"You joined “{result.course.title}”: {result.new_sets} question sets "
+                    "added to your study queue.",
+                    "success",
+                )
+            else:
+                flash(f"You are already in “{result.course.title}”.", "info")
+            return redirect(url_for("courses.join"))
+    status = 400 if form.errors else 200
+    courses = services.joined_courses(current_user)
+    return render_template("courses/join.html", form=form, courses=courses), status

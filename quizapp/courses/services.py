@@ -277,7 +277,7 @@ class TopicRow:
 @dataclass(frozen=True)
 class BehindRow:
     user: User
-    below_target: list[Topic]
+    below_target: list[tuple[Topic, float, float]]
     falling: list[tuple[Topic, float, float]]
 
 
@@ -328,7 +328,7 @@ def _behind_rows(
     return [
         BehindRow(
             users[b.learner_id],
-            [topics[t] for t in b.below_target if t in topics],
+            [(topics[t], recall, target) for t, recall, target in b.below_target if t in topics],
             [(topics[t], before, after) for t, before, after in b.falling if t in topics],
         )
         for b in behind

@@ -291,13 +291,14 @@ class LearnerBehind:
 
     Attributes:
         learner_id: the learner.
-        below_target: topics whose predicted recall is below the learner's target.
-        falling: topics whose score fell over the last two weeks, with
-            ``(mean score in the week before, mean score in the last week)``.
+        below_target: ``(topic, predicted recall, target)`` of each topic whose predicted recall
+            is below the learner's target.
+        falling: ``(topic, mean score in the week before, mean score in the last week)`` of each
+            topic whose score fell over the last two weeks.
     """
 
     learner_id: int
-    below_target: tuple[int, ...]
+    below_target: tuple[tuple[int, float, float], ...]
     falling: tuple[tuple[int, float, float], ...]
 
 
@@ -345,10 +346,10 @@ def falling_behind(
     Returns:
         One ``LearnerBehind`` per learner behind on at least one topic, by learner id.
     """
-    below: dict[int, list[int]] = defaultdict(list)
+    below: dict[int, list[tuple[int, float, float]]] = defaultdict(list)
     for row in rows:
         if row.recall_now is not None and row.recall_now < row.target:
-            below[row.learner_id].append(row.topic_id)
+            below[row.learner_id].append((row.topic_id, row.recall_now, row.target))
     falling: dict[int, list[tuple[int, float, float]]] = defaultdict(list)
     for (learner, topic), (earlier, recent) in _window_means(attempts, topic_of, now).items():
         if len(earlier) < MIN_WINDOW_ANSWERS or len(recent) < MIN_WINDOW_ANSWERS:

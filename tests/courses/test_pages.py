@@ -265,6 +265,8 @@ def test_overview_shows_members_topics_and_who_falls_behind(
         answer_question(
             falling, question("q1"), response, duration_ms=4000, now=now - timedelta(days=days)
         )
+    # A wrong answer five days ago: far below the 90% target.
+    answer_question(learners[1], question("q3"), 1, duration_ms=4000, now=now - timedelta(days=5))
     db.session.commit()
     html = re.sub(r"\s+", " ", teacher.get(f"/courses/{course.id}").get_data(as_text=True))
     assert "Learners (3)" in html
@@ -274,7 +276,11 @@ def test_overview_shows_members_topics_and_who_falls_behind(
     # One of Basics' two questions studied by one learner of three: coverage 1/6.
     assert '<td class="num">17%</td>' in html
     assert "falling on Basics: 100% → 0%" in html
-    assert "Learner 2</strong>" not in html
+    below = re.search(r"<strong>Learner 2</strong> <span>below target on Advanced: (\d+)%", html)
+    assert below, "Learner 2 is not listed below target"
+    assert int(below.group(1)) < 90
+    assert "(target 90%)" in html
+    assert "Learner 3</strong>" not in html
 
 
 @pytest.mark.parametrize(

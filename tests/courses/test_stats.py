@@ -198,7 +198,7 @@ def test_falling_behind_rules() -> None:
     ]
     behind = falling_behind(rows, attempts, topic_of, now=NOW)
     assert [b.learner_id for b in behind] == [A, B]
-    assert behind[0].below_target == (100,)
+    assert behind[0].below_target == ((100, 0.80, 0.90),)
     assert behind[0].falling == ()
     assert behind[1].below_target == ()
     assert behind[1].falling == ((100, 1.0, 0.5),)

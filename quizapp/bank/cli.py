@@ -1,21 +1,25 @@
-"""``flask --app quizapp bank ...``: load question sets (and draft them, see derive)."""
+"""``flask --app quizapp bank ...``: load, import and export question sets (draft: see derive)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from pathlib import Path
 
 import click
+import sqlalchemy as sa
 from flask import Flask
 from flask.cli import AppGroup
 
 from quizapp.bank.derive_cli import derive_command
+from quizapp.bank.export import EXPORT_FORMATS, export_set
 from quizapp.bank.model import Problem
 from quizapp.bank.sync import Counts, LoadReport, load_sets
 from quizapp.bank.validate import check_paths
 from quizapp.extensions import db
+from quizapp.models import QuestionSet, User
 
-bank_cli = AppGroup("bank", help="Load question sets from YAML files and draft new ones.")
+bank_cli = AppGroup("bank", help="Load, import, export and draft question sets.")
 bank_cli.add_command(derive_command)
 
 COLUMNS = ("questions", "created", "updated", "answer changed", "retired", "unchanged")
@@ -95,6 +99,85 @@ def load_command(paths: tuple[Path, ...]) -> None:
     click.echo("\n\n".join(format_report(report) for report in reports))
     if not any(report.changed for report in reports):
         click.echo("\nNothing changed.")
+
+
+def _owner(email: str | None) -> User | None:
+    if email is None:
+        return None
+    user: User | None = db.session.scalar(
+        sa.select(User).where(User.email == email.strip().lower())
+    )
+    if user is None:
+        raise click.BadParameter(f"no account {email}", param_hint="--owner")
+    return user
+
+
+@bank_cli.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--set", "set_id", default=None, help="The set id to use instead of the file's.")
+@click.option("--owner", "owner_email", default=None, help="Import as this account (its sets).")
+@click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
+@click.option("--json", "as_json", is_flag=True, help="Print the preview as JSON.")
+def import_command(
+    file: Path, set_id: str | None, owner_email: str | None, dry_run: bool, as_json: bool
+) -> None:
+    """Import a question set from any supported format (GIFT, Moodle XML, CSV, Anki...).
+
+    Every problem is listed as file:line: message, and then nothing is written.
+    """
+    # Imported here: the import service lives with the instructor pages.
+    from quizapp.instructor.imports import preview_import, publish_upload
+
+    owner = _owner(owner_email)
+    data = file.read_bytes()
+    preview = preview_import(str(file), data, owner, set_id)
+    if as_json:
+        click.echo(json.dumps(preview.to_dict(), indent=2, ensure_ascii=False))
+    for warning in preview.warnings:
+        click.echo(f"{warning} (warning)", err=True)
+    if preview.problems or preview.report is None:
+        for problem in preview.problems:
+            click.echo(str(problem), err=True)
+        click.echo(f"{len(preview.problems)} problem(s); nothing was imported.", err=True)
+        raise click.exceptions.Exit(1)
+    if dry_run:
+        if not as_json:
+            click.echo(format_report(preview.report))
+            click.echo("\nDry run: nothing was written.")
+        return
+    try:
+        published = publish_upload(str(file), data, owner, set_id)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    if not as_json:
+        click.echo(format_report(published.report))
+        if published.media_written:
+            click.echo(f"  {published.media_written} media file(s) stored")
+
+
+@bank_cli.command("export")
+@click.argument("set_id")
+@click.option(
+    "--format", "fmt", type=click.Choice(list(EXPORT_FORMATS)), default="yaml", show_default=True
+)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
+def export_command(set_id: str, fmt: str, output: Path) -> None:
+    """Write a stored set's active questions to a file in one format.
+
+    Questions the format cannot hold are listed on stderr.
+    """
+    question_set = db.session.scalar(sa.select(QuestionSet).where(QuestionSet.uid == set_id))
+    if question_set is None:
+        raise click.BadParameter(f"no set with the id '{set_id}'", param_hint="SET_ID")
+    exported = export_set(question_set, fmt)
+    output.write_bytes(exported.result.data)
+    for skipped in exported.result.skipped:
+        click.echo(f"skipped: {skipped.message}", err=True)
+    for warning in exported.result.warnings:
+        click.echo(f"warning: {warning.message}", err=True)
+    click.echo(f"Wrote {output} ({EXPORT_FORMATS[fmt].label}).")
 
 
 def register(app: Flask) -> None:

@@ -1,4 +1,4 @@
-"""Instructor pages: their question sets, and drafting a set from a document."""
+"""Instructor pages: their question sets, drafting a set from a document, import and export."""
 
 from __future__ import annotations
 
@@ -6,4 +6,4 @@ from flask import Blueprint
 
 bp = Blueprint("instructor", __name__, url_prefix="/instructor")
 
-from quizapp.instructor import routes  # noqa: E402,F401
+from quizapp.instructor import routes, transfer  # noqa: E402,F401

@@ -41,3 +41,25 @@ class StatusForm(FlaskForm):
 class EntryForm(FlaskForm):
     yaml_text = TextAreaField("Question (YAML)", validators=[DataRequired()])
     submit = SubmitField("Save question")
+
+
+class ImportForm(FlaskForm):
+    upload = FileField(
+        "Question-set file",
+        validators=[FileRequired("Choose a file to import.")],
+        description=(
+            "The app's YAML, Moodle GIFT or XML, Aiken, CSV or .xlsx, "
+            "an Anki text export or an .apkg package."
+        ),
+    )
+    set_id = StringField(
+        "Set id",
+        validators=[
+            Optional(),
+            Length(max=100),
+            Regexp(r"^[a-z0-9][a-z0-9._-]*$", message="Use lower-case letters, digits, . _ -"),
+        ],
+        description="Leave empty to use the file's own id (or one made from its name). "
+        "Give the id of one of your sets to update it.",
+    )
+    submit = SubmitField("Preview the import")

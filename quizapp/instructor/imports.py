@@ -25,18 +25,10 @@ from quizapp.bank.sync import Change, Counts, LoadReport, SetOwnershipError, loa
 from quizapp.bank.validate import validate_set
 from quizapp.db import utcnow
 from quizapp.extensions import db
-from quizapp.formats import IMPORTERS, Importer, MediaFile, anki, moodle_xml
-from quizapp.formats.base import choose_importer
+from quizapp.formats import IMPORTERS, MediaFile, importer_for
 from quizapp.grading import REGISTRY
 from quizapp.models import MediaAsset, MemoryState, PendingImport, Question, QuestionSet, User
 
-# The formats the upload form accepts: the registry, plus the two package formats whose
-# modules are finished (merging by name keeps this right once the registry lists them too).
-UPLOAD_IMPORTERS: dict[str, Importer] = {
-    **IMPORTERS,
-    moodle_xml.IMPORTER.name: moodle_xml.IMPORTER,
-    anki.IMPORTER.name: anki.IMPORTER,
-}
 PENDING_LIFETIME = timedelta(days=1)
 
 
@@ -230,7 +222,7 @@ def _ownership_problem(doc: SetDoc) -> Problem:
 
 
 def preview_import(
-    filename: str, data: bytes, owner: User, set_id: str | None = None
+    filename: str, data: bytes, owner: User | None, set_id: str | None = None
 ) -> ImportPreview:
     """Read an uploaded file and say what publishing it would change; write nothing.
 
@@ -238,16 +230,17 @@ def preview_import(
         filename: the file's name; its extension (and content, where several formats share
             it) chooses the importer.
         data: the file's bytes, whatever they are.
-        owner: who imports it; a set of the same id must be theirs.
+        owner: who imports it; a set of the same id must be theirs. None (the command
+            line) updates any set, like ``bank load``.
         set_id: the id to give the set instead of the file's own.
     """
     limit = _max_upload()
     if limit is not None and len(data) > limit:
         message = f"the file is larger than the {limit // (1024 * 1024)} MB allowed"
         return ImportPreview(filename, "", None, (Problem(filename, 0, message),))
-    importer = choose_importer(UPLOAD_IMPORTERS, filename, data)
+    importer = importer_for(filename, data)
     if importer is None:
-        known = sorted({e for i in UPLOAD_IMPORTERS.values() for e in i.extensions})
+        known = sorted({e for i in IMPORTERS.values() for e in i.extensions})
         message = f"not a file the app can import (known endings: {', '.join(known)})"
         return ImportPreview(filename, "", None, (Problem(filename, 0, message),))
     result = importer.read(data, filename, set_id=set_id or None)
@@ -258,7 +251,7 @@ def preview_import(
     if doc is not None:
         problems += [p for p in validate_set(doc, require_source=False) if p not in result.problems]
         existing = db.session.scalar(sa.select(QuestionSet).where(QuestionSet.uid == doc.id))
-        foreign = existing is not None and existing.owner_id != owner.id
+        foreign = owner is not None and existing is not None and existing.owner_id != owner.id
         if foreign:
             problems.append(_ownership_problem(doc))
         if not problems:
@@ -309,7 +302,9 @@ class Published:
     warnings: tuple[Problem, ...]
 
 
-def publish_upload(filename: str, data: bytes, owner: User, set_id: str | None = None) -> Published:
+def publish_upload(
+    filename: str, data: bytes, owner: User | None, set_id: str | None = None
+) -> Published:
     """Load the set in the file and its media, all or nothing (the caller commits).
 
     Raises:

@@ -9,6 +9,7 @@ from flask_login import current_user
 
 from quizapp.auth.forms import EmptyForm
 from quizapp.auth.permissions import role_required
+from quizapp.bank.export import EXPORT_FORMATS
 from quizapp.bank.sync import SetOwnershipError
 from quizapp.catalog import set_overviews
 from quizapp.extensions import db
@@ -38,6 +39,7 @@ def index() -> str:
         "instructor/index.html",
         overviews=set_overviews(owner_id=current_user.id, published_only=False),
         drafts=own_drafts,
+        export_formats=EXPORT_FORMATS,
     )
 
 

@@ -1,0 +1,135 @@
+"""Instructor views: import a question set from a file (preview, publish) and export one."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Response, abort, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+
+from quizapp.auth.forms import EmptyForm
+from quizapp.auth.permissions import role_required
+from quizapp.bank.export import EXPORT_FORMATS, export_set
+from quizapp.bank.sync import SetOwnershipError
+from quizapp.extensions import db
+from quizapp.instructor import bp, imports
+from quizapp.instructor.forms import ImportForm
+from quizapp.models import PendingImport, QuestionSet, Role
+
+
+def _own_pending(pending_id: int) -> PendingImport:
+    pending = db.session.get(PendingImport, pending_id)
+    if pending is None or pending.owner_id != current_user.id:
+        abort(404)
+    return pending
+
+
+def _own_set(set_uid: str) -> QuestionSet:
+    question_set = db.session.scalar(sa.select(QuestionSet).where(QuestionSet.uid == set_uid))
+    if question_set is None:
+        abort(404)
+    if question_set.owner_id != current_user.id and not current_user.has_role(Role.ADMIN):
+        abort(403)
+    return question_set
+
+
+@bp.route("/imports/new", methods=["GET", "POST"])
+@role_required(Role.INSTRUCTOR)
+def new_import() -> ResponseReturnValue:
+    """Upload a question-set file; show its preview, or its problems."""
+    form = ImportForm()
+    if not form.validate_on_submit():
+        return render_template("instructor/new_import.html", form=form)
+    upload = form.upload.data
+    filename, data = upload.filename or "upload", upload.read()
+    set_id = form.set_id.data or ""
+    preview = imports.preview_import(filename, data, current_user, set_id or None)
+    if not preview.ok:
+        db.session.rollback()
+        return render_template(
+            "instructor/import_preview.html", preview=preview, pending=None, form=form
+        ), 400
+    pending = imports.keep_upload(filename, data, current_user, set_id)
+    db.session.commit()
+    return redirect(url_for("instructor.import_preview", pending_id=pending.id))
+
+
+@bp.route("/imports/<int:pending_id>")
+@role_required(Role.INSTRUCTOR)
+def import_preview(pending_id: int) -> str:
+    """Show what publishing an uploaded file would create, change and retire."""
+    pending = _own_pending(pending_id)
+    return render_template(
+        "instructor/import_preview.html",
+        preview=imports.preview_pending(pending),
+        pending=pending,
+        form=EmptyForm(),
+    )
+
+
+@bp.route("/imports/<int:pending_id>/publish", methods=["POST"])
+@role_required(Role.INSTRUCTOR)
+def publish_import(pending_id: int) -> ResponseReturnValue:
+    """Publish an uploaded file as a question set, in one transaction."""
+    pending = _own_pending(pending_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        published = imports.publish_import(pending)
+    except (imports.ImportRefusedError, SetOwnershipError):
+        db.session.rollback()
+        flash("The file can no longer be published as it is: see its problems below.", "error")
+        return redirect(url_for("instructor.import_preview", pending_id=pending_id))
+    db.session.commit()
+    report = published.report
+    totals = report.totals
+    message = (
+        f"Published “{report.title}”: {totals.active} questions ({totals.created} new, "
+        f"{totals.updated} updated, {totals.answer_changed} with a changed answer, "
+        f"{totals.retired} retired, {totals.unchanged} unchanged)"
+    )
+    if published.media_written:
+        message += f"; {published.media_written} image(s) stored"
+    flash(message + ".", "success")
+    return redirect(url_for("instructor.index"))
+
+
+@bp.route("/imports/<int:pending_id>/discard", methods=["POST"])
+@role_required(Role.INSTRUCTOR)
+def discard_import(pending_id: int) -> ResponseReturnValue:
+    """Forget an uploaded file without publishing it."""
+    pending = _own_pending(pending_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    db.session.delete(pending)
+    db.session.commit()
+    flash("Import discarded.", "info")
+    return redirect(url_for("instructor.index"))
+
+
+@bp.route("/sets/<set_uid>/export")
+@role_required(Role.INSTRUCTOR)
+def export_page(set_uid: str) -> str:
+    """List the export formats of a set, with what each one leaves out."""
+    question_set = _own_set(set_uid)
+    exported = {key: export_set(question_set, key) for key in EXPORT_FORMATS}
+    return render_template(
+        "instructor/export.html",
+        question_set=question_set,
+        formats=EXPORT_FORMATS,
+        exported=exported,
+    )
+
+
+@bp.route("/sets/<set_uid>/export/<fmt>")
+@role_required(Role.INSTRUCTOR)
+def export_download(set_uid: str, fmt: str) -> Response:
+    """Download a set in one format."""
+    if fmt not in EXPORT_FORMATS:
+        abort(404)
+    exported = export_set(_own_set(set_uid), fmt)
+    response = Response(exported.result.data, content_type=exported.media_type)
+    response.headers["Content-Disposition"] = f'attachment; filename="{exported.filename}"'
+    if exported.result.skipped:
+        response.headers["X-Quizapp-Skipped"] = str(len(exported.result.skipped))
+    return response

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import io
 import re
 from collections.abc import Callable
 from html.parser import HTMLParser
@@ -183,3 +185,56 @@ def test_media_needs_an_account_and_a_visible_set(
     stored_set.is_published = False
     db.session.commit()
     assert user_agent.get("/media/pics/cell.png").status_code == 404
+
+
+def _moodle_with_image() -> bytes:
+    encoded = base64.b64encode(PNG).decode()
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
+<quiz>
+  <question type="truefalse">
+    <name><text>Cell</text></name>
+    <questiontext format="html">
+      <text><![CDATA[<p>A cell: <img src="@@PLUGINFILE@@/cell.png" alt="a cell"></p>]]></text>
+      <file name="cell.png" path="/" encoding="base64">{encoded}</file>
+    </questiontext>
+    <idnumber>cell</idnumber>
+    <answer fraction="100"><text>true</text></answer>
+    <answer fraction="0"><text>false</text></answer>
+  </question>
+</quiz>
+""".encode()
+
+
+def test_an_uploaded_image_is_stored_and_shown_to_learners(
+    user_agent: Browserless, make_user: Callable[..., User], instructor: User
+) -> None:
+    user_agent.login(instructor.email)
+    resp = user_agent.submit(
+        "/instructor/imports/new",
+        {"upload": (io.BytesIO(_moodle_with_image()), "cells.xml"), "set_id": "cells"},
+        content_type="multipart/form-data",
+    )
+    preview_url = resp.headers["Location"]
+    assert "1 image(s) will be stored" in user_agent.get(preview_url).get_data(as_text=True)
+    user_agent.submit(preview_url, {}, action=preview_url + "/publish")
+    asset = db.session.scalar(sa.select(MediaAsset))
+    assert asset is not None
+    assert (asset.name, asset.content_type, asset.data) == ("cell.png", "image/png", PNG)
+    user_agent.submit("/", {}, action="/auth/logout")
+
+    learner = make_user("learner@example.org")
+    question_set = db.session.scalar(sa.select(QuestionSet).where(QuestionSet.uid == "cells"))
+    assert question_set is not None
+    db.session.add(Enrollment(user_id=learner.id, set_id=question_set.id))
+    db.session.commit()
+    user_agent.login(learner.email)
+    url = user_agent.submit("/", {"mode": "due"}, action="/study/start").headers["Location"]
+    page = user_agent.get(url).get_data(as_text=True)
+    src = re.search(r'<img src="([^"]+)" alt="a cell">', page)
+    assert src is not None
+    # The file's digest is in the URL, so a new version of the image is a new URL.
+    assert src.group(1) == f"/media/cells/cell.png?v={asset.sha256[:16]}"
+    image = user_agent.get(src.group(1))
+    assert image.status_code == 200
+    assert image.data == PNG
+    assert active_content(page) == []

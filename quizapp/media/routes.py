@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Response, abort, url_for
+from flask import Response, abort, request, url_for
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -13,15 +13,35 @@ from quizapp.media import bp
 from quizapp.models import MediaAsset, QuestionSet, Role
 from quizapp.richtext import render_rich
 
-# Stored files never change under their name within a set: an import that changes a file's
-# content gives it a new name, so browsers may keep them for a long time.
+# Pages link to a stored file with its digest in the query (``media_url``): a new content is a
+# new URL, so browsers may keep what they fetched for as long as they like.
 CACHE_CONTROL = "private, max-age=31536000, immutable"
 SVG = "image/svg+xml"
 
 
+def _versions(set_uid: str) -> dict[str, str]:
+    """Return the digest of each file stored with the set (read once per request)."""
+    # Kept with the request, not in ``g``: an app context may outlive one request.
+    known: dict[str, dict[str, str]] = request.environ.setdefault("quizapp.media_versions", {})
+    if set_uid not in known:
+        rows = db.session.execute(
+            sa.select(MediaAsset.name, MediaAsset.sha256)
+            .join(QuestionSet, MediaAsset.set_id == QuestionSet.id)
+            .where(QuestionSet.uid == set_uid)
+        )
+        known[set_uid] = {row.name: row.sha256 for row in rows}
+    return known[set_uid]
+
+
+def media_url(set_uid: str, name: str) -> str:
+    """Return the URL of a stored file; its digest in the query makes a new content a new URL."""
+    digest = _versions(set_uid).get(name)
+    return url_for("media.serve", set_uid=set_uid, name=name, v=digest[:16] if digest else None)
+
+
 def rich(text: object, set_uid: str) -> Markup:
     """Template filter: question text of set ``set_uid`` as safe HTML (see quizapp.richtext)."""
-    return render_rich(text, lambda name: url_for("media.serve", set_uid=set_uid, name=name))
+    return render_rich(text, lambda name: media_url(set_uid, name))
 
 
 def _visible(question_set: QuestionSet) -> bool:

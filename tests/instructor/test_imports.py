@@ -160,7 +160,7 @@ def _truncated(path: Path) -> bytes:
 def _zip_bomb() -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("collection.anki21", bytes(64 * 1024 * 1024))
+        archive.writestr("collection.anki21", bytes(16 * 1024 * 1024))
     return buffer.getvalue()
 
 

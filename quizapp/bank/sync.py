@@ -133,13 +133,15 @@ def _upsert_topics(question_set: QuestionSet, doc: SetDoc) -> tuple[dict[str, To
     return rows, changed
 
 
-def _question_values(question: QuestionDoc, topic: Topic) -> dict[str, Any]:
-    """Return the columns a question's content sets (its position aside)."""
+def question_content(question: QuestionDoc) -> dict[str, Any]:
+    """Return the columns a question's content sets, as the database gives them back.
+
+    The topic and the position aside; the import preview compares stored rows with this.
+    """
     qtype = REGISTRY[question.type]
     # Through JSON and back, so that what is compared is what the database gives back.
     spec = json.loads(json.dumps(dict(question.spec)))
     return {
-        "topic_id": topic.id,
         "qtype": question.type,
         "title": question.title,
         "tags": list(question.tags),
@@ -149,8 +151,12 @@ def _question_values(question: QuestionDoc, topic: Topic) -> dict[str, Any]:
         "source_section": question.source.section,
         "source_quote": question.source.quote,
         "answer_digest": qtype.answer_digest(spec),
-        "is_active": True,
     }
+
+
+def _question_values(question: QuestionDoc, topic: Topic) -> dict[str, Any]:
+    """Return the columns a question's content sets (its position aside)."""
+    return {"topic_id": topic.id, **question_content(question), "is_active": True}
 
 
 def _reset_memory(question_id: int) -> int:

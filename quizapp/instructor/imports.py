@@ -12,7 +12,6 @@ publish it. These functions add and flush but never commit.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -21,12 +20,18 @@ import sqlalchemy as sa
 from flask import current_app
 
 from quizapp.bank.model import Problem, QuestionDoc, SetDoc
-from quizapp.bank.sync import Change, Counts, LoadReport, SetOwnershipError, load_set
+from quizapp.bank.sync import (
+    Change,
+    Counts,
+    LoadReport,
+    SetOwnershipError,
+    load_set,
+    question_content,
+)
 from quizapp.bank.validate import validate_set
 from quizapp.db import utcnow
 from quizapp.extensions import db
 from quizapp.formats import IMPORTERS, MediaFile, importer_for
-from quizapp.grading import REGISTRY
 from quizapp.models import MediaAsset, MemoryState, PendingImport, Question, QuestionSet, User
 
 PENDING_LIFETIME = timedelta(days=1)
@@ -115,20 +120,7 @@ def _max_upload() -> int | None:
 
 def _content(question: QuestionDoc) -> dict[str, object]:
     """Return what the loader stores of a question, to compare with a stored row."""
-    qtype = REGISTRY[question.type]
-    spec = json.loads(json.dumps(dict(question.spec)))
-    return {
-        "topic": question.topic,
-        "qtype": question.type,
-        "title": question.title,
-        "tags": list(question.tags),
-        "prompt": question.prompt or qtype.default_prompt(spec),
-        "spec": spec,
-        "explanation": question.explanation,
-        "source_section": question.source.section,
-        "source_quote": question.source.quote,
-        "answer_digest": qtype.answer_digest(spec),
-    }
+    return {"topic": question.topic, **question_content(question)}
 
 
 def _stored_content(row: Question) -> dict[str, object]:

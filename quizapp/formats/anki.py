@@ -64,13 +64,13 @@ import tempfile
 import zipfile
 import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import ClassVar
 
 import zstandard
 
-from quizapp.bank.model import Problem, QuestionDoc, SetDoc, TopicDoc
+from quizapp.bank.model import Problem, QuestionDoc, TopicDoc
 from quizapp.formats.assemble import DEFAULT_TOPIC, NO_SOURCE, SetBuilder
 from quizapp.formats.base import Importer, ImportResult
 from quizapp.formats.ids import IdBook, content_id, slug
@@ -701,17 +701,7 @@ class _NoteReader:
                 )
         built = self.builder.build()
         used = {name for name in self.stored.values() if name}
-        doc = SetDoc(
-            id=built.id,
-            title=built.title,
-            description=built.description,
-            version=built.version,
-            source=built.source,
-            topics=tuple(self.topics.values()),
-            questions=built.questions,
-            file=built.file,
-            locations=built.locations,
-        )
+        doc = replace(built, topics=tuple(self.topics.values()))
         media = tuple(f for f in self.shelf.files.values() if f.name in used)
         return ImportResult(doc, tuple(self.problems), media, tuple(self.warnings))
 

@@ -991,17 +991,7 @@ class _FileReader:
                 self.use_topic()
                 self.builder.add(dataclasses.replace(question, topic=self.topic_id))
         built = self.builder.build()
-        doc = SetDoc(
-            id=built.id,
-            title=built.title,
-            description=built.description,
-            version=built.version,
-            source=built.source,
-            topics=tuple(self.topics.values()),
-            questions=built.questions,
-            file=built.file,
-            locations=built.locations,
-        )
+        doc = dataclasses.replace(built, topics=tuple(self.topics.values()))
         return ImportResult(
             doc, tuple(self.problems), _referenced(doc, self.media), tuple(self.warnings)
         )

@@ -31,7 +31,8 @@ from quizapp.courses.stats import (
     question_statistics,
 )
 from quizapp.extensions import db
-from quizapp.models import Enrollment, Question, QuestionSet, ReviewLog, Role, Topic, User
+from quizapp.main.services import enroll
+from quizapp.models import Question, QuestionSet, ReviewLog, Role, Topic, User
 from quizapp.study.services import topic_summaries
 
 # No 0/O, 1/I/L: a code read aloud or copied from a projector is typed right the first time.
@@ -117,13 +118,6 @@ def assignable_sets(course: Course) -> list[QuestionSet]:
     )
 
 
-def _enroll(user_id: int, set_id: int) -> bool:
-    if db.session.get(Enrollment, (user_id, set_id)) is not None:
-        return False
-    db.session.add(Enrollment(user_id=user_id, set_id=set_id))
-    return True
-
-
 def assign_set(course: Course, question_set: QuestionSet) -> bool:
     """Assign a set to the course and enroll its members in it; False if already assigned."""
     if question_set not in assignable_sets(course):
@@ -132,7 +126,7 @@ def assign_set(course: Course, question_set: QuestionSet) -> bool:
         raise CourseError("You may assign only your own sets or published ones.")
     db.session.add(CourseSet(course_id=course.id, set_id=question_set.id))
     for member in course.members:
-        _enroll(member.user_id, question_set.id)
+        enroll(member.user_id, question_set.id)
     db.session.flush()
     return True
 
@@ -166,7 +160,7 @@ def join_course(user: User, code: str) -> JoinResult:
     joined = db.session.get(CourseMember, (course.id, user.id)) is None
     if joined:
         db.session.add(CourseMember(course_id=course.id, user_id=user.id))
-    new_sets = sum(_enroll(user.id, link.set_id) for link in course.course_sets)
+    new_sets = sum(enroll(user.id, link.set_id) for link in course.course_sets)
     db.session.flush()
     return JoinResult(course, joined, new_sets)
 

@@ -6,13 +6,19 @@ from quizapp.extensions import db
 from quizapp.models import Enrollment, QuestionSet, User
 
 
+def enroll(user_id: int, set_id: int) -> bool:
+    """Enrol a learner in a set (added, not flushed); return False if already enrolled."""
+    if db.session.get(Enrollment, (user_id, set_id)) is not None:
+        return False
+    db.session.add(Enrollment(user_id=user_id, set_id=set_id))
+    return True
+
+
 def join_set(user: User, question_set: QuestionSet) -> bool:
     """Enrol ``user`` in ``question_set``; return False if already enrolled."""
-    if db.session.get(Enrollment, (user.id, question_set.id)) is not None:
-        return False
-    db.session.add(Enrollment(user_id=user.id, set_id=question_set.id))
+    joined = enroll(user.id, question_set.id)
     db.session.flush()
-    return True
+    return joined
 
 
 def leave_set(user: User, question_set: QuestionSet) -> bool:

@@ -257,6 +257,8 @@ class ReviewLog(Base):
         sa.ForeignKey("study_sessions.id", ondelete="SET NULL"), index=True
     )
     session_before: Mapped[dict[str, Any] | None] = mapped_column(JSONDoc)
+    # The learner's stored figures (quizapp.learners) before this review, for an exact undo.
+    stats_before: Mapped[dict[str, Any] | None] = mapped_column(JSONDoc)
 
     user: Mapped[User] = relationship(back_populates="reviews")
     question: Mapped[Question] = relationship()
@@ -295,6 +297,8 @@ class LearnerModelRecord(Base):
     )
     fitted_at: Mapped[datetime] = mapped_column(UTCDateTime)
     n_reviews: Mapped[int]
+    # Bumped by every fit: the learner's stored item states name the version they follow.
+    version: Mapped[int] = mapped_column(default=1)
     payload: Mapped[dict[str, Any]] = mapped_column(JSONDoc)
 
 

@@ -298,7 +298,7 @@ class LearnerModelRecord(Base):
     fitted_at: Mapped[datetime] = mapped_column(UTCDateTime)
     n_reviews: Mapped[int]
     # Bumped by every fit: the learner's stored item states name the version they follow.
-    version: Mapped[int] = mapped_column(default=1)
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
     payload: Mapped[dict[str, Any]] = mapped_column(JSONDoc)
 
 

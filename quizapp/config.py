@@ -59,6 +59,10 @@ def settings_from_env(environ: Mapping[str, str], instance_path: Path) -> dict[s
                              ``X-Forwarded-*`` headers are trusted (0 by default).
       QUIZAPP_MAX_UPLOAD_MB  largest accepted upload (default 20).
       QUIZAPP_OPEN_REGISTRATION  ``0`` to disable self-service sign-up (default on).
+      QUIZAPP_REDIS_URL      Redis for background jobs, run by ``flask worker``; default none:
+                             jobs run in a thread of each web process.
+      QUIZAPP_JOB_MODE       ``eager`` runs jobs right after the commit, in the committing
+                             thread (tests, CLI); ``thread`` or ``rq`` force a backend.
     """
     db_url = environ.get("QUIZAPP_DATABASE_URL") or f"sqlite:///{instance_path / 'quizapp.db'}"
     secret = environ.get("QUIZAPP_SECRET_KEY") or secret_key_from_instance(instance_path)
@@ -71,6 +75,8 @@ def settings_from_env(environ: Mapping[str, str], instance_path: Path) -> dict[s
         "QUIZAPP_SECURE_COOKIES": _flag(environ.get("QUIZAPP_SECURE_COOKIES"), False),
         "QUIZAPP_TRUST_PROXY": int(environ.get("QUIZAPP_TRUST_PROXY") or 0),
         "QUIZAPP_OPEN_REGISTRATION": _flag(environ.get("QUIZAPP_OPEN_REGISTRATION"), True),
+        "QUIZAPP_REDIS_URL": environ.get("QUIZAPP_REDIS_URL") or None,
+        "QUIZAPP_JOB_MODE": (environ.get("QUIZAPP_JOB_MODE") or "").strip().lower(),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_NAME": "quizapp_session",

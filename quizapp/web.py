@@ -96,6 +96,10 @@ def init_web(app: Flask) -> None:
     from quizapp.cli import register_cli
 
     register_cli(app)
+
+    from quizapp.jobs import init_jobs
+
+    init_jobs(app)
     app.after_request(_security_headers)
 
     from quizapp.auth.permissions import inject_roles

@@ -39,7 +39,17 @@ import numpy.typing as npt
 
 from quizapp.scheduler.history import DAY_START_HOUR, EventTable, ReviewEvent, day_index
 
-__all__ = ["CONTEXT_FEATURES", "ContextTracker", "context_matrix", "logit"]
+__all__ = [
+    "CONTEXT_FEATURES",
+    "DURATION_WINDOW",
+    "ContextTracker",
+    "ItemContext",
+    "LearnerContext",
+    "context_features",
+    "context_matrix",
+    "logit",
+    "observe_answer",
+]
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -64,7 +74,7 @@ _SLOW = 1.0 / 200.0
 _SESSION_PSEUDO = 3.0
 _ITEM_PSEUDO = 2.0
 _TOPIC_PSEUDO = 5.0
-_DURATION_WINDOW = 500
+DURATION_WINDOW = 500
 
 
 def logit(p: float) -> float:
@@ -80,17 +90,229 @@ def logit(p: float) -> float:
     return math.log(q / (1.0 - q))
 
 
-@dataclass
-class _Item:
+@dataclass(frozen=True)
+class ItemContext:
+    """What the log says of one item beyond its FSRS state (the item part of the features).
+
+    Attributes:
+        last_day: study day of its last answer.
+        day_reviews: answers on that day.
+        day_fails: failed answers on that day.
+        long_term_n: answers on a later day than the previous one.
+        long_term_success: successes among those.
+        last_seconds: log(1 + seconds) of its last answer, None if unknown.
+        last_success: whether its last answer succeeded.
+        lapses: failures among the long-term answers.
+        reviews: all its answers.
+    """
+
     last_day: int
-    day_reviews: int
-    day_fails: int
-    long_term_n: int
-    long_term_success: int
-    last_seconds: float | None
-    last_success: bool
-    lapses: int
-    reviews: int
+    day_reviews: int = 0
+    day_fails: int = 0
+    long_term_n: int = 0
+    long_term_success: int = 0
+    last_seconds: float | None = None
+    last_success: bool = True
+    lapses: int = 0
+    reviews: int = 0
+
+
+@dataclass(frozen=True)
+class LearnerContext:
+    """The learner part of the features: success rates, today's session, answer times.
+
+    Attributes:
+        fast_value: exponentially weighted successes, half-life ~14 long-term answers.
+        fast_weight: the weight those carry (for the bias correction).
+        slow_value: the same with a half-life of ~140 answers.
+        slow_weight: its weight.
+        session_day: study day of the current session.
+        session_n: long-term answers in it.
+        session_success: successes among them.
+        durations: log(1 + seconds) of the last ``DURATION_WINDOW`` timed answers, oldest first.
+    """
+
+    fast_value: float = 0.0
+    fast_weight: float = 0.0
+    slow_value: float = 0.0
+    slow_weight: float = 0.0
+    session_day: int = -(10**9)
+    session_n: int = 0
+    session_success: int = 0
+    durations: tuple[float, ...] = ()
+
+    @property
+    def fast(self) -> float:
+        """Bias-corrected recent success rate (0.5 before any answer)."""
+        return 0.5 if self.fast_weight <= 0.0 else self.fast_value / self.fast_weight
+
+    @property
+    def slow(self) -> float:
+        """Bias-corrected long-run success rate (0.5 before any answer)."""
+        return 0.5 if self.slow_weight <= 0.0 else self.slow_value / self.slow_weight
+
+    @property
+    def duration_median(self) -> float | None:
+        """Median of ``durations`` (the upper one of an even count), None when empty."""
+        if not self.durations:
+            return None
+        ordered = sorted(self.durations)
+        return ordered[len(ordered) // 2]
+
+
+def context_features(
+    learner: LearnerContext,
+    item: ItemContext | None,
+    topic_counts: tuple[int, int] | None,
+    today: int,
+    *,
+    duration_median: float | None = None,
+) -> list[float]:
+    """The features of asking an item on study day ``today`` (names in ``CONTEXT_FEATURES``).
+
+    Args:
+        learner: the learner's context.
+        item: the item's context, None if never answered.
+        topic_counts: (successes, answers) in the item's topic, None if unknown or none.
+        today: the study day of the question.
+        duration_median: the median of the learner's answer times when already known
+            (``learner.durations`` may then be empty); else taken from ``learner``.
+
+    Returns:
+        One value per name in ``CONTEXT_FEATURES``.
+    """
+    fast = learner.fast
+    slow = learner.slow
+    if today == learner.session_day:
+        session = (learner.session_success + _SESSION_PSEUDO * fast) / (
+            learner.session_n + _SESSION_PSEUDO
+        )
+    else:
+        session = fast
+    topic_rate = slow
+    if topic_counts is not None:
+        succ, n = topic_counts
+        topic_rate = (succ + _TOPIC_PSEUDO * slow) / (n + _TOPIC_PSEUDO)
+    if item is None:
+        return [
+            logit(fast),
+            logit(slow),
+            logit(session),
+            logit(slow),
+            logit(topic_rate),
+            0.0,
+            0.0,
+            0.0,
+            0.0,
+            0.0,
+            0.0,
+            0.0,
+        ]
+    item_rate = (item.long_term_success + _ITEM_PSEUDO * slow) / (item.long_term_n + _ITEM_PSEUDO)
+    median = learner.duration_median if duration_median is None else duration_median
+    duration = 0.0
+    if item.last_seconds is not None and median is not None:
+        duration = item.last_seconds - median
+    elapsed = max(1, today - item.last_day)
+    return [
+        logit(fast),
+        logit(slow),
+        logit(session),
+        logit(item_rate),
+        logit(topic_rate),
+        math.log1p(item.day_reviews),
+        math.log1p(item.day_fails),
+        duration,
+        0.0 if item.last_success else 1.0,
+        math.log1p(item.lapses),
+        math.log(elapsed),
+        math.log(item.reviews + 1),
+    ]
+
+
+def _seconds(duration_ms: int | None) -> float | None:
+    return None if duration_ms is None else math.log1p(duration_ms / 1000.0)
+
+
+def _next_item(
+    item: ItemContext | None, today: int, success: bool, seconds: float | None
+) -> ItemContext:
+    long_term = item is not None and today > item.last_day
+    if item is None:
+        item = ItemContext(today)
+    same_day = today == item.last_day
+    return ItemContext(
+        last_day=today,
+        day_reviews=(item.day_reviews if same_day else 0) + 1,
+        day_fails=(item.day_fails if same_day else 0) + int(not success),
+        long_term_n=item.long_term_n + int(long_term),
+        long_term_success=item.long_term_success + int(long_term and success),
+        last_seconds=seconds,
+        last_success=success,
+        lapses=item.lapses + int(long_term and not success),
+        reviews=item.reviews + 1,
+    )
+
+
+def _ewma(value: float, weight: float, rate: float, x: float) -> tuple[float, float]:
+    return (1.0 - rate) * value + rate * x, (1.0 - rate) * weight + rate
+
+
+def observe_answer(
+    learner: LearnerContext,
+    item: ItemContext | None,
+    event: ReviewEvent,
+    day_start_hour: int = DAY_START_HOUR,
+) -> tuple[LearnerContext, ItemContext, float | None]:
+    """One answer's update of the learner's and the item's context (as ``ContextTracker``).
+
+    Args:
+        learner: the context before the answer.
+        item: the item's context before it, None for its first answer.
+        event: the answer (not earlier than the ones already observed).
+        day_start_hour: hour (UTC) at which study days start.
+
+    Returns:
+        The new learner context, the new item context, and the answer time that left the
+        duration window (None if none did), which an undo puts back.
+    """
+    today = day_index(event.reviewed_at, day_start_hour)
+    success = event.success
+    x = 1.0 if success else 0.0
+    long_term = item is not None and today > item.last_day
+    fast_value, fast_weight = learner.fast_value, learner.fast_weight
+    slow_value, slow_weight = learner.slow_value, learner.slow_weight
+    if long_term:
+        fast_value, fast_weight = _ewma(fast_value, fast_weight, _FAST, x)
+        slow_value, slow_weight = _ewma(slow_value, slow_weight, _SLOW, x)
+    session_day, session_n, session_success = (
+        learner.session_day,
+        learner.session_n,
+        learner.session_success,
+    )
+    if today != session_day:
+        session_day, session_n, session_success = today, 0, 0
+    if long_term:
+        session_n += 1
+        session_success += int(success)
+    seconds = _seconds(event.duration_ms)
+    durations = learner.durations
+    evicted = None
+    if seconds is not None:
+        durations = (*durations, seconds)
+        if len(durations) > DURATION_WINDOW:
+            evicted, durations = durations[0], durations[1:]
+    new_learner = LearnerContext(
+        fast_value=fast_value,
+        fast_weight=fast_weight,
+        slow_value=slow_value,
+        slow_weight=slow_weight,
+        session_day=session_day,
+        session_n=session_n,
+        session_success=session_success,
+        durations=durations,
+    )
+    return new_learner, _next_item(item, today, success, seconds), evicted
 
 
 class _Ewma:
@@ -100,15 +322,14 @@ class _Ewma:
         self.weight = 0.0
 
     def add(self, x: float) -> None:
-        self.value = (1.0 - self.rate) * self.value + self.rate * x
-        self.weight = (1.0 - self.rate) * self.weight + self.rate
-
-    def mean(self) -> float:
-        return 0.5 if self.weight <= 0.0 else self.value / self.weight
+        self.value, self.weight = _ewma(self.value, self.weight, self.rate, x)
 
 
 class ContextTracker:
     """Streams a learner's log and gives the context features (see the module docstring).
+
+    The same updates as ``observe_answer`` (one definition of each feature), with the answer
+    times kept sorted so that a log of any length streams in O(log n) per answer.
 
     Args:
         day_start_hour: hour (UTC) at which study days start.
@@ -116,12 +337,8 @@ class ContextTracker:
 
     def __init__(self, day_start_hour: int = DAY_START_HOUR) -> None:
         self._day_start_hour = day_start_hour
-        self._fast = _Ewma(_FAST)
-        self._slow = _Ewma(_SLOW)
-        self._session_day = -(10**9)
-        self._session_n = 0
-        self._session_success = 0
-        self._items: dict[int | str, _Item] = {}
+        self._learner = LearnerContext()
+        self._items: dict[int | str, ItemContext] = {}
         self._topics: dict[int | str, list[int]] = {}
         self._durations: deque[float] = deque()
         self._sorted_durations: list[float] = []
@@ -140,57 +357,17 @@ class ContextTracker:
         Returns:
             One value per name in ``CONTEXT_FEATURES``.
         """
-        today = day_index(moment, self._day_start_hour)
-        fast = self._fast.mean()
-        slow = self._slow.mean()
-        if today == self._session_day:
-            session = (self._session_success + _SESSION_PSEUDO * fast) / (
-                self._session_n + _SESSION_PSEUDO
-            )
-        else:
-            session = fast
-        item = self._items.get(item_id)
-        topic_rate = slow
-        if topic is not None and topic in self._topics:
-            succ, n = self._topics[topic]
-            topic_rate = (succ + _TOPIC_PSEUDO * slow) / (n + _TOPIC_PSEUDO)
-        if item is None:
-            return [
-                logit(fast),
-                logit(slow),
-                logit(session),
-                logit(slow),
-                logit(topic_rate),
-                0.0,
-                0.0,
-                0.0,
-                0.0,
-                0.0,
-                0.0,
-                0.0,
-            ]
-        item_rate = (item.long_term_success + _ITEM_PSEUDO * slow) / (
-            item.long_term_n + _ITEM_PSEUDO
-        )
-        duration = 0.0
-        if item.last_seconds is not None and self._sorted_durations:
+        counts = self._topics.get(topic) if topic is not None else None
+        median = None
+        if self._sorted_durations:
             median = self._sorted_durations[len(self._sorted_durations) // 2]
-            duration = item.last_seconds - median
-        elapsed = max(1, today - item.last_day)
-        return [
-            logit(fast),
-            logit(slow),
-            logit(session),
-            logit(item_rate),
-            logit(topic_rate),
-            math.log1p(item.day_reviews),
-            math.log1p(item.day_fails),
-            duration,
-            0.0 if item.last_success else 1.0,
-            math.log1p(item.lapses),
-            math.log(elapsed),
-            math.log(item.reviews + 1),
-        ]
+        return context_features(
+            self._learner,
+            self._items.get(item_id),
+            None if counts is None else (counts[0], counts[1]),
+            day_index(moment, self._day_start_hour),
+            duration_median=median,
+        )
 
     def observe(self, event: ReviewEvent) -> None:
         """Adds an answer (events must come in time order).
@@ -204,48 +381,22 @@ class ContextTracker:
         if self._last_time is not None and event.reviewed_at < self._last_time:
             raise ValueError("events must be observed in time order")
         self._last_time = event.reviewed_at
-        today = day_index(event.reviewed_at, self._day_start_hour)
-        success = event.success
-        x = 1.0 if success else 0.0
-        item = self._items.get(event.item_id)
-        long_term = item is not None and today > item.last_day
-        if long_term:
-            self._fast.add(x)
-            self._slow.add(x)
-        if today != self._session_day:
-            self._session_day = today
-            self._session_n = 0
-            self._session_success = 0
-        if long_term:
-            self._session_n += 1
-            self._session_success += int(success)
-        seconds = None
-        if event.duration_ms is not None:
-            seconds = math.log1p(event.duration_ms / 1000.0)
+        # The window is kept here (sorted, for the median), not in the learner context.
+        learner, item, _ = observe_answer(
+            self._learner, self._items.get(event.item_id), event, self._day_start_hour
+        )
+        self._learner = learner
+        self._items[event.item_id] = item
+        if item.last_seconds is not None:
+            seconds = item.last_seconds
             self._durations.append(seconds)
             bisect.insort(self._sorted_durations, seconds)
-            if len(self._durations) > _DURATION_WINDOW:
+            if len(self._durations) > DURATION_WINDOW:
                 old = self._durations.popleft()
                 del self._sorted_durations[bisect.bisect_left(self._sorted_durations, old)]
-        if item is None:
-            item = _Item(today, 0, 0, 0, 0, None, True, 0, 0)
-            self._items[event.item_id] = item
-        if today != item.last_day:
-            item.last_day = today
-            item.day_reviews = 0
-            item.day_fails = 0
-        item.day_reviews += 1
-        item.day_fails += int(not success)
-        if long_term:
-            item.long_term_n += 1
-            item.long_term_success += int(success)
-            item.lapses += int(not success)
-        item.last_seconds = seconds
-        item.last_success = success
-        item.reviews += 1
         if event.topic is not None:
             counts = self._topics.setdefault(event.topic, [0, 0])
-            counts[0] += int(success)
+            counts[0] += int(event.success)
             counts[1] += 1
 
 

@@ -19,7 +19,7 @@ For each topic (all figures for the ``now`` passed in):
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -31,9 +31,11 @@ __all__ = [
     "DEFAULT_PRIORS",
     "AnswerRecord",
     "QuestionRecord",
+    "TopicAnswers",
     "TopicPriors",
     "TopicSummary",
     "WeekPoint",
+    "summarize_topic_figures",
     "summarize_topics",
     "weakest_topics",
 ]
@@ -167,6 +169,21 @@ def _slope(points: Sequence[WeekPoint]) -> float | None:
     return sum((x - mx) * (y - my) for x, y in pairs) / sxx
 
 
+@dataclass(frozen=True)
+class TopicAnswers:
+    """What a topic summary needs of the learner's answers in one topic.
+
+    Attributes:
+        first_n: first attempts in the topic.
+        first_sum: their guess-corrected sum (``(correct - c) / (1 - c)`` each).
+        weeks: (correct, answers) in each trend window, oldest first.
+    """
+
+    first_n: int = 0
+    first_sum: float = 0.0
+    weeks: tuple[tuple[int, int], ...] = ()
+
+
 def summarize_topics(
     questions: Sequence[QuestionRecord],
     answers: Sequence[AnswerRecord],
@@ -194,21 +211,12 @@ def summarize_topics(
     now = as_utc(now)
     if weeks < 1:
         raise ValueError("weeks must be at least 1")
-    by_topic: dict[Key, list[QuestionRecord]] = {}
-    for q in questions:
-        by_topic.setdefault(q.topic_id, []).append(q)
-
-    firsts = [a for a in answers if a.first_attempt]
-    learner = _clip01(
-        (sum(_deguessed(a) for a in firsts) + priors.learner_strength * priors.global_prior)
-        / (len(firsts) + priors.learner_strength)
-    )
-    first_by_topic: dict[Key, list[float]] = {}
-    for a in firsts:
-        first_by_topic.setdefault(a.topic_id, []).append(_deguessed(a))
     start = now - timedelta(days=7 * weeks)
+    firsts: dict[Key, list[float]] = {}
     windows: dict[Key, list[list[int]]] = {}
     for a in answers:
+        if a.first_attempt:
+            firsts.setdefault(a.topic_id, []).append(_deguessed(a))
         moment = as_utc(a.answered_at)
         if not start <= moment < now:
             continue
@@ -216,28 +224,82 @@ def summarize_topics(
         counts = windows.setdefault(a.topic_id, [[0, 0] for _ in range(weeks)])
         counts[index][0] += int(a.correct)
         counts[index][1] += 1
+    topics = {
+        topic: TopicAnswers(
+            len(firsts.get(topic, [])),
+            sum(firsts.get(topic, [])),
+            tuple((c, n) for c, n in windows.get(topic, [[0, 0]] * weeks)),
+        )
+        for topic in {q.topic_id for q in questions} | set(firsts) | set(windows)
+    }
+    recalls = {
+        q.question_id: (
+            recall_probability(q.state, now, params) if recall_fn is None else recall_fn(q)
+        )
+        for q in questions
+        if q.state is not None and not q.state.is_new
+    }
+    return summarize_topic_figures(
+        questions,
+        recalls,
+        topics,
+        [start + timedelta(days=7 * i) for i in range(weeks)],
+        params.desired_retention,
+        priors,
+    )
 
-    target = params.desired_retention
+
+def summarize_topic_figures(
+    questions: Sequence[QuestionRecord],
+    recalls: Mapping[Key, float],
+    topics: Mapping[Key, TopicAnswers],
+    week_starts: Sequence[datetime],
+    target: float,
+    priors: TopicPriors = DEFAULT_PRIORS,
+) -> tuple[TopicSummary, ...]:
+    """Per-topic figures from figures kept per topic (definitions in the module docstring).
+
+    Args:
+        questions: every question of the bank (studied or not) with the learner's state.
+        recalls: predicted recall now of every studied question.
+        topics: the learner's answers per topic (first attempts, weekly counts; every
+            topic in which they answered, also those outside ``questions``).
+        week_starts: start of each trend window, oldest first (one per ``weeks`` entry).
+        target: the learner's target retention.
+        priors: shrinkage settings.
+
+    Returns:
+        One summary per topic, in order of first appearance in ``questions``.
+    """
+    by_topic: dict[Key, list[QuestionRecord]] = {}
+    for q in questions:
+        by_topic.setdefault(q.topic_id, []).append(q)
+    first_n = sum(t.first_n for t in topics.values())
+    first_sum = sum(t.first_sum for t in topics.values())
+    learner = _clip01(
+        (first_sum + priors.learner_strength * priors.global_prior)
+        / (first_n + priors.learner_strength)
+    )
+    empty = TopicAnswers(weeks=tuple((0, 0) for _ in week_starts))
     summaries = []
     for topic, members in by_topic.items():
-        recalls = []
-        for q in members:
-            if q.state is None or q.state.is_new:
-                continue
-            recalls.append(
-                recall_probability(q.state, now, params) if recall_fn is None else recall_fn(q)
-            )
-        studied = len(recalls)
+        values = [
+            recalls[q.question_id]
+            for q in members
+            if q.state is not None and not q.state.is_new and q.question_id in recalls
+        ]
+        studied = len(values)
         coverage = studied / len(members)
-        recall_now = sum(recalls) / studied if studied else None
-        seen = first_by_topic.get(topic, [])
+        recall_now = sum(values) / studied if studied else None
+        seen = topics.get(topic, empty)
         estimate = _clip01(
-            (sum(seen) + priors.topic_strength * learner) / (len(seen) + priors.topic_strength)
+            (seen.first_sum + priors.topic_strength * learner)
+            / (seen.first_n + priors.topic_strength)
         )
         expected = coverage * (recall_now or 0.0) + (1.0 - coverage) * estimate
-        counts = windows.get(topic, [[0, 0] for _ in range(weeks)])
+        counts = seen.weeks or empty.weeks
         trend = tuple(
-            WeekPoint(start + timedelta(days=7 * i), n, (c / n) if n else None)
+            WeekPoint(week_starts[i], n, (c / n) if n else None)
             for i, (c, n) in enumerate(counts)
         )
         summaries.append(
@@ -249,7 +311,7 @@ def summarize_topics(
                 recall_now=recall_now,
                 estimate_unstudied=estimate,
                 expected_recall=expected,
-                below_target=sum(1 for r in recalls if r < target),
+                below_target=sum(1 for r in values if r < target),
                 target=target,
                 trend=trend,
                 trend_slope=_slope(trend),

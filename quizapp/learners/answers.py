@@ -1,0 +1,302 @@
+"""Keeping a learner's figures current: every answer, undo and override updates them in the
+same transaction as the review row. Services add and flush; the caller commits.
+
+The learner's ``LearnerStats`` row is locked first (``SELECT ... FOR UPDATE`` on PostgreSQL;
+SQLite's write lock serialises already), so two requests of one learner, or a request and the
+model-fitting job, never interleave their updates.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from quizapp.extensions import db
+from quizapp.grading.registry import get_type
+from quizapp.learners.calendar import local_date
+from quizapp.learners.models import ItemStats, LearnerStats, ReviewDay, TopicStats
+from quizapp.learners.store import (
+    item_figures,
+    learner_figures,
+    restore_item,
+    restore_learner,
+    snapshot,
+    store_item,
+    store_learner,
+)
+from quizapp.models import LearnerModelRecord, Question, ReviewLog, User
+from quizapp.scheduler import LearnerModel
+from quizapp.scheduler.figures import (
+    AnswerFacts,
+    ItemFigures,
+    LearnerFigures,
+    apply_answer,
+    deguessed,
+)
+from quizapp.scheduler.history import DAY_START_HOUR
+
+
+def guess_chance(qtype: str, spec: dict[str, Any]) -> float:
+    """The chance of a blind guess as the topic figures count it (1 / options; 0 if none)."""
+    chance = get_type(qtype).chance(spec)
+    return 1.0 / round(1.0 / chance) if chance else 0.0
+
+
+def picked_mask(qtype: str, response: Any) -> int | None:
+    """The choices a response picked as a bit mask (bit i = canonical choice i; true/false:
+    True is choice 0, False choice 1); None for a type without choices."""
+    if qtype == "true_false":
+        return 1 if response is True else 2 if response is False else 0
+    if qtype == "single_choice":
+        items = [response]
+    elif qtype == "multiple_response":
+        items = response if isinstance(response, list) else []
+    else:
+        return None
+    mask = 0
+    for i in items:
+        if isinstance(i, int) and not isinstance(i, bool) and 0 <= i < 63:
+            mask |= 1 << i
+    return mask
+
+
+def answer_facts(log: ReviewLog, question: Question) -> AnswerFacts:
+    return AnswerFacts(
+        question_id=question.id,
+        topic_id=question.topic_id,
+        reviewed_at=log.reviewed_at,
+        rating=log.rating,
+        score=log.score,
+        duration_ms=log.duration_ms,
+        chance=guess_chance(question.qtype, question.spec),
+        picked=picked_mask(question.qtype, log.response),
+    )
+
+
+def lock_learner(user: User) -> LearnerStats:
+    """The learner's figures row, locked for this transaction (created, from the log, if the
+    learner has none yet)."""
+    row = db.session.scalar(
+        sa.select(LearnerStats)
+        .where(LearnerStats.user_id == user.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    if row is not None:
+        return row
+    from quizapp.learners.rebuild import rebuild_learner
+
+    # Answers given before figures were kept (an upgraded database): compute them once.
+    return rebuild_learner(user)
+
+
+def current_model(user_id: int) -> tuple[LearnerModel | None, int]:
+    """The learner's fitted model and its version (None, 0 without one)."""
+    record = db.session.get(LearnerModelRecord, user_id)
+    if record is None:
+        return None, 0
+    return LearnerModel.from_dict(record.payload), record.version
+
+
+def _fitted_parameters(model: LearnerModel | None) -> tuple[float, ...] | None:
+    return None if model is None else model.fitted_parameters
+
+
+def _add_counts(
+    user: User, facts: AnswerFacts, sign: int, first: bool, first_value: float
+) -> None:
+    """Add (sign=1) or take back (sign=-1) one answer in the topic and day counts."""
+    topic = db.session.get(TopicStats, (user.id, facts.topic_id))
+    if topic is None:
+        topic = TopicStats(
+            user_id=user.id, topic_id=facts.topic_id, answers=0, successes=0, first_n=0
+        )
+        topic.first_sum = 0.0
+        db.session.add(topic)
+    topic.answers += sign
+    topic.successes += sign * int(facts.success)
+    topic.first_n += sign * int(first)
+    topic.first_sum += sign * first_value
+    day = local_date(user, facts.reviewed_at)
+    counts = db.session.get(ReviewDay, (user.id, day, facts.topic_id))
+    if counts is None:
+        counts = ReviewDay(user_id=user.id, day=day, topic_id=facts.topic_id, answers=0)
+        counts.successes = 0
+        counts.score_sum = 0.0
+        db.session.add(counts)
+    counts.answers += sign
+    counts.successes += sign * int(facts.success)
+    counts.score_sum += sign * facts.score
+    if counts.answers <= 0:
+        db.session.delete(counts)
+
+
+def _write_item(user: User, question_id: int, figures: ItemFigures | None) -> None:
+    row = db.session.get(ItemStats, (user.id, question_id))
+    if figures is None:
+        if row is not None:
+            db.session.delete(row)
+        return
+    if row is None:
+        row = ItemStats(user_id=user.id, question_id=question_id)
+        db.session.add(row)
+    store_item(row, figures)
+
+
+def record_answer(user: User, question: Question, log: ReviewLog) -> LearnerFigures:
+    """Update the learner's figures with a new answer (``log``, not flushed yet is fine)."""
+    stats = lock_learner(user)
+    model, version = current_model(user.id)
+    before = learner_figures(stats)
+    item_row = db.session.get(ItemStats, (user.id, question.id))
+    item = item_figures(item_row)
+    facts = answer_facts(log, question)
+    update = apply_answer(
+        before,
+        item,
+        facts,
+        fitted_parameters=_fitted_parameters(model),
+        day_start_hour=DAY_START_HOUR if model is None else model.day_start_hour,
+    )
+    log.stats_before = snapshot(before, item, update.evicted, version)
+    store_learner(stats, update.learner)
+    _write_item(user, question.id, update.item)
+    _add_counts(user, facts, 1, update.first, update.first_value)
+    return update.learner
+
+
+def _own_seconds(log: ReviewLog) -> float | None:
+    return None if log.duration_ms is None else math.log1p(log.duration_ms / 1000.0)
+
+
+def undo_answer(user: User, log: ReviewLog, question: Question) -> None:
+    """Take the learner's latest live answer (``log``, already marked undone) out of the
+    figures, restoring them exactly as they were before it."""
+    stats = lock_learner(user)
+    data = log.stats_before
+    if data is None:
+        # An answer from before figures were kept: recompute them from the log.
+        _rebuild(user)
+        return
+    current = learner_figures(stats)
+    store_learner(stats, restore_learner(data, current, _own_seconds(log)))
+    item = restore_item(data)
+    model, version = current_model(user.id)
+    if item is not None and data.get("model_version") != version:
+        item = _refit_item(user, question, item, model)
+    _write_item(user, question.id, item)
+    facts = answer_facts(log, question)
+    first = data["item"] is None
+    _add_counts(user, facts, -1, first, deguessed(facts.success, facts.chance) if first else 0.0)
+
+
+def _refit_item(
+    user: User, question: Question, item: ItemFigures, model: LearnerModel | None
+) -> ItemFigures:
+    """The item's figures with its FSRS state under the current fitted parameters, replayed
+    from its own live answers (a model was fitted since the snapshot was taken)."""
+    from quizapp.learners.rebuild import item_fitted_state
+
+    return replace(item, fitted_state=item_fitted_state(user, question, model))
+
+
+def override_answer_figures(
+    user: User, log: ReviewLog, question: Question, old_rating: int
+) -> None:
+    """Redo the figures after the rating of ``log`` changed from ``old_rating``.
+
+    ``log`` is the latest answer to its question, but other questions may have been answered
+    since: the learner-level figures are replayed from its snapshot over those later answers
+    (whose snapshots are corrected on the way), the question's own figures from its snapshot.
+    """
+    stats = lock_learner(user)
+    data = log.stats_before
+    later = _later_answers(user, log)
+    if data is None or any(entry.stats_before is None for entry, _ in later):
+        _rebuild(user)
+        return
+    model, version = current_model(user.id)
+    day_start = DAY_START_HOUR if model is None else model.day_start_hour
+    current = learner_figures(stats)
+    # The window of answer times does not depend on ratings: it is kept as it is, and the
+    # replay below runs without it.
+    saved = restore_learner(data, current, None)
+    learner = replace(saved, context=replace(saved.context, durations=()))
+    item = restore_item(data)
+    if item is not None and data.get("model_version") != version:
+        item = _refit_item(user, question, item, model)
+    facts = answer_facts(log, question)
+    update = apply_answer(
+        learner,
+        item,
+        facts,
+        fitted_parameters=_fitted_parameters(model),
+        day_start_hour=day_start,
+    )
+    _write_item(user, question.id, update.item)
+    learner = update.learner
+    for entry, entry_question in later:
+        assert entry.stats_before is not None
+        entry.stats_before = _with_learner(entry.stats_before, learner)
+        learner = apply_answer(
+            learner,
+            restore_item(entry.stats_before),
+            answer_facts(entry, entry_question),
+            day_start_hour=day_start,
+        ).learner
+    store_learner(
+        stats,
+        replace(
+            learner,
+            context=replace(learner.context, durations=current.context.durations),
+            last_review_at=current.last_review_at,
+        ),
+    )
+    old_success = old_rating > 1
+    if old_success != facts.success:
+        sign = 1 if facts.success else -1
+        topic = db.session.get(TopicStats, (user.id, facts.topic_id))
+        if topic is not None:
+            topic.successes += sign
+            if update.first:
+                topic.first_sum += update.first_value - deguessed(old_success, facts.chance)
+        day = db.session.get(
+            ReviewDay, (user.id, local_date(user, facts.reviewed_at), facts.topic_id)
+        )
+        if day is not None:
+            day.successes += sign
+
+
+def _later_answers(user: User, log: ReviewLog) -> list[tuple[ReviewLog, Question]]:
+    """The learner's live answers after ``log``, oldest first."""
+    rows = db.session.execute(
+        sa.select(ReviewLog, Question)
+        .join(Question, Question.id == ReviewLog.question_id)
+        .where(
+            ReviewLog.user_id == user.id,
+            ReviewLog.undone_at.is_(None),
+            sa.or_(
+                ReviewLog.reviewed_at > log.reviewed_at,
+                sa.and_(ReviewLog.reviewed_at == log.reviewed_at, ReviewLog.id > log.id),
+            ),
+        )
+        .order_by(ReviewLog.reviewed_at, ReviewLog.id)
+    )
+    return [(entry, q) for entry, q in rows]
+
+
+def _with_learner(data: dict[str, Any], learner: LearnerFigures) -> dict[str, Any]:
+    """A snapshot with its learner-level figures replaced (the window's eviction kept)."""
+    fresh = snapshot(learner, None, data["learner"]["evicted"], int(data["model_version"]))
+    return {**data, "learner": fresh["learner"]}
+
+
+def _rebuild(user: User) -> None:
+    from quizapp.learners.rebuild import rebuild_learner
+
+    db.session.flush()
+    rebuild_learner(user)

@@ -1,0 +1,139 @@
+"""The learner's own recall model: when to refit it, fitting it (a background job), and the
+scheduling settings it implies.
+
+Fitting costs seconds of CPU on a long log, so it never runs inside a web request: an answer
+that brings ``MIN_NEW_REVIEWS_FOR_REFIT`` new answers since the last fit enqueues the job
+(``quizapp.learners.jobs``) after its transaction commits, and pages use the last stored model
+until the new one is in. The job is idempotent: run twice, the second run finds nothing new.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from quizapp.extensions import db
+from quizapp.grading.registry import get_type
+from quizapp.learners.models import ItemStats, LearnerStats
+from quizapp.models import LearnerModelRecord, Question, ReviewLog, User
+from quizapp.scheduler import LearnerModel, ReviewEvent, SchedulerParams, fit_learner_model
+from quizapp.scheduler.figures import FsrsPair, fsrs_step
+from quizapp.scheduler.history import day_index
+
+MIN_REVIEWS_FOR_MODEL = 200
+MIN_NEW_REVIEWS_FOR_REFIT = 50
+
+
+def params_for(user: User, record: LearnerModelRecord | None = None) -> SchedulerParams:
+    """The scheduler settings of ``user``: their target retention, and their own fitted FSRS-6
+    parameters once their model's fit found these predict their held-out answers better."""
+    if record is None:
+        record = db.session.get(LearnerModelRecord, user.id)
+    if record is not None and record.payload.get("parameters_source") == "fitted":
+        parameters = tuple(float(w) for w in record.payload["parameters"])
+        return SchedulerParams(parameters=parameters, desired_retention=user.target_retention)
+    return SchedulerParams(desired_retention=user.target_retention)
+
+
+def refit_due(live_reviews: int, fitted_on: int) -> bool:
+    """Whether enough new answers came in since the last fit (on ``fitted_on`` answers)."""
+    return (
+        live_reviews >= MIN_REVIEWS_FOR_MODEL
+        and live_reviews - fitted_on >= MIN_NEW_REVIEWS_FOR_REFIT
+    )
+
+
+def review_events(user_id: int) -> list[ReviewEvent]:
+    """The learner's live answers as the recall model reads them (the whole log: jobs only)."""
+    chances: dict[int, tuple[int, float]] = {}
+    ids = sa.select(ReviewLog.question_id).where(
+        ReviewLog.user_id == user_id, ReviewLog.undone_at.is_(None)
+    )
+    for qid, topic_id, qtype, spec in db.session.execute(
+        sa.select(Question.id, Question.topic_id, Question.qtype, Question.spec).where(
+            Question.id.in_(ids)
+        )
+    ):
+        chances[qid] = (topic_id, get_type(qtype).chance(spec) or 0.0)
+    rows = db.session.execute(
+        sa.select(ReviewLog.question_id, ReviewLog.reviewed_at, ReviewLog.rating, ReviewLog.duration_ms)
+        .where(ReviewLog.user_id == user_id, ReviewLog.undone_at.is_(None))
+        .order_by(ReviewLog.reviewed_at, ReviewLog.id)
+    )
+    return [
+        ReviewEvent(
+            qid,
+            at,
+            rating,
+            duration_ms=duration,
+            topic=chances[qid][0],
+            chance=chances[qid][1],
+            correct=rating > 1,
+        )
+        for qid, at, rating, duration in rows
+    ]
+
+
+def _fitted_states(
+    events: list[ReviewEvent], model: LearnerModel
+) -> dict[int | str, FsrsPair | None]:
+    """Every answered question's FSRS state under the model's fitted parameters."""
+    if model.fitted_parameters is None:
+        return {e.item_id: None for e in events}
+    states: dict[int | str, FsrsPair | None] = {}
+    days: dict[int | str, int] = {}
+    for event in events:
+        today = day_index(event.reviewed_at, model.day_start_hour)
+        states[event.item_id] = fsrs_step(
+            model.fitted_parameters,
+            states.get(event.item_id),
+            event.rating,
+            today - days.get(event.item_id, today),
+        )
+        days[event.item_id] = today
+    return states
+
+
+def fit_and_store(user_id: int, now: datetime, *, force: bool = False) -> bool:
+    """Fit the learner's recall model on their log and store it with the item states it needs.
+
+    The fit runs without holding any lock; the result is then written under the learner's
+    lock from the log as it is at that moment, so answers given during the fit are kept.
+    Returns whether a model was stored (False when nothing new came in, unless ``force``).
+    Flushes; the caller (the job runner or a command) commits.
+    """
+    user = db.session.get(User, user_id)
+    if user is None:
+        return False
+    record = db.session.get(LearnerModelRecord, user_id)
+    events = review_events(user_id)
+    if not events or not (force or refit_due(len(events), record.n_reviews if record else 0)):
+        return False
+    model = fit_learner_model(events)
+    stats = db.session.scalar(
+        sa.select(LearnerStats)
+        .where(LearnerStats.user_id == user_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    if stats is None:
+        from quizapp.learners.rebuild import rebuild_learner
+
+        stats = rebuild_learner(user)
+    events = review_events(user_id)  # under the lock: what the item rows must follow now
+    if record is None:
+        record = LearnerModelRecord(user_id=user_id, fitted_at=now, n_reviews=0, payload={})
+        record.version = 0
+        db.session.add(record)
+    record.fitted_at = now
+    record.n_reviews = len(events)
+    record.payload = model.to_dict()
+    record.version = (record.version or 0) + 1
+    states = _fitted_states(events, model)
+    for row in db.session.scalars(sa.select(ItemStats).where(ItemStats.user_id == user_id)):
+        state = states.get(row.question_id)
+        row.fitted_stability, row.fitted_difficulty = state or (None, None)
+    stats.model_version = record.version
+    db.session.flush()
+    return True

@@ -6,8 +6,10 @@ from dataclasses import dataclass
 from zoneinfo import available_timezones
 
 from quizapp.extensions import db
+from quizapp.jobs import enqueue_after_commit
+from quizapp.learners.jobs import REBUILD_JOB
 from quizapp.models import User
-from quizapp.scheduler import SchedulerParams
+from quizapp.scheduler import SchedulerParams, relative_workload
 
 RETENTION_STEPS = (0.70, 0.75, 0.80, 0.85, 0.90, 0.93, 0.95, 0.97)
 
@@ -30,14 +32,17 @@ def update_settings(
         raise ValueError(f"unknown time zone {timezone!r}")
     user.target_retention = round(target_retention, 2)
     user.new_per_day = new_per_day
+    if timezone != user.timezone:
+        # Answers are counted per local day: those days move with the time zone.
+        enqueue_after_commit(REBUILD_JOB, user.id)
     user.timezone = timezone
     db.session.flush()
 
 
 def workload_table(current: float) -> list[WorkloadRow]:
     """How many reviews each target retention costs, relative to ``current``."""
-    from quizapp.study.services import workload_estimate
-
-    base = workload_estimate(current)
+    # From the FSRS-6 simulator: a deck studied for a year, forgetting and relearning included,
+    # at each retention with the same seed (1.0 at 0.9).
+    base = relative_workload(current)
     steps = sorted({*RETENTION_STEPS, round(current, 2)})
-    return [WorkloadRow(r, workload_estimate(r) / base, abs(r - current) < 0.005) for r in steps]
+    return [WorkloadRow(r, relative_workload(r) / base, abs(r - current) < 0.005) for r in steps]

@@ -147,9 +147,11 @@ def _write_item(user: User, question_id: int, figures: ItemFigures | None) -> No
     store_item(row, figures)
 
 
-def record_answer(user: User, question: Question, log: ReviewLog) -> LearnerFigures:
-    """Update the learner's figures with a new answer (``log``, not flushed yet is fine)."""
-    stats = lock_learner(user)
+def record_answer(
+    user: User, question: Question, log: ReviewLog, stats: LearnerStats
+) -> LearnerFigures:
+    """Update the learner's figures with a new answer (``log``, not flushed yet is fine;
+    ``stats`` locked by ``lock_learner`` before anything of the answer was added)."""
     model, version = current_model(user.id)
     before = learner_figures(stats)
     item_row = db.session.get(ItemStats, (user.id, question.id))
@@ -187,7 +189,7 @@ def undo_answer(user: User, log: ReviewLog, question: Question) -> None:
     item = restore_item(data)
     model, version = current_model(user.id)
     if item is not None and data.get("model_version") != version:
-        item = _refit_item(user, question, item, model)
+        item = _refit_item(user, question, item, model, log)
     _write_item(user, question.id, item)
     facts = answer_facts(log, question)
     first = data["item"] is None
@@ -195,13 +197,13 @@ def undo_answer(user: User, log: ReviewLog, question: Question) -> None:
 
 
 def _refit_item(
-    user: User, question: Question, item: ItemFigures, model: LearnerModel | None
+    user: User, question: Question, item: ItemFigures, model: LearnerModel | None, log: ReviewLog
 ) -> ItemFigures:
     """The item's figures with its FSRS state under the current fitted parameters, replayed
     from its own live answers (a model was fitted since the snapshot was taken)."""
     from quizapp.learners.rebuild import item_fitted_state
 
-    return replace(item, fitted_state=item_fitted_state(user, question, model))
+    return replace(item, fitted_state=item_fitted_state(user, question, model, log))
 
 
 def override_answer_figures(
@@ -228,7 +230,7 @@ def override_answer_figures(
     learner = replace(saved, context=replace(saved.context, durations=()))
     item = restore_item(data)
     if item is not None and data.get("model_version") != version:
-        item = _refit_item(user, question, item, model)
+        item = _refit_item(user, question, item, model, log)
     facts = answer_facts(log, question)
     update = apply_answer(
         learner,

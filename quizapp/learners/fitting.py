@@ -111,9 +111,16 @@ def fit_and_store(user_id: int, now: datetime, *, force: bool = False) -> bool:
     if not events or not (force or refit_due(len(events), record.n_reviews if record else 0)):
         return False
     model = fit_learner_model(events)
+    store_model(user, model, now)
+    return True
+
+
+def store_model(user: User, model: LearnerModel, now: datetime) -> LearnerModelRecord:
+    """Store a fitted model as the learner's current one, with every answered question's
+    state under its fitted parameters, under the learner's lock (flushed)."""
     stats = db.session.scalar(
         sa.select(LearnerStats)
-        .where(LearnerStats.user_id == user_id)
+        .where(LearnerStats.user_id == user.id)
         .with_for_update()
         .execution_options(populate_existing=True)
     )
@@ -121,9 +128,10 @@ def fit_and_store(user_id: int, now: datetime, *, force: bool = False) -> bool:
         from quizapp.learners.rebuild import rebuild_learner
 
         stats = rebuild_learner(user)
-    events = review_events(user_id)  # under the lock: what the item rows must follow now
+    events = review_events(user.id)  # under the lock: what the item rows must follow now
+    record = db.session.get(LearnerModelRecord, user.id)
     if record is None:
-        record = LearnerModelRecord(user_id=user_id, fitted_at=now, n_reviews=0, payload={})
+        record = LearnerModelRecord(user_id=user.id, fitted_at=now, n_reviews=0, payload={})
         record.version = 0
         db.session.add(record)
     record.fitted_at = now
@@ -131,9 +139,21 @@ def fit_and_store(user_id: int, now: datetime, *, force: bool = False) -> bool:
     record.payload = model.to_dict()
     record.version = (record.version or 0) + 1
     states = _fitted_states(events, model)
-    for row in db.session.scalars(sa.select(ItemStats).where(ItemStats.user_id == user_id)):
+    for row in db.session.scalars(sa.select(ItemStats).where(ItemStats.user_id == user.id)):
         state = states.get(row.question_id)
         row.fitted_stability, row.fitted_difficulty = state or (None, None)
     stats.model_version = record.version
     db.session.flush()
-    return True
+    return record
+
+
+def schedule_refit(user: User, live_reviews: int) -> None:
+    """Queue the fit of the learner's model, after this transaction commits, when due."""
+    from quizapp.jobs import enqueue_after_commit
+
+    record = db.session.get(LearnerModelRecord, user.id)
+    if refit_due(live_reviews, record.n_reviews if record else 0):
+        enqueue_after_commit(FIT_JOB, user.id)
+
+
+FIT_JOB = "fit_learner_model"

@@ -170,9 +170,10 @@ def rebuild_learners(user_ids: Sequence[int] | None = None) -> int:
 
 
 def item_fitted_state(
-    user: User, question: Question, model: LearnerModel | None
+    user: User, question: Question, model: LearnerModel | None, before: ReviewLog
 ) -> FsrsPair | None:
-    """The question's FSRS state under the model's fitted parameters, from its live answers."""
+    """The question's FSRS state under the model's fitted parameters just before ``before``,
+    from its live answers."""
     if model is None or model.fitted_parameters is None:
         return None
     rows = db.session.execute(
@@ -181,6 +182,10 @@ def item_fitted_state(
             ReviewLog.user_id == user.id,
             ReviewLog.question_id == question.id,
             ReviewLog.undone_at.is_(None),
+            sa.or_(
+                ReviewLog.reviewed_at < before.reviewed_at,
+                sa.and_(ReviewLog.reviewed_at == before.reviewed_at, ReviewLog.id < before.id),
+            ),
         )
         .order_by(ReviewLog.reviewed_at, ReviewLog.id)
     )

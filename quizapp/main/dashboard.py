@@ -7,23 +7,25 @@ from typing import Any
 from quizapp.db import utcnow
 from quizapp.main.charts import forecast_chart, heatmap_chart
 from quizapp.models import User
-from quizapp.study import services
+from quizapp.study import progress
+from quizapp.study.common import enrolled_set_ids
+from quizapp.study.progress import LearnerNow, topic_views
 
 
 def dashboard(user: User) -> dict[str, Any]:
     """Everything the home page shows, computed for now."""
     now = utcnow()
-    enrolled = services.enrolled_set_ids(user)
+    enrolled = enrolled_set_ids(user)
     if not enrolled:
         return {"enrolled": False}
-    due_now, new_today = services.due_counts(user, now=now)
+    due_now, new_today = progress.due_counts(user, now=now)
     return {
         "enrolled": True,
         "due_now": due_now,
         "new_today": new_today,
-        "streak": services.day_streak(user, now=now),
-        "topics": services.topic_summaries(user, now=now),
+        "streak": progress.day_streak(user, now=now),
+        "topics": topic_views(LearnerNow(user, now, enrolled)),
         "several_sets": len(enrolled) > 1,
-        "forecast_chart": forecast_chart(services.due_forecast(user, now=now)),
-        "heatmap_chart": heatmap_chart(services.review_heatmap(user, now=now)),
+        "forecast_chart": forecast_chart(progress.due_forecast(user, now=now)),
+        "heatmap_chart": heatmap_chart(progress.review_heatmap(user, now=now)),
     }

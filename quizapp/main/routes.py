@@ -14,7 +14,7 @@ from quizapp.main import bp
 from quizapp.main.dashboard import dashboard
 from quizapp.main.services import join_set, leave_set
 from quizapp.models import QuestionSet
-from quizapp.study.services import enrolled_set_ids
+from quizapp.study.common import enrolled_set_ids
 
 
 @bp.route("/")

@@ -14,7 +14,8 @@ from quizapp.db import utcnow
 from quizapp.extensions import db
 from quizapp.grading.registry import get_type
 from quizapp.models import Question, ReviewLog, StudySession, Topic
-from quizapp.study import bp, services
+from quizapp.study import answering, bp, sessions
+from quizapp.study.history import question_history
 from quizapp.study.feedback import feedback_view, in_session, progress_view
 from quizapp.study.presentation import is_blank, present, read_response
 
@@ -56,7 +57,7 @@ def _render_question(
         presented=present(question.qtype, question.spec, _seed(session, question)),
         prog=progress_view(session, utcnow()),
         shown_at=int(time.time() * 1000),
-        can_undo=services.last_answer(current_user) is not None,
+        can_undo=answering.last_answer(current_user) is not None,
         error=error,
     )
     return (html, 400) if error else html
@@ -72,7 +73,7 @@ def start() -> ResponseReturnValue:
     topic_id = request.form.get("topic_id", type=int)
     if mode == "topic" and (topic_id is None or db.session.get(Topic, topic_id) is None):
         abort(400)
-    session = services.start_session(current_user, mode, now=utcnow(), topic_id=topic_id)
+    session = sessions.start_session(current_user, mode, now=utcnow(), topic_id=topic_id)
     db.session.commit()
     return redirect(url_for("study.show", session_id=session.id))
 
@@ -82,13 +83,13 @@ def start() -> ResponseReturnValue:
 def show(session_id: int) -> ResponseReturnValue:
     """Show the session's current question, or its summary once it is over."""
     session = _own_session(session_id)
-    question = services.current_question(session, now=utcnow())
+    question = sessions.current_question(session, now=utcnow())
     db.session.commit()  # the session remembers which question it is showing
     if question is None:
         return render_template(
             "study/summary.html",
             session=session,
-            summary=services.session_summary(session, now=utcnow()),
+            summary=sessions.session_summary(session, now=utcnow()),
         )
     return _render_question(session, question)
 
@@ -106,7 +107,7 @@ def answer(session_id: int) -> ResponseReturnValue:
     if is_blank(question.qtype, response):
         return _render_question(session, question, error="Give an answer first.")
     now = utcnow()
-    result = services.answer_question(
+    result = answering.answer_question(
         current_user,
         question,
         response,
@@ -153,7 +154,7 @@ def override(session_id: int, review_id: int) -> ResponseReturnValue:
     kind = request.form.get("kind", "")
     if kind not in ("knew", "didnt_know"):
         abort(400)
-    services.override_answer(current_user, review, kind, now=utcnow(), session=session)
+    answering.override_answer(current_user, review, kind, now=utcnow(), session=session)
     db.session.commit()
     return redirect(url_for("study.feedback", session_id=session.id, review_id=review.id), 303)
 
@@ -163,7 +164,7 @@ def override(session_id: int, review_id: int) -> ResponseReturnValue:
 def undo(session_id: int) -> ResponseReturnValue:
     """Undo the last answer: the review and the memory state are restored exactly."""
     session = _own_session(session_id)
-    undone = services.undo_last_answer(current_user, now=utcnow(), session=session)
+    undone = answering.undo_last_answer(current_user, now=utcnow(), session=session)
     db.session.commit()
     if undone is None:
         flash("There is no answer to undo.", "info")
@@ -182,5 +183,5 @@ def history(question_id: int) -> str:
     return render_template(
         "study/history.html",
         question=question,
-        history=services.question_history(current_user, question, now=utcnow()),
+        history=question_history(current_user, question, now=utcnow()),
     )

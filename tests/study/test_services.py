@@ -27,7 +27,9 @@ from quizapp.models import (
     Topic,
     User,
 )
-from quizapp.study import services
+from quizapp.learners.fitting import fit_and_store
+from quizapp.study import answering, progress, sessions
+from quizapp.study.history import question_history
 
 T0 = datetime(2024, 1, 10, 9, 0, tzinfo=UTC)
 
@@ -111,12 +113,12 @@ def q(uid: str) -> Question:
 
 def answer(
     user: User, uid: str, right: bool, now: datetime, duration_ms: int = 5000, **kw: Any
-) -> services.AnswerResult:
+) -> answering.AnswerResult:
     question = q(uid)
     _spec, good, bad = TYPES.get(question.qtype, ({}, None, None))
     if question.qtype == "short_answer" and uid.startswith("b"):
         good, bad = question.spec["answers"][0], "nonsense"
-    return services.answer_question(
+    return answering.answer_question(
         user, question, good if right else bad, duration_ms=duration_ms, now=now, **kw
     )
 
@@ -214,7 +216,7 @@ def test_answering_every_type_writes_the_log_and_the_state(learner: User, qtype:
 
 
 def test_partial_credit_is_hard(learner: User) -> None:
-    result = services.answer_question(
+    result = answering.answer_question(
         learner, q("cloze"), ["extracted", "wrong"], duration_ms=5000, now=T0
     )
     assert (result.review.outcome, result.review.score, result.review.rating) == ("partial", 0.5, 2)
@@ -242,7 +244,7 @@ def test_override_recomputes_from_the_state_before_and_is_kept(learner: User) ->
     before = sch.MemoryState.from_dict(snapshot(state_row(learner, "short_answer")) or {})
     wrong = answer(learner, "short_answer", False, T0)
     assert wrong.review.rating == 1
-    result = services.override_answer(learner, wrong.review, "knew", now=T0 + timedelta(seconds=30))
+    result = answering.override_answer(learner, wrong.review, "knew", now=T0 + timedelta(seconds=30))
     log = result.review
     assert (log.override, log.auto_rating) == ("knew", 1)
     assert log.rating >= 3
@@ -264,7 +266,7 @@ def test_override_recomputes_from_the_state_before_and_is_kept(learner: User) ->
 
     # "I didn't really know" on a correct answer makes it a lapse
     again = answer(learner, "short_answer", True, T0 + timedelta(days=40))
-    flipped = services.override_answer(
+    flipped = answering.override_answer(
         learner, again.review, "didnt_know", now=again.review.reviewed_at
     )
     assert (flipped.review.rating, flipped.review.auto_rating) == (1, again.review.auto_rating)
@@ -272,7 +274,7 @@ def test_override_recomputes_from_the_state_before_and_is_kept(learner: User) ->
 
     # only the latest answer to a question can be overridden
     with pytest.raises(ValueError, match="latest"):
-        services.override_answer(learner, wrong.review, "didnt_know", now=T0 + timedelta(days=41))
+        answering.override_answer(learner, wrong.review, "didnt_know", now=T0 + timedelta(days=41))
 
 
 # --- undo --------------------------------------------------------------------------------------
@@ -287,7 +289,7 @@ def test_undo_restores_the_state_exactly_and_the_answer_counts_nowhere(learner: 
     db.session.commit()
     assert snapshot(state_row(learner, "short_answer")) != kept
 
-    undone = services.undo_last_answer(learner, now=day2 + timedelta(minutes=1))
+    undone = answering.undo_last_answer(learner, now=day2 + timedelta(minutes=1))
     db.session.commit()
     db.session.expire_all()
     assert undone is not None
@@ -295,22 +297,22 @@ def test_undo_restores_the_state_exactly_and_the_answer_counts_nowhere(learner: 
     assert snapshot(state_row(learner, "short_answer")) == kept  # every field, exactly
 
     # the undone answer is left out of every figure
-    history = services.question_history(learner, q("short_answer"), now=day2)
+    history = question_history(learner, q("short_answer"), now=day2)
     assert [h.reviewed_at for h in history] == [T0]
-    heat = dict(services.review_heatmap(learner, now=day2, days=5))
+    heat = dict(progress.review_heatmap(learner, now=day2, days=5))
     assert (heat[T0.date()], heat[day2.date()]) == (1, 0)
-    assert services.day_streak(learner, now=day2) == 0
-    topic_a = next(v for v in services.topic_summaries(learner, now=day2) if v.title == "Topic A")
+    assert progress.day_streak(learner, now=day2) == 0
+    topic_a = next(v for v in progress.topic_summaries(learner, now=day2) if v.title == "Topic A")
     assert topic_a.studied == 1
-    assert services.last_answer(learner) is first.review
+    assert answering.last_answer(learner) is first.review
 
     # undoing the first answer removes the memory state: the question is new again
-    services.undo_last_answer(learner, now=day2 + timedelta(minutes=2))
+    answering.undo_last_answer(learner, now=day2 + timedelta(minutes=2))
     db.session.commit()
     assert state_row(learner, "short_answer") is None
-    assert services.last_answer(learner) is None
-    assert services.undo_last_answer(learner, now=day2) is None
-    assert services.due_counts(learner, now=T0 + timedelta(hours=1)) == (0, 10)
+    assert answering.last_answer(learner) is None
+    assert answering.undo_last_answer(learner, now=day2) is None
+    assert progress.due_counts(learner, now=T0 + timedelta(hours=1)) == (0, 10)
 
 
 # --- sessions ----------------------------------------------------------------------------------
@@ -320,17 +322,17 @@ def test_a_wrong_answer_comes_back_later_in_the_session_never_twice_in_a_row(
     learner: User,
 ) -> None:
     learner.new_per_day = 4
-    session = services.start_session(learner, "due", now=T0)
+    session = sessions.start_session(learner, "due", now=T0)
     asked: list[int] = []
     now = T0
-    while (question := services.current_question(session, now=now)) is not None:
-        assert services.current_question(session, now=now) is question  # stable on reload
+    while (question := sessions.current_question(session, now=now)) is not None:
+        assert sessions.current_question(session, now=now) is question  # stable on reload
         asked.append(question.id)
         now += timedelta(minutes=1)
         first_time = asked.count(question.id) == 1
         right = not (question.id == asked[0] and first_time)  # the first question: wrong once
         _spec, good, bad = TYPES[question.qtype]
-        services.answer_question(
+        answering.answer_question(
             learner, question, good if right else bad, duration_ms=4000, now=now, session=session
         )
         assert len(asked) < 20
@@ -339,7 +341,7 @@ def test_a_wrong_answer_comes_back_later_in_the_session_never_twice_in_a_row(
     assert asked.index(asked[0], 1) > 1  # it came back later, not at once
     assert all(x != y for x, y in itertools.pairwise(asked))
     assert session.finished_at is not None
-    summary = services.session_summary(session, now=now)
+    summary = sessions.session_summary(session, now=now)
     assert (summary.answered, summary.correct) == (5, 4)
     assert summary.topics[0].title == "Topic A"
     assert summary.topics[0].before is None
@@ -348,27 +350,27 @@ def test_a_wrong_answer_comes_back_later_in_the_session_never_twice_in_a_row(
 
 def test_the_only_question_left_is_not_asked_twice_in_a_row(learner: User) -> None:
     learner.new_per_day = 1
-    session = services.start_session(learner, "due", now=T0)
-    question = services.current_question(session, now=T0)
+    session = sessions.start_session(learner, "due", now=T0)
+    question = sessions.current_question(session, now=T0)
     assert question is not None
     _spec, _good, bad = TYPES[question.qtype]
-    services.answer_question(learner, question, bad, duration_ms=4000, now=T0, session=session)
-    assert services.current_question(session, now=T0) is None
+    answering.answer_question(learner, question, bad, duration_ms=4000, now=T0, session=session)
+    assert sessions.current_question(session, now=T0) is None
 
 
 def test_undo_in_a_session_asks_the_question_again(learner: User) -> None:
     learner.new_per_day = 3
-    session = services.start_session(learner, "due", now=T0)
-    first = services.current_question(session, now=T0)
+    session = sessions.start_session(learner, "due", now=T0)
+    first = sessions.current_question(session, now=T0)
     assert first is not None
     _spec, good, _bad = TYPES[first.qtype]
-    services.answer_question(learner, first, good, duration_ms=4000, now=T0, session=session)
-    second = services.current_question(session, now=T0)
+    answering.answer_question(learner, first, good, duration_ms=4000, now=T0, session=session)
+    second = sessions.current_question(session, now=T0)
     assert second is not None
     assert second.id != first.id
-    services.undo_last_answer(learner, now=T0 + timedelta(seconds=5), session=session)
+    answering.undo_last_answer(learner, now=T0 + timedelta(seconds=5), session=session)
     assert session.answered == 0
-    assert services.current_question(session, now=T0) is first
+    assert sessions.current_question(session, now=T0) is first
 
 
 # --- queues ------------------------------------------------------------------------------------
@@ -381,12 +383,12 @@ def test_new_per_day_counts_the_day_in_the_learners_time_zone(learner: User) -> 
     for uid in ("short_answer", "numeric", "cloze"):
         answer(learner, uid, True, evening)
     late = evening + timedelta(hours=1, minutes=30)  # 23:30, still the 10th there
-    assert services.due_counts(learner, now=late)[1] == 0
-    queue = services.study_queue_for(learner, now=late, mode="due")
+    assert progress.due_counts(learner, now=late)[1] == 0
+    queue = sessions.study_queue_for(learner, now=late, mode="due")
     assert not {qid for qid in queue if state_row_by_id(learner, qid) is None}
     after_midnight = evening + timedelta(hours=3)  # 00:00+ on the 11th there, same UTC day
-    assert services.due_counts(learner, now=after_midnight)[1] == 3
-    queue = services.study_queue_for(learner, now=after_midnight, mode="due")
+    assert progress.due_counts(learner, now=after_midnight)[1] == 3
+    queue = sessions.study_queue_for(learner, now=after_midnight, mode="due")
     assert len({qid for qid in queue if state_row_by_id(learner, qid) is None}) == 3
 
 
@@ -405,7 +407,7 @@ def test_the_due_queue_asks_the_lowest_recall_first(learner: User) -> None:
     put_state(learner, "b1", 30.0, T0 - timedelta(days=8), T0)
     put_state(learner, "numeric", 5.0, T0 - timedelta(days=8), T0)
     put_state(learner, "cloze", 5.0, T0 - timedelta(days=8), T0 + timedelta(days=1))  # not due
-    queue = services.study_queue_for(learner, now=T0, mode="due")
+    queue = sessions.study_queue_for(learner, now=T0, mode="due")
     assert queue == [q("b0").id, q("numeric").id, q("b1").id]
 
 
@@ -418,7 +420,7 @@ def test_topic_summaries_on_a_hand_checked_example(learner: User) -> None:
     answer(learner, "numeric", True, T0)
     answer(learner, "b0", False, T0)
     now = T0 + timedelta(days=3)
-    views = {v.title: v for v in services.topic_summaries(learner, now=now)}
+    views = {v.title: v for v in progress.topic_summaries(learner, now=now)}
     a, b = views["Topic A"], views["Topic B"]
     assert (a.questions, a.studied, a.coverage) == (8, 2, 0.25)
     assert (b.questions, b.studied, b.coverage) == (2, 1, 0.5)
@@ -448,11 +450,11 @@ def test_refresh_learner_model_counts_only_answers_not_undone(learner: User) -> 
             answer(learner, uid, (day + len(uid)) % 4 != 0, now + timedelta(days=day, minutes=1))
     end = now + timedelta(days=20)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(ReviewLog)) == 200
-    services.undo_last_answer(learner, now=end)
-    assert services.refresh_learner_model(learner, now=end) is False
+    answering.undo_last_answer(learner, now=end)
+    assert fit_and_store(learner.id, end) is False
     assert db.session.get(LearnerModelRecord, learner.id) is None
     answer(learner, "b0", True, end)
-    assert services.refresh_learner_model(learner, now=end) is True
+    assert fit_and_store(learner.id, end) is True
     record = db.session.get(LearnerModelRecord, learner.id)
     assert record is not None
     assert record.n_reviews == 200
@@ -470,7 +472,7 @@ def test_forecast_heatmap_and_streak_on_fixed_dates(learner: User) -> None:
         answer(learner, "b0", True, datetime(2024, 1, day, 15, 0, tzinfo=UTC))
     answer(learner, "b1", True, datetime(2024, 1, 8, 2, 0, tzinfo=UTC))  # 7 Jan in New York
     now = datetime(2024, 1, 8, 14, 0, tzinfo=UTC)  # 09:00 on 8 January in New York
-    heat = services.review_heatmap(learner, now=now, days=8)
+    heat = progress.review_heatmap(learner, now=now, days=8)
     assert heat == [
         (date(2024, 1, 1), 1),
         (date(2024, 1, 2), 1),
@@ -481,9 +483,9 @@ def test_forecast_heatmap_and_streak_on_fixed_dates(learner: User) -> None:
         (date(2024, 1, 7), 2),
         (date(2024, 1, 8), 0),
     ]
-    assert services.day_streak(learner, now=now) == 3  # 5, 6, 7 January; today not yet broken
+    assert progress.day_streak(learner, now=now) == 3  # 5, 6, 7 January; today not yet broken
     answer(learner, "b1", True, now)
-    assert services.day_streak(learner, now=now) == 4
+    assert progress.day_streak(learner, now=now) == 4
 
     db.session.execute(sa.delete(MemoryState))
     for uid, due in (
@@ -493,15 +495,15 @@ def test_forecast_heatmap_and_streak_on_fixed_dates(learner: User) -> None:
         ("cloze", datetime(2024, 3, 1, tzinfo=UTC)),  # beyond the horizon
     ):
         put_state(learner, uid, 5.0, T0 - timedelta(days=1), due)
-    forecast = services.due_forecast(learner, now=now, days=3)
+    forecast = progress.due_forecast(learner, now=now, days=3)
     assert forecast == [(date(2024, 1, 8), 2), (date(2024, 1, 9), 1), (date(2024, 1, 10), 0)]
-    assert services.due_counts(learner, now=now)[0] == 1
+    assert progress.due_counts(learner, now=now)[0] == 1
 
 
 def test_question_history_gives_the_recall_at_each_answer(learner: User) -> None:
     answer(learner, "short_answer", True, T0)
     second = answer(learner, "short_answer", True, T0 + timedelta(days=4))
-    history = services.question_history(learner, q("short_answer"), now=T0 + timedelta(days=5))
+    history = question_history(learner, q("short_answer"), now=T0 + timedelta(days=5))
     assert [h.reviewed_at for h in history] == [T0, T0 + timedelta(days=4)]
     assert history[0].recall is None
     assert history[1].recall == pytest.approx(second.recall_before)
@@ -510,7 +512,7 @@ def test_question_history_gives_the_recall_at_each_answer(learner: User) -> None
 
 
 def test_workload_grows_with_the_target_retention() -> None:
-    values = [services.workload_estimate(r) for r in (0.7, 0.8, 0.9, 0.95, 0.97)]
+    values = [sch.relative_workload(r) for r in (0.7, 0.8, 0.9, 0.95, 0.97)]
     assert values == sorted(values)
     assert values[0] < values[-1]
 
@@ -520,12 +522,12 @@ def test_the_weak_topics_queue_respects_the_daily_limit_of_new_questions(learner
     answer(learner, "short_answer", False, T0)
     now = T0 + timedelta(days=1)
     learner.new_per_day = 1  # the two first answers were yesterday: one new question today
-    queue = services.study_queue_for(learner, now=now, mode="weak")
+    queue = sessions.study_queue_for(learner, now=now, mode="weak")
     new = [qid for qid in queue if state_row_by_id(learner, qid) is None]
     assert len(new) == 1
     assert {q("b0").id, q("short_answer").id} <= set(queue)
     learner.new_per_day = 0
-    queue = services.study_queue_for(learner, now=now, mode="weak")
+    queue = sessions.study_queue_for(learner, now=now, mode="weak")
     assert sorted(queue) == sorted([q("b0").id, q("short_answer").id])
 
 
@@ -557,20 +559,20 @@ def test_fitted_parameters_schedule_only_when_the_fit_chose_them(
 
 
 def test_workload_is_relative_to_ninety_percent() -> None:
-    assert services.workload_estimate(0.9) == 1.0
-    assert services.workload_estimate(0.8) == pytest.approx(sch.relative_workload(0.8))
+    assert sch.relative_workload(0.9) == 1.0
+    assert sch.relative_workload(0.8) == pytest.approx(sch.relative_workload(0.8))
 
 
 def test_undo_restores_the_session_the_answer_was_given_in(learner: User) -> None:
     learner.new_per_day = 3
-    first_session = services.start_session(learner, "due", now=T0)
-    question = services.current_question(first_session, now=T0)
+    first_session = sessions.start_session(learner, "due", now=T0)
+    question = sessions.current_question(first_session, now=T0)
     assert question is not None
     _spec, good, _bad = TYPES[question.qtype]
-    services.answer_question(
+    answering.answer_question(
         learner, question, good, duration_ms=4000, now=T0, session=first_session
     )
-    other = services.start_session(learner, "weak", now=T0 + timedelta(minutes=1))
-    services.undo_last_answer(learner, now=T0 + timedelta(minutes=2), session=other)
+    other = sessions.start_session(learner, "weak", now=T0 + timedelta(minutes=1))
+    answering.undo_last_answer(learner, now=T0 + timedelta(minutes=2), session=other)
     assert first_session.answered == 0
-    assert services.current_question(first_session, now=T0) is question
+    assert sessions.current_question(first_session, now=T0) is question

@@ -1,0 +1,225 @@
+"""Answering a question, correcting the grade, undoing the last answer.
+
+Each changes the memory state, the review log and the learner's kept figures
+(``quizapp.learners.answers``) together; services add and flush, the view commits once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from quizapp.extensions import db
+from quizapp.grading.base import Grade
+from quizapp.grading.registry import get_type
+from quizapp.learners.answers import (
+    lock_learner,
+    override_answer_figures,
+    record_answer,
+    undo_answer,
+)
+from quizapp.learners.fitting import params_for, schedule_refit
+from quizapp.models import MemoryState, Question, ReviewLog, StudySession, User
+from quizapp.scheduler import Evidence, Override, SessionQueue, review
+from quizapp.scheduler import MemoryState as State
+from quizapp.study.common import (
+    StudyError,
+    live_reviews,
+    memory_row,
+    options_of,
+    state_of,
+    store_state,
+)
+
+
+@dataclass(frozen=True)
+class AnswerResult:
+    """What answering did: the grade, the log row, the new memory state and its schedule."""
+
+    grade: Grade
+    review: ReviewLog
+    state: State
+    due: datetime
+    interval_days: float
+    recall_before: float | None
+
+
+def _session_snapshot(session: StudySession | None) -> dict[str, Any] | None:
+    if session is None:
+        return None
+    return {
+        "queue": session.queue,
+        "answered": session.answered,
+        "current_question_id": session.current_question_id,
+    }
+
+
+def _advance_session(session: StudySession, question: Question, correct: bool) -> None:
+    queue = SessionQueue.from_dict(session.queue)
+    if question.id in queue.pending:
+        queue = queue.answer(question.id, correct)
+    session.queue = queue.to_dict()
+    session.answered += 1
+    session.current_question_id = None
+
+
+def answer_question(
+    user: User,
+    question: Question,
+    response: Any,
+    *,
+    duration_ms: int | None,
+    now: datetime,
+    session: StudySession | None = None,
+) -> AnswerResult:
+    """Grade ``response``, update the learner's memory of the question and log the answer.
+
+    The grade becomes the scheduler's evidence (guessable types count as weaker evidence);
+    within a session, a wrongly answered question is queued to come back later.
+    """
+    stats = lock_learner(user)
+    grade = get_type(question.qtype).grade(question.spec, response)
+    row = memory_row(user, question)
+    before = state_of(row)
+    evidence = Evidence(
+        score=grade.score,
+        duration_ms=duration_ms,
+        options=options_of(question.qtype, question.spec),
+    )
+    state, entry = review(before, evidence, now, params_for(user))
+    if row is None:
+        row = MemoryState(user_id=user.id, question_id=question.id, topic_id=question.topic_id)
+        db.session.add(row)
+    store_state(row, state)
+    log = ReviewLog(
+        user_id=user.id,
+        question_id=question.id,
+        reviewed_at=now,
+        response=response,
+        outcome=grade.outcome,
+        score=grade.score,
+        rating=entry.rating,
+        auto_rating=entry.auto_rating,
+        duration_ms=duration_ms,
+        state_before=before.to_json_dict() if before else None,
+        session_id=session.id if session else None,
+        session_before=_session_snapshot(session),
+    )
+    db.session.add(log)
+    figures = record_answer(user, question, log, stats)
+    schedule_refit(user, figures.reviews)
+    if session is not None:
+        _advance_session(session, question, grade.outcome == "correct")
+    db.session.flush()
+    return AnswerResult(grade, log, state, state.due, entry.interval_days, entry.recall_before)
+
+
+def _latest_live_review(user: User, question_id: int | None = None) -> ReviewLog | None:
+    query = sa.select(ReviewLog).where(ReviewLog.user_id == user.id, live_reviews())
+    if question_id is not None:
+        query = query.where(ReviewLog.question_id == question_id)
+    return db.session.scalar(
+        query.order_by(ReviewLog.reviewed_at.desc(), ReviewLog.id.desc()).limit(1)
+    )
+
+
+def last_answer(user: User) -> ReviewLog | None:
+    """The learner's latest answer that has not been undone."""
+    return _latest_live_review(user)
+
+
+def _still_current(session: StudySession, log: ReviewLog) -> bool:
+    """Whether ``log`` is the session's latest step (nothing was answered after it)."""
+    return (
+        log.session_id == session.id
+        and log.session_before is not None
+        and session.answered == log.session_before["answered"] + 1
+    )
+
+
+def override_answer(
+    user: User,
+    log: ReviewLog,
+    kind: str,
+    *,
+    now: datetime,
+    session: StudySession | None = None,
+) -> AnswerResult:
+    """Replace the grade's verdict by the learner's ("knew" / "didnt_know").
+
+    The answer is scheduled again from the state it started from, as if the learner had
+    rated it so; the log keeps the automatic rating and records the override.
+    """
+    override = Override(kind)
+    lock_learner(user)
+    if _latest_live_review(user, log.question_id) is not log:
+        raise StudyError("Only the latest answer to a question can be overridden.")
+    question = log.question
+    before = State.from_dict(log.state_before) if log.state_before else None
+    evidence = Evidence(
+        score=log.score,
+        duration_ms=log.duration_ms,
+        options=options_of(question.qtype, question.spec),
+        override=override,
+    )
+    state, entry = review(before, evidence, log.reviewed_at, params_for(user))
+    row = memory_row(user, question)
+    if row is None:  # cannot happen unless the state was reset meanwhile
+        row = MemoryState(user_id=user.id, question_id=question.id, topic_id=question.topic_id)
+        db.session.add(row)
+    store_state(row, state)
+    old_rating = log.rating
+    log.override = override.value
+    log.rating = entry.rating
+    override_answer_figures(user, log, question, old_rating)
+    if session is not None and log.session_before is not None and _still_current(session, log):
+        # Redo the session's step with the corrected verdict (a known answer does not come
+        # back in this session; an unknown one does).
+        queue = SessionQueue.from_dict(log.session_before["queue"])
+        if question.id in queue.pending:
+            queue = queue.answer(question.id, override is Override.KNEW)
+        session.queue = queue.to_dict()
+    db.session.flush()
+    grade = get_type(question.qtype).grade(question.spec, log.response)
+    return AnswerResult(grade, log, state, state.due, entry.interval_days, entry.recall_before)
+
+
+def undo_last_answer(
+    user: User, *, now: datetime, session: StudySession | None = None
+) -> ReviewLog | None:
+    """Undo the learner's latest answer: mark it undone and restore the memory state and the
+    kept figures exactly.
+
+    The log row is kept (marked ``undone_at``) and left out of every figure. When the answer
+    belongs to ``session``, the session goes back to asking that question.
+    """
+    lock_learner(user)
+    log = _latest_live_review(user)
+    if log is None:
+        return None
+    log.undone_at = now
+    question = log.question
+    row = memory_row(user, question)
+    if log.state_before is None:
+        if row is not None:
+            db.session.delete(row)
+    else:
+        if row is None:
+            row = MemoryState(
+                user_id=user.id, question_id=log.question_id, topic_id=question.topic_id
+            )
+            db.session.add(row)
+        store_state(row, State.from_dict(log.state_before))
+    undo_answer(user, log, question)
+    # The answer's own session goes back, whichever session page the undo came from.
+    owner = db.session.get(StudySession, log.session_id) if log.session_id else None
+    if owner is not None and log.session_before:
+        owner.queue = log.session_before["queue"]
+        owner.answered = log.session_before["answered"]
+        owner.current_question_id = log.question_id
+        owner.finished_at = None
+    db.session.flush()
+    return log

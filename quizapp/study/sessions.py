@@ -1,0 +1,212 @@
+"""Study sessions: what to ask (the queues), the session's current question, its summary."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from quizapp.extensions import db
+from quizapp.models import Question, ReviewLog, StudySession, Topic, User
+from quizapp.scheduler import QueueEntry, SessionQueue, study_queue, weak_topics_queue
+from quizapp.study.common import SESSION_LIMIT, WEAK_TOPICS, StudyError, live_reviews
+from quizapp.study.progress import LearnerNow, due_counts, new_started_today, next_due
+
+
+def study_queue_for(
+    user: User,
+    *,
+    now: datetime,
+    mode: str,
+    topic_id: int | None = None,
+    set_ids: Sequence[int] | None = None,
+    limit: int | None = SESSION_LIMIT,
+    learner: LearnerNow | None = None,
+) -> list[int]:
+    """The question ids to ask now, in order.
+
+    Modes: ``due`` (due questions by lowest recall, new ones mixed in up to the daily limit),
+    ``topic`` (one topic: its due and new questions first, then the rest by lowest recall),
+    ``weak`` (the lowest-recall questions of the weakest topics, due or not, studied or not).
+    """
+    if mode not in ("due", "topic", "weak"):
+        raise StudyError(f"Unknown study mode {mode!r}.")
+    if mode == "topic" and topic_id is None:
+        raise StudyError("Choose a topic to review.")
+    if learner is None:
+        learner = LearnerNow(user, now, set_ids, topic_id if mode == "topic" else None)
+    new_allowed = max(0, user.new_per_day - new_started_today(user, now=now))
+    records = learner.records
+    if mode == "due":
+        entries = study_queue(
+            records,
+            now,
+            new_limit=user.new_per_day,
+            new_done_today=user.new_per_day - new_allowed,
+            params=learner.params,
+            recall_fn=learner.recall,
+            limit=limit,
+        )
+        return [int(e.question_id) for e in entries]
+    summaries = learner.summaries()
+    if mode == "topic":
+        records = [r for r in records if r.topic_id == topic_id]
+        summaries = tuple(s for s in summaries if s.topic_id == topic_id)
+    entries = weak_topics_queue(
+        records,
+        (),
+        now,
+        topics=WEAK_TOPICS if mode == "weak" else 1,
+        limit=len(records),
+        params=learner.params,
+        recall_fn=learner.recall,
+        summaries=summaries,
+    )
+    ids = _within_new_limit(entries, new_allowed)
+    if mode == "topic":
+        # A topic not started yet has no recall to rank: its questions come in bank order.
+        ids = ids or [int(r.question_id) for r in records][:new_allowed]
+    return ids[: limit or SESSION_LIMIT]
+
+
+def _within_new_limit(entries: Sequence[QueueEntry], allowed: int) -> list[int]:
+    """The entries' question ids, keeping only the first ``allowed`` new (unstudied) ones."""
+    ids = []
+    for entry in entries:
+        if entry.reason == "new":
+            if allowed <= 0:
+                continue
+            allowed -= 1
+        ids.append(int(entry.question_id))
+    return ids
+
+
+def start_session(
+    user: User, mode: str, *, now: datetime, topic_id: int | None = None
+) -> StudySession:
+    """Start a study session with its queue worked out now (the learner's model is the one
+    last fitted: fitting runs as a background job, never here)."""
+    learner = LearnerNow(user, now)
+    queue = study_queue_for(user, now=now, mode=mode, topic_id=topic_id, learner=learner)
+    before = {str(s.topic_id): s.recall_now for s in learner.summaries() if s.studied}
+    session = StudySession(
+        user_id=user.id,
+        mode=mode,
+        topic_id=topic_id,
+        queue=SessionQueue(tuple(queue)).to_dict(),
+        recall_before=before,
+        started_at=now,
+    )
+    db.session.add(session)
+    db.session.flush()
+    return session
+
+
+def _as_id(key: int | str | None) -> int | None:
+    return None if key is None else int(key)
+
+
+def current_question(session: StudySession, *, now: datetime) -> Question | None:
+    """The question the session shows now (the same one until it is answered)."""
+    queue = SessionQueue.from_dict(session.queue)
+    current: int | None = session.current_question_id
+    if current is None or current not in queue.pending:
+        current = _as_id(queue.next_question())
+    while current is not None:
+        question = db.session.get(Question, current)
+        if question is not None and question.is_active:
+            break
+        # A question retired since the session began is skipped.
+        queue = replace(queue, pending=tuple(k for k in queue.pending if k != current))
+        current = _as_id(queue.next_question())
+    changed = current != session.current_question_id or queue.to_dict() != session.queue
+    if changed:
+        session.queue = queue.to_dict()
+        session.current_question_id = current
+    if current is None:
+        session.finished_at = session.finished_at or now
+        db.session.flush()
+        return None
+    if changed:
+        db.session.flush()
+    return db.session.get(Question, current)
+
+
+@dataclass(frozen=True)
+class TopicChange:
+    title: str
+    before: float | None
+    after: float | None
+
+    @property
+    def improved(self) -> bool:
+        return self.after is not None and (self.before is None or self.after > self.before + 0.005)
+
+
+@dataclass(frozen=True)
+class SessionSummary:
+    answered: int
+    correct: int
+    partial: int
+    score: float
+    time_spent: str
+    topics: tuple[TopicChange, ...]
+    next_text: str
+
+
+def _duration_text(seconds: float) -> str:
+    minutes, secs = divmod(int(seconds), 60)
+    return f"{minutes} min {secs:02d} s" if minutes else f"{secs} s"
+
+
+def session_summary(session: StudySession, *, now: datetime) -> SessionSummary:
+    """Score, time, the topics whose recall went up, and what is due next."""
+    user = db.session.get(User, session.user_id)
+    assert user is not None
+    reviews = db.session.execute(
+        sa.select(ReviewLog.reviewed_at, ReviewLog.outcome, ReviewLog.score, Question.topic_id)
+        .join(Question, Question.id == ReviewLog.question_id)
+        .where(ReviewLog.session_id == session.id, live_reviews())
+        .order_by(ReviewLog.reviewed_at)
+    ).all()
+    end = reviews[-1].reviewed_at if reviews else now
+    touched = {r.topic_id for r in reviews}
+    after = {int(s.topic_id): s.recall_now for s in LearnerNow(user, now).summaries()}
+    titles = dict(
+        db.session.execute(sa.select(Topic.id, Topic.title).where(Topic.id.in_(touched))).all()
+    )
+    topics = tuple(
+        TopicChange(titles[t], session.recall_before.get(str(t)), after.get(t))
+        for t in sorted(touched, key=lambda t: titles.get(t, ""))
+        if t in titles and t in after
+    )
+    return SessionSummary(
+        answered=len(reviews),
+        correct=sum(r.outcome == "correct" for r in reviews),
+        partial=sum(r.outcome == "partial" for r in reviews),
+        score=sum(r.score for r in reviews) / len(reviews) if reviews else 0.0,
+        time_spent=_duration_text((end - session.started_at).total_seconds()),
+        topics=topics,
+        next_text=_next_due_text(user, now),
+    )
+
+
+def _next_due_text(user: User, now: datetime) -> str:
+    from quizapp.study.presentation import humanize_interval
+
+    due_now, new_today = due_counts(user, now=now)
+    if due_now:
+        return f"{due_now} question{'s are' if due_now != 1 else ' is'} due now."
+    nxt = next_due(user)
+    parts = []
+    if nxt is not None:
+        parts.append(
+            f"Your next review is due in {humanize_interval((nxt - now).total_seconds() / 86400)}."
+        )
+    if new_today:
+        parts.append(
+            f"{new_today} new question{'s are' if new_today != 1 else ' is'} still available today."
+        )
+    return " ".join(parts) or "Nothing is scheduled yet."

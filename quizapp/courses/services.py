@@ -33,7 +33,7 @@ from quizapp.courses.stats import (
 from quizapp.extensions import db
 from quizapp.main.services import enroll
 from quizapp.models import Question, QuestionSet, ReviewLog, Role, Topic, User
-from quizapp.study.services import topic_summaries
+from quizapp.study.progress import topic_summaries
 
 # No 0/O, 1/I/L: a code read aloud or copied from a projector is typed right the first time.
 JOIN_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"

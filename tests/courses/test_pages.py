@@ -16,7 +16,7 @@ from quizapp.courses.models import Course, CourseMember, CourseSet
 from quizapp.courses.services import JOIN_CODE_ALPHABET, normalize_code
 from quizapp.extensions import db
 from quizapp.models import Enrollment, Question, QuestionSet, Role, User
-from quizapp.study.services import answer_question, undo_last_answer
+from quizapp.study.answering import answer_question, undo_last_answer
 from tests.conftest import Browserless
 from tests.courses.conftest import PersonBrowser
 

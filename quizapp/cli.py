@@ -69,6 +69,7 @@ def init_command(no_bank: bool) -> None:
 
     upgrade()
     click.echo("Database schema is up to date.")
+    _figures_for_upgraded_learners()
     if no_bank:
         return
     try:
@@ -85,9 +86,23 @@ def init_command(no_bank: bool) -> None:
         click.echo(format_report(report))
 
 
+def _figures_for_upgraded_learners() -> None:
+    """Learners who answered before the app kept figures get them computed once."""
+    from quizapp.learners.rebuild import learners_without_figures, rebuild_learners
+
+    ids = learners_without_figures()
+    for user_id in ids:
+        rebuild_learners([user_id])
+        db.session.commit()
+    if ids:
+        click.echo(f"Computed the kept figures of {len(ids)} learner(s).")
+
+
 def register_cli(app: Flask) -> None:
     from quizapp.bank.cli import register as register_bank
+    from quizapp.learners.cli import learners_cli
 
+    app.cli.add_command(learners_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(init_command)
     register_bank(app)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import replace
-from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -106,9 +105,7 @@ def _fitted_parameters(model: LearnerModel | None) -> tuple[float, ...] | None:
     return None if model is None else model.fitted_parameters
 
 
-def _add_counts(
-    user: User, facts: AnswerFacts, sign: int, first: bool, first_value: float
-) -> None:
+def _add_counts(user: User, facts: AnswerFacts, sign: int, first: bool, first_value: float) -> None:
     """Add (sign=1) or take back (sign=-1) one answer in the topic and day counts."""
     topic = db.session.get(TopicStats, (user.id, facts.topic_id))
     if topic is None:

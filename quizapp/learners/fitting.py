@@ -57,7 +57,9 @@ def review_events(user_id: int) -> list[ReviewEvent]:
     ):
         chances[qid] = (topic_id, get_type(qtype).chance(spec) or 0.0)
     rows = db.session.execute(
-        sa.select(ReviewLog.question_id, ReviewLog.reviewed_at, ReviewLog.rating, ReviewLog.duration_ms)
+        sa.select(
+            ReviewLog.question_id, ReviewLog.reviewed_at, ReviewLog.rating, ReviewLog.duration_ms
+        )
         .where(ReviewLog.user_id == user_id, ReviewLog.undone_at.is_(None))
         .order_by(ReviewLog.reviewed_at, ReviewLog.id)
     )

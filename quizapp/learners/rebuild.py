@@ -145,20 +145,7 @@ def rebuild_learner(user: User) -> LearnerStats:
 def rebuild_learners(user_ids: Sequence[int] | None = None) -> int:
     """Rebuild the figures of the given learners (every learner with answers or figures if
     None); returns how many. Flushes; the caller commits."""
-    ids: Iterable[int]
-    if user_ids is None:
-        ids = db.session.scalars(
-            sa.select(User.id)
-            .where(
-                sa.or_(
-                    sa.exists().where(ReviewLog.user_id == User.id),
-                    sa.exists().where(LearnerStats.user_id == User.id),
-                )
-            )
-            .order_by(User.id)
-        ).all()
-    else:
-        ids = user_ids
+    ids: Iterable[int] = learners_with_history() if user_ids is None else user_ids
     count = 0
     for user_id in ids:
         user = db.session.get(User, user_id)
@@ -196,3 +183,31 @@ def item_fitted_state(
         state = fsrs_step(model.fitted_parameters, state, rating, today - last_day)
         last_day = today
     return state
+
+
+def learners_with_history() -> list[int]:
+    return list(
+        db.session.scalars(
+            sa.select(User.id)
+            .where(
+                sa.or_(
+                    sa.exists().where(ReviewLog.user_id == User.id),
+                    sa.exists().where(LearnerStats.user_id == User.id),
+                )
+            )
+            .order_by(User.id)
+        )
+    )
+
+
+def learners_without_figures() -> list[int]:
+    return list(
+        db.session.scalars(
+            sa.select(User.id)
+            .where(
+                sa.exists().where(ReviewLog.user_id == User.id),
+                ~sa.exists().where(LearnerStats.user_id == User.id),
+            )
+            .order_by(User.id)
+        )
+    )

@@ -213,12 +213,14 @@ def restore_item(data: dict[str, Any]) -> ItemFigures | None:
         return None
     first_at = _parse_when(saved["first"][1])
     last_at = _parse_when(saved["last"][1])
-    assert first_at is not None and last_at is not None
+    assert first_at is not None
+    assert last_at is not None
+    fitted = saved["fitted"]
     return ItemFigures(
         topic_id=int(saved["topic_id"]),
         context=ItemContext(**dict(zip(ITEM_CONTEXT_COLUMNS, saved["context"], strict=True))),
         default_state=(float(saved["default"][0]), float(saved["default"][1])),
-        fitted_state=None if saved["fitted"] is None else tuple(saved["fitted"]),  # type: ignore[arg-type]
+        fitted_state=None if fitted is None else (float(fitted[0]), float(fitted[1])),
         first_score=float(saved["first"][0]),
         first_at=first_at,
         first_picked=saved["first"][2],

@@ -348,9 +348,7 @@ def recall_now(
     """
     n = len(questions)
     out = np.zeros(n)
-    studied = [
-        k for k, q in enumerate(questions) if q.state is not None and not q.state.is_new
-    ]
+    studied = [k for k, q in enumerate(questions) if q.state is not None and not q.state.is_new]
     if not studied:
         return out
     if model is None:
@@ -384,9 +382,7 @@ def recall_now(
             )
         total = np.zeros(len(logged))
         for member in model.members:
-            pairs = [
-                _source_state(i, member.source) for i in items if i is not None
-            ]
+            pairs = [_source_state(i, member.source) for i in items if i is not None]
             stability = np.array([p[0] for p in pairs], dtype=np.float64)
             difficulty = np.array([p[1] for p in pairs], dtype=np.float64)
             recall = retrievability_array(

@@ -299,8 +299,7 @@ def summarize_topic_figures(
         expected = coverage * (recall_now or 0.0) + (1.0 - coverage) * estimate
         counts = seen.weeks or empty.weeks
         trend = tuple(
-            WeekPoint(week_starts[i], n, (c / n) if n else None)
-            for i, (c, n) in enumerate(counts)
+            WeekPoint(week_starts[i], n, (c / n) if n else None) for i, (c, n) in enumerate(counts)
         )
         summaries.append(
             TopicSummary(

@@ -17,9 +17,9 @@ import sqlalchemy as sa
 
 from quizapp.extensions import db
 from quizapp.learners.calendar import local_date, start_of_local_day
+from quizapp.learners.fitting import params_for
 from quizapp.learners.models import ItemStats, LearnerStats, ReviewDay, TopicStats
 from quizapp.learners.store import item_figures, learner_context_of
-from quizapp.learners.fitting import params_for
 from quizapp.models import (
     LearnerModelRecord,
     MemoryState,
@@ -75,15 +75,19 @@ class LearnerNow:
         self.now = now
         self.record = db.session.get(LearnerModelRecord, user.id)
         self.params: SchedulerParams = params_for(user, self.record)
-        self.questions = _bank(user, enrolled_set_ids(user) if set_ids is None else set_ids, topic_id)
+        self.questions = _bank(
+            user, enrolled_set_ids(user) if set_ids is None else set_ids, topic_id
+        )
         self.topics = {
             row.topic_id: row
-            for row in db.session.scalars(sa.select(TopicStats).where(TopicStats.user_id == user.id))
+            for row in db.session.scalars(
+                sa.select(TopicStats).where(TopicStats.user_id == user.id)
+            )
         }
         stats = db.session.get(LearnerStats, user.id)
         self.recalls = self._predict(stats)
 
-    def _predict(self, stats: LearnerStats | None) -> dict[int, float]:
+    def _predict(self, stats: LearnerStats | None) -> dict[int | str, float]:
         model = None
         if (
             self.record is not None
@@ -119,7 +123,7 @@ class LearnerNow:
         starts, weeks = _weekly_counts(self.user, self.now)
         empty = tuple((0, 0) for _ in starts)
         topic_ids = set(self.topics) | {int(q.record.topic_id) for q in self.questions}
-        topics = {}
+        topics: dict[int | str, TopicAnswers] = {}
         for t in topic_ids:
             row = self.topics.get(t)
             topics[t] = TopicAnswers(

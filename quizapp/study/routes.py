@@ -15,8 +15,8 @@ from quizapp.extensions import db
 from quizapp.grading.registry import get_type
 from quizapp.models import Question, ReviewLog, StudySession, Topic
 from quizapp.study import answering, bp, sessions
-from quizapp.study.history import question_history
 from quizapp.study.feedback import feedback_view, in_session, progress_view
+from quizapp.study.history import question_history
 from quizapp.study.presentation import is_blank, present, read_response
 
 MODES = ("due", "topic", "weak")

@@ -78,8 +78,7 @@ def _model_with_layer(fitted: bool) -> sch.LearnerModel:
     fitted_parameters = None
     if fitted:
         fitted_parameters = tuple(
-            w * (1.05 if i not in (19, 20) else 1.0)
-            for i, w in enumerate(sch.DEFAULT_PARAMETERS)
+            w * (1.05 if i not in (19, 20) else 1.0) for i, w in enumerate(sch.DEFAULT_PARAMETERS)
         )
         members.append(sch.Member("fitted", "fsrs", 0.0))
     return sch.LearnerModel(
@@ -159,9 +158,7 @@ def test_predictions_from_kept_figures_equal_the_whole_log_replay(learner: User)
     )
     predictor = sch.LearnerPredictor(record_model, review_events(learner.id))
     studied = [q for q in kept.records if q.state is not None]
-    expected = predictor.recall_many(
-        [(q.question_id, q.topic_id, q.state) for q in studied], later
-    )
+    expected = predictor.recall_many([(q.question_id, q.topic_id, q.state) for q in studied], later)
     got = [kept.recalls[int(q.question_id)] for q in studied]
     assert len(studied) >= 8
     assert got == pytest.approx(expected, rel=1e-5, abs=1e-6)

@@ -17,6 +17,7 @@ from flask import Flask
 
 from quizapp import scheduler as sch
 from quizapp.extensions import db
+from quizapp.learners.fitting import fit_and_store
 from quizapp.models import (
     Enrollment,
     LearnerModelRecord,
@@ -27,7 +28,6 @@ from quizapp.models import (
     Topic,
     User,
 )
-from quizapp.learners.fitting import fit_and_store
 from quizapp.study import answering, progress, sessions
 from quizapp.study.history import question_history
 
@@ -244,7 +244,9 @@ def test_override_recomputes_from_the_state_before_and_is_kept(learner: User) ->
     before = sch.MemoryState.from_dict(snapshot(state_row(learner, "short_answer")) or {})
     wrong = answer(learner, "short_answer", False, T0)
     assert wrong.review.rating == 1
-    result = answering.override_answer(learner, wrong.review, "knew", now=T0 + timedelta(seconds=30))
+    result = answering.override_answer(
+        learner, wrong.review, "knew", now=T0 + timedelta(seconds=30)
+    )
     log = result.review
     assert (log.override, log.auto_rating) == ("knew", 1)
     assert log.rating >= 3

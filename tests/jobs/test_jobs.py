@@ -13,7 +13,7 @@ from flask.testing import FlaskCliRunner
 from quizapp.extensions import db
 from quizapp.jobs import enqueue, enqueue_after_commit, job, wait_idle
 from quizapp.models import User
-from tests.jobs.conftest import RELEASE, display_name
+from tests.jobs.sample_jobs import RELEASE, display_name
 
 
 def test_eager_job_runs_after_the_commit(eager: Flask, make_user: Callable[..., User]) -> None:
@@ -147,7 +147,13 @@ def test_unknown_job_mode_fails_at_start_up(database_url: str) -> None:
     from quizapp import create_app
 
     with pytest.raises(ValueError, match="QUIZAPP_JOB_MODE"):
-        create_app({"SQLALCHEMY_DATABASE_URI": database_url, "QUIZAPP_JOB_MODE": "later"})
+        create_app(
+            {
+                "SQLALCHEMY_DATABASE_URI": database_url,
+                "SECRET_KEY": "x",
+                "QUIZAPP_JOB_MODE": "later",
+            }
+        )
 
 
 def test_worker_without_redis_explains_and_exits_1(app: Flask, runner: FlaskCliRunner) -> None:

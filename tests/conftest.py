@@ -90,6 +90,8 @@ def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
             "SQLALCHEMY_DATABASE_URI": database_url,
             "SECRET_KEY": "test-secret",
             "TESTING": True,
+            # Background jobs run right after the commit that queued them: deterministic.
+            "QUIZAPP_JOB_MODE": "eager",
         }
     )
     with app.app_context():

@@ -22,6 +22,11 @@ REGISTRY: dict[str, QuestionType] = {
     )
 }
 
+#: Types a blind guess can answer (those that say what a guess's chance is).
+GUESSABLE_TYPES: frozenset[str] = frozenset(
+    name for name, qtype in REGISTRY.items() if type(qtype).chance is not QuestionType.chance
+)
+
 
 class UnknownTypeError(KeyError):
     """Raised for a question type name that is not in the registry."""

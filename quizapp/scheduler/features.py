@@ -42,6 +42,9 @@ from quizapp.scheduler.history import DAY_START_HOUR, EventTable, ReviewEvent, d
 __all__ = [
     "CONTEXT_FEATURES",
     "DURATION_WINDOW",
+    "ITEM_PSEUDO",
+    "SESSION_PSEUDO",
+    "TOPIC_PSEUDO",
     "ContextTracker",
     "ItemContext",
     "LearnerContext",
@@ -71,9 +74,9 @@ CONTEXT_FEATURES: tuple[str, ...] = (
 
 _FAST = 1.0 / 20.0
 _SLOW = 1.0 / 200.0
-_SESSION_PSEUDO = 3.0
-_ITEM_PSEUDO = 2.0
-_TOPIC_PSEUDO = 5.0
+SESSION_PSEUDO = 3.0
+ITEM_PSEUDO = 2.0
+TOPIC_PSEUDO = 5.0
 DURATION_WINDOW = 500
 
 
@@ -184,15 +187,15 @@ def context_features(
     fast = learner.fast
     slow = learner.slow
     if today == learner.session_day:
-        session = (learner.session_success + _SESSION_PSEUDO * fast) / (
-            learner.session_n + _SESSION_PSEUDO
+        session = (learner.session_success + SESSION_PSEUDO * fast) / (
+            learner.session_n + SESSION_PSEUDO
         )
     else:
         session = fast
     topic_rate = slow
     if topic_counts is not None:
         succ, n = topic_counts
-        topic_rate = (succ + _TOPIC_PSEUDO * slow) / (n + _TOPIC_PSEUDO)
+        topic_rate = (succ + TOPIC_PSEUDO * slow) / (n + TOPIC_PSEUDO)
     if item is None:
         return [
             logit(fast),
@@ -208,7 +211,7 @@ def context_features(
             0.0,
             0.0,
         ]
-    item_rate = (item.long_term_success + _ITEM_PSEUDO * slow) / (item.long_term_n + _ITEM_PSEUDO)
+    item_rate = (item.long_term_success + ITEM_PSEUDO * slow) / (item.long_term_n + ITEM_PSEUDO)
     median = learner.duration_median if duration_median is None else duration_median
     duration = 0.0
     if item.last_seconds is not None and median is not None:

@@ -21,7 +21,7 @@ from the whole log.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -31,31 +31,37 @@ import numpy as np
 import numpy.typing as npt
 
 from quizapp.scheduler.features import (
+    ITEM_PSEUDO,
+    SESSION_PSEUDO,
+    TOPIC_PSEUDO,
     ItemContext,
     LearnerContext,
-    context_features,
     observe_answer,
 )
 from quizapp.scheduler.history import DAY_START_HOUR, ReviewEvent, day_index
 from quizapp.scheduler.learner_model import LearnerModel
 from quizapp.scheduler.params import DEFAULT_PARAMETERS, SchedulerParams, clip_parameters
 from quizapp.scheduler.state import MemoryState, as_utc
-from quizapp.scheduler.vector import elapsed_days, retrievability_array
+from quizapp.scheduler.vector import retrievability_array
 
 __all__ = [
+    "ITEM_COLUMNS",
     "AnswerFacts",
+    "BankArrays",
     "ItemFigures",
     "LearnerFigures",
     "Replay",
-    "StoredItem",
     "apply_answer",
+    "context_rows",
     "deguessed",
     "fsrs_step",
-    "recall_now",
+    "recall_arrays",
     "replay",
 ]
 
 FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
 FsrsPair = tuple[float, float]
 
 
@@ -302,43 +308,182 @@ def replay(
 
 
 @dataclass(frozen=True)
-class StoredItem:
-    """One question of the learner's bank with what is stored about it.
+class BankArrays:
+    """A learner's questions with what is stored about each, one array entry per question.
 
     Attributes:
-        question_id: the question.
-        topic_id: its topic.
-        state: the app's memory state (None if never answered).
-        item: the stored figures (None if there are none).
+        topic_id: the question's topic.
+        stability: FSRS stability of the app's memory state (NaN if never answered).
+        difficulty: its difficulty (NaN if never answered).
+        last_review: epoch seconds of the app state's last review (NaN if never answered).
+        logged: whether the question has stored figures (``ItemFigures``).
+        item: the stored item figures as columns (``ITEM_COLUMNS``), NaN where not logged
+            (``last_seconds`` is NaN when unknown; ``last_success`` is 1.0 or 0.0).
+        default_state: stability and difficulty under the default parameters, shape (n, 2).
+        fitted_state: the same under the learner's fitted parameters (NaN when none).
     """
 
-    question_id: int
-    topic_id: int
-    state: MemoryState | None
-    item: ItemFigures | None
+    topic_id: IntArray
+    stability: FloatArray
+    difficulty: FloatArray
+    last_review: FloatArray
+    logged: BoolArray
+    item: dict[str, FloatArray]
+    default_state: FloatArray
+    fitted_state: FloatArray
+
+    def __len__(self) -> int:
+        return len(self.topic_id)
+
+    @property
+    def studied(self) -> BoolArray:
+        """Questions with an app memory state that has been reviewed."""
+        out: BoolArray = ~np.isnan(self.last_review)
+        return out
+
+    @classmethod
+    def build(
+        cls,
+        topic_ids: Sequence[int],
+        states: Sequence[MemoryState | None],
+        items: Sequence[ItemFigures | None],
+    ) -> BankArrays:
+        """The arrays of parallel lists of topics, memory states and item figures."""
+        n = len(topic_ids)
+        nan = float("nan")
+        stability = [nan] * n
+        difficulty = [nan] * n
+        last = [nan] * n
+        for k, state in enumerate(states):
+            if state is not None and state.last_review is not None:
+                stability[k] = nan if state.stability is None else state.stability
+                difficulty[k] = nan if state.difficulty is None else state.difficulty
+                last[k] = state.last_review.timestamp()
+        columns: dict[str, list[float]] = {name: [nan] * n for name in ITEM_COLUMNS}
+        default = [[nan, nan] for _ in range(n)]
+        fitted = [[nan, nan] for _ in range(n)]
+        for k, item in enumerate(items):
+            if item is None:
+                continue
+            for name in ITEM_COLUMNS:
+                value = getattr(item.context, name)
+                columns[name][k] = nan if value is None else float(value)
+            default[k] = list(item.default_state)
+            if item.fitted_state is not None:
+                fitted[k] = list(item.fitted_state)
+        return cls(
+            topic_id=np.asarray(topic_ids, dtype=np.int64),
+            stability=np.asarray(stability, dtype=np.float64),
+            difficulty=np.asarray(difficulty, dtype=np.float64),
+            last_review=np.asarray(last, dtype=np.float64),
+            logged=np.asarray([i is not None for i in items], dtype=np.bool_),
+            item={name: np.asarray(v, dtype=np.float64) for name, v in columns.items()},
+            default_state=np.asarray(default, dtype=np.float64).reshape(n, 2),
+            fitted_state=np.asarray(fitted, dtype=np.float64).reshape(n, 2),
+        )
 
 
-def recall_now(
-    questions: Sequence[StoredItem],
+#: The item context's columns, in ``ItemContext`` order.
+ITEM_COLUMNS: tuple[str, ...] = (
+    "last_day",
+    "day_reviews",
+    "day_fails",
+    "long_term_n",
+    "long_term_success",
+    "last_seconds",
+    "last_success",
+    "lapses",
+    "reviews",
+)
+
+
+def _logit(p: FloatArray) -> FloatArray:
+    q = np.clip(p, 0.001, 0.999)
+    out: FloatArray = np.log(q / (1.0 - q))
+    return out
+
+
+def context_rows(
+    learner: LearnerContext,
+    bank: BankArrays,
+    rows: IntArray,
+    topic_counts: Mapping[int, tuple[int, int]],
+    today: int,
+    duration_median: float | None,
+) -> FloatArray:
+    """``context_features`` of many questions at once (rows of ``bank``), as an array.
+
+    The same definitions as ``quizapp.scheduler.features.context_features`` (a test checks the
+    two agree), over arrays.
+    """
+    n = len(rows)
+    fast, slow = learner.fast, learner.slow
+    if today == learner.session_day:
+        session = (learner.session_success + SESSION_PSEUDO * fast) / (
+            learner.session_n + SESSION_PSEUDO
+        )
+    else:
+        session = fast
+    topics = bank.topic_id[rows]
+    succ = np.array([topic_counts.get(int(t), (0, 0))[0] for t in topics], dtype=np.float64)
+    count = np.array([topic_counts.get(int(t), (0, 0))[1] for t in topics], dtype=np.float64)
+    known = np.array([int(t) in topic_counts for t in topics], dtype=np.bool_)
+    topic_rate = np.where(known, (succ + TOPIC_PSEUDO * slow) / (count + TOPIC_PSEUDO), slow)
+    item = {name: values[rows] for name, values in bank.item.items()}
+    logged = bank.logged[rows]
+    item_rate = np.where(
+        logged,
+        (item["long_term_success"] + ITEM_PSEUDO * slow) / (item["long_term_n"] + ITEM_PSEUDO),
+        slow,
+    )
+    duration = np.zeros(n)
+    if duration_median is not None:
+        seconds = item["last_seconds"]
+        duration = np.where(logged & ~np.isnan(seconds), seconds - duration_median, 0.0)
+    elapsed = np.maximum(1.0, today - item["last_day"])
+
+    def on_logged(values: FloatArray) -> FloatArray:
+        out: FloatArray = np.where(logged, values, 0.0)
+        return out
+
+    columns = [
+        np.full(n, _logit(np.array(fast))),
+        np.full(n, _logit(np.array(slow))),
+        np.full(n, _logit(np.array(session))),
+        _logit(item_rate),
+        _logit(topic_rate),
+        on_logged(np.log1p(item["day_reviews"])),
+        on_logged(np.log1p(item["day_fails"])),
+        duration,
+        on_logged(1.0 - item["last_success"]),
+        on_logged(np.log1p(item["lapses"])),
+        on_logged(np.log(elapsed)),
+        on_logged(np.log(item["reviews"] + 1.0)),
+    ]
+    return np.column_stack(columns) if n else np.zeros((0, len(columns)))
+
+
+def recall_arrays(
+    bank: BankArrays,
     now: datetime,
     *,
     model: LearnerModel | None,
-    learner: LearnerFigures,
+    learner: LearnerContext,
     duration_median: float | None,
     topic_counts: Mapping[int, tuple[int, int]],
     params: SchedulerParams,
 ) -> FloatArray:
-    """Predicted recall of every question now (0.0 for a question never answered).
+    """Predicted recall of every question of ``bank`` now (0.0 for a question never answered).
 
     Without a model, FSRS-6 on the app's memory state with the learner's scheduling
     parameters. With one, what ``LearnerPredictor`` predicts from the whole log: each member's
     layer over FSRS-6 replayed by day under its parameters, with the context features.
 
     Args:
-        questions: the questions.
+        bank: the questions.
         now: time of the prediction.
         model: the learner's fitted model, None for plain FSRS-6.
-        learner: the learner's figures.
+        learner: the learner's context.
         duration_median: the median of the learner's recent answer times (stored).
         topic_counts: per topic (successes, answers).
         params: the learner's scheduling settings.
@@ -346,82 +491,38 @@ def recall_now(
     Returns:
         One probability per question, in order.
     """
-    n = len(questions)
-    out = np.zeros(n)
-    studied = [k for k, q in enumerate(questions) if q.state is not None and not q.state.is_new]
-    if not studied:
-        return out
+    out = np.zeros(len(bank))
+    moment = as_utc(now).timestamp()
+    app_elapsed = np.floor((moment - bank.last_review) / 86400.0)
+    studied = bank.studied
     if model is None:
-        states = [questions[k].state for k in studied]
-        stability = np.array([np.nan if s is None else s.stability for s in states], dtype=float)
-        elapsed = elapsed_days([None if s is None else s.last_review for s in states], now)
-        out[studied] = retrievability_array(stability, elapsed, params.parameters)
+        out[studied] = retrievability_array(
+            bank.stability[studied], app_elapsed[studied], params.parameters
+        )
         return out
     today = day_index(as_utc(now), model.day_start_hour)
-    plain = model.is_plain
-    logged = [k for k in studied if questions[k].item is not None]
-    unlogged = [k for k in studied if questions[k].item is None]
-    if logged:
-        items = [questions[k].item for k in logged]
-        elapsed_arr = np.array([today - i.context.last_day for i in items if i is not None])
-        context = np.zeros((len(logged), 0))
-        if not plain:
-            context = np.asarray(
-                [
-                    context_features(
-                        learner.context,
-                        i.context,
-                        topic_counts.get(i.topic_id),
-                        today,
-                        duration_median=duration_median,
-                    )
-                    for i in items
-                    if i is not None
-                ],
-                dtype=np.float64,
-            )
-        total = np.zeros(len(logged))
+    logged = np.nonzero(studied & bank.logged)[0]
+    unlogged = np.nonzero(studied & ~bank.logged)[0]
+    for rows, from_log in ((logged, True), (unlogged, False)):
+        if not len(rows):
+            continue
+        context = np.zeros((len(rows), 0))
+        if not model.is_plain:
+            context = context_rows(learner, bank, rows, topic_counts, today, duration_median)
+        total = np.zeros(len(rows))
         for member in model.members:
-            pairs = [_source_state(i, member.source) for i in items if i is not None]
-            stability = np.array([p[0] for p in pairs], dtype=np.float64)
-            difficulty = np.array([p[1] for p in pairs], dtype=np.float64)
-            recall = retrievability_array(
-                stability, elapsed_arr, model.source_parameters(member.source)
-            )
+            if from_log:
+                # FSRS-6 replayed by day under the member's parameters, as the model was fitted
+                states = bank.fitted_state if member.source == "fitted" else bank.default_state
+                stability, difficulty = states[rows, 0], states[rows, 1]
+                elapsed = today - bank.item["last_day"][rows]
+                parameters = model.source_parameters(member.source)
+            else:
+                # a memory state without answers in the log: the app's state as it is
+                stability, difficulty = bank.stability[rows], bank.difficulty[rows]
+                elapsed = app_elapsed[rows]
+                parameters = model.parameters
+            recall = retrievability_array(stability, elapsed, parameters)
             total += member.predict(recall, stability, difficulty, context)
-        out[logged] = total / len(model.members)
-    if unlogged:
-        states = [questions[k].state for k in unlogged]
-        stability = np.array([s.stability if s else np.nan for s in states], dtype=float)
-        difficulty = np.array([s.difficulty if s else np.nan for s in states], dtype=float)
-        elapsed = elapsed_days([s.last_review if s else None for s in states], now)
-        recall = retrievability_array(stability, elapsed, model.parameters)
-        context = np.asarray(
-            [
-                context_features(
-                    learner.context,
-                    None,
-                    topic_counts.get(questions[k].topic_id),
-                    today,
-                    duration_median=duration_median,
-                )
-                for k in unlogged
-            ],
-            dtype=np.float64,
-        )
-        values = [m.predict(recall, stability, difficulty, context) for m in model.members]
-        out[unlogged] = np.mean(values, axis=0)
+        out[rows] = total / len(model.members)
     return out
-
-
-def _source_state(item: ItemFigures, source: str) -> FsrsPair:
-    if source == "fitted":
-        if item.fitted_state is None:
-            raise ValueError("the item has no state under the fitted parameters")
-        return item.fitted_state
-    return item.default_state
-
-
-def with_fitted_state(item: ItemFigures, state: FsrsPair | None) -> ItemFigures:
-    """The item with its state under (new) fitted parameters."""
-    return replace(item, fitted_state=state)

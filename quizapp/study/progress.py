@@ -3,23 +3,26 @@ the charts of the home page.
 
 Everything here reads the figures each answer keeps (``quizapp.learners``) and the memory
 states, in a fixed number of queries whatever the length of the learner's history: the review
-log itself is only read for today's answers (an index range).
+log itself is only read for today's answers (an index range). Predictions are made for the
+whole bank at once over arrays (``quizapp.scheduler.figures.recall_arrays``).
 """
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 from datetime import date, datetime, timedelta
 
+import numpy as np
 import sqlalchemy as sa
 
 from quizapp.extensions import db
+from quizapp.grading.registry import GUESSABLE_TYPES
 from quizapp.learners.calendar import local_date, start_of_local_day
 from quizapp.learners.fitting import params_for
 from quizapp.learners.models import ItemStats, LearnerStats, ReviewDay, TopicStats
-from quizapp.learners.store import item_figures, learner_context_of
+from quizapp.learners.store import learner_context_of
 from quizapp.models import (
     LearnerModelRecord,
     MemoryState,
@@ -38,20 +41,12 @@ from quizapp.scheduler import (
     summarize_topic_figures,
     weakest_topics,
 )
-from quizapp.scheduler.figures import LearnerFigures, StoredItem, recall_now
-from quizapp.study.common import WEAK_TOPICS, enrolled_set_ids, live_reviews, options_of, state_of
+from quizapp.scheduler import MemoryState as State
+from quizapp.scheduler.figures import ITEM_COLUMNS, BankArrays, recall_arrays
+from quizapp.study.common import WEAK_TOPICS, enrolled_set_ids, live_reviews, options_of
 
 TREND_WEEKS = 4
 STREAK_LIMIT = 3660  # days of a streak counted at most (ten years)
-
-
-@dataclass(frozen=True)
-class BankQuestion:
-    """One active question of the learner's sets, with the learner's state of it."""
-
-    record: QuestionRecord
-    set_id: int
-    stored: StoredItem
 
 
 class LearnerNow:
@@ -75,9 +70,8 @@ class LearnerNow:
         self.now = now
         self.record = db.session.get(LearnerModelRecord, user.id)
         self.params: SchedulerParams = params_for(user, self.record)
-        self.questions = _bank(
-            user, enrolled_set_ids(user) if set_ids is None else set_ids, topic_id
-        )
+        ids = enrolled_set_ids(user) if set_ids is None else list(set_ids)
+        self.records, self.bank = _bank(user, ids, topic_id)
         self.topics = {
             row.topic_id: row
             for row in db.session.scalars(
@@ -95,34 +89,32 @@ class LearnerNow:
             and stats.model_version == self.record.version
         ):
             model = LearnerModel.from_dict(self.record.payload)
-        values = recall_now(
-            [q.stored for q in self.questions],
+        values = recall_arrays(
+            self.bank,
             self.now,
             model=model,
-            learner=LearnerFigures(context=learner_context_of(stats)),
+            learner=learner_context_of(stats),
             duration_median=None if stats is None else stats.duration_median,
             topic_counts={t: (r.successes, r.answers) for t, r in self.topics.items()},
             params=self.params,
         )
         return {
-            q.stored.question_id: float(v)
-            for q, v in zip(self.questions, values, strict=True)
-            if q.record.state is not None and not q.record.state.is_new
+            q.question_id: value
+            for q, value, known in zip(
+                self.records, values.tolist(), self.bank.studied.tolist(), strict=True
+            )
+            if known
         }
-
-    @property
-    def records(self) -> list[QuestionRecord]:
-        return [q.record for q in self.questions]
 
     def recall(self, question: QuestionRecord) -> float:
         """Predicted recall of a studied question now (for the scheduler's queues)."""
-        return self.recalls[int(question.question_id)]
+        return self.recalls[question.question_id]
 
     def summaries(self) -> tuple[TopicSummary, ...]:
         """Recall, coverage, estimate and trend of every topic of the bank."""
         starts, weeks = _weekly_counts(self.user, self.now)
         empty = tuple((0, 0) for _ in starts)
-        topic_ids = set(self.topics) | {int(q.record.topic_id) for q in self.questions}
+        topic_ids = set(self.topics) | {int(q.topic_id) for q in self.records}
         topics: dict[int | str, TopicAnswers] = {}
         for t in topic_ids:
             row = self.topics.get(t)
@@ -134,16 +126,61 @@ class LearnerNow:
         )
 
 
-def _bank(user: User, set_ids: Sequence[int], topic_id: int | None) -> list[BankQuestion]:
+_MEMORY_COLUMNS = (
+    MemoryState.stability,
+    MemoryState.difficulty,
+    MemoryState.state,
+    MemoryState.step,
+    MemoryState.due,
+    MemoryState.last_review,
+    MemoryState.reps,
+    MemoryState.lapses,
+)
+_ITEM_COLUMNS = (
+    *(getattr(ItemStats, name) for name in ITEM_COLUMNS),
+    ItemStats.default_stability,
+    ItemStats.default_difficulty,
+    ItemStats.fitted_stability,
+    ItemStats.fitted_difficulty,
+)
+
+
+# (question id, last change) -> options a guesser picks from; a question's spec is read once
+# per process and change, not on every page.
+_OPTIONS: dict[tuple[int, datetime], int | None] = {}
+
+
+def _guess_options(questions: Sequence[tuple[int, str, datetime]]) -> dict[int, int | None]:
+    """Options of each guessable question among (id, type, updated_at)."""
+    guessable = [(qid, at) for qid, qtype, at in questions if qtype in GUESSABLE_TYPES]
+    missing = [qid for qid, at in guessable if (qid, at) not in _OPTIONS]
+    if missing:
+        if len(_OPTIONS) > 200_000:
+            _OPTIONS.clear()
+        for qid, qtype, spec, at in db.session.execute(
+            sa.select(Question.id, Question.qtype, Question.spec, Question.updated_at).where(
+                Question.id.in_(missing)
+            )
+        ):
+            _OPTIONS[(qid, at)] = options_of(qtype, spec)
+    return {qid: _OPTIONS.get((qid, at)) for qid, at in guessable}
+
+
+def _bank(
+    user: User, set_ids: Sequence[int], topic_id: int | None
+) -> tuple[list[QuestionRecord], BankArrays]:
+    """The learner's active questions with their states and stored figures: plain columns in
+    one query (no ORM objects; a question's spec only where guessing needs it)."""
     query = (
         sa.select(
             Question.id,
             Question.topic_id,
-            Question.set_id,
             Question.qtype,
-            Question.spec,
-            MemoryState,
-            ItemStats,
+            Question.updated_at,
+            MemoryState.id,
+            *_MEMORY_COLUMNS,
+            ItemStats.question_id,
+            *_ITEM_COLUMNS,
         )
         .outerjoin(
             MemoryState,
@@ -157,17 +194,46 @@ def _bank(user: User, set_ids: Sequence[int], topic_id: int | None) -> list[Bank
     )
     if topic_id is not None:
         query = query.where(Question.topic_id == topic_id)
-    out = []
-    for qid, tid, set_id, qtype, spec, memory, item in db.session.execute(query):
-        state = state_of(memory)
-        out.append(
-            BankQuestion(
-                QuestionRecord(qid, tid, state, options_of(qtype, spec)),
-                set_id,
-                StoredItem(qid, tid, state, item_figures(item)),
-            )
-        )
-    return out
+    memory_end = 5 + len(_MEMORY_COLUMNS)
+    nan = float("nan")
+    records = []
+    logged = []
+    items = []
+    blank = [nan] * len(_ITEM_COLUMNS)
+    rows = db.session.execute(query).all()
+    options = _guess_options([(r[0], r[2], r[3]) for r in rows])
+    for row in rows:
+        qid, tid, _qtype, _updated, memory_id = row[:5]
+        memory: tuple[Any, ...] = tuple(row[5:memory_end])
+        state = None if memory_id is None else State(*memory)
+        records.append(QuestionRecord(qid, tid, state, options.get(qid)))
+        known = row[memory_end] is not None
+        logged.append(known)
+        figures: tuple[Any, ...] = tuple(row[memory_end + 1 :])
+        items.append([nan if v is None else float(v) for v in figures] if known else blank)
+    table = np.array(items, dtype=np.float64).reshape(len(records), len(_ITEM_COLUMNS))
+    states = [r.state for r in records]
+    width = len(ITEM_COLUMNS)
+    bank = BankArrays(
+        topic_id=np.array([r.topic_id for r in records], dtype=np.int64),
+        stability=np.array(
+            [nan if s is None or s.stability is None else s.stability for s in states]
+        ),
+        difficulty=np.array(
+            [nan if s is None or s.difficulty is None else s.difficulty for s in states]
+        ),
+        last_review=np.array(
+            [
+                nan if s is None or s.last_review is None else s.last_review.timestamp()
+                for s in states
+            ]
+        ),
+        logged=np.array(logged, dtype=np.bool_),
+        item={name: table[:, k] for k, name in enumerate(ITEM_COLUMNS)},
+        default_state=table[:, width : width + 2],
+        fitted_state=table[:, width + 2 : width + 4],
+    )
+    return records, bank
 
 
 def _weekly_counts(
@@ -233,7 +299,7 @@ def is_weak(summary: TopicSummary) -> bool:
 
 def topic_views(learner: LearnerNow) -> list[TopicView]:
     """Recall, coverage, estimate, trend and weakness of every topic of ``learner``'s bank."""
-    if not learner.questions:
+    if not learner.records:
         return []
     summaries = learner.summaries()
     weak = {s.topic_id for s in weakest_topics(summaries, k=WEAK_TOPICS) if is_weak(s)}
@@ -339,21 +405,26 @@ def next_due(user: User) -> datetime | None:
 def due_forecast(user: User, *, now: datetime, days: int = 30) -> list[tuple[date, int]]:
     """Reviews falling due on each of the next ``days`` local days (overdue ones count today)."""
     today = local_date(user, now)
-    horizon = start_of_local_day(user, now) + timedelta(days=days)
+    midnight = start_of_local_day(user, now)
+    # Local midnights (DST-aware) as the bins' edges; overdue reviews fall in today's bin.
+    edges = [
+        datetime.combine(today + timedelta(days=i), datetime.min.time(), midnight.tzinfo)
+        for i in range(1, days + 1)
+    ]
     dues = db.session.scalars(
         sa.select(MemoryState.due)
         .join(Question, Question.id == MemoryState.question_id)
         .where(
             MemoryState.user_id == user.id,
-            MemoryState.due < horizon,
+            MemoryState.due < edges[-1],
             Question.is_active.is_(True),
             Question.set_id.in_(enrolled_set_ids(user)),
         )
-    )
-    counts = Counter(max(today, local_date(user, due)) for due in dues)
-    return [
-        (today + timedelta(days=i), counts.get(today + timedelta(days=i), 0)) for i in range(days)
-    ]
+    ).all()
+    stamps = np.array([d.timestamp() for d in dues], dtype=np.float64)
+    bins = np.searchsorted(np.array([e.timestamp() for e in edges]), stamps, side="right")
+    counts = np.bincount(bins, minlength=days)[:days]
+    return [(today + timedelta(days=i), int(counts[i])) for i in range(days)]
 
 
 def review_heatmap(user: User, *, now: datetime, days: int = 182) -> list[tuple[date, int]]:

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.orm import DeclarativeBase
 
 # Constraint names must be deterministic for Alembic to alter them later (and on SQLite's
@@ -59,3 +62,22 @@ class UTCDateTime(sa.TypeDecorator[datetime]):
 
 # JSON documents: JSONB on PostgreSQL (indexable, compact), plain JSON text elsewhere.
 JSONDoc = sa.JSON().with_variant(JSONB(), "postgresql")
+
+
+class epoch_seconds(sa.sql.functions.GenericFunction[float]):  # noqa: N801 (an SQL function)
+    """Seconds since 1970 (UTC) of a ``UTCDateTime`` column, computed by the database, for
+    pages that read thousands of timestamps into arrays."""
+
+    type = sa.Float()
+    inherit_cache = True
+
+
+@compiles(epoch_seconds, "postgresql")
+def _epoch_postgresql(element: epoch_seconds, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"EXTRACT(EPOCH FROM {compiler.process(element.clauses, **kw)})"
+
+
+@compiles(epoch_seconds, "sqlite")
+def _epoch_sqlite(element: epoch_seconds, compiler: SQLCompiler, **kw: Any) -> str:
+    # Stored as naive UTC text; julianday keeps the fractional seconds.
+    return f"((julianday({compiler.process(element.clauses, **kw)}) - 2440587.5) * 86400.0)"

@@ -1,4 +1,4 @@
-"""Command line: ``python -m quizapp.bench recall|generalise|topics|speed|simulate``.
+"""Command line: ``python -m quizapp.bench recall|generalise|topics|speed|simulate|web``.
 
 * ``recall PATH [--json] [--folds 5] [--card-subset all|first-half|second-half]``
 * ``generalise PATH [--json] [--seeds 11 12 13 14]``: recall on the file, both halves of its cards
@@ -7,6 +7,11 @@
 * ``speed``
 * ``simulate OUT.csv [--seed 7] [--form-sd 0.5]``: writes a synthetic review log in the
   ``learner-a-dev.csv`` format (for checking the recall benchmark on a log the app has not seen).
+* ``web --database-url URL [--json] [--workers 2] [--clients 4] [--duration 10] [--timeout 60]
+  [--scale 1] [--learners N] [--reviews N] [--processes 2] [--reuse] [--build-only]``: builds
+  learners, classes and 2,000,000 answers in an empty database (``--reuse``: measures the data
+  built before), serves the app and a bare Flask app with gunicorn, and measures the main pages
+  against it (``quizapp.bench.web``).
 """
 
 from __future__ import annotations
@@ -22,6 +27,8 @@ from quizapp.bench.revlog import load_revlog, write_revlog
 from quizapp.bench.simulate import SimConfig, simulate_learner
 from quizapp.bench.speed import format_speed, run_speed
 from quizapp.bench.topics import format_topics, run_topics
+from quizapp.bench.web import WebOptions, format_web, run_web, web_json
+from quizapp.bench.webdata import DataExistsError
 
 __all__ = ["main"]
 
@@ -50,7 +57,47 @@ def _parser() -> argparse.ArgumentParser:
     simulate.add_argument("out", type=Path)
     simulate.add_argument("--seed", type=int, default=7)
     simulate.add_argument("--form-sd", type=float, default=0.5)
+    web = sub.add_parser("web", help="the app's pages under gunicorn against bare Flask")
+    web.add_argument("--database-url", required=True, help="an empty database (or --reuse)")
+    web.add_argument("--json", action="store_true")
+    web.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
+    web.add_argument("--clients", type=int, default=4, help="concurrent clients")
+    web.add_argument("--duration", type=float, default=10.0, help="seconds per endpoint")
+    web.add_argument("--timeout", type=float, default=60.0, help="seconds per request")
+    web.add_argument("--scale", type=float, default=1.0, help="e.g. 0.01 for a quick run")
+    web.add_argument("--learners", type=int, help="learners (default 10,000 x scale)")
+    web.add_argument("--reviews", type=int, help="answers (default 2,000,000 x scale)")
+    web.add_argument("--processes", type=int, default=2, help="processes building the data")
+    web.add_argument("--reuse", action="store_true", help="measure data built before")
+    web.add_argument("--build-only", action="store_true", help="build the data, measure nothing")
     return parser
+
+
+def _web(args: argparse.Namespace) -> int:
+    options = WebOptions(
+        database_url=args.database_url,
+        workers=args.workers,
+        clients=args.clients,
+        duration=args.duration,
+        timeout=args.timeout,
+        scale=args.scale,
+        learners=args.learners,
+        reviews=args.reviews,
+        processes=args.processes,
+        reuse=args.reuse,
+        build_only=args.build_only,
+    )
+    try:
+        report = run_web(options)
+    except (DataExistsError, LookupError) as exc:
+        print(f"web: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("web: interrupted (every server it started is stopped)", file=sys.stderr)
+        return 130
+    if not args.build_only:
+        print(web_json(report) if args.json else format_web(report))
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -78,6 +125,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(result.to_json() if args.json else format_topics(result))
     elif args.command == "speed":
         print(format_speed(run_speed()))
+    elif args.command == "web":
+        return _web(args)
     else:
         answers = simulate_learner(SimConfig(form_sd=args.form_sd), args.seed)
         write_revlog(args.out, [a.event for a in answers])

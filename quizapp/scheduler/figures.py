@@ -48,6 +48,7 @@ __all__ = [
     "ITEM_COLUMNS",
     "AnswerFacts",
     "BankArrays",
+    "FloatArray",
     "ItemFigures",
     "LearnerFigures",
     "Replay",

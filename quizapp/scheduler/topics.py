@@ -23,6 +23,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+import numpy as np
+
 from quizapp.scheduler.memory import DEFAULT_PARAMS, recall_probability
 from quizapp.scheduler.params import SchedulerParams
 from quizapp.scheduler.state import MemoryState, as_utc
@@ -35,6 +37,7 @@ __all__ = [
     "TopicPriors",
     "TopicSummary",
     "WeekPoint",
+    "summarize_topic_arrays",
     "summarize_topic_figures",
     "summarize_topics",
     "weakest_topics",
@@ -271,9 +274,60 @@ def summarize_topic_figures(
     Returns:
         One summary per topic, in order of first appearance in ``questions``.
     """
-    by_topic: dict[Key, list[QuestionRecord]] = {}
-    for q in questions:
-        by_topic.setdefault(q.topic_id, []).append(q)
+    studied = [
+        q.state is not None and not q.state.is_new and q.question_id in recalls for q in questions
+    ]
+    return summarize_topic_arrays(
+        [q.topic_id for q in questions],
+        studied,
+        [
+            recalls[q.question_id] if known else 0.0
+            for q, known in zip(questions, studied, strict=True)
+        ],
+        topics,
+        week_starts,
+        target,
+        priors,
+    )
+
+
+def summarize_topic_arrays(
+    topic_ids: Sequence[Key],
+    studied: Sequence[bool],
+    recalls: Sequence[float],
+    topics: Mapping[Key, TopicAnswers],
+    week_starts: Sequence[datetime],
+    target: float,
+    priors: TopicPriors = DEFAULT_PRIORS,
+) -> tuple[TopicSummary, ...]:
+    """``summarize_topic_figures`` over parallel columns (one entry per question), for banks of
+    thousands of questions: the per-question work is a few array passes.
+
+    Args:
+        topic_ids: each question's topic.
+        studied: whether the learner has studied it.
+        recalls: its predicted recall now (ignored where not studied).
+        topics: the learner's answers per topic.
+        week_starts: start of each trend window, oldest first.
+        target: the learner's target retention.
+        priors: shrinkage settings.
+
+    Returns:
+        One summary per topic, in order of first appearance in ``topic_ids``.
+    """
+    order: dict[Key, int] = {}
+    for topic in topic_ids:
+        order.setdefault(topic, len(order))
+    index = np.fromiter((order[t] for t in topic_ids), dtype=np.int64, count=len(topic_ids))
+    known = np.asarray(studied, dtype=np.bool_)
+    values = np.where(known, np.asarray(recalls, dtype=np.float64), 0.0)
+    size = len(order)
+    members = np.bincount(index, minlength=size)
+    counted = np.bincount(index, weights=known.astype(np.float64), minlength=size)
+    sums = np.bincount(index, weights=values, minlength=size)
+    below = np.bincount(
+        index, weights=(known & (values < target)).astype(np.float64), minlength=size
+    )
     first_n = sum(t.first_n for t in topics.values())
     first_sum = sum(t.first_sum for t in topics.values())
     learner = _clip01(
@@ -282,15 +336,10 @@ def summarize_topic_figures(
     )
     empty = TopicAnswers(weeks=tuple((0, 0) for _ in week_starts))
     summaries = []
-    for topic, members in by_topic.items():
-        values = [
-            recalls[q.question_id]
-            for q in members
-            if q.state is not None and not q.state.is_new and q.question_id in recalls
-        ]
-        studied = len(values)
-        coverage = studied / len(members)
-        recall_now = sum(values) / studied if studied else None
+    for topic, k in order.items():
+        studied_n = int(counted[k])
+        coverage = studied_n / int(members[k])
+        recall_now = float(sums[k]) / studied_n if studied_n else None
         seen = topics.get(topic, empty)
         estimate = _clip01(
             (seen.first_sum + priors.topic_strength * learner)
@@ -304,13 +353,13 @@ def summarize_topic_figures(
         summaries.append(
             TopicSummary(
                 topic_id=topic,
-                questions=len(members),
-                studied=studied,
+                questions=int(members[k]),
+                studied=studied_n,
                 coverage=coverage,
                 recall_now=recall_now,
                 estimate_unstudied=estimate,
                 expected_recall=expected,
-                below_target=sum(1 for r in values if r < target),
+                below_target=int(below[k]),
                 target=target,
                 trend=trend,
                 trend_slope=_slope(trend),

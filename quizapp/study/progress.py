@@ -11,12 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from functools import cached_property
 from typing import Any
-from datetime import date, datetime, timedelta
 
 import numpy as np
 import sqlalchemy as sa
+from sqlalchemy.engine import Row
 
+from quizapp.db import epoch_seconds
 from quizapp.extensions import db
 from quizapp.grading.registry import GUESSABLE_TYPES
 from quizapp.learners.calendar import local_date, start_of_local_day
@@ -38,11 +41,11 @@ from quizapp.scheduler import (
     SchedulerParams,
     TopicAnswers,
     TopicSummary,
-    summarize_topic_figures,
+    summarize_topic_arrays,
     weakest_topics,
 )
 from quizapp.scheduler import MemoryState as State
-from quizapp.scheduler.figures import ITEM_COLUMNS, BankArrays, recall_arrays
+from quizapp.scheduler.figures import ITEM_COLUMNS, BankArrays, FloatArray, recall_arrays
 from quizapp.study.common import WEAK_TOPICS, enrolled_set_ids, live_reviews, options_of
 
 TREND_WEEKS = 4
@@ -51,6 +54,9 @@ STREAK_LIMIT = 3660  # days of a streak counted at most (ten years)
 
 class LearnerNow:
     """A learner's bank and predicted recall at one moment (loaded once per request).
+
+    The bank is read as columns into arrays and every question's recall predicted at once;
+    the per-question objects the queues need (``records``) are only built when asked for.
 
     Args:
         user: the learner.
@@ -71,7 +77,8 @@ class LearnerNow:
         self.record = db.session.get(LearnerModelRecord, user.id)
         self.params: SchedulerParams = params_for(user, self.record)
         ids = enrolled_set_ids(user) if set_ids is None else list(set_ids)
-        self.records, self.bank = _bank(user, ids, topic_id)
+        self._rows = _bank_rows(user, ids, topic_id)
+        self.bank = _bank_arrays(self._rows)
         self.topics = {
             row.topic_id: row
             for row in db.session.scalars(
@@ -79,9 +86,9 @@ class LearnerNow:
             )
         }
         stats = db.session.get(LearnerStats, user.id)
-        self.recalls = self._predict(stats)
+        self.values = self._predict(stats)
 
-    def _predict(self, stats: LearnerStats | None) -> dict[int | str, float]:
+    def _predict(self, stats: LearnerStats | None) -> FloatArray:
         model = None
         if (
             self.record is not None
@@ -89,7 +96,7 @@ class LearnerNow:
             and stats.model_version == self.record.version
         ):
             model = LearnerModel.from_dict(self.record.payload)
-        values = recall_arrays(
+        return recall_arrays(
             self.bank,
             self.now,
             model=model,
@@ -98,10 +105,20 @@ class LearnerNow:
             topic_counts={t: (r.successes, r.answers) for t, r in self.topics.items()},
             params=self.params,
         )
+
+    @cached_property
+    def records(self) -> list[QuestionRecord]:
+        """Every question with the learner's memory state, in bank order (for the queues)."""
+        options = _guess_options([(r.id, r.qtype, r.updated_at) for r in self._rows])
+        return [QuestionRecord(r.id, r.topic_id, _state(r), options.get(r.id)) for r in self._rows]
+
+    @cached_property
+    def recalls(self) -> dict[int | str, float]:
+        """Predicted recall now of every studied question."""
         return {
-            q.question_id: value
-            for q, value, known in zip(
-                self.records, values.tolist(), self.bank.studied.tolist(), strict=True
+            r.id: value
+            for r, value, known in zip(
+                self._rows, self.values.tolist(), self.bank.studied.tolist(), strict=True
             )
             if known
         }
@@ -114,38 +131,49 @@ class LearnerNow:
         """Recall, coverage, estimate and trend of every topic of the bank."""
         starts, weeks = _weekly_counts(self.user, self.now)
         empty = tuple((0, 0) for _ in starts)
-        topic_ids = set(self.topics) | {int(q.topic_id) for q in self.records}
+        topic_ids = set(self.topics) | set(self.bank.topic_id.tolist())
         topics: dict[int | str, TopicAnswers] = {}
         for t in topic_ids:
             row = self.topics.get(t)
             topics[t] = TopicAnswers(
                 row.first_n if row else 0, row.first_sum if row else 0.0, weeks.get(t, empty)
             )
-        return summarize_topic_figures(
-            self.records, self.recalls, topics, starts, self.params.desired_retention
+        return summarize_topic_arrays(
+            self.bank.topic_id.tolist(),
+            self.bank.studied.tolist(),
+            self.values.tolist(),
+            topics,
+            starts,
+            self.params.desired_retention,
         )
 
 
-_MEMORY_COLUMNS = (
+_BANK_COLUMNS = (
+    Question.id,
+    Question.topic_id,
+    Question.qtype,
+    Question.updated_at,
+    MemoryState.id.label("memory_id"),
+    # the memory state, in MemoryState's field order
     MemoryState.stability,
     MemoryState.difficulty,
     MemoryState.state,
     MemoryState.step,
-    MemoryState.due,
-    MemoryState.last_review,
+    epoch_seconds(MemoryState.due).label("due_epoch"),
+    epoch_seconds(MemoryState.last_review).label("last_review_epoch"),
     MemoryState.reps,
     MemoryState.lapses,
-)
-_ITEM_COLUMNS = (
-    *(getattr(ItemStats, name) for name in ITEM_COLUMNS),
+    ItemStats.question_id.label("item_id"),
+    *(getattr(ItemStats, name).label(f"item_{name}") for name in ITEM_COLUMNS),
     ItemStats.default_stability,
     ItemStats.default_difficulty,
     ItemStats.fitted_stability,
     ItemStats.fitted_difficulty,
 )
+_POSITION = {column.key: k for k, column in enumerate(sa.select(*_BANK_COLUMNS).selected_columns)}
 
 
-# (question id, last change) -> options a guesser picks from; a question's spec is read once
+# (question id, last change) -> options a guesser picks from: a question's spec is read once
 # per process and change, not on every page.
 _OPTIONS: dict[tuple[int, datetime], int | None] = {}
 
@@ -166,22 +194,11 @@ def _guess_options(questions: Sequence[tuple[int, str, datetime]]) -> dict[int, 
     return {qid: _OPTIONS.get((qid, at)) for qid, at in guessable}
 
 
-def _bank(
-    user: User, set_ids: Sequence[int], topic_id: int | None
-) -> tuple[list[QuestionRecord], BankArrays]:
-    """The learner's active questions with their states and stored figures: plain columns in
-    one query (no ORM objects; a question's spec only where guessing needs it)."""
+def _bank_rows(user: User, set_ids: Sequence[int], topic_id: int | None) -> Sequence[Row[Any]]:
+    """The learner's active questions with their states and stored figures, as plain rows of
+    one query (no ORM objects, no JSON)."""
     query = (
-        sa.select(
-            Question.id,
-            Question.topic_id,
-            Question.qtype,
-            Question.updated_at,
-            MemoryState.id,
-            *_MEMORY_COLUMNS,
-            ItemStats.question_id,
-            *_ITEM_COLUMNS,
-        )
+        sa.select(*_BANK_COLUMNS)
         .outerjoin(
             MemoryState,
             sa.and_(MemoryState.question_id == Question.id, MemoryState.user_id == user.id),
@@ -194,46 +211,54 @@ def _bank(
     )
     if topic_id is not None:
         query = query.where(Question.topic_id == topic_id)
-    memory_end = 5 + len(_MEMORY_COLUMNS)
-    nan = float("nan")
-    records = []
-    logged = []
-    items = []
-    blank = [nan] * len(_ITEM_COLUMNS)
-    rows = db.session.execute(query).all()
-    options = _guess_options([(r[0], r[2], r[3]) for r in rows])
-    for row in rows:
-        qid, tid, _qtype, _updated, memory_id = row[:5]
-        memory: tuple[Any, ...] = tuple(row[5:memory_end])
-        state = None if memory_id is None else State(*memory)
-        records.append(QuestionRecord(qid, tid, state, options.get(qid)))
-        known = row[memory_end] is not None
-        logged.append(known)
-        figures: tuple[Any, ...] = tuple(row[memory_end + 1 :])
-        items.append([nan if v is None else float(v) for v in figures] if known else blank)
-    table = np.array(items, dtype=np.float64).reshape(len(records), len(_ITEM_COLUMNS))
-    states = [r.state for r in records]
-    width = len(ITEM_COLUMNS)
-    bank = BankArrays(
-        topic_id=np.array([r.topic_id for r in records], dtype=np.int64),
-        stability=np.array(
-            [nan if s is None or s.stability is None else s.stability for s in states]
-        ),
-        difficulty=np.array(
-            [nan if s is None or s.difficulty is None else s.difficulty for s in states]
-        ),
-        last_review=np.array(
-            [
-                nan if s is None or s.last_review is None else s.last_review.timestamp()
-                for s in states
-            ]
-        ),
-        logged=np.array(logged, dtype=np.bool_),
-        item={name: table[:, k] for k, name in enumerate(ITEM_COLUMNS)},
-        default_state=table[:, width : width + 2],
-        fitted_state=table[:, width + 2 : width + 4],
+    return db.session.execute(query).all()
+
+
+def _moment(epoch: float | None) -> datetime | None:
+    # to the millisecond: SQLite's julianday arithmetic is exact to about 20 us only
+    return None if epoch is None else datetime.fromtimestamp(round(epoch, 3), UTC)
+
+
+def _state(row: Row[Any]) -> State | None:
+    if row.memory_id is None:
+        return None
+    due = _moment(row.due_epoch)
+    assert due is not None
+    return State(
+        row.stability,
+        row.difficulty,
+        row.state,
+        row.step,
+        due,
+        _moment(row.last_review_epoch),
+        row.reps,
+        row.lapses,
     )
-    return records, bank
+
+
+def _bank_arrays(rows: Sequence[Row[Any]]) -> BankArrays:
+    n = len(rows)
+    columns = list(zip(*rows, strict=True)) if rows else [() for _ in _BANK_COLUMNS]
+
+    def floats(name: str) -> FloatArray:
+        # None (an outer join's missing row, an unknown time) becomes NaN
+        return np.array(columns[_POSITION[name]], dtype=np.float64).reshape(n)
+
+    return BankArrays(
+        topic_id=np.array(columns[_POSITION["topic_id"]], dtype=np.int64).reshape(n),
+        stability=floats("stability"),
+        difficulty=floats("difficulty"),
+        # to the millisecond: SQLite's julianday arithmetic is exact to about 20 us only
+        last_review=np.round(floats("last_review_epoch"), 3),
+        logged=np.array([v is not None for v in columns[_POSITION["item_id"]]], dtype=np.bool_),
+        item={name: floats(f"item_{name}") for name in ITEM_COLUMNS},
+        default_state=np.column_stack(
+            [floats("default_stability"), floats("default_difficulty")]
+        ).reshape(n, 2),
+        fitted_state=np.column_stack(
+            [floats("fitted_stability"), floats("fitted_difficulty")]
+        ).reshape(n, 2),
+    )
 
 
 def _weekly_counts(
@@ -299,7 +324,7 @@ def is_weak(summary: TopicSummary) -> bool:
 
 def topic_views(learner: LearnerNow) -> list[TopicView]:
     """Recall, coverage, estimate, trend and weakness of every topic of ``learner``'s bank."""
-    if not learner.records:
+    if not len(learner.bank):
         return []
     summaries = learner.summaries()
     weak = {s.topic_id for s in weakest_topics(summaries, k=WEAK_TOPICS) if is_weak(s)}
@@ -411,17 +436,19 @@ def due_forecast(user: User, *, now: datetime, days: int = 30) -> list[tuple[dat
         datetime.combine(today + timedelta(days=i), datetime.min.time(), midnight.tzinfo)
         for i in range(1, days + 1)
     ]
-    dues = db.session.scalars(
-        sa.select(MemoryState.due)
-        .join(Question, Question.id == MemoryState.question_id)
-        .where(
-            MemoryState.user_id == user.id,
-            MemoryState.due < edges[-1],
-            Question.is_active.is_(True),
-            Question.set_id.in_(enrolled_set_ids(user)),
-        )
-    ).all()
-    stamps = np.array([d.timestamp() for d in dues], dtype=np.float64)
+    stamps = np.array(
+        db.session.scalars(
+            sa.select(epoch_seconds(MemoryState.due))
+            .join(Question, Question.id == MemoryState.question_id)
+            .where(
+                MemoryState.user_id == user.id,
+                MemoryState.due < edges[-1],
+                Question.is_active.is_(True),
+                Question.set_id.in_(enrolled_set_ids(user)),
+            )
+        ).all(),
+        dtype=np.float64,
+    )
     bins = np.searchsorted(np.array([e.timestamp() for e in edges]), stamps, side="right")
     counts = np.bincount(bins, minlength=days)[:days]
     return [(today + timedelta(days=i), int(counts[i])) for i in range(days)]

@@ -95,7 +95,11 @@ def lock_learner(user: User) -> LearnerStats:
 
 def current_model(user_id: int) -> tuple[LearnerModel | None, int]:
     """The learner's fitted model and its version (None, 0 without one)."""
-    record = db.session.get(LearnerModelRecord, user_id)
+    return model_of(db.session.get(LearnerModelRecord, user_id))
+
+
+def model_of(record: LearnerModelRecord | None) -> tuple[LearnerModel | None, int]:
+    """The model a stored record holds and its version (None, 0 for no record)."""
     if record is None:
         return None, 0
     return LearnerModel.from_dict(record.payload), record.version
@@ -145,11 +149,16 @@ def _write_item(user: User, question_id: int, figures: ItemFigures | None) -> No
 
 
 def record_answer(
-    user: User, question: Question, log: ReviewLog, stats: LearnerStats
+    user: User,
+    question: Question,
+    log: ReviewLog,
+    stats: LearnerStats,
+    model_record: LearnerModelRecord | None,
 ) -> LearnerFigures:
     """Update the learner's figures with a new answer (``log``, not flushed yet is fine;
-    ``stats`` locked by ``lock_learner`` before anything of the answer was added)."""
-    model, version = current_model(user.id)
+    ``stats`` locked by ``lock_learner`` before anything of the answer was added;
+    ``model_record`` the learner's stored model, None if they have none)."""
+    model, version = model_of(model_record)
     before = learner_figures(stats)
     item_row = db.session.get(ItemStats, (user.id, question.id))
     item = item_figures(item_row)

@@ -149,11 +149,11 @@ def store_model(user: User, model: LearnerModel, now: datetime) -> LearnerModelR
     return record
 
 
-def schedule_refit(user: User, live_reviews: int) -> None:
-    """Queue the fit of the learner's model, after this transaction commits, when due."""
+def schedule_refit(live_reviews: int, record: LearnerModelRecord | None, user: User) -> None:
+    """Queue the fit of the learner's model (``record``: the stored one, None if none yet),
+    after this transaction commits, when due."""
     from quizapp.jobs import enqueue_after_commit
 
-    record = db.session.get(LearnerModelRecord, user.id)
     if refit_due(live_reviews, record.n_reviews if record else 0):
         enqueue_after_commit(FIT_JOB, user.id)
 

@@ -18,7 +18,7 @@ def dashboard(user: User) -> dict[str, Any]:
     enrolled = enrolled_set_ids(user)
     if not enrolled:
         return {"enrolled": False}
-    due_now, new_today = progress.due_counts(user, now=now)
+    due_now, new_today = progress.due_counts(user, now=now, set_ids=enrolled)
     return {
         "enrolled": True,
         "due_now": due_now,
@@ -26,6 +26,6 @@ def dashboard(user: User) -> dict[str, Any]:
         "streak": progress.day_streak(user, now=now),
         "topics": topic_views(LearnerNow(user, now, enrolled)),
         "several_sets": len(enrolled) > 1,
-        "forecast_chart": forecast_chart(progress.due_forecast(user, now=now)),
+        "forecast_chart": forecast_chart(progress.due_forecast(user, now=now, set_ids=enrolled)),
         "heatmap_chart": heatmap_chart(progress.review_heatmap(user, now=now)),
     }

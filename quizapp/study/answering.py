@@ -22,7 +22,14 @@ from quizapp.learners.answers import (
     undo_answer,
 )
 from quizapp.learners.fitting import params_for, schedule_refit
-from quizapp.models import MemoryState, Question, ReviewLog, StudySession, User
+from quizapp.models import (
+    LearnerModelRecord,
+    MemoryState,
+    Question,
+    ReviewLog,
+    StudySession,
+    User,
+)
 from quizapp.scheduler import Evidence, Override, SessionQueue, review
 from quizapp.scheduler import MemoryState as State
 from quizapp.study.common import (
@@ -81,6 +88,8 @@ def answer_question(
     within a session, a wrongly answered question is queued to come back later.
     """
     stats = lock_learner(user)
+    # Held for the whole answer: the identity map keeps it only while referenced.
+    model_record = db.session.get(LearnerModelRecord, user.id)
     grade = get_type(question.qtype).grade(question.spec, response)
     row = memory_row(user, question)
     before = state_of(row)
@@ -89,7 +98,7 @@ def answer_question(
         duration_ms=duration_ms,
         options=options_of(question.qtype, question.spec),
     )
-    state, entry = review(before, evidence, now, params_for(user))
+    state, entry = review(before, evidence, now, params_for(user, model_record))
     if row is None:
         row = MemoryState(user_id=user.id, question_id=question.id, topic_id=question.topic_id)
         db.session.add(row)
@@ -108,9 +117,10 @@ def answer_question(
         session_id=session.id if session else None,
         session_before=_session_snapshot(session),
     )
+    # The figures first: the log row then goes in with its snapshot in one INSERT.
+    figures = record_answer(user, question, log, stats, model_record)
     db.session.add(log)
-    figures = record_answer(user, question, log, stats)
-    schedule_refit(user, figures.reviews)
+    schedule_refit(figures.reviews, model_record, user)
     if session is not None:
         _advance_session(session, question, grade.outcome == "correct")
     db.session.flush()

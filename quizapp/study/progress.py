@@ -385,9 +385,12 @@ def new_started_today(user: User, *, now: datetime) -> int:
     return int(count or 0)
 
 
-def due_counts(user: User, *, now: datetime) -> tuple[int, int]:
-    """(questions due now, new questions still available today)."""
-    set_ids = enrolled_set_ids(user)
+def due_counts(
+    user: User, *, now: datetime, set_ids: Sequence[int] | None = None
+) -> tuple[int, int]:
+    """(questions due now, new questions still available today) in ``set_ids`` (the
+    learner's sets if None)."""
+    set_ids = enrolled_set_ids(user) if set_ids is None else set_ids
     due = db.session.scalar(
         sa.select(sa.func.count())
         .select_from(MemoryState)
@@ -427,8 +430,11 @@ def next_due(user: User) -> datetime | None:
     )
 
 
-def due_forecast(user: User, *, now: datetime, days: int = 30) -> list[tuple[date, int]]:
+def due_forecast(
+    user: User, *, now: datetime, days: int = 30, set_ids: Sequence[int] | None = None
+) -> list[tuple[date, int]]:
     """Reviews falling due on each of the next ``days`` local days (overdue ones count today)."""
+    set_ids = enrolled_set_ids(user) if set_ids is None else set_ids
     today = local_date(user, now)
     midnight = start_of_local_day(user, now)
     # Local midnights (DST-aware) as the bins' edges; overdue reviews fall in today's bin.
@@ -444,7 +450,7 @@ def due_forecast(user: User, *, now: datetime, days: int = 30) -> list[tuple[dat
                 MemoryState.user_id == user.id,
                 MemoryState.due < edges[-1],
                 Question.is_active.is_(True),
-                Question.set_id.in_(enrolled_set_ids(user)),
+                Question.set_id.in_(set_ids),
             )
         ).all(),
         dtype=np.float64,

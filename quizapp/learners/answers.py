@@ -122,6 +122,9 @@ def _add_counts(user: User, facts: AnswerFacts, sign: int, first: bool, first_va
     topic.successes += sign * int(facts.success)
     topic.first_n += sign * int(first)
     topic.first_sum += sign * first_value
+    if topic.answers <= 0:
+        # as a rebuild has it: no row for a topic without answers
+        db.session.delete(topic)
     day = local_date(user, facts.reviewed_at)
     counts = db.session.get(ReviewDay, (user.id, day, facts.topic_id))
     if counts is None:

@@ -179,3 +179,15 @@ def test_a_question_in_another_set_does_not_count_twice(learner: User) -> None: 
     topic = db.session.get(TopicStats, (learner.id, question.topic_id))
     assert topic is not None
     assert (topic.answers, topic.successes, topic.first_n) == (2, 1, 1)
+
+
+def test_undoing_the_only_answer_of_a_topic_leaves_no_counts(learner: User) -> None:  # noqa: F811
+    answer(learner, "short_answer", True, T0)
+    answer(learner, "b0", True, T0 + timedelta(minutes=1))
+    answering.undo_last_answer(learner, now=T0 + timedelta(minutes=2))
+    db.session.commit()
+    kept = figures(learner)
+    rebuild_learner(learner)
+    db.session.commit()
+    assert_same(kept, figures(learner))
+    assert len(kept["topic_stats"]) == 1

@@ -11,7 +11,7 @@ from typing import Any
 
 from quizapp.learners.models import ItemStats, LearnerStats
 from quizapp.scheduler.features import ItemContext, LearnerContext
-from quizapp.scheduler.figures import ItemFigures, LearnerFigures
+from quizapp.scheduler.figures import ITEM_COLUMNS, ItemFigures, LearnerFigures
 from quizapp.scheduler.state import as_utc
 
 SNAPSHOT_VERSION = 1
@@ -70,19 +70,6 @@ def learner_context_of(row: LearnerStats | None) -> LearnerContext:
     )
 
 
-ITEM_CONTEXT_COLUMNS = (
-    "last_day",
-    "day_reviews",
-    "day_fails",
-    "long_term_n",
-    "long_term_success",
-    "last_seconds",
-    "last_success",
-    "lapses",
-    "reviews",
-)
-
-
 def item_figures(row: ItemStats | None) -> ItemFigures | None:
     if row is None:
         return None
@@ -91,7 +78,7 @@ def item_figures(row: ItemStats | None) -> ItemFigures | None:
         fitted = (row.fitted_stability, row.fitted_difficulty)
     return ItemFigures(
         topic_id=row.topic_id,
-        context=ItemContext(**{name: getattr(row, name) for name in ITEM_CONTEXT_COLUMNS}),
+        context=ItemContext(**{name: getattr(row, name) for name in ITEM_COLUMNS}),
         default_state=(row.default_stability, row.default_difficulty),
         fitted_state=fitted,
         first_score=row.first_score,
@@ -104,7 +91,7 @@ def item_figures(row: ItemStats | None) -> ItemFigures | None:
 
 def store_item(row: ItemStats, figures: ItemFigures) -> None:
     row.topic_id = figures.topic_id
-    for name in ITEM_CONTEXT_COLUMNS:
+    for name in ITEM_COLUMNS:
         setattr(row, name, getattr(figures.context, name))
     row.default_stability, row.default_difficulty = figures.default_state
     row.fitted_stability, row.fitted_difficulty = figures.fitted_state or (None, None)
@@ -124,7 +111,7 @@ def item_row_values(figures: ItemFigures) -> dict[str, Any]:
 
 _ITEM_COLUMNS = (
     "topic_id",
-    *ITEM_CONTEXT_COLUMNS,
+    *ITEM_COLUMNS,
     "default_stability",
     "default_difficulty",
     "fitted_stability",
@@ -164,7 +151,7 @@ def snapshot(
     if item is not None:
         out["item"] = {
             "topic_id": item.topic_id,
-            "context": [getattr(item.context, name) for name in ITEM_CONTEXT_COLUMNS],
+            "context": [getattr(item.context, name) for name in ITEM_COLUMNS],
             "default": list(item.default_state),
             "fitted": None if item.fitted_state is None else list(item.fitted_state),
             "first": [item.first_score, _when(item.first_at), item.first_picked],
@@ -218,7 +205,7 @@ def restore_item(data: dict[str, Any]) -> ItemFigures | None:
     fitted = saved["fitted"]
     return ItemFigures(
         topic_id=int(saved["topic_id"]),
-        context=ItemContext(**dict(zip(ITEM_CONTEXT_COLUMNS, saved["context"], strict=True))),
+        context=ItemContext(**dict(zip(ITEM_COLUMNS, saved["context"], strict=True))),
         default_state=(float(saved["default"][0]), float(saved["default"][1])),
         fitted_state=None if fitted is None else (float(fitted[0]), float(fitted[1])),
         first_score=float(saved["first"][0]),

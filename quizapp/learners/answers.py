@@ -13,6 +13,7 @@ from dataclasses import replace
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import undefer
 
 from quizapp.extensions import db
 from quizapp.grading.registry import get_type
@@ -83,6 +84,7 @@ def lock_learner(user: User) -> LearnerStats:
         sa.select(LearnerStats)
         .where(LearnerStats.user_id == user.id)
         .with_for_update()
+        .options(undefer(LearnerStats.durations))
         .execution_options(populate_existing=True)
     )
     if row is not None:

@@ -42,7 +42,7 @@ class LearnerStats(Base):
     duration_median: Mapped[float | None]
     # The last (at most 500) answer times, log(1 + seconds), oldest first: read only when
     # answering, to keep the median up to date.
-    durations: Mapped[list[float]] = mapped_column(JSONDoc, default=list)
+    durations: Mapped[list[float]] = mapped_column(JSONDoc, default=list, deferred=True)
     last_review_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # First attempts over all topics: count and guess-corrected sum.
     first_n: Mapped[int] = mapped_column(default=0)

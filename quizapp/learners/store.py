@@ -6,6 +6,7 @@ the question's figures just before that answer, so that undoing it restores them
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -18,18 +19,12 @@ SNAPSHOT_VERSION = 1
 
 
 def learner_figures(row: LearnerStats | None) -> LearnerFigures:
+    """The learner's figures, with the window of answer times (read when answering)."""
     if row is None:
         return LearnerFigures()
     return LearnerFigures(
-        context=LearnerContext(
-            fast_value=row.fast_value,
-            fast_weight=row.fast_weight,
-            slow_value=row.slow_value,
-            slow_weight=row.slow_weight,
-            session_day=row.session_day,
-            session_n=row.session_n,
-            session_success=row.session_success,
-            durations=tuple(float(x) for x in row.durations or ()),
+        context=replace(
+            learner_context_of(row), durations=tuple(float(x) for x in row.durations or ())
         ),
         reviews=row.reviews,
         first_n=row.first_n,

@@ -184,6 +184,7 @@ class WebReport:
     build: BuildReport | None = None
     figures: FiguresReport | None = None
     setup: dict[str, Any] = field(default_factory=dict)
+    app_errors: dict[str, Any] = field(default_factory=dict)
 
     @property
     def hello_rps(self) -> float:
@@ -219,6 +220,7 @@ def web_json(report: WebReport) -> str:
             None if report.figures is None else round(sum(report.figures.seconds.values()), 1)
         ),
         "setup": report.setup,
+        "app_errors": report.app_errors,
     }
     return json.dumps(out, indent=2)
 
@@ -283,6 +285,10 @@ def format_web(report: WebReport) -> str:
             f"  worker resident memory: before {_ms(big.get('rss_before_mib'))} MiB, "
             f"peak {_ms(big.get('peak_rss_mib'))} MiB (VmHWM {_ms(big.get('vmhwm_mib'))} MiB)"
         )
+    if report.app_errors:
+        last = str(report.app_errors.get("last", "")).splitlines()[-1:] or [""]
+        count = report.app_errors["tracebacks"]
+        lines.append(f"the app logged {count} traceback(s), the last: {last[0]}")
     return "\n".join(lines)
 
 
@@ -487,6 +493,7 @@ class Server:
                 str(math.ceil(timeout) + 5),
                 "--error-logfile",
                 str(self.log),
+                "--capture-output",
                 "--no-control-socket",
                 app,
             ],
@@ -519,6 +526,16 @@ class Server:
         except OSError:
             return []
         return [int(p) for p in text.split()]
+
+    def tracebacks(self) -> tuple[int, str]:
+        """How many tracebacks the server logged, and the last one."""
+        text = self.log.read_text(errors="replace") if self.log.exists() else ""
+        blocks = text.split("Traceback (most recent call last):")
+        if len(blocks) < 2:
+            return 0, ""
+        last = [line for line in blocks[-1].splitlines() if line.strip()]
+        end = next((i for i, line in enumerate(last) if not line.startswith((" ", "\t"))), 0)
+        return len(blocks) - 1, "\n".join(last[max(0, end - 7) : end + 3])
 
     def stop(self) -> None:
         """Stop the master and its workers (TERM, then KILL of the process group)."""
@@ -794,6 +811,17 @@ def _log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
+def _each(
+    make: Callable[[_Learner], Step], who: Callable[[], list[_Learner]]
+) -> Callable[[], list[Step]]:
+    """Set-up of one step per logged-in client."""
+    return lambda: [make(x) for x in who()]
+
+
+def _page(path: str) -> Callable[[_Learner], Step]:
+    return lambda user: Scenarios.get(user.client, path)
+
+
 class _Run:
     """One measuring run against started servers."""
 
@@ -815,8 +843,20 @@ class _Run:
         forms = _answer_forms(question_specs(options.database_url))
         self.scenarios = Scenarios(app.port, options.timeout, forms)
 
-    def measure(self, name: str, steps: Sequence[Step], label: str = "") -> Measurement:
+    def measure(
+        self, name: str, make_steps: Callable[[], Sequence[Step]], label: str = ""
+    ) -> Measurement:
+        """Set up the clients' steps (logins, sessions), warm them up, then measure them.
+
+        A setup that fails is recorded as the endpoint's error; the run goes on.
+        """
         _log(f"  {label or name} ...")
+        try:
+            steps = make_steps()
+        except (RequestTimeout, UnexpectedResponse) as exc:
+            _log(f"    could not set up: {exc}")
+            _settle(self.app, self.options.timeout)
+            return Measurement(name, (), 0.0, errors=1, first_error=f"setup: {exc}")
         _warm(steps)
         result = run_load(name, steps, self.options.duration, self.stop)
         if result.timeouts:
@@ -825,41 +865,44 @@ class _Run:
         _log(f"    {result.rps:.1f} req/s, p50 {_ms(result.p50_ms)} ms{note}")
         return result
 
-    def hello_run(self) -> None:
-        client_steps = [Scenarios.get(Client(self.hello.port, 10.0), "/") for _ in range(self.n)]
-        self.report.hello.append(self.measure("hello", client_steps))
-
     @property
     def n(self) -> int:
         return self.options.clients
 
+    def logged_in(self, emails: Sequence[str]) -> Callable[[], list[_Learner]]:
+        """Clients logged in as ``emails``, once, when first asked for."""
+        done: list[_Learner] = []
+
+        def get() -> list[_Learner]:
+            if not done:
+                done.extend(self.scenarios.learners(emails))
+                self.clients += [x.client for x in done]
+            return done
+
+        return get
+
+    def hello_run(self) -> None:
+        steps = [Scenarios.get(Client(self.hello.port, 10.0), "/") for _ in range(self.n)]
+        self.report.hello.append(self.measure("hello", lambda: steps))
+
     def learner(self, email: str, into: dict[str, Measurement], label: str) -> None:
-        learners = self.scenarios.learners([email] * self.n)
-        self.clients += [learner.client for learner in learners]
-        into["home"] = self.measure(
-            "home", [Scenarios.get(x.client, "/") for x in learners], f"home, {label}"
-        )
-        into["question"] = self.measure(
-            "question", [self.scenarios.question(x) for x in learners], f"question, {label}"
-        )
-        into["start_session"] = self.measure(
-            "start_session",
-            [self.scenarios.start_session(x) for x in learners],
-            f"start_session, {label}",
-        )
-        into["answer"] = self.measure(
-            "answer", [self.scenarios.answer(x) for x in learners], f"answer, {label}"
-        )
+        learners = self.logged_in([email] * self.n)
+        scenarios = self.scenarios
+        into["home"] = self.measure("home", _each(_page("/"), learners), f"home, {label}")
+        for name, make in (
+            ("question", scenarios.question),
+            ("start_session", scenarios.start_session),
+            ("answer", scenarios.answer),
+        ):
+            into[name] = self.measure(name, _each(make, learners), f"{name}, {label}")
 
     def course(self, course_id: int, into: dict[str, Measurement], label: str) -> None:
-        teachers = self.scenarios.learners([INSTRUCTOR_EMAIL] * self.n)
-        self.clients += [t.client for t in teachers]
+        teachers = self.logged_in([INSTRUCTOR_EMAIL] * self.n)
         for name, path in (
             ("class_overview", f"/courses/{course_id}"),
             ("class_questions", f"/courses/{course_id}/questions"),
         ):
-            steps = [Scenarios.get(t.client, path) for t in teachers]
-            into[name] = self.measure(name, steps, f"{name}, {label}")
+            into[name] = self.measure(name, _each(_page(path), teachers), f"{name}, {label}")
 
     def class_5000(self) -> None:
         """A few requests of each page of the huge class, and the workers' memory meanwhile."""
@@ -908,19 +951,20 @@ class _Run:
         self.hello_run()
         self.learner(LARGE_EMAIL, self.report.endpoints, "large learner")
         self.course(self.data.classes[0], self.report.endpoints, "class of 500")
+        emails = self.data.typical_emails
         self.report.endpoints["login"] = self.measure(
-            "login", [self.scenarios.login(self.data.typical_emails) for _ in range(self.n)]
+            "login", lambda: [self.scenarios.login(emails) for _ in range(self.n)]
         )
         self.learner(SMALL_EMAIL, self.report.small, "small learner")
         self.course(self.data.classes[1], self.report.small, "class of 50")
-        typical = self.scenarios.learners(
-            [self.data.typical_emails[i % len(self.data.typical_emails)] for i in range(self.n)]
-        )
-        self.clients += [t.client for t in typical]
+        typical = self.logged_in([emails[i % len(emails)] for i in range(self.n)])
         self.report.typical["home"] = self.measure(
-            "home", [Scenarios.get(t.client, "/") for t in typical], "home, typical learners"
+            "home", _each(_page("/"), typical), "home, typical learners"
         )
-        self.class_5000()
+        try:
+            self.class_5000()
+        except (RequestTimeout, UnexpectedResponse) as exc:
+            self.report.class_5000 = {"members": self.data.class_sizes[2], "error": str(exc)}
         self.hello_run()
 
     def close(self) -> None:
@@ -989,4 +1033,8 @@ def run_web(options: WebOptions) -> WebReport:
             run.run()
         finally:
             run.close()
+            count, last = app.tracebacks()
+            if count:
+                report.app_errors = {"tracebacks": count, "last": last}
+                _log(f"the app logged {count} traceback(s); the last one ends:\n{last}")
     return report

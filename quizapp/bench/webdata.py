@@ -30,6 +30,7 @@ import multiprocessing
 import random
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
@@ -622,6 +623,18 @@ def bench_app(url: str) -> Flask:
     return create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench-build"})
 
 
+@contextmanager
+def bench_context(url: str) -> Iterator[Flask]:
+    """An app context on the benchmark database; its connections are closed at the end."""
+    app = bench_app(url)
+    with app.app_context():
+        try:
+            yield app
+        finally:
+            db.session.remove()
+            db.engine.dispose()
+
+
 def _user_count() -> int | None:
     """Accounts in the database, None if it has no users table yet."""
     if not sa.inspect(db.engine).has_table(User.__tablename__):
@@ -638,7 +651,7 @@ def _load_sets(config: BuildConfig) -> list[int]:
         load_set(doc)
         uids.append(doc.id)
     db.session.commit()
-    ids = dict(db.session.execute(sa.select(QuestionSet.uid, QuestionSet.id)).tuples().all())
+    ids = _pairs(sa.select(QuestionSet.uid, QuestionSet.id))
     return [ids[uid] for uid in uids]
 
 
@@ -764,7 +777,7 @@ def _accounts(config: BuildConfig, now: datetime) -> dict[str, int]:
         ),
         [(email, name, password_hash, role, created, 0.9, 20, "UTC") for email, name, role in rows],
     )
-    return dict(db.session.execute(sa.select(User.email, User.id)).tuples().all())
+    return _pairs(sa.select(User.email, User.id))
 
 
 def _courses(
@@ -804,11 +817,10 @@ def build_data(url: str, config: BuildConfig, log: Callable[[str], None]) -> Bui
     Raises:
         DataExistsError: the database already has accounts; nothing was written.
     """
-    app = bench_app(url)
     seconds: dict[str, float] = {}
     counts: dict[str, int] = {}
     now = datetime.now(UTC).replace(microsecond=0)
-    with app.app_context():
+    with bench_context(url):
         if _user_count():
             raise DataExistsError(
                 "the database already has accounts: the web benchmark builds its data only in "
@@ -864,8 +876,6 @@ def build_data(url: str, config: BuildConfig, log: Callable[[str], None]) -> Bui
         done = _timed(seconds, "analyze", log)
         _analyze()
         done()
-        db.session.remove()
-        db.engine.dispose()
     return BuildReport(seconds, counts)
 
 
@@ -880,36 +890,33 @@ def _analyze() -> None:
         db.session.commit()
 
 
+def _pairs(query: sa.Select[Any, Any]) -> dict[Any, Any]:
+    """The rows of a two-column query as a dict."""
+    return dict(db.session.execute(query).all())
+
+
 def find_bench_data(url: str) -> BenchData:
     """The accounts and classes a previous build left in the database at ``url``.
 
     Raises:
         LookupError: the database holds no (complete) benchmark data.
     """
-    app = bench_app(url)
-    with app.app_context():
+    with bench_context(url):
         from flask_migrate import upgrade
 
         if _user_count() is None:
             raise LookupError("the database has no benchmark data (no users table)")
         upgrade()  # the app serves the latest schema
-        ids = dict(
-            db.session.execute(
-                sa.select(User.email, User.id).where(
-                    User.email.in_([LARGE_EMAIL, SMALL_EMAIL, INSTRUCTOR_EMAIL])
-                )
+        ids = _pairs(
+            sa.select(User.email, User.id).where(
+                User.email.in_([LARGE_EMAIL, SMALL_EMAIL, INSTRUCTOR_EMAIL])
             )
-            .tuples()
-            .all()
         )
-        courses = list(
-            db.session.execute(
-                sa.select(Course.title, Course.id).where(
-                    Course.owner_id == ids.get(INSTRUCTOR_EMAIL, -1)
-                )
-            ).tuples()
+        by_title = _pairs(
+            sa.select(Course.title, Course.id).where(
+                Course.owner_id == ids.get(INSTRUCTOR_EMAIL, -1)
+            )
         )
-        by_title = dict(courses)
         if len(ids) < 3 or any(t not in by_title for t in CLASS_TITLES):
             raise LookupError("the database has no complete benchmark data (accounts missing)")
         typical = list(
@@ -922,26 +929,16 @@ def find_bench_data(url: str) -> BenchData:
             )
         )
         classes = (by_title[CLASS_TITLES[0]], by_title[CLASS_TITLES[1]], by_title[CLASS_TITLES[2]])
-        members = dict(
-            db.session.execute(
-                sa.select(CourseMember.course_id, sa.func.count())
-                .where(CourseMember.course_id.in_(classes))
-                .group_by(CourseMember.course_id)
-            )
-            .tuples()
-            .all()
+        members = _pairs(
+            sa.select(CourseMember.course_id, sa.func.count())
+            .where(CourseMember.course_id.in_(classes))
+            .group_by(CourseMember.course_id)
         )
-        answers = dict(
-            db.session.execute(
-                sa.select(ReviewLog.user_id, sa.func.count())
-                .where(ReviewLog.user_id.in_([ids[LARGE_EMAIL], ids[SMALL_EMAIL]]))
-                .group_by(ReviewLog.user_id)
-            )
-            .tuples()
-            .all()
+        answers = _pairs(
+            sa.select(ReviewLog.user_id, sa.func.count())
+            .where(ReviewLog.user_id.in_([ids[LARGE_EMAIL], ids[SMALL_EMAIL]]))
+            .group_by(ReviewLog.user_id)
         )
-        db.session.remove()
-        db.engine.dispose()
     return BenchData(
         ids[LARGE_EMAIL],
         ids[SMALL_EMAIL],
@@ -955,16 +952,13 @@ def find_bench_data(url: str) -> BenchData:
 
 def question_specs(url: str) -> dict[int, tuple[str, dict[str, Any]]]:
     """Type and spec of every active question, by id (to answer them as a learner would)."""
-    app = bench_app(url)
-    with app.app_context():
+    with bench_context(url):
         rows = db.session.execute(
             sa.select(Question.id, Question.qtype, Question.spec).where(
                 Question.is_active.is_(True)
             )
         )
         specs = {qid: (qtype, dict(spec)) for qid, qtype, spec in rows}
-        db.session.remove()
-        db.engine.dispose()
     return specs
 
 
@@ -1039,11 +1033,8 @@ def _most_reviews(limit: int, skip: Sequence[int]) -> list[int]:
 
 def figures_stored(url: str) -> bool:
     """Whether the learners' stored figures have been computed in the database at ``url``."""
-    app = bench_app(url)
-    with app.app_context():
+    with bench_context(url):
         stored = db.session.scalar(sa.select(LearnerStats.user_id).limit(1)) is not None
-        db.session.remove()
-        db.engine.dispose()
     return stored
 
 
@@ -1063,8 +1054,7 @@ def compute_figures(
     """
     seconds: dict[str, float] = {}
     fitted: dict[int, bool] = {}
-    app = bench_app(url)
-    with app.app_context():
+    with bench_context(url):
         done = _timed(seconds, "rebuild learners' figures", log)
         rebuilt = _rebuild_all(url, processes, log)
         done()
@@ -1086,6 +1076,4 @@ def compute_figures(
         done = _timed(seconds, "analyze", log)
         _analyze()
         done()
-        db.session.remove()
-        db.engine.dispose()
     return FiguresReport(seconds, rebuilt, fitted)

@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    stream_with_context,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
@@ -112,9 +122,11 @@ def questions(course_id: int) -> str:
     )
 
 
-def _csv_response(text: str, filename: str) -> Response:
+def _csv_response(lines: Iterator[str], filename: str) -> Response:
+    # Streamed: the rows are written as the query's rows come in (the request context stays
+    # open, and with it the database session, until the last piece is sent).
     return Response(
-        text,
+        stream_with_context(lines),
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
@@ -125,8 +137,8 @@ def _csv_response(text: str, filename: str) -> Response:
 def results_csv(course_id: int) -> Response:
     """Download one row per learner and question."""
     course = _managed_course(course_id)
-    text = services.csv_text(services.RESULT_COLUMNS, services.result_rows(course))
-    return _csv_response(text, f"class-{course.id}-results.csv")
+    lines = services.csv_lines(services.RESULT_COLUMNS, services.result_rows(course))
+    return _csv_response(lines, f"class-{course.id}-results.csv")
 
 
 @bp.route("/<int:course_id>/learners.csv")
@@ -134,8 +146,8 @@ def results_csv(course_id: int) -> Response:
 def learners_csv(course_id: int) -> Response:
     """Download one summary row per learner."""
     course = _managed_course(course_id)
-    text = services.csv_text(services.SUMMARY_COLUMNS, services.summary_rows(course))
-    return _csv_response(text, f"class-{course.id}-learners.csv")
+    lines = services.csv_lines(services.SUMMARY_COLUMNS, services.summary_rows(course))
+    return _csv_response(lines, f"class-{course.id}-learners.csv")
 
 
 @bp.route("/join", methods=["GET", "POST"])

@@ -1,7 +1,9 @@
 """Courses on the database: creating, joining, assigning sets, and the class's figures.
 
-Services add and flush; the view commits once. The statistics themselves are computed by the
-pure ``quizapp.courses.stats`` from the rows loaded here.
+Services add and flush; the view commits once. The class's figures come from aggregate queries
+over the figures each answer keeps (``quizapp.learners.models``) and the memory states, in a
+fixed number of statements whatever the size of the class; the statistics themselves are
+computed by the pure ``quizapp.courses.stats`` from the rows loaded here.
 """
 
 from __future__ import annotations
@@ -11,29 +13,49 @@ import io
 import re
 import secrets
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
+from datetime import date, datetime, timedelta
+from typing import Any, TypeVarTuple
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from sqlalchemy import Select
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.engine import Row
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import InstrumentedAttribute, joinedload
+from sqlalchemy.sql.compiler import SQLCompiler
 
 from quizapp.courses.models import JOIN_CODE_LENGTH, Course, CourseMember, CourseSet
 from quizapp.courses.stats import (
-    Attempt,
+    MAX_CHOICES,
+    Learner,
     LearnerBehind,
-    LearnerTopic,
+    LearnerStudied,
     QuestionInfo,
     QuestionStats,
+    QuestionSums,
     TopicClassStats,
+    WeekScores,
     class_topic_stats,
     falling_behind,
-    question_statistics,
+    item_analysis,
+    topic_recall_grid,
 )
+from quizapp.db import epoch_seconds
 from quizapp.extensions import db
+from quizapp.learners.models import ItemStats, ReviewDay
 from quizapp.main.services import enroll
-from quizapp.models import Question, QuestionSet, ReviewLog, Role, Topic, User
-from quizapp.study.progress import topic_summaries
+from quizapp.models import (
+    LearnerModelRecord,
+    MemoryState,
+    Question,
+    QuestionSet,
+    Role,
+    Topic,
+    User,
+)
 
 # No 0/O, 1/I/L: a code read aloud or copied from a projector is typed right the first time.
 JOIN_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -166,25 +188,132 @@ def join_course(user: User, code: str) -> JoinResult:
 
 
 # The class's figures --------------------------------------------------------------------------
+#
+# Every figure comes from aggregate queries over the rows each answer keeps up to date
+# (quizapp.learners.models) and the memory states: a fixed number of statements per page
+# whatever the size of the class, and no review is ever loaded. The course's members and
+# questions are joined (not IN subqueries), so that the database can choose between an index
+# lookup per member (a small class) and one pass over a table (a large one). Results that
+# grow with the class are streamed, STREAM_BATCH rows at a time.
+
+STREAM_BATCH = 100  # rows fetched at a time of the query with a learner's lists per row
+EXPORT_BATCH = 20_000  # rows fetched at a time of the other streamed queries
 
 
-def members(course: Course) -> list[tuple[User, CourseMember]]:
+class gathered(sa.sql.functions.GenericFunction[Any]):
+    """Every value of a group as one list, in the group's row order (all the ``gathered``
+    lists of one query line up): ``array_agg`` on PostgreSQL, ``json_group_array`` on SQLite.
+    """
+
+    inherit_cache = True
+
+
+@compiles(gathered, "postgresql")
+def _gathered_postgresql(element: gathered, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"array_agg({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(gathered, "sqlite")
+def _gathered_sqlite(element: gathered, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"json_group_array({compiler.process(element.clauses, **kw)})"
+
+
+def _gather(
+    column: sa.ColumnElement[Any] | InstrumentedAttribute[Any], item: sa.types.TypeEngine[Any]
+) -> gathered:
+    """A ``gathered`` list of ``column``'s values, read as a Python list on both databases."""
+    return gathered(column, type_=sa.JSON().with_variant(postgresql.ARRAY(item), "postgresql"))
+
+
+Column = InstrumentedAttribute[int]
+Ts = TypeVarTuple("Ts")
+
+
+def _of_members(query: Select[*Ts], course: Course, user_id: Column) -> Select[*Ts]:
+    """``query`` joined to the course's members on ``user_id``."""
+    member = sa.and_(CourseMember.user_id == user_id, CourseMember.course_id == course.id)
+    return query.join(CourseMember, member)
+
+
+def _of_questions(query: Select[*Ts], course: Course) -> Select[*Ts]:
+    """``query`` (with ``Question`` in its FROM) kept to the course's questions: the active
+    questions of its sets."""
+    assigned = sa.and_(CourseSet.set_id == Question.set_id, CourseSet.course_id == course.id)
+    return query.join(CourseSet, assigned).where(Question.is_active.is_(True))
+
+
+def _on_questions(query: Select[*Ts], course: Course, question_id: Column) -> Select[*Ts]:
+    """``query`` joined to the course's questions on ``question_id``."""
+    return _of_questions(query.join(Question, Question.id == question_id), course)
+
+
+def _stream(query: Select[*tuple[Any, ...]], batch: int) -> Iterator[Row[*tuple[Any, ...]]]:
+    """The rows of ``query`` as they come in, ``batch`` at a time (a server-side cursor on
+    PostgreSQL), as plain rows: run on the session's connection, without the ORM's loading."""
+    result = db.session.connection().execute(query, execution_options={"yield_per": batch})
+    # partitions() needs the size: without it a Core result returns every row at once.
+    for part in result.partitions(batch):
+        yield from part
+
+
+@dataclass(frozen=True)
+class Member:
+    """One member of the class (plain columns, no ORM object).
+
+    Attributes:
+        parameters: the learner's fitted FSRS-6 parameters when their model uses them, else
+            None (the defaults; as ``quizapp.learners.fitting.params_for`` decides).
+    """
+
+    user_id: int
+    display_name: str
+    email: str
+    joined_at: datetime
+    target: float
+    timezone: str
+    parameters: tuple[float, ...] | None
+
+
+def members(course: Course) -> list[Member]:
+    """The course's members by name, with what their figures need (one query)."""
+    model = LearnerModelRecord
+    fitted = model.payload["parameters_source"].as_string() == "fitted"
     rows = db.session.execute(
-        sa.select(User, CourseMember)
+        sa.select(
+            User.id,
+            User.display_name,
+            User.email,
+            CourseMember.joined_at,
+            User.target_retention,
+            User.timezone,
+            # Only the parameters out of the model's JSON document, and only when fitted.
+            sa.case((fitted, model.payload["parameters"]), else_=sa.null()),
+        )
         .join(CourseMember, CourseMember.user_id == User.id)
+        .outerjoin(model, model.user_id == User.id)
         .where(CourseMember.course_id == course.id)
         .order_by(User.display_name, User.email)
     )
-    return [(user, member) for user, member in rows]
+    return [
+        Member(
+            user_id,
+            name,
+            email,
+            joined,
+            target,
+            zone,
+            None if parameters is None else tuple(float(w) for w in parameters),
+        )
+        for user_id, name, email, joined, target, zone, parameters in rows
+    ]
 
 
 def course_questions(course: Course) -> list[Question]:
-    """The active questions of the course's sets, in set, position order."""
+    """The active questions of the course's sets (topics loaded), in set, position order."""
     return list(
         db.session.scalars(
-            sa.select(Question)
-            .join(CourseSet, CourseSet.set_id == Question.set_id)
-            .where(CourseSet.course_id == course.id, Question.is_active.is_(True))
+            _of_questions(sa.select(Question), course)
+            .options(joinedload(Question.topic))
             .order_by(Question.set_id, Question.position, Question.id)
         )
     )
@@ -192,6 +321,7 @@ def course_questions(course: Course) -> list[Question]:
 
 def _choices(question: Question) -> tuple[tuple[str, bool], ...] | None:
     if question.qtype == "true_false":
+        # The picks' bit 0 is "True", bit 1 "False" (quizapp.learners.answers.picked_mask).
         answer = bool(question.spec.get("answer"))
         return (("True", answer), ("False", not answer))
     if question.qtype in CHOICE_TYPES:
@@ -202,47 +332,61 @@ def _choices(question: Question) -> tuple[tuple[str, bool], ...] | None:
     return None
 
 
-def _picked(question: Question, response: Any) -> tuple[int, ...]:
-    """The choice indices in a stored response (canonical indices; booleans for true/false)."""
-    if question.qtype == "true_false":
-        return (0,) if response is True else (1,) if response is False else ()
-    if question.qtype == "single_choice":
-        items = [response]
-    elif question.qtype == "multiple_response" and isinstance(response, list):
-        items = response
-    else:
-        return ()
-    return tuple(i for i in items if isinstance(i, int) and not isinstance(i, bool))
-
-
-def _reviews(course: Course, questions: Sequence[Question]) -> list[ReviewLog]:
-    """Every live answer of the course's members to ``questions``, oldest first."""
-    member_ids = sa.select(CourseMember.user_id).where(CourseMember.course_id == course.id)
-    return list(
-        db.session.scalars(
-            sa.select(ReviewLog)
-            .where(
-                ReviewLog.user_id.in_(member_ids),
-                ReviewLog.question_id.in_([q.id for q in questions]),
-                ReviewLog.undone_at.is_(None),
-            )
-            .order_by(ReviewLog.reviewed_at, ReviewLog.id)
-        )
+def _first_attempts(course: Course, name: str) -> sa.Subquery:
+    """The members' first attempts at the course's questions: ``user_id``, ``question_id``,
+    score ``x`` and ``picked`` bit mask."""
+    query = sa.select(
+        ItemStats.user_id,
+        ItemStats.question_id,
+        ItemStats.first_score.label("x"),
+        ItemStats.first_picked.label("picked"),
     )
+    query = _of_members(query, course, ItemStats.user_id)
+    return _on_questions(query, course, ItemStats.question_id).subquery(name)
 
 
-def _attempts(questions: Sequence[Question], reviews: Sequence[ReviewLog]) -> list[Attempt]:
-    by_id = {q.id: q for q in questions}
-    return [
-        Attempt(
-            learner_id=log.user_id,
-            question_id=log.question_id,
-            answered_at=log.reviewed_at,
-            score=log.score,
-            picked=_picked(by_id[log.question_id], log.response),
-        )
-        for log in reviews
+def _question_sums(course: Course, choices: int) -> dict[int, QuestionSums]:
+    """Per question, the sums of the item analysis over the members' first attempts, and how
+    many first attempts picked each of the first ``choices`` choices (one query)."""
+    # The same rows twice rather than one CTE: PostgreSQL then reads each in parallel.
+    firsts, again = _first_attempts(course, "firsts"), _first_attempts(course, "again")
+    totals = (
+        sa.select(again.c.user_id, sa.func.sum(again.c.x).label("t"))
+        .group_by(again.c.user_id)
+        .subquery("totals")
+    )
+    x, t = firsts.c.x, totals.c.t
+    picks = [
+        sa.func.sum(sa.case((firsts.c.picked.bitwise_and(1 << i) != 0, 1), else_=0))
+        for i in range(min(choices, MAX_CHOICES))
     ]
+    rows = db.session.execute(
+        sa.select(
+            firsts.c.question_id,
+            sa.func.count(),
+            sa.func.sum(x),
+            sa.func.sum(x * x),
+            sa.func.sum(t),
+            sa.func.sum(t * t),
+            sa.func.sum(t * x),
+            *picks,
+        )
+        .join(totals, totals.c.user_id == firsts.c.user_id)
+        .group_by(firsts.c.question_id)
+    )
+    return {
+        row[0]: QuestionSums(
+            question_id=row[0],
+            answers=int(row[1]),
+            score_sum=float(row[2]),
+            score_squares=float(row[3]),
+            total_sum=float(row[4]),
+            total_squares=float(row[5]),
+            total_products=float(row[6]),
+            picks=tuple(int(n or 0) for n in row[7:]),
+        )
+        for row in rows
+    }
 
 
 @dataclass(frozen=True)
@@ -257,27 +401,133 @@ def question_stats(course: Course) -> list[QuestionRow]:
     """Item analysis of every question of the course over its members' first attempts."""
     questions = course_questions(course)
     infos = [QuestionInfo(q.id, q.topic_id, _choices(q)) for q in questions]
-    stats = question_statistics(infos, _attempts(questions, _reviews(course, questions)))
+    choices = max((len(i.choices) for i in infos if i.choices is not None), default=0)
+    stats = item_analysis(infos, _question_sums(course, choices))
     return [QuestionRow(q, s) for q, s in zip(questions, stats, strict=True)]
 
 
 @dataclass(frozen=True)
-class TopicRow:
-    topic: Topic
+class ClassTopic:
+    """A topic of the course's sets with its number of active questions."""
+
+    topic_id: int
+    title: str
     set_title: str
+    questions: int
+
+
+def class_topics(course: Course) -> list[ClassTopic]:
+    """The topics of the course's questions, in the order of their first question."""
+    query = (
+        sa.select(Topic.id, Topic.title, QuestionSet.title, sa.func.count(Question.id))
+        .select_from(Question)
+        .join(Topic, Topic.id == Question.topic_id)
+        .join(QuestionSet, QuestionSet.id == Question.set_id)
+    )
+    rows = db.session.execute(
+        _of_questions(query, course)
+        .group_by(Topic.id, Topic.title, QuestionSet.title, Question.set_id)
+        .order_by(Question.set_id, sa.func.min(Question.position), sa.func.min(Question.id))
+    )
+    return [ClassTopic(i, title, set_title, int(n)) for i, title, set_title, n in rows]
+
+
+def _studied(course: Course) -> Iterator[LearnerStudied]:
+    """Each member's studied questions of the course as lists (topic, stability, last review in
+    epoch seconds): one row per member, streamed (one query)."""
+    query = sa.select(
+        MemoryState.user_id,
+        _gather(Question.topic_id, sa.Integer()),
+        _gather(MemoryState.stability, sa.Float()),
+        _gather(sa.cast(epoch_seconds(MemoryState.last_review), sa.Float), sa.Float()),
+    ).where(MemoryState.last_review.is_not(None))
+    query = _on_questions(
+        _of_members(query, course, MemoryState.user_id), course, MemoryState.question_id
+    )
+    return _stream(query.group_by(MemoryState.user_id), STREAM_BATCH)
+
+
+def _today_in(timezone: str, now: datetime) -> date:
+    """The calendar day of ``now`` in a time zone (UTC for an unknown one, as the learner's
+    figures count days: quizapp.learners.calendar)."""
+    try:
+        zone = ZoneInfo(timezone)
+    except (KeyError, ValueError):
+        zone = ZoneInfo("UTC")
+    return now.astimezone(zone).date()
+
+
+def _week_scores(
+    course: Course, people: Sequence[Member], *, now: datetime
+) -> Iterator[WeekScores]:
+    """Each member's answers and scores per topic of the course in the last week and the week
+    before, in their local days, streamed (one query).
+
+    Local "today" differs between members only by their time zone, and is one of at most three
+    dates: each date's time zones get its bounds through a CASE on ``users.timezone``.
+    """
+    zones: dict[date, set[str]] = defaultdict(set)
+    for person in people:
+        zones[_today_in(person.timezone, now)].add(person.timezone)
+    if not zones:
+        return
+
+    def days_before_today(days: int) -> sa.ColumnElement[date]:
+        return sa.case(
+            *(
+                (User.timezone.in_(sorted(names)), sa.literal(day - timedelta(days), sa.Date))
+                for day, names in zones.items()
+            )
+        )
+
+    today, recent_start, earlier_start = (days_before_today(n) for n in (0, 6, 13))
+    recent = ReviewDay.day >= recent_start
+    topics = _of_questions(sa.select(Question.topic_id).distinct(), course).subquery("topics")
+    query = (
+        sa.select(
+            ReviewDay.user_id,
+            ReviewDay.topic_id,
+            sa.func.sum(sa.case((recent, 0), else_=ReviewDay.answers)),
+            sa.func.sum(sa.case((recent, 0.0), else_=ReviewDay.score_sum)),
+            sa.func.sum(sa.case((recent, ReviewDay.answers), else_=0)),
+            sa.func.sum(sa.case((recent, ReviewDay.score_sum), else_=0.0)),
+        )
+        .join(topics, topics.c.topic_id == ReviewDay.topic_id)
+        .join(User, User.id == ReviewDay.user_id)
+        .where(
+            # The widest bounds first (an index range), then each learner's own.
+            ReviewDay.day >= min(zones) - timedelta(days=13),
+            ReviewDay.day <= max(zones),
+            ReviewDay.day >= earlier_start,
+            ReviewDay.day <= today,
+        )
+    )
+    query = _of_members(query, course, ReviewDay.user_id)
+    grouped = query.group_by(ReviewDay.user_id, ReviewDay.topic_id)
+    for learner, topic, earlier_n, earlier_sum, recent_n, recent_sum in _stream(
+        grouped, EXPORT_BATCH
+    ):
+        yield WeekScores(
+            learner, topic, int(earlier_n), float(earlier_sum), int(recent_n), float(recent_sum)
+        )
+
+
+@dataclass(frozen=True)
+class TopicRow:
+    topic: ClassTopic
     stats: TopicClassStats
 
 
 @dataclass(frozen=True)
 class BehindRow:
-    user: User
-    below_target: list[tuple[Topic, float, float]]
-    falling: list[tuple[Topic, float, float]]
+    member: Member
+    below_target: list[tuple[ClassTopic, float, float]]
+    falling: list[tuple[ClassTopic, float, float]]
 
 
 @dataclass(frozen=True)
 class CourseOverview:
-    members: list[tuple[User, CourseMember]]
+    members: list[Member]
     topics: list[TopicRow]
     behind: list[BehindRow]
 
@@ -285,52 +535,38 @@ class CourseOverview:
 def course_overview(course: Course, *, now: datetime) -> CourseOverview:
     """Members, the class's recall and coverage per topic, and who is falling behind."""
     people = members(course)
-    set_ids = [qs.id for qs in course_sets(course)]
-    questions = course_questions(course)
-    rows = []
-    for user, _ in people:
-        for view in topic_summaries(user, now=now, set_ids=set_ids):
-            rows.append(
-                LearnerTopic(user.id, view.topic_id, view.recall_now, view.coverage, view.target)
-            )
-    topics: dict[int, Topic] = {}
-    for q in questions:
-        topics.setdefault(q.topic_id, q.topic)
-    titles = dict(_set_titles(set_ids))
-    topic_rows = [
-        TopicRow(topics[s.topic_id], titles[topics[s.topic_id].set_id], s)
-        for s in class_topic_stats(rows, list(topics), len(people))
-    ]
-    attempts = _attempts(questions, _reviews(course, questions))
-    behind = falling_behind(rows, attempts, {q.id: q.topic_id for q in questions}, now=now)
-    return CourseOverview(people, topic_rows, _behind_rows(behind, people, topics))
-
-
-def _set_titles(set_ids: Sequence[int]) -> list[tuple[int, str]]:
-    rows = db.session.execute(
-        sa.select(QuestionSet.id, QuestionSet.title).where(QuestionSet.id.in_(set_ids))
+    topics = class_topics(course)
+    learners = [Learner(m.user_id, m.target, m.parameters) for m in people]
+    grid = topic_recall_grid(_studied(course), learners, [t.topic_id for t in topics], now=now)
+    per_topic = class_topic_stats(grid, {t.topic_id: t.questions for t in topics})
+    behind = falling_behind(
+        grid, {m.user_id: m.target for m in people}, _week_scores(course, people, now=now)
     )
-    return [(i, t) for i, t in rows]
+    by_id = {t.topic_id: t for t in topics}
+    return CourseOverview(
+        people,
+        [TopicRow(by_id[s.topic_id], s) for s in per_topic],
+        _behind_rows(behind, people, by_id),
+    )
 
 
 def _behind_rows(
-    behind: Sequence[LearnerBehind],
-    people: Sequence[tuple[User, CourseMember]],
-    topics: dict[int, Topic],
+    behind: Sequence[LearnerBehind], people: Sequence[Member], topics: dict[int, ClassTopic]
 ) -> list[BehindRow]:
-    users = {user.id: user for user, _ in people}
+    by_id = {m.user_id: m for m in people}
     return [
         BehindRow(
-            users[b.learner_id],
-            [(topics[t], recall, target) for t, recall, target in b.below_target if t in topics],
-            [(topics[t], before, after) for t, before, after in b.falling if t in topics],
+            by_id[b.learner_id],
+            [(topics[t], recall, target) for t, recall, target in b.below_target],
+            [(topics[t], before, after) for t, before, after in b.falling],
         )
         for b in behind
-        if b.learner_id in users
     ]
 
 
 # Results for export ---------------------------------------------------------------------------
+#
+# The exports stream: rows are written as the query's rows come in, never all held at once.
 
 RESULT_COLUMNS = (
     "email",
@@ -356,6 +592,9 @@ SUMMARY_COLUMNS = (
 )
 
 
+Line = tuple[str, ...]  # one row of an export, in the order of its columns
+
+
 def _score(value: float | None) -> str:
     return "" if value is None else f"{value:.3f}"
 
@@ -364,81 +603,128 @@ def _when(value: datetime | None) -> str:
     return "" if value is None else value.isoformat(timespec="seconds")
 
 
-def result_rows(course: Course) -> list[dict[str, str]]:
-    """One row per member and question: attempts, first and last score, last answer time.
-
-    Every member gets a row for every active question of the course, answered or not.
-    """
-    questions = course_questions(course)
-    set_uids = dict(
-        db.session.execute(
-            sa.select(QuestionSet.id, QuestionSet.uid).where(
-                QuestionSet.id.in_({q.set_id for q in questions})
-            )
-        ).all()
-    )
-    by_pair: dict[tuple[int, int], list[ReviewLog]] = defaultdict(list)
-    for log in _reviews(course, questions):
-        by_pair[(log.user_id, log.question_id)].append(log)
-    rows = []
-    for user, _ in members(course):
-        for q in questions:
-            logs = by_pair.get((user.id, q.id), [])
-            rows.append(
-                {
-                    "email": user.email,
-                    "name": user.display_name,
-                    "set": set_uids[q.set_id],
-                    "question_id": q.uid,
-                    "question": q.title or q.prompt[:80],
-                    "attempts": str(len(logs)),
-                    "first_score": _score(logs[0].score if logs else None),
-                    "last_score": _score(logs[-1].score if logs else None),
-                    "last_answered_at": _when(logs[-1].reviewed_at if logs else None),
-                }
-            )
-    return rows
-
-
-def summary_rows(course: Course) -> list[dict[str, str]]:
-    """One row per member: questions answered, attempts, mean first and last scores."""
-    questions = course_questions(course)
-    by_user: dict[int, dict[int, list[ReviewLog]]] = defaultdict(lambda: defaultdict(list))
-    for log in _reviews(course, questions):
-        by_user[log.user_id][log.question_id].append(log)
-    rows = []
-    for user, member in members(course):
-        answered = by_user.get(user.id, {})
-        firsts = [logs[0].score for logs in answered.values()]
-        lasts = [logs[-1].score for logs in answered.values()]
-        latest = max((logs[-1].reviewed_at for logs in answered.values()), default=None)
-        rows.append(
-            {
-                "email": user.email,
-                "name": user.display_name,
-                "joined_at": _when(member.joined_at),
-                "questions": str(len(questions)),
-                "questions_answered": str(len(answered)),
-                "attempts": str(sum(len(logs) for logs in answered.values())),
-                "mean_first_score": _score(sum(firsts) / len(firsts) if firsts else None),
-                "mean_last_score": _score(sum(lasts) / len(lasts) if lasts else None),
-                "last_answered_at": _when(latest),
-            }
-        )
-    return rows
-
-
 def _cell(value: str) -> str:
     # A cell starting with = + - @ (or a tab/CR) is run as a formula by spreadsheets: names
     # and titles come from users, so such cells are quoted with a leading apostrophe.
     return "'" + value if value[:1] in {"=", "+", "-", "@", "\t", "\r"} else value
 
 
-def csv_text(columns: Sequence[str], rows: Sequence[dict[str, str]]) -> str:
-    """The rows as CSV with a header line, safe to open in a spreadsheet."""
+def _class_items(course: Course) -> sa.Subquery:
+    """The item figures (attempts, first and last answers) of the course's questions."""
+    query = sa.select(
+        ItemStats.user_id,
+        ItemStats.question_id,
+        ItemStats.reviews,
+        ItemStats.first_score,
+        ItemStats.last_score,
+        ItemStats.last_at,
+    )
+    return _on_questions(query, course, ItemStats.question_id).subquery("items")
+
+
+def result_rows(course: Course) -> Iterator[Line]:
+    """One row per member and question (``RESULT_COLUMNS``): attempts, first and last score,
+    last answer time; every member gets a row for every active question, answered or not.
+
+    Two queries: the questions, then the members with their figures, streamed in member order.
+    """
+    texts = sa.select(
+        Question.id, QuestionSet.uid, Question.uid, Question.title, Question.prompt
+    ).join(QuestionSet, QuestionSet.id == Question.set_id)
+    questions = [
+        (qid, (_cell(set_uid), _cell(uid), _cell(title or prompt[:80])))
+        for qid, set_uid, uid, title, prompt in db.session.execute(
+            _of_questions(texts, course).order_by(Question.set_id, Question.position, Question.id)
+        )
+    ]
+    items = _class_items(course)
+    query = (
+        sa.select(
+            User.id,
+            User.email,
+            User.display_name,
+            items.c.question_id,
+            items.c.reviews,
+            items.c.first_score,
+            items.c.last_score,
+            items.c.last_at,
+        )
+        .join(CourseMember, CourseMember.user_id == User.id)
+        .outerjoin(items, items.c.user_id == User.id)
+        .where(CourseMember.course_id == course.id)
+        .order_by(User.display_name, User.email, User.id)
+    )
+
+    def lines(person: tuple[str, str], answered: dict[int, tuple[str, ...]]) -> Iterator[Line]:
+        for qid, question in questions:
+            yield (*person, *question, *answered.get(qid, ("0", "", "", "")))
+
+    # A member's rows come together: their answered questions, or one row of NULLs.
+    current: int | None = None
+    person: tuple[str, str] = ("", "")
+    answered: dict[int, tuple[str, ...]] = {}
+    for user_id, email, name, qid, reviews, first, last, last_at in _stream(query, EXPORT_BATCH):
+        if user_id != current:
+            if current is not None:
+                yield from lines(person, answered)
+            current, person, answered = user_id, (_cell(email), _cell(name)), {}
+        if qid is not None:
+            answered[qid] = (str(reviews), _score(first), _score(last), _when(last_at))
+    if current is not None:
+        yield from lines(person, answered)
+
+
+def summary_rows(course: Course) -> Iterator[Line]:
+    """One row per member (``SUMMARY_COLUMNS``): questions answered, attempts, mean first and
+    last scores, last answer time (two queries, the second streamed)."""
+    questions = db.session.scalar(_of_questions(sa.select(sa.func.count(Question.id)), course))
+    items = _class_items(course)
+    query = (
+        sa.select(
+            User.email,
+            User.display_name,
+            CourseMember.joined_at,
+            sa.func.count(items.c.question_id),
+            sa.func.coalesce(sa.func.sum(items.c.reviews), 0),
+            sa.func.avg(items.c.first_score),
+            sa.func.avg(items.c.last_score),
+            sa.func.max(items.c.last_at),
+        )
+        .join(CourseMember, CourseMember.user_id == User.id)
+        .outerjoin(items, items.c.user_id == User.id)
+        .where(CourseMember.course_id == course.id)
+        .group_by(User.id, User.email, User.display_name, CourseMember.joined_at)
+        .order_by(User.display_name, User.email, User.id)
+    )
+    for email, name, joined, answered, attempts, first, last, latest in _stream(
+        query, EXPORT_BATCH
+    ):
+        yield (
+            _cell(email),
+            _cell(name),
+            _when(joined),
+            str(questions or 0),
+            str(answered),
+            str(attempts),
+            _score(first),
+            _score(last),
+            _when(latest),
+        )
+
+
+CSV_CHUNK = 1000  # rows per piece of the streamed file
+
+
+def csv_lines(columns: Sequence[str], rows: Iterable[Sequence[str]]) -> Iterator[str]:
+    """The rows (already quoted against formulas) as CSV with a header line, in pieces of
+    ``CSV_CHUNK`` rows, safe to open in a spreadsheet."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(columns)
-    for row in rows:
-        writer.writerow([_cell(row[c]) for c in columns])
-    return out.getvalue()
+    for n, row in enumerate(rows, 1):
+        writer.writerow(row)
+        if n % CSV_CHUNK == 0:
+            yield out.getvalue()
+            out.seek(0)
+            out.truncate()
+    yield out.getvalue()

@@ -1,17 +1,22 @@
-"""Fixtures for courses: an instructor, a small set of choice questions they own, and browsers
-for several people at once."""
+"""Fixtures for courses: an instructor, a small set of choice questions they own, browsers for
+several people at once, and the learners' kept figures written directly."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
 from flask import Flask, g
 
+from quizapp.courses.models import Course, CourseMember
 from quizapp.extensions import db
-from quizapp.models import Question, QuestionSet, Role, Topic, User
+from quizapp.learners.models import ItemStats, ReviewDay
+from quizapp.models import LearnerModelRecord, MemoryState, Question, QuestionSet, Role, Topic, User
 from tests.conftest import Browserless
+
+T0 = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -90,3 +95,84 @@ def browser_for(app: Flask) -> Callable[[User], Browserless]:
         return agent
 
     return make
+
+
+class Figures:
+    """Writes what the answer path keeps (``quizapp.learners.models``, memory states) straight
+    into the tables: for classes too large to answer question by question, and for cases
+    (fitted parameters, time zones, many choices) that answers would take long to set up.
+    """
+
+    def member(self, course: Course, user: User) -> None:
+        db.session.add(CourseMember(course_id=course.id, user_id=user.id, joined_at=T0))
+
+    def answered(
+        self,
+        user: User,
+        question: Question,
+        *,
+        first: float,
+        at: datetime = T0,
+        picked: int | None = None,
+        last: float | None = None,
+        last_at: datetime | None = None,
+        attempts: int = 1,
+        stability: float | None = 5.0,
+    ) -> None:
+        """The learner answered ``question`` ``attempts`` times, first scoring ``first`` (with
+        the choices of bit mask ``picked``), last ``last`` at ``last_at``."""
+        last_at = last_at or at
+        db.session.add(
+            ItemStats(
+                user_id=user.id,
+                question_id=question.id,
+                topic_id=question.topic_id,
+                last_day=0,
+                reviews=attempts,
+                default_stability=stability or 1.0,
+                default_difficulty=5.0,
+                first_score=first,
+                first_at=at,
+                first_picked=picked,
+                last_score=first if last is None else last,
+                last_at=last_at,
+            )
+        )
+        db.session.add(
+            MemoryState(
+                user_id=user.id,
+                question_id=question.id,
+                topic_id=question.topic_id,
+                stability=stability,
+                difficulty=5.0,
+                state=2,
+                due=last_at + timedelta(days=1),
+                last_review=last_at,
+                reps=attempts,
+            )
+        )
+
+    def day(self, user: User, topic_id: int, day: date, scores: list[float]) -> None:
+        """The learner's answers to the topic's questions on one of their local days."""
+        db.session.add(
+            ReviewDay(
+                user_id=user.id,
+                day=day,
+                topic_id=topic_id,
+                answers=len(scores),
+                successes=sum(s >= 0.5 for s in scores),
+                score_sum=sum(scores),
+            )
+        )
+
+    def fitted(self, user: User, parameters: tuple[float, ...]) -> None:
+        """The learner's model uses its own fitted FSRS-6 parameters."""
+        payload = {"parameters": list(parameters), "parameters_source": "fitted"}
+        db.session.add(
+            LearnerModelRecord(user_id=user.id, fitted_at=T0, n_reviews=500, payload=payload)
+        )
+
+
+@pytest.fixture
+def figures(app: Flask) -> Figures:
+    return Figures()

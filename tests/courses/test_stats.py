@@ -1,23 +1,36 @@
-"""Item analysis and falling-behind rules on small classes computed by hand."""
+"""Item analysis, the class's recall per topic and falling-behind rules on small classes
+computed by hand."""
 
 from __future__ import annotations
 
 import math
+import random
 from datetime import UTC, datetime, timedelta
 
+import numpy as np
 import pytest
 
 from quizapp.courses.stats import (
     Attempt,
     ChoiceCount,
-    LearnerTopic,
+    Learner,
+    LearnerStudied,
     QuestionInfo,
+    QuestionSums,
+    TopicGrid,
+    WeekScores,
     class_topic_stats,
     falling_behind,
     first_attempts,
+    item_analysis,
     pearson,
+    pearson_from_sums,
     question_statistics,
+    question_sums,
+    topic_recall_grid,
 )
+from quizapp.scheduler.params import DEFAULT_PARAMETERS
+from quizapp.scheduler.vector import elapsed_days, retrievability_array
 
 T0 = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
 A, B, C, D = 1, 2, 3, 4
@@ -147,70 +160,175 @@ def test_pearson() -> None:
         pearson([1, 2], [1])
 
 
-def test_class_topic_means() -> None:
-    rows = [
-        LearnerTopic(A, 100, 0.8, 0.5, 0.9),
-        LearnerTopic(B, 100, 0.6, 1.0, 0.9),
-        LearnerTopic(C, 100, None, 0.0, 0.9),
-        LearnerTopic(A, 200, 0.9, 0.25, 0.9),
-    ]
-    by_topic = {t.topic_id: t for t in class_topic_stats(rows, [100, 200, 300], 4)}
-    assert by_topic[100].mean_recall == pytest.approx(0.7)
-    assert by_topic[100].studied_by == 2
-    assert by_topic[100].mean_coverage == pytest.approx(1.5 / 4)  # D has no row: coverage 0
-    assert by_topic[200].mean_recall == pytest.approx(0.9)
-    assert by_topic[200].mean_coverage == pytest.approx(0.25 / 4)
-    assert by_topic[300].mean_recall is None
-    assert by_topic[300].mean_coverage == 0.0
+def test_pearson_from_sums_matches_pearson() -> None:
+    rng = random.Random(7)
+    for _ in range(50):
+        n = rng.randint(3, 40)
+        xs = [rng.choice([0.0, 0.5, 1.0, 1 / 3]) for _ in range(n)]
+        ys = [rng.uniform(0, 60) for _ in range(n)]
+        sums = (sum(xs), sum(ys), sum(x * x for x in xs), sum(y * y for y in ys))
+        sxy = sum(x * y for x, y in zip(xs, ys, strict=True))
+        expected = pearson(xs, ys)
+        found = pearson_from_sums(n, sums[0], sums[1], sums[2], sums[3], sxy)
+        assert (found is None) == (expected is None)
+        if expected is not None:
+            assert found == pytest.approx(expected, abs=1e-9)
 
+
+def test_sums_of_a_constant_sample_give_no_index_despite_rounding() -> None:
+    # 1/3 is not exact in binary: the raw sums leave a tiny spread that is no spread.
+    third = 1 / 3
+    n = 5000
+    assert pearson_from_sums(n, n * third, 10.0 * n, n * third * third, 100.0 * n, 0.0) is None
+    assert pearson_from_sums(1, 1.0, 1.0, 1.0, 1.0, 1.0) is None
+
+
+def test_item_analysis_reads_the_sums_a_database_adds_up() -> None:
+    # The sums of test_facility_and_discrimination_match_the_hand_computation's grid, as the
+    # course services' query returns them (picks are counts per choice index).
+    sums = question_sums(QUESTIONS, _grid_attempts())
+    assert sums[Q1] == QuestionSums(
+        question_id=Q1,
+        answers=4,
+        score_sum=3.0,
+        score_squares=3.0,
+        total_sum=8.0,  # totals A=2, B=2, C=1, D=3
+        total_squares=18.0,
+        total_products=7.0,  # 2 + 2 + 0 + 3
+        picks=(0,) * 63,
+    )
+    by_id = _by_id(item_analysis(QUESTIONS, sums))
+    assert by_id[Q1].discrimination == pytest.approx(1 / 3)
+    assert by_id[Q3].discrimination == pytest.approx(-math.sqrt(3 / 11))
+    choice = QuestionInfo(Q1, 100, (("right", True), ("b", False), ("c", False)))
+    (stats,) = item_analysis([choice], {Q1: QuestionSums(Q1, answers=4, score_sum=1, picks=(1, 3))})
+    # Choice c is past the picks counted: nobody picked it.
+    assert stats.wrong_choices == (ChoiceCount(1, "b", 3), ChoiceCount(2, "c", 0))
+    (nobody,) = item_analysis([choice], {})
+    assert (nobody.answers, nobody.facility, nobody.discrimination) == (0, None, None)
+
+
+# Per topic ------------------------------------------------------------------------------------
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+T100, T200, T300 = 100, 200, 300
+FITTED = (*DEFAULT_PARAMETERS[:20], 0.5)
 
 
 def _ago(days: float) -> datetime:
     return NOW - timedelta(days=days)
 
 
-def test_falling_behind_rules() -> None:
-    topic_of = {Q1: 100, Q2: 100, Q3: 200}
+def _studied(learner: int, *questions: tuple[int, float | None, float]) -> LearnerStudied:
+    """A learner's studied questions given as (topic, stability, days since the last review)."""
+    return (
+        learner,
+        [topic for topic, _, _ in questions],
+        [stability for _, stability, _ in questions],
+        [_ago(days).timestamp() for _, _, days in questions],
+    )
+
+
+def _recall(
+    stability: float, days: float, parameters: tuple[float, ...] = DEFAULT_PARAMETERS
+) -> float:
+    elapsed = elapsed_days([_ago(days)], NOW)
+    return float(retrievability_array([stability], elapsed, parameters)[0])
+
+
+def test_recall_per_learner_and_topic_follows_each_learners_curve() -> None:
+    learners = [Learner(A, 0.9), Learner(B, 0.8, FITTED), Learner(C, 0.9)]
     rows = [
-        LearnerTopic(A, 100, 0.80, 1.0, 0.90),  # below target
-        LearnerTopic(B, 100, 0.95, 1.0, 0.90),
-        LearnerTopic(C, 100, 0.95, 1.0, 0.90),
-        LearnerTopic(D, 100, None, 0.0, 0.90),  # not studied: not behind
+        _studied(B, (T100, 5.0, 3.5), (T200, None, 1.0)),  # no stability: recall 0
+        _studied(D, (T100, 5.0, 1.0)),  # not a member
+        _studied(C),
+        # 3 whole days; then a topic not of the class.
+        _studied(A, (T100, 5.0, 3.5), (T300, 5.0, 1.0), (T100, 20.0, 10.0)),
     ]
-    attempts = [
+    grid = topic_recall_grid(rows, learners, [T100, T200], now=NOW)
+    assert grid.studied.tolist() == [[2, 0], [1, 1], [0, 0]]
+    recall = grid.recall()
+    assert recall[0, 0] == pytest.approx((_recall(5.0, 3.5) + _recall(20.0, 10.0)) / 2)
+    assert recall[1, 0] == pytest.approx(_recall(5.0, 3.5, FITTED))
+    assert recall[1, 0] != pytest.approx(_recall(5.0, 3.5))  # their own decay
+    assert recall[1, 1] == 0.0
+    assert np.isnan(recall[2]).all()
+
+
+def test_whole_days_elapsed_as_fsrs_counts_them() -> None:
+    learners = [Learner(A, 0.9)]
+    just_under = [_studied(A, (T100, 2.0, 2 - 1e-3))]
+    exactly = [_studied(A, (T100, 2.0, 2))]
+    under = topic_recall_grid(just_under, learners, [T100], now=NOW).recall()[0, 0]
+    two = topic_recall_grid(exactly, learners, [T100], now=NOW).recall()[0, 0]
+    assert under == pytest.approx(_recall(2.0, 1))
+    assert two == pytest.approx(_recall(2.0, 2))
+    assert two < under
+
+
+def _grid(studied: list[list[int]], recall: list[list[float]]) -> TopicGrid:
+    counts = np.array(studied, dtype=np.int64)
+    return TopicGrid(
+        learner_ids=(A, B, C, D)[: len(studied)],
+        topic_ids=(T100, T200, T300),
+        studied=counts,
+        recall_sum=np.array(recall, dtype=np.float64) * counts,
+    )
+
+
+def test_class_topic_means() -> None:
+    # Topic 100 has 4 questions, 200 has 4, 300 has 2.
+    grid = _grid(
+        studied=[[2, 1, 0], [4, 0, 0], [0, 0, 0], [0, 0, 0]],
+        recall=[[0.8, 0.9, 0.0], [0.6, 0.0, 0.0], [0, 0, 0], [0, 0, 0]],
+    )
+    by_topic = {t.topic_id: t for t in class_topic_stats(grid, {T100: 4, T200: 4, T300: 2})}
+    assert by_topic[T100].mean_recall == pytest.approx(0.7)
+    assert by_topic[T100].studied_by == 2
+    assert by_topic[T100].learners == 4
+    assert by_topic[T100].mean_coverage == pytest.approx((0.5 + 1.0) / 4)  # C, D: coverage 0
+    assert by_topic[T200].mean_recall == pytest.approx(0.9)
+    assert by_topic[T200].mean_coverage == pytest.approx(0.25 / 4)
+    assert by_topic[T300].mean_recall is None
+    assert by_topic[T300].mean_coverage == 0.0
+
+
+def _week(learner: int, topic: int, earlier: list[float], recent: list[float]) -> WeekScores:
+    return WeekScores(learner, topic, len(earlier), sum(earlier), len(recent), sum(recent))
+
+
+def test_falling_behind_rules() -> None:
+    grid = _grid(
+        studied=[[1, 0, 0], [1, 0, 0], [1, 0, 0], [0, 1, 0]],
+        recall=[[0.80, 0, 0], [0.95, 0, 0], [0.95, 0, 0], [0, 0.99, 0]],
+    )
+    targets = {A: 0.90, B: 0.90, C: 0.90, D: 0.90}
+    weeks = [
         # B: 1.0 the week before, 0.5 in the last week: falling on topic 100.
-        Attempt(B, Q1, _ago(10), 1.0),
-        Attempt(B, Q2, _ago(7), 1.0),  # exactly 7 days ago belongs to the week before
-        Attempt(B, Q1, _ago(2), 0.0),
-        Attempt(B, Q2, _ago(1), 1.0),
-        Attempt(B, Q1, _ago(14), 0.0),  # 14 days ago is outside both weeks
+        _week(B, T100, [1.0, 1.0], [0.0, 1.0]),
         # C: 0.9 then 0.8, a drop of 0.1 only.
-        Attempt(C, Q1, _ago(9), 1.0),
-        Attempt(C, Q2, _ago(9), 0.8),
-        Attempt(C, Q1, _ago(3), 0.8),
-        Attempt(C, Q2, _ago(3), 0.8),
+        _week(C, T100, [1.0, 0.8], [0.8, 0.8]),
         # D on topic 200: a fall, but one answer in the week before is not enough.
-        Attempt(D, Q3, _ago(8), 1.0),
-        Attempt(D, Q3, _ago(2), 0.0),
-        Attempt(D, Q3, _ago(1), 0.0),
+        _week(D, T200, [1.0], [0.0, 0.0]),
+        # A learner or topic not in the class is ignored.
+        _week(99, T100, [1.0, 1.0], [0.0, 0.0]),
+        _week(A, 999, [1.0, 1.0], [0.0, 0.0]),
     ]
-    behind = falling_behind(rows, attempts, topic_of, now=NOW)
+    behind = falling_behind(grid, targets, weeks)
     assert [b.learner_id for b in behind] == [A, B]
-    assert behind[0].below_target == ((100, 0.80, 0.90),)
+    assert behind[0].below_target == ((T100, pytest.approx(0.80), 0.90),)
     assert behind[0].falling == ()
     assert behind[1].below_target == ()
-    assert behind[1].falling == ((100, 1.0, 0.5),)
+    assert behind[1].falling == ((T100, 1.0, 0.5),)
+
+
+def test_a_learner_who_studied_nothing_of_a_topic_is_not_below_target_on_it() -> None:
+    grid = _grid(studied=[[0, 0, 0]], recall=[[0, 0, 0]])
+    assert falling_behind(grid, {A: 0.97}, []) == []
 
 
 def test_a_fall_of_exactly_the_margin_counts() -> None:
-    attempts = [
-        Attempt(A, Q1, _ago(8), 1.0),
-        Attempt(A, Q1, _ago(9), 0.6),
-        Attempt(A, Q1, _ago(1), 0.6),
-        Attempt(A, Q1, _ago(2), 0.6),
-    ]
-    (behind,) = falling_behind([], attempts, {Q1: 100}, now=NOW)
-    assert behind.falling[0][0] == 100
+    grid = _grid(studied=[[0, 0, 0]], recall=[[0, 0, 0]])
+    (behind,) = falling_behind(grid, {A: 0.9}, [_week(A, T100, [1.0, 0.6], [0.6, 0.6])])
+    assert behind.falling[0][0] == T100
     assert behind.falling[0][1:] == pytest.approx((0.8, 0.6))

@@ -23,6 +23,7 @@ from quizapp.scheduler.history import day_index
 
 MIN_REVIEWS_FOR_MODEL = 200
 MIN_NEW_REVIEWS_FOR_REFIT = 50
+REFIT_FRACTION = 0.1
 
 
 def params_for(user: User, record: LearnerModelRecord | None = None) -> SchedulerParams:
@@ -37,10 +38,14 @@ def params_for(user: User, record: LearnerModelRecord | None = None) -> Schedule
 
 
 def refit_due(live_reviews: int, fitted_on: int) -> bool:
-    """Whether enough new answers came in since the last fit (on ``fitted_on`` answers)."""
+    """Whether enough new answers came in since the last fit (on ``fitted_on`` answers): at
+    least ``MIN_NEW_REVIEWS_FOR_REFIT``, and a tenth of the log the model was fitted on, so
+    that a fit (whose cost grows with the log) costs a bounded amount of CPU per answer."""
+    fresh = live_reviews - fitted_on
     return (
         live_reviews >= MIN_REVIEWS_FOR_MODEL
-        and live_reviews - fitted_on >= MIN_NEW_REVIEWS_FOR_REFIT
+        and fresh >= MIN_NEW_REVIEWS_FOR_REFIT
+        and fresh >= REFIT_FRACTION * fitted_on
     )
 
 

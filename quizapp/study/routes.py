@@ -84,7 +84,8 @@ def show(session_id: int) -> ResponseReturnValue:
     """Show the session's current question, or its summary once it is over."""
     session = _own_session(session_id)
     question = sessions.current_question(session, now=utcnow())
-    db.session.commit()  # the session remembers which question it is showing
+    if db.session.dirty:
+        db.session.commit()  # the session remembers which question it is showing
     if question is None:
         return render_template(
             "study/summary.html",

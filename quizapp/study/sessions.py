@@ -109,7 +109,8 @@ def _as_id(key: int | str | None) -> int | None:
 
 
 def current_question(session: StudySession, *, now: datetime) -> Question | None:
-    """The question the session shows now (the same one until it is answered)."""
+    """The question the session shows now (the same one until it is answered); the session
+    row is changed only when that question changes (the caller commits if it is dirty)."""
     queue = SessionQueue.from_dict(session.queue)
     current: int | None = session.current_question_id
     if current is None or current not in queue.pending:
@@ -121,16 +122,12 @@ def current_question(session: StudySession, *, now: datetime) -> Question | None
         # A question retired since the session began is skipped.
         queue = replace(queue, pending=tuple(k for k in queue.pending if k != current))
         current = _as_id(queue.next_question())
-    changed = current != session.current_question_id or queue.to_dict() != session.queue
-    if changed:
+    if current != session.current_question_id or queue.to_dict() != session.queue:
         session.queue = queue.to_dict()
         session.current_question_id = current
     if current is None:
         session.finished_at = session.finished_at or now
-        db.session.flush()
         return None
-    if changed:
-        db.session.flush()
     return db.session.get(Question, current)
 
 

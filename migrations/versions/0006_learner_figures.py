@@ -2,7 +2,7 @@
 
 Revision ID: 0006
 Revises: 0005
-Create Date: 2026-11-29 20:42:55.265982
+Create Date: 2026-11-29 21:43:40.802208
 
 """
 from alembic import op
@@ -34,8 +34,17 @@ def upgrade():
     sa.Column('first_n', sa.Integer(), nullable=False),
     sa.Column('first_sum', sa.Double(), nullable=False),
     sa.Column('model_version', sa.Integer(), nullable=False),
+    sa.Column('revision', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_learner_stats_user_id_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('user_id', name=op.f('pk_learner_stats'))
+    )
+    op.create_table('topic_figures_cache',
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('key', sa.String(length=500), nullable=False),
+    sa.Column('valid_until', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('totals', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_topic_figures_cache_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('user_id', name=op.f('pk_topic_figures_cache'))
     )
     op.create_table('review_days',
     sa.Column('user_id', sa.Integer(), nullable=False),
@@ -97,7 +106,7 @@ def upgrade():
         batch_op.create_index('ix_item_stats_user_topic', ['user_id', 'topic_id'], unique=False)
 
     with op.batch_alter_table('learner_models', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('version', sa.Integer(), nullable=False, server_default='1'))
+        batch_op.add_column(sa.Column('version', sa.Integer(), server_default='1', nullable=False))
 
     with op.batch_alter_table('review_logs', schema=None) as batch_op:
         batch_op.add_column(sa.Column('stats_before', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=True))
@@ -126,5 +135,6 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_review_days_topic_id'))
 
     op.drop_table('review_days')
+    op.drop_table('topic_figures_cache')
     op.drop_table('learner_stats')
     # ### end Alembic commands ###

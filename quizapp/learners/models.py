@@ -15,7 +15,6 @@ recomputes every one of them from the log (``flask --app quizapp learners rebuil
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
@@ -49,6 +48,9 @@ class LearnerStats(Base):
     first_sum: Mapped[float] = mapped_column(default=0.0)
     # The LearnerModelRecord.version the ItemStats FSRS states were computed with.
     model_version: Mapped[int] = mapped_column(default=0)
+    # Bumped by every change of these figures (answer, undo, override, rebuild): what a
+    # cached computation from them (TopicFiguresCache) names to say it is current.
+    revision: Mapped[int] = mapped_column(default=0)
 
 
 class TopicStats(Base):
@@ -121,12 +123,17 @@ class ReviewDay(Base):
     score_sum: Mapped[float] = mapped_column(default=0.0)
 
 
-def snapshot_columns(row: Base | None, names: tuple[str, ...]) -> dict[str, Any] | None:
-    """The named columns of a row as JSON-safe values (None for no row)."""
-    if row is None:
-        return None
-    out: dict[str, Any] = {}
-    for name in names:
-        value = getattr(row, name)
-        out[name] = value.isoformat() if isinstance(value, datetime) else value
-    return out
+class TopicFiguresCache(Base):
+    """Per-topic recall totals of a learner's bank as last computed (quizapp.study.progress):
+    recomputed when ``key`` (figures' revision, model, target, sets and their questions)
+    changes or ``valid_until`` passes, since recall decays with time."""
+
+    __tablename__ = "topic_figures_cache"
+
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    key: Mapped[str] = mapped_column(sa.String(500))
+    valid_until: Mapped[datetime] = mapped_column(UTCDateTime)
+    # [[topic_id, questions, studied, recall_sum, below_target], ...] in bank order
+    totals: Mapped[list[list[float]]] = mapped_column(JSONDoc)

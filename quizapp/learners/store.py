@@ -35,6 +35,7 @@ def learner_figures(row: LearnerStats | None) -> LearnerFigures:
 
 def store_learner(row: LearnerStats, figures: LearnerFigures) -> None:
     context = figures.context
+    row.revision = (row.revision or 0) + 1
     row.reviews = figures.reviews
     row.fast_value = context.fast_value
     row.fast_weight = context.fast_weight

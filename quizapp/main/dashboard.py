@@ -9,7 +9,7 @@ from quizapp.main.charts import forecast_chart, heatmap_chart
 from quizapp.models import User
 from quizapp.study import progress
 from quizapp.study.common import enrolled_set_ids
-from quizapp.study.progress import LearnerNow, topic_views
+from quizapp.study.progress import topic_views
 
 
 def dashboard(user: User) -> dict[str, Any]:
@@ -24,7 +24,7 @@ def dashboard(user: User) -> dict[str, Any]:
         "due_now": due_now,
         "new_today": new_today,
         "streak": progress.day_streak(user, now=now),
-        "topics": topic_views(LearnerNow(user, now, enrolled)),
+        "topics": topic_views(user, now, enrolled),
         "several_sets": len(enrolled) > 1,
         "forecast_chart": forecast_chart(progress.due_forecast(user, now=now, set_ids=enrolled)),
         "heatmap_chart": heatmap_chart(progress.review_heatmap(user, now=now)),

@@ -36,10 +36,13 @@ __all__ = [
     "TopicAnswers",
     "TopicPriors",
     "TopicSummary",
+    "TopicTotals",
     "WeekPoint",
     "summarize_topic_arrays",
     "summarize_topic_figures",
+    "summarize_topic_totals",
     "summarize_topics",
+    "topic_totals",
     "weakest_topics",
 ]
 
@@ -291,29 +294,38 @@ def summarize_topic_figures(
     )
 
 
-def summarize_topic_arrays(
-    topic_ids: Sequence[Key],
-    studied: Sequence[bool],
-    recalls: Sequence[float],
-    topics: Mapping[Key, TopicAnswers],
-    week_starts: Sequence[datetime],
-    target: float,
-    priors: TopicPriors = DEFAULT_PRIORS,
-) -> tuple[TopicSummary, ...]:
-    """``summarize_topic_figures`` over parallel columns (one entry per question), for banks of
-    thousands of questions: the per-question work is a few array passes.
+@dataclass(frozen=True)
+class TopicTotals:
+    """What a topic summary needs of the topic's questions now.
+
+    Attributes:
+        topic_id: the topic.
+        questions: its questions.
+        studied: those the learner has studied.
+        recall_sum: the sum of their predicted recall now.
+        below_target: those predicted below the target retention.
+    """
+
+    topic_id: Key
+    questions: int
+    studied: int
+    recall_sum: float
+    below_target: int
+
+
+def topic_totals(
+    topic_ids: Sequence[Key], studied: Sequence[bool], recalls: Sequence[float], target: float
+) -> tuple[TopicTotals, ...]:
+    """Per-topic totals of parallel columns (one entry per question), with a few array passes.
 
     Args:
         topic_ids: each question's topic.
         studied: whether the learner has studied it.
         recalls: its predicted recall now (ignored where not studied).
-        topics: the learner's answers per topic.
-        week_starts: start of each trend window, oldest first.
         target: the learner's target retention.
-        priors: shrinkage settings.
 
     Returns:
-        One summary per topic, in order of first appearance in ``topic_ids``.
+        One entry per topic, in order of first appearance in ``topic_ids``.
     """
     order: dict[Key, int] = {}
     for topic in topic_ids:
@@ -328,6 +340,48 @@ def summarize_topic_arrays(
     below = np.bincount(
         index, weights=(known & (values < target)).astype(np.float64), minlength=size
     )
+    return tuple(
+        TopicTotals(topic, int(members[k]), int(counted[k]), float(sums[k]), int(below[k]))
+        for topic, k in order.items()
+    )
+
+
+def summarize_topic_arrays(
+    topic_ids: Sequence[Key],
+    studied: Sequence[bool],
+    recalls: Sequence[float],
+    topics: Mapping[Key, TopicAnswers],
+    week_starts: Sequence[datetime],
+    target: float,
+    priors: TopicPriors = DEFAULT_PRIORS,
+) -> tuple[TopicSummary, ...]:
+    """``summarize_topic_figures`` over parallel columns (one entry per question), for banks of
+    thousands of questions: the per-question work is a few array passes."""
+    return summarize_topic_totals(
+        topic_totals(topic_ids, studied, recalls, target), topics, week_starts, target, priors
+    )
+
+
+def summarize_topic_totals(
+    totals: Sequence[TopicTotals],
+    topics: Mapping[Key, TopicAnswers],
+    week_starts: Sequence[datetime],
+    target: float,
+    priors: TopicPriors = DEFAULT_PRIORS,
+) -> tuple[TopicSummary, ...]:
+    """Per-topic figures from each topic's totals (definitions in the module docstring).
+
+    Args:
+        totals: each topic's questions, studied questions, recall sum and count below target.
+        topics: the learner's answers per topic (first attempts, weekly counts; every topic in
+            which they answered, also those outside ``totals``).
+        week_starts: start of each trend window, oldest first.
+        target: the learner's target retention.
+        priors: shrinkage settings.
+
+    Returns:
+        One summary per entry of ``totals``, in order.
+    """
     first_n = sum(t.first_n for t in topics.values())
     first_sum = sum(t.first_sum for t in topics.values())
     learner = _clip01(
@@ -336,11 +390,10 @@ def summarize_topic_arrays(
     )
     empty = TopicAnswers(weeks=tuple((0, 0) for _ in week_starts))
     summaries = []
-    for topic, k in order.items():
-        studied_n = int(counted[k])
-        coverage = studied_n / int(members[k])
-        recall_now = float(sums[k]) / studied_n if studied_n else None
-        seen = topics.get(topic, empty)
+    for total in totals:
+        coverage = total.studied / total.questions
+        recall_now = total.recall_sum / total.studied if total.studied else None
+        seen = topics.get(total.topic_id, empty)
         estimate = _clip01(
             (seen.first_sum + priors.topic_strength * learner)
             / (seen.first_n + priors.topic_strength)
@@ -352,14 +405,14 @@ def summarize_topic_arrays(
         )
         summaries.append(
             TopicSummary(
-                topic_id=topic,
-                questions=int(members[k]),
-                studied=studied_n,
+                topic_id=total.topic_id,
+                questions=total.questions,
+                studied=total.studied,
                 coverage=coverage,
                 recall_now=recall_now,
                 estimate_unstudied=estimate,
                 expected_recall=expected,
-                below_target=int(below[k]),
+                below_target=total.below_target,
                 target=target,
                 trend=trend,
                 trend_slope=_slope(trend),

@@ -24,7 +24,13 @@ from quizapp.extensions import db
 from quizapp.grading.registry import GUESSABLE_TYPES
 from quizapp.learners.calendar import local_date, start_of_local_day
 from quizapp.learners.fitting import params_for
-from quizapp.learners.models import ItemStats, LearnerStats, ReviewDay, TopicStats
+from quizapp.learners.models import (
+    ItemStats,
+    LearnerStats,
+    ReviewDay,
+    TopicFiguresCache,
+    TopicStats,
+)
 from quizapp.learners.store import learner_context_of
 from quizapp.models import (
     LearnerModelRecord,
@@ -41,7 +47,9 @@ from quizapp.scheduler import (
     SchedulerParams,
     TopicAnswers,
     TopicSummary,
-    summarize_topic_arrays,
+    TopicTotals,
+    summarize_topic_totals,
+    topic_totals,
     weakest_topics,
 )
 from quizapp.scheduler import MemoryState as State
@@ -62,7 +70,9 @@ class LearnerNow:
         user: the learner.
         now: the moment.
         set_ids: the sets to cover (the learner's enrolled sets if None).
-        topic_id: only this topic's questions, if given.
+        topic_ids: only these topics' questions, if given.
+        due_only: only the questions due at ``now`` and those never studied (what the study
+            queue draws from).
     """
 
     def __init__(
@@ -70,14 +80,16 @@ class LearnerNow:
         user: User,
         now: datetime,
         set_ids: Sequence[int] | None = None,
-        topic_id: int | None = None,
+        topic_ids: Sequence[int] | None = None,
+        *,
+        due_only: bool = False,
     ) -> None:
         self.user = user
         self.now = now
         self.record = db.session.get(LearnerModelRecord, user.id)
         self.params: SchedulerParams = params_for(user, self.record)
         ids = enrolled_set_ids(user) if set_ids is None else list(set_ids)
-        self._rows = _bank_rows(user, ids, topic_id)
+        self._rows = _bank_rows(user, ids, topic_ids, now if due_only else None)
         self.bank = _bank_arrays(self._rows)
         self.topics = {
             row.topic_id: row
@@ -127,25 +139,84 @@ class LearnerNow:
         """Predicted recall of a studied question now (for the scheduler's queues)."""
         return self.recalls[question.question_id]
 
-    def summaries(self) -> tuple[TopicSummary, ...]:
-        """Recall, coverage, estimate and trend of every topic of the bank."""
-        starts, weeks = _weekly_counts(self.user, self.now)
-        empty = tuple((0, 0) for _ in starts)
-        topic_ids = set(self.topics) | set(self.bank.topic_id.tolist())
-        topics: dict[int | str, TopicAnswers] = {}
-        for t in topic_ids:
-            row = self.topics.get(t)
-            topics[t] = TopicAnswers(
-                row.first_n if row else 0, row.first_sum if row else 0.0, weeks.get(t, empty)
-            )
-        return summarize_topic_arrays(
+    def totals(self) -> tuple[TopicTotals, ...]:
+        """Each topic's questions, studied questions, recall sum and count below target."""
+        return topic_totals(
             self.bank.topic_id.tolist(),
             self.bank.studied.tolist(),
             self.values.tolist(),
-            topics,
-            starts,
             self.params.desired_retention,
         )
+
+    def summaries(self) -> tuple[TopicSummary, ...]:
+        """Recall, coverage, estimate and trend of every topic of the bank loaded."""
+        return _summaries(self.user, self.now, self.totals(), self.params.desired_retention)
+
+
+def _summaries(
+    user: User, now: datetime, totals: Sequence[TopicTotals], target: float
+) -> tuple[TopicSummary, ...]:
+    """The topics' summaries from their totals and the learner's answers per topic."""
+    starts, weeks = _weekly_counts(user, now)
+    empty = tuple((0, 0) for _ in starts)
+    topics: dict[int | str, TopicAnswers] = {
+        row.topic_id: TopicAnswers(row.first_n, row.first_sum, weeks.get(row.topic_id, empty))
+        for row in db.session.scalars(sa.select(TopicStats).where(TopicStats.user_id == user.id))
+    }
+    for total in totals:
+        topics.setdefault(total.topic_id, TopicAnswers(weeks=empty))
+    return summarize_topic_totals(totals, topics, starts, target)
+
+
+#: How long computed topic totals are shown before recall's decay is computed afresh.
+TOTALS_TTL = timedelta(minutes=15)
+
+
+def topic_figures(
+    user: User, now: datetime, set_ids: Sequence[int] | None = None
+) -> tuple[TopicSummary, ...]:
+    """Every topic's summary now. The per-question part (recall of each question) is computed
+    at most once per ``TOTALS_TTL`` and after every change of the learner's figures, model,
+    target, sets or their questions; otherwise it is read back (``TopicFiguresCache``)."""
+    ids = sorted(enrolled_set_ids(user) if set_ids is None else set_ids)
+    stats = db.session.get(LearnerStats, user.id)
+    record = db.session.get(LearnerModelRecord, user.id)
+    count, changed = db.session.execute(
+        sa.select(sa.func.count(), sa.func.max(Question.updated_at)).where(
+            Question.set_id.in_(ids), Question.is_active.is_(True)
+        )
+    ).one()
+    key = "|".join(
+        str(part)
+        for part in (
+            stats.revision if stats else 0,
+            record.version if record else 0,
+            user.target_retention,
+            ",".join(map(str, ids)),
+            count,
+            changed.isoformat() if changed else "",
+        )
+    )
+    cache = db.session.get(TopicFiguresCache, user.id)
+    if (
+        cache is not None
+        and cache.key == key
+        and cache.valid_until - TOTALS_TTL <= now < cache.valid_until
+    ):
+        totals = tuple(
+            TopicTotals(int(t), int(q), int(n), float(r), int(b)) for t, q, n, r, b in cache.totals
+        )
+        return _summaries(user, now, totals, user.target_retention)
+    totals = LearnerNow(user, now, ids).totals()
+    if cache is None:
+        cache = TopicFiguresCache(user_id=user.id)
+        db.session.add(cache)
+    cache.key = key
+    cache.valid_until = now + TOTALS_TTL
+    cache.totals = [
+        [int(t.topic_id), t.questions, t.studied, t.recall_sum, t.below_target] for t in totals
+    ]
+    return _summaries(user, now, totals, user.target_retention)
 
 
 _BANK_COLUMNS = (
@@ -194,9 +265,15 @@ def _guess_options(questions: Sequence[tuple[int, str, datetime]]) -> dict[int, 
     return {qid: _OPTIONS.get((qid, at)) for qid, at in guessable}
 
 
-def _bank_rows(user: User, set_ids: Sequence[int], topic_id: int | None) -> Sequence[Row[Any]]:
+def _bank_rows(
+    user: User,
+    set_ids: Sequence[int],
+    topic_ids: Sequence[int] | None = None,
+    due_by: datetime | None = None,
+) -> Sequence[Row[Any]]:
     """The learner's active questions with their states and stored figures, as plain rows of
-    one query (no ORM objects, no JSON)."""
+    one query (no ORM objects, no JSON): all of them, a few topics', or those due by
+    ``due_by`` and never studied."""
     query = (
         sa.select(*_BANK_COLUMNS)
         .outerjoin(
@@ -209,8 +286,10 @@ def _bank_rows(user: User, set_ids: Sequence[int], topic_id: int | None) -> Sequ
         .where(Question.set_id.in_(list(set_ids)), Question.is_active.is_(True))
         .order_by(Question.set_id, Question.position, Question.id)
     )
-    if topic_id is not None:
-        query = query.where(Question.topic_id == topic_id)
+    if topic_ids is not None:
+        query = query.where(Question.topic_id.in_(list(topic_ids)))
+    if due_by is not None:
+        query = query.where(sa.or_(MemoryState.id.is_(None), MemoryState.due <= due_by))
     return db.session.execute(query).all()
 
 
@@ -322,11 +401,11 @@ def is_weak(summary: TopicSummary) -> bool:
     return summary.expected_recall < summary.target or summary.below_target > 0
 
 
-def topic_views(learner: LearnerNow) -> list[TopicView]:
-    """Recall, coverage, estimate, trend and weakness of every topic of ``learner``'s bank."""
-    if not len(learner.bank):
+def topic_views(user: User, now: datetime, set_ids: Sequence[int] | None = None) -> list[TopicView]:
+    """Recall, coverage, estimate, trend and weakness of every topic the learner studies."""
+    summaries = topic_figures(user, now, set_ids)
+    if not summaries:
         return []
-    summaries = learner.summaries()
     weak = {s.topic_id for s in weakest_topics(summaries, k=WEAK_TOPICS) if is_weak(s)}
     titles = {
         tid: (title, set_title)
@@ -360,7 +439,7 @@ def topic_summaries(
     user: User, *, now: datetime, set_ids: Sequence[int] | None = None
 ) -> list[TopicView]:
     """Recall, coverage, estimate, trend and weakness of every topic the learner studies."""
-    return topic_views(LearnerNow(user, now, set_ids))
+    return topic_views(user, now, set_ids)
 
 
 def new_started_today(user: User, *, now: datetime) -> int:

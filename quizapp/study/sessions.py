@@ -10,9 +10,21 @@ import sqlalchemy as sa
 
 from quizapp.extensions import db
 from quizapp.models import Question, ReviewLog, StudySession, Topic, User
-from quizapp.scheduler import QueueEntry, SessionQueue, study_queue, weak_topics_queue
+from quizapp.scheduler import (
+    QueueEntry,
+    SessionQueue,
+    study_queue,
+    weak_topics_queue,
+    weakest_topics,
+)
 from quizapp.study.common import SESSION_LIMIT, WEAK_TOPICS, StudyError, live_reviews
-from quizapp.study.progress import LearnerNow, due_counts, new_started_today, next_due
+from quizapp.study.progress import (
+    LearnerNow,
+    due_counts,
+    new_started_today,
+    next_due,
+    topic_figures,
+)
 
 
 def study_queue_for(
@@ -23,25 +35,23 @@ def study_queue_for(
     topic_id: int | None = None,
     set_ids: Sequence[int] | None = None,
     limit: int | None = SESSION_LIMIT,
-    learner: LearnerNow | None = None,
 ) -> list[int]:
     """The question ids to ask now, in order.
 
     Modes: ``due`` (due questions by lowest recall, new ones mixed in up to the daily limit),
     ``topic`` (one topic: its due and new questions first, then the rest by lowest recall),
     ``weak`` (the lowest-recall questions of the weakest topics, due or not, studied or not).
+    Only the questions a mode can ask are loaded and predicted.
     """
     if mode not in ("due", "topic", "weak"):
         raise StudyError(f"Unknown study mode {mode!r}.")
     if mode == "topic" and topic_id is None:
         raise StudyError("Choose a topic to review.")
-    if learner is None:
-        learner = LearnerNow(user, now, set_ids, topic_id if mode == "topic" else None)
     new_allowed = max(0, user.new_per_day - new_started_today(user, now=now))
-    records = learner.records
     if mode == "due":
+        learner = LearnerNow(user, now, set_ids, due_only=True)
         entries = study_queue(
-            records,
+            learner.records,
             now,
             new_limit=user.new_per_day,
             new_done_today=user.new_per_day - new_allowed,
@@ -50,10 +60,15 @@ def study_queue_for(
             limit=limit,
         )
         return [int(e.question_id) for e in entries]
-    summaries = learner.summaries()
     if mode == "topic":
-        records = [r for r in records if r.topic_id == topic_id]
-        summaries = tuple(s for s in summaries if s.topic_id == topic_id)
+        assert topic_id is not None
+        learner = LearnerNow(user, now, set_ids, [topic_id])
+        summaries = learner.summaries()
+    else:
+        summaries = topic_figures(user, now, set_ids)
+        weakest = weakest_topics(summaries, k=WEAK_TOPICS)
+        learner = LearnerNow(user, now, set_ids, [int(s.topic_id) for s in weakest])
+    records = learner.records
     entries = weak_topics_queue(
         records,
         (),
@@ -88,9 +103,8 @@ def start_session(
 ) -> StudySession:
     """Start a study session with its queue worked out now (the learner's model is the one
     last fitted: fitting runs as a background job, never here)."""
-    learner = LearnerNow(user, now)
-    queue = study_queue_for(user, now=now, mode=mode, topic_id=topic_id, learner=learner)
-    before = {str(s.topic_id): s.recall_now for s in learner.summaries() if s.studied}
+    queue = study_queue_for(user, now=now, mode=mode, topic_id=topic_id)
+    before = {str(s.topic_id): s.recall_now for s in topic_figures(user, now) if s.studied}
     session = StudySession(
         user_id=user.id,
         mode=mode,
@@ -170,7 +184,7 @@ def session_summary(session: StudySession, *, now: datetime) -> SessionSummary:
     ).all()
     end = reviews[-1].reviewed_at if reviews else now
     touched = {r.topic_id for r in reviews}
-    after = {int(s.topic_id): s.recall_now for s in LearnerNow(user, now).summaries()}
+    after = {int(s.topic_id): s.recall_now for s in topic_figures(user, now)}
     titles = dict(
         db.session.execute(sa.select(Topic.id, Topic.title).where(Topic.id.in_(touched))).all()
     )

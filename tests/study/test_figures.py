@@ -40,7 +40,11 @@ def figures(user: User) -> dict[str, dict[tuple[Any, ...], dict[str, Any]]]:
     for table, key in TABLES.items():
         rows = {}
         for row in db.session.scalars(sa.select(table).where(table.user_id == user.id)):
-            values = {c.key: getattr(row, c.key) for c in sa.inspect(table).columns}
+            values = {
+                c.key: getattr(row, c.key)
+                for c in sa.inspect(table).columns
+                if c.key != "revision"  # a change counter, not a figure
+            }
             rows[tuple(values[k] for k in key)] = values
         out[table.__tablename__] = rows
     return out
@@ -191,3 +195,42 @@ def test_undoing_the_only_answer_of_a_topic_leaves_no_counts(learner: User) -> N
     db.session.commit()
     assert_same(kept, figures(learner))
     assert len(kept["topic_stats"]) == 1
+
+
+def test_topic_totals_are_read_back_until_something_changes(
+    learner: User,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from quizapp.study import progress
+
+    answer(learner, "short_answer", True, T0)
+    answer(learner, "b0", False, T0 + timedelta(minutes=1))
+    db.session.commit()
+    first = progress.topic_figures(learner, T0 + timedelta(minutes=2))
+    db.session.commit()
+    loads: list[int] = []
+    real = progress._bank_rows
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        loads.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(progress, "_bank_rows", counted)
+    again = progress.topic_figures(learner, T0 + timedelta(minutes=10))
+    assert loads == []  # read back
+    assert [s.recall_now for s in again] == [s.recall_now for s in first]
+    progress.topic_figures(learner, T0 + timedelta(minutes=2) + progress.TOTALS_TTL)
+    assert loads == [1]  # recall decays: computed afresh after the time to live
+    db.session.commit()
+    answer(learner, "b1", True, T0 + timedelta(minutes=20))
+    db.session.commit()
+    after = progress.topic_figures(learner, T0 + timedelta(minutes=21))
+    assert loads == [1, 1]  # an answer changes the figures
+    assert sum(s.studied for s in after) == 3
+    question = db.session.scalar(sa.select(Question).where(Question.uid == "b1"))
+    assert question is not None
+    question.is_active = False  # retired from the bank
+    db.session.commit()
+    retired = progress.topic_figures(learner, T0 + timedelta(minutes=22))
+    assert loads == [1, 1, 1]
+    assert sum(s.studied for s in retired) == 2

@@ -9,8 +9,8 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.sql.compiler import SQLCompiler
 
 # Constraint names must be deterministic for Alembic to alter them later (and on SQLite's
 # batch mode to find them at all).
@@ -64,7 +64,7 @@ class UTCDateTime(sa.TypeDecorator[datetime]):
 JSONDoc = sa.JSON().with_variant(JSONB(), "postgresql")
 
 
-class epoch_seconds(sa.sql.functions.GenericFunction[float]):  # noqa: N801 (an SQL function)
+class epoch_seconds(sa.sql.functions.GenericFunction[float]):
     """Seconds since 1970 (UTC) of a ``UTCDateTime`` column, computed by the database, for
     pages that read thousands of timestamps into arrays."""
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0006
 Revises: 0005
-Create Date: 2026-11-29 21:43:40.802208
+Create Date: 2026-11-29 21:47:13.963556
 
 """
 from alembic import op
@@ -37,6 +37,13 @@ def upgrade():
     sa.Column('revision', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_learner_stats_user_id_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('user_id', name=op.f('pk_learner_stats'))
+    )
+    op.create_table('study_days',
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('answers', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_study_days_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('user_id', 'day', name=op.f('pk_study_days'))
     )
     op.create_table('topic_figures_cache',
     sa.Column('user_id', sa.Integer(), nullable=False),
@@ -103,6 +110,7 @@ def upgrade():
     )
     with op.batch_alter_table('item_stats', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_item_stats_question_id'), ['question_id'], unique=False)
+        batch_op.create_index('ix_item_stats_user_first_at', ['user_id', 'first_at'], unique=False)
         batch_op.create_index('ix_item_stats_user_topic', ['user_id', 'topic_id'], unique=False)
 
     with op.batch_alter_table('learner_models', schema=None) as batch_op:
@@ -124,6 +132,7 @@ def downgrade():
 
     with op.batch_alter_table('item_stats', schema=None) as batch_op:
         batch_op.drop_index('ix_item_stats_user_topic')
+        batch_op.drop_index('ix_item_stats_user_first_at')
         batch_op.drop_index(batch_op.f('ix_item_stats_question_id'))
 
     op.drop_table('item_stats')
@@ -136,5 +145,6 @@ def downgrade():
 
     op.drop_table('review_days')
     op.drop_table('topic_figures_cache')
+    op.drop_table('study_days')
     op.drop_table('learner_stats')
     # ### end Alembic commands ###

@@ -18,7 +18,7 @@ from sqlalchemy.orm import undefer
 from quizapp.extensions import db
 from quizapp.grading.registry import get_type
 from quizapp.learners.calendar import local_date
-from quizapp.learners.models import ItemStats, LearnerStats, ReviewDay, TopicStats
+from quizapp.learners.models import ItemStats, LearnerStats, ReviewDay, StudyDay, TopicStats
 from quizapp.learners.store import (
     item_figures,
     learner_figures,
@@ -139,6 +139,13 @@ def _add_counts(user: User, facts: AnswerFacts, sign: int, first: bool, first_va
     counts.score_sum += sign * facts.score
     if counts.answers <= 0:
         db.session.delete(counts)
+    study_day = db.session.get(StudyDay, (user.id, day))
+    if study_day is None:
+        study_day = StudyDay(user_id=user.id, day=day, answers=0)
+        db.session.add(study_day)
+    study_day.answers += sign
+    if study_day.answers <= 0:
+        db.session.delete(study_day)
 
 
 def _write_item(user: User, question_id: int, figures: ItemFigures | None) -> None:

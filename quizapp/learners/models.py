@@ -9,7 +9,9 @@ recomputes every one of them from the log (``flask --app quizapp learners rebuil
 * ``TopicStats``: per learner and topic: answers, successes and first attempts.
 * ``ItemStats``: per learner and question: the item-level context of the recall model, its FSRS-6
   state under the model's parameters, and the first and last answers (for class pages).
-* ``ReviewDay``: answers per learner, local day and topic (heatmap, streak, weekly trend).
+* ``ReviewDay``: answers per learner, local day and topic (the topics' weekly trend), and
+  ``StudyDay`` the same over all topics (heatmap, streak).
+* ``TopicFiguresCache``: the per-topic recall totals last computed for the home page.
 """
 
 from __future__ import annotations
@@ -105,6 +107,8 @@ class ItemStats(Base):
 
 
 sa.Index("ix_item_stats_user_topic", ItemStats.user_id, ItemStats.topic_id)
+# "Questions started today": a range of the learner's first answers.
+sa.Index("ix_item_stats_user_first_at", ItemStats.user_id, ItemStats.first_at)
 
 
 class ReviewDay(Base):
@@ -121,6 +125,18 @@ class ReviewDay(Base):
     answers: Mapped[int] = mapped_column(default=0)
     successes: Mapped[int] = mapped_column(default=0)
     score_sum: Mapped[float] = mapped_column(default=0.0)
+
+
+class StudyDay(Base):
+    """Answers per learner and local day, all topics together (heatmap and streak)."""
+
+    __tablename__ = "study_days"
+
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    day: Mapped[date] = mapped_column(sa.Date, primary_key=True)
+    answers: Mapped[int] = mapped_column(default=0)
 
 
 class TopicFiguresCache(Base):

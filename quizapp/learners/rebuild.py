@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from quizapp.extensions import db
 from quizapp.learners.answers import current_model, guess_chance, picked_mask
 from quizapp.learners.calendar import zone
-from quizapp.learners.models import ItemStats, LearnerStats, ReviewDay, TopicStats
+from quizapp.learners.models import ItemStats, LearnerStats, ReviewDay, StudyDay, TopicStats
 from quizapp.learners.store import item_row_values, snapshot, store_learner
 from quizapp.models import Question, ReviewLog, User
 from quizapp.scheduler import LearnerModel
@@ -77,7 +77,7 @@ def rebuild_learner(user: User) -> LearnerStats:
         day_start_hour=DAY_START_HOUR if model is None else model.day_start_hour,
         keep_before=SNAPSHOT_DEPTH,
     )
-    for table in (ItemStats, TopicStats, ReviewDay):
+    for table in (ItemStats, TopicStats, ReviewDay, StudyDay):
         db.session.execute(sa.delete(table).where(table.user_id == user.id))
     stats = db.session.get(LearnerStats, user.id)
     if stats is None:
@@ -111,7 +111,16 @@ def rebuild_learner(user: User) -> LearnerStats:
         }
         for (day, tid), c in result.days.items()
     ]
-    for table, values in ((ItemStats, items), (TopicStats, topics), (ReviewDay, days)):
+    per_day: dict[Any, int] = {}
+    for (day, _), c in result.days.items():
+        per_day[day] = per_day.get(day, 0) + int(c[0])
+    study_days = [{"user_id": user.id, "day": d, "answers": n} for d, n in per_day.items()]
+    for table, values in (
+        (ItemStats, items),
+        (TopicStats, topics),
+        (ReviewDay, days),
+        (StudyDay, study_days),
+    ):
         if values:
             db.session.execute(sa.insert(table), values)
     kept = log[len(log) - len(result.before) :]

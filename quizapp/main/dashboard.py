@@ -18,13 +18,16 @@ def dashboard(user: User) -> dict[str, Any]:
     enrolled = enrolled_set_ids(user)
     if not enrolled:
         return {"enrolled": False}
-    due_now, new_today = progress.due_counts(user, now=now, set_ids=enrolled)
+    topics = topic_views(user, now, enrolled)
+    due_now, new_today = progress.due_counts(
+        user, now=now, set_ids=enrolled, unstudied=sum(t.questions - t.studied for t in topics)
+    )
     return {
         "enrolled": True,
         "due_now": due_now,
         "new_today": new_today,
         "streak": progress.day_streak(user, now=now),
-        "topics": topic_views(user, now, enrolled),
+        "topics": topics,
         "several_sets": len(enrolled) > 1,
         "forecast_chart": forecast_chart(progress.due_forecast(user, now=now, set_ids=enrolled)),
         "heatmap_chart": heatmap_chart(progress.review_heatmap(user, now=now)),

@@ -22,7 +22,10 @@ def index() -> str:
     """Show the home page: the sign-in invitation, or the learner's dashboard."""
     if not current_user.is_authenticated:
         return render_template("main/welcome.html")
-    return render_template("main/home.html", **dashboard(current_user))
+    figures = dashboard(current_user)
+    if db.session.new or db.session.dirty:
+        db.session.commit()  # the topic totals computed for this page are kept
+    return render_template("main/home.html", **figures)
 
 
 @bp.route("/sets")

@@ -28,6 +28,7 @@ from quizapp.learners.models import (
     ItemStats,
     LearnerStats,
     ReviewDay,
+    StudyDay,
     TopicFiguresCache,
     TopicStats,
 )
@@ -37,7 +38,6 @@ from quizapp.models import (
     MemoryState,
     Question,
     QuestionSet,
-    ReviewLog,
     Topic,
     User,
 )
@@ -54,7 +54,7 @@ from quizapp.scheduler import (
 )
 from quizapp.scheduler import MemoryState as State
 from quizapp.scheduler.figures import ITEM_COLUMNS, BankArrays, FloatArray, recall_arrays
-from quizapp.study.common import WEAK_TOPICS, enrolled_set_ids, live_reviews, options_of
+from quizapp.study.common import WEAK_TOPICS, enrolled_set_ids, options_of
 
 TREND_WEEKS = 4
 STREAK_LIMIT = 3660  # days of a streak counted at most (ten years)
@@ -443,32 +443,25 @@ def topic_summaries(
 
 
 def new_started_today(user: User, *, now: datetime) -> int:
-    """How many questions the learner answered for the first time today (local day).
-
-    Reads only today's answers (an index range), each checked for an earlier live answer
-    through the (learner, question, time) index."""
-    earlier = sa.orm.aliased(ReviewLog)
+    """How many questions the learner answered for the first time today (local day): a range
+    of the first answers kept per question."""
     count = db.session.scalar(
-        sa.select(sa.func.count(sa.distinct(ReviewLog.question_id))).where(
-            ReviewLog.user_id == user.id,
-            ReviewLog.reviewed_at >= start_of_local_day(user, now),
-            live_reviews(),
-            ~sa.exists().where(
-                earlier.user_id == user.id,
-                earlier.question_id == ReviewLog.question_id,
-                earlier.undone_at.is_(None),
-                earlier.reviewed_at < start_of_local_day(user, now),
-            ),
-        )
+        sa.select(sa.func.count())
+        .select_from(ItemStats)
+        .where(ItemStats.user_id == user.id, ItemStats.first_at >= start_of_local_day(user, now))
     )
     return int(count or 0)
 
 
 def due_counts(
-    user: User, *, now: datetime, set_ids: Sequence[int] | None = None
+    user: User,
+    *,
+    now: datetime,
+    set_ids: Sequence[int] | None = None,
+    unstudied: int | None = None,
 ) -> tuple[int, int]:
     """(questions due now, new questions still available today) in ``set_ids`` (the
-    learner's sets if None)."""
+    learner's sets if None); ``unstudied``: the questions never studied, when known."""
     set_ids = enrolled_set_ids(user) if set_ids is None else set_ids
     due = db.session.scalar(
         sa.select(sa.func.count())
@@ -481,17 +474,18 @@ def due_counts(
             Question.set_id.in_(set_ids),
         )
     )
-    unstudied = db.session.scalar(
-        sa.select(sa.func.count())
-        .select_from(Question)
-        .where(
-            Question.set_id.in_(set_ids),
-            Question.is_active.is_(True),
-            ~sa.exists().where(
-                MemoryState.question_id == Question.id, MemoryState.user_id == user.id
-            ),
+    if unstudied is None:
+        unstudied = db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Question)
+            .where(
+                Question.set_id.in_(set_ids),
+                Question.is_active.is_(True),
+                ~sa.exists().where(
+                    MemoryState.question_id == Question.id, MemoryState.user_id == user.id
+                ),
+            )
         )
-    )
     allowance = max(0, user.new_per_day - new_started_today(user, now=now))
     return int(due or 0), min(int(unstudied or 0), allowance)
 
@@ -512,31 +506,30 @@ def next_due(user: User) -> datetime | None:
 def due_forecast(
     user: User, *, now: datetime, days: int = 30, set_ids: Sequence[int] | None = None
 ) -> list[tuple[date, int]]:
-    """Reviews falling due on each of the next ``days`` local days (overdue ones count today)."""
+    """Reviews falling due on each of the next ``days`` local days (overdue ones count today).
+
+    Counted by the database in 24-hour bins from today's local midnight: after a change of
+    daylight saving time within the window, a review due in the hour around midnight may be
+    shown on the neighbouring day."""
     set_ids = enrolled_set_ids(user) if set_ids is None else set_ids
     today = local_date(user, now)
-    midnight = start_of_local_day(user, now)
-    # Local midnights (DST-aware) as the bins' edges; overdue reviews fall in today's bin.
-    edges = [
-        datetime.combine(today + timedelta(days=i), datetime.min.time(), midnight.tzinfo)
-        for i in range(1, days + 1)
-    ]
-    stamps = np.array(
-        db.session.scalars(
-            sa.select(epoch_seconds(MemoryState.due))
-            .join(Question, Question.id == MemoryState.question_id)
-            .where(
-                MemoryState.user_id == user.id,
-                MemoryState.due < edges[-1],
-                Question.is_active.is_(True),
-                Question.set_id.in_(set_ids),
-            )
-        ).all(),
-        dtype=np.float64,
-    )
-    bins = np.searchsorted(np.array([e.timestamp() for e in edges]), stamps, side="right")
-    counts = np.bincount(bins, minlength=days)[:days]
-    return [(today + timedelta(days=i), int(counts[i])) for i in range(days)]
+    midnight = start_of_local_day(user, now).timestamp()
+    bucket = sa.func.floor((epoch_seconds(MemoryState.due) - midnight) / 86400.0)
+    rows = db.session.execute(
+        sa.select(bucket, sa.func.count())
+        .join(Question, Question.id == MemoryState.question_id)
+        .where(
+            MemoryState.user_id == user.id,
+            MemoryState.due < start_of_local_day(user, now) + timedelta(days=days),
+            Question.is_active.is_(True),
+            Question.set_id.in_(set_ids),
+        )
+        .group_by(bucket)
+    ).all()
+    counts = [0] * days
+    for index, count in rows:
+        counts[min(max(int(index), 0), days - 1)] += int(count)
+    return [(today + timedelta(days=i), counts[i]) for i in range(days)]
 
 
 def review_heatmap(user: User, *, now: datetime, days: int = 182) -> list[tuple[date, int]]:
@@ -545,9 +538,9 @@ def review_heatmap(user: User, *, now: datetime, days: int = 182) -> list[tuple[
     first = today - timedelta(days=days - 1)
     counts = dict(
         db.session.execute(
-            sa.select(ReviewDay.day, sa.func.sum(ReviewDay.answers))
-            .where(ReviewDay.user_id == user.id, ReviewDay.day >= first)
-            .group_by(ReviewDay.day)
+            sa.select(StudyDay.day, StudyDay.answers).where(
+                StudyDay.user_id == user.id, StudyDay.day >= first
+            )
         ).all()
     )
     return [
@@ -559,10 +552,9 @@ def review_heatmap(user: User, *, now: datetime, days: int = 182) -> list[tuple[
 def day_streak(user: User, *, now: datetime) -> int:
     """Consecutive local days with at least one answer, up to today (or yesterday)."""
     days = db.session.scalars(
-        sa.select(ReviewDay.day)
-        .where(ReviewDay.user_id == user.id, ReviewDay.answers > 0)
-        .group_by(ReviewDay.day)
-        .order_by(ReviewDay.day.desc())
+        sa.select(StudyDay.day)
+        .where(StudyDay.user_id == user.id)
+        .order_by(StudyDay.day.desc())
         .limit(STREAK_LIMIT)
     ).all()
     day = local_date(user, now)

@@ -120,4 +120,4 @@ def test_pages_cost_the_same_after_ten_times_more_answers(
         counts[answers] = page_counts(agent)
         agent.submit("/", {}, action="/auth/logout")
     assert counts[20] == counts[200]
-    assert max(counts[200].values()) <= 18, counts[200]
+    assert max(counts[200].values()) <= 20, counts[200]

@@ -8,7 +8,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask_login import UserMixin
-from sqlalchemy.orm import Mapped, WriteOnlyMapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, WriteOnlyMapped, mapped_column, relationship
 
 from quizapp.db import Base, JSONDoc, UTCDateTime, utcnow
 
@@ -99,6 +99,8 @@ class QuestionSet(Base):
     is_published: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # Counts the flushes that changed the set's questions (see _count_question_changes).
+    questions_revision: Mapped[int] = mapped_column(default=0, server_default="0")
 
     owner: Mapped[User | None] = relationship()
     topics: Mapped[list[Topic]] = relationship(
@@ -334,3 +336,23 @@ class PendingImport(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     owner: Mapped[User] = relationship()
+
+
+@sa.event.listens_for(Session, "before_flush")
+def _count_question_changes(session: Session, _context: object, _instances: object) -> None:
+    """Bump ``questions_revision`` of every set whose questions this flush adds, changes or
+    deletes: what is computed from a set's questions (a learner's topic totals) names the
+    revision it saw, and is computed afresh once it moves."""
+    changed: set[int] = set()
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if not isinstance(obj, Question):
+            continue
+        if obj in session.dirty and not session.is_modified(obj, include_collections=False):
+            continue
+        set_id = obj.set_id if obj.set_id is not None else getattr(obj.question_set, "id", None)
+        if set_id is not None:
+            changed.add(set_id)
+    for set_id in changed:
+        question_set = session.get(QuestionSet, set_id)
+        if question_set is not None:
+            question_set.questions_revision = (question_set.questions_revision or 0) + 1

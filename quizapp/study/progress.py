@@ -181,20 +181,16 @@ def topic_figures(
     ids = sorted(enrolled_set_ids(user) if set_ids is None else set_ids)
     stats = db.session.get(LearnerStats, user.id)
     record = db.session.get(LearnerModelRecord, user.id)
-    count, changed = db.session.execute(
-        sa.select(sa.func.count(), sa.func.max(Question.updated_at)).where(
-            Question.set_id.in_(ids), Question.is_active.is_(True)
-        )
-    ).one()
+    sets = db.session.execute(
+        sa.select(QuestionSet.id, QuestionSet.questions_revision).where(QuestionSet.id.in_(ids))
+    ).all()
     key = "|".join(
         str(part)
         for part in (
             stats.revision if stats else 0,
             record.version if record else 0,
             user.target_retention,
-            ",".join(map(str, ids)),
-            count,
-            changed.isoformat() if changed else "",
+            ",".join(f"{set_id}:{revision}" for set_id, revision in sorted(sets)),
         )
     )
     cache = db.session.get(TopicFiguresCache, user.id)

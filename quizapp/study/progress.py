@@ -160,8 +160,12 @@ def _summaries(
     starts, weeks = _weekly_counts(user, now)
     empty = tuple((0, 0) for _ in starts)
     topics: dict[int | str, TopicAnswers] = {
-        row.topic_id: TopicAnswers(row.first_n, row.first_sum, weeks.get(row.topic_id, empty))
-        for row in db.session.scalars(sa.select(TopicStats).where(TopicStats.user_id == user.id))
+        topic_id: TopicAnswers(first_n, first_sum, weeks.get(topic_id, empty))
+        for topic_id, first_n, first_sum in db.session.execute(
+            sa.select(TopicStats.topic_id, TopicStats.first_n, TopicStats.first_sum).where(
+                TopicStats.user_id == user.id
+            )
+        )
     }
     for total in totals:
         topics.setdefault(total.topic_id, TopicAnswers(weeks=empty))
@@ -345,18 +349,29 @@ def _weekly_counts(
     first = today - timedelta(days=7 * TREND_WEEKS - 1)
     midnight = start_of_local_day(user, now)
     starts = [midnight - timedelta(days=7 * TREND_WEEKS - 1 - 7 * i) for i in range(TREND_WEEKS)]
-    counts: dict[int, list[list[int]]] = {}
-    rows = db.session.execute(
-        sa.select(ReviewDay.topic_id, ReviewDay.day, ReviewDay.successes, ReviewDay.answers).where(
-            ReviewDay.user_id == user.id, ReviewDay.day >= first, ReviewDay.day <= today
-        )
+    # Summed per topic and week by the database: a few rows per topic, whatever the activity.
+    week = sa.case(
+        *(
+            (ReviewDay.day >= first + timedelta(days=7 * i), i)
+            for i in range(TREND_WEEKS - 1, 0, -1)
+        ),
+        else_=0,
     )
-    for topic_id, day, successes, answers in rows:
-        week = counts.setdefault(topic_id, [[0, 0] for _ in range(TREND_WEEKS)])
-        index = (day - first).days // 7
-        week[index][0] += successes
-        week[index][1] += answers
-    return starts, {t: tuple((c, n) for c, n in w) for t, w in counts.items()}
+    rows = db.session.execute(
+        sa.select(
+            ReviewDay.topic_id,
+            week,
+            sa.func.sum(ReviewDay.successes),
+            sa.func.sum(ReviewDay.answers),
+        )
+        .where(ReviewDay.user_id == user.id, ReviewDay.day >= first, ReviewDay.day <= today)
+        .group_by(ReviewDay.topic_id, week)
+    )
+    counts: dict[int, list[tuple[int, int]]] = {}
+    for topic_id, index, successes, answers in rows:
+        weeks = counts.setdefault(topic_id, [(0, 0)] * TREND_WEEKS)
+        weeks[int(index)] = (int(successes), int(answers))
+    return starts, {t: tuple(w) for t, w in counts.items()}
 
 
 # Home page figures ------------------------------------------------------------------------

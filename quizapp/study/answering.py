@@ -88,11 +88,20 @@ def answer_question(
     within a session, a wrongly answered question is queued to come back later.
     """
     stats = lock_learner(user)
+    if session is not None:
+        # Another request of this learner may have answered while this one waited for the
+        # lock: decide on the session as it is now.
+        db.session.refresh(session)
+        if session.current_question_id != question.id:
+            raise StudyError("That question was already answered; here is the next one.")
     # Held for the whole answer: the identity map keeps it only while referenced.
     model_record = db.session.get(LearnerModelRecord, user.id)
     grade = get_type(question.qtype).grade(question.spec, response)
     row = memory_row(user, question)
     before = state_of(row)
+    if before is not None and before.last_review is not None and now < before.last_review:
+        # answered in two tabs at once: the later commit happened first
+        now = before.last_review
     evidence = Evidence(
         score=grade.score,
         duration_ms=duration_ms,

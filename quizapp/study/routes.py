@@ -15,6 +15,7 @@ from quizapp.extensions import db
 from quizapp.grading.registry import get_type
 from quizapp.models import Question, ReviewLog, StudySession, Topic
 from quizapp.study import answering, bp, sessions
+from quizapp.study.common import StudyError
 from quizapp.study.feedback import feedback_view, in_session, progress_view
 from quizapp.study.history import question_history
 from quizapp.study.presentation import is_blank, present, read_response
@@ -108,14 +109,19 @@ def answer(session_id: int) -> ResponseReturnValue:
     if is_blank(question.qtype, response):
         return _render_question(session, question, error="Give an answer first.")
     now = utcnow()
-    result = answering.answer_question(
-        current_user,
-        question,
-        response,
-        duration_ms=_duration_ms(request.form.get("shown_at"), now),
-        now=now,
-        session=session,
-    )
+    try:
+        result = answering.answer_question(
+            current_user,
+            question,
+            response,
+            duration_ms=_duration_ms(request.form.get("shown_at"), now),
+            now=now,
+            session=session,
+        )
+    except StudyError as exc:
+        db.session.rollback()
+        flash(str(exc), "info")
+        return redirect(url_for("study.show", session_id=session.id))
     db.session.commit()
     return redirect(
         url_for("study.feedback", session_id=session.id, review_id=result.review.id), 303

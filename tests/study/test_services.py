@@ -29,6 +29,7 @@ from quizapp.models import (
     User,
 )
 from quizapp.study import answering, progress, sessions
+from quizapp.study.common import StudyError
 from quizapp.study.history import question_history
 
 T0 = datetime(2024, 1, 10, 9, 0, tzinfo=UTC)
@@ -578,3 +579,18 @@ def test_undo_restores_the_session_the_answer_was_given_in(learner: User) -> Non
     answering.undo_last_answer(learner, now=T0 + timedelta(minutes=2), session=other)
     assert first_session.answered == 0
     assert sessions.current_question(first_session, now=T0) is question
+
+
+def test_an_answer_to_a_question_already_answered_in_the_session_is_refused(
+    learner: User,
+) -> None:
+    session = sessions.start_session(learner, "due", now=T0)
+    question = sessions.current_question(session, now=T0)
+    assert question is not None
+    answer(learner, question.uid, True, T0, session=session)
+    db.session.commit()
+    # the same post again (a double click, a second tab): decided under the learner's lock
+    with pytest.raises(StudyError, match="already answered"):
+        answer(learner, question.uid, True, T0 + timedelta(seconds=1), session=session)
+    db.session.rollback()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(ReviewLog)) == 1

@@ -32,7 +32,10 @@ Per topic (``topic_recall_grid``, ``class_topic_stats``):
 * a learner has *studied* a question when they have a memory state for it with a last review;
   their *predicted recall* of it now is FSRS-6's forgetting curve after the whole days elapsed
   since that review, under the learner's own scheduling parameters (their fitted ones when
-  their model uses them, else the defaults: ``quizapp.scheduler.vector``);
+  their model uses them, else the defaults: ``quizapp.scheduler.vector``). (Before, each
+  learner's recall came from their calibrated recall model, as on their home page, replayed
+  over their whole log; plain FSRS-6 over the stored states is what a class of thousands can
+  afford, so a class figure may differ a little from what the learner's home page shows.)
 * a learner's recall on a topic is the mean predicted recall over the questions of the topic
   they studied, and their coverage the share of its questions they studied;
 * the class's recall on a topic is the mean of that over the learners who studied it, and its

@@ -23,8 +23,7 @@ def index() -> str:
     if not current_user.is_authenticated:
         return render_template("main/welcome.html")
     figures = dashboard(current_user)
-    if db.session.new or db.session.dirty:
-        db.session.commit()  # the topic totals computed for this page are kept
+    db.session.commit()  # topic totals computed for this page are kept for the next ones
     return render_template("main/home.html", **figures)
 
 

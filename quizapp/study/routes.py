@@ -85,14 +85,12 @@ def show(session_id: int) -> ResponseReturnValue:
     """Show the session's current question, or its summary once it is over."""
     session = _own_session(session_id)
     question = sessions.current_question(session, now=utcnow())
+    if question is None:
+        summary = sessions.session_summary(session, now=utcnow())
+        db.session.commit()  # the session's end, and the topic totals computed for it
+        return render_template("study/summary.html", session=session, summary=summary)
     if db.session.dirty:
         db.session.commit()  # the session remembers which question it is showing
-    if question is None:
-        return render_template(
-            "study/summary.html",
-            session=session,
-            summary=sessions.session_summary(session, now=utcnow()),
-        )
     return _render_question(session, question)
 
 

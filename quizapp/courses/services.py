@@ -19,6 +19,7 @@ from datetime import date, datetime, timedelta
 from typing import Any, TypeVarTuple
 from zoneinfo import ZoneInfo
 
+import numpy as np
 import sqlalchemy as sa
 from sqlalchemy import Select
 from sqlalchemy.dialects import postgresql
@@ -30,18 +31,16 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from quizapp.courses.models import JOIN_CODE_LENGTH, Course, CourseMember, CourseSet
 from quizapp.courses.stats import (
     MAX_CHOICES,
-    Learner,
     LearnerBehind,
-    LearnerStudied,
     QuestionInfo,
     QuestionStats,
     QuestionSums,
     TopicClassStats,
+    TopicGrid,
     WeekScores,
     class_topic_stats,
     falling_behind,
     item_analysis,
-    topic_recall_grid,
 )
 from quizapp.db import epoch_seconds
 from quizapp.extensions import db
@@ -56,6 +55,8 @@ from quizapp.models import (
     Topic,
     User,
 )
+from quizapp.scheduler.params import DEFAULT_PARAMETERS
+from quizapp.scheduler.state import as_utc
 
 # No 0/O, 1/I/L: a code read aloud or copied from a projector is typed right the first time.
 JOIN_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -432,19 +433,47 @@ def class_topics(course: Course) -> list[ClassTopic]:
     return [ClassTopic(i, title, set_title, int(n)) for i, title, set_title, n in rows]
 
 
-def _studied(course: Course) -> Iterator[LearnerStudied]:
-    """Each member's studied questions of the course as lists (topic, stability, last review in
-    epoch seconds): one row per member, streamed (one query)."""
-    query = sa.select(
-        MemoryState.user_id,
-        _gather(Question.topic_id, sa.Integer()),
-        _gather(MemoryState.stability, sa.Float()),
-        _gather(sa.cast(epoch_seconds(MemoryState.last_review), sa.Float), sa.Float()),
-    ).where(MemoryState.last_review.is_not(None))
+def _recall_grid(
+    course: Course, people: Sequence[Member], topic_ids: Sequence[int], *, now: datetime
+) -> TopicGrid:
+    """Each member's studied questions and recall sum per topic of the course, added up by the
+    database (one row per learner and topic, whatever the number of questions).
+
+    The forgetting curve is FSRS-6's, as ``quizapp.scheduler.vector.retrievability_array``
+    evaluates it (a test checks the two agree): ``(1 + f·t/S)^d`` after ``t`` whole days,
+    with ``d = -w20`` and ``f = 0.9^(1/d) - 1`` of each learner's parameters.
+    """
+    # Each learner's decay: their fitted w20 when their model schedules with its own
+    # parameters (stored clipped), else the default's; read out of the model's JSON document.
+    model = LearnerModelRecord
+    fitted = model.payload["parameters_source"].as_string() == "fitted"
+    own_decay = -model.payload[("parameters", 20)].as_float()
+    decay = sa.case((fitted, own_decay), else_=-DEFAULT_PARAMETERS[20])
+    factor = sa.func.power(0.9, 1.0 / decay) - 1.0
+    since = (as_utc(now).timestamp() - epoch_seconds(MemoryState.last_review)) / 86400.0
+    whole_days = sa.func.floor(since)
+    elapsed = sa.case((whole_days < 0, 0.0), else_=whole_days)
+    curve = sa.func.power(1.0 + factor * elapsed / MemoryState.stability, decay)
+    recall = sa.case((MemoryState.stability > 0, curve), else_=0.0)
+    query = (
+        sa.select(MemoryState.user_id, Question.topic_id, sa.func.count(), sa.func.sum(recall))
+        .select_from(MemoryState)
+        .where(MemoryState.last_review.is_not(None))
+    )
+    query = query.outerjoin(model, model.user_id == MemoryState.user_id)
     query = _on_questions(
         _of_members(query, course, MemoryState.user_id), course, MemoryState.question_id
-    )
-    return _stream(query.group_by(MemoryState.user_id), STREAM_BATCH)
+    ).group_by(MemoryState.user_id, Question.topic_id)
+    row_of = {m.user_id: i for i, m in enumerate(people)}
+    column_of = {t: j for j, t in enumerate(topic_ids)}
+    studied = np.zeros((len(people), len(topic_ids)), dtype=np.int64)
+    sums = np.zeros((len(people), len(topic_ids)), dtype=np.float64)
+    for user_id, topic_id, count, total in db.session.execute(query):
+        i, j = row_of.get(user_id), column_of.get(topic_id)
+        if i is not None and j is not None:
+            studied[i, j] = count
+            sums[i, j] = total or 0.0
+    return TopicGrid(tuple(row_of), tuple(topic_ids), studied, sums)
 
 
 def _today_in(timezone: str, now: datetime) -> date:
@@ -536,8 +565,7 @@ def course_overview(course: Course, *, now: datetime) -> CourseOverview:
     """Members, the class's recall and coverage per topic, and who is falling behind."""
     people = members(course)
     topics = class_topics(course)
-    learners = [Learner(m.user_id, m.target, m.parameters) for m in people]
-    grid = topic_recall_grid(_studied(course), learners, [t.topic_id for t in topics], now=now)
+    grid = _recall_grid(course, people, [t.topic_id for t in topics], now=now)
     per_topic = class_topic_stats(grid, {t.topic_id: t.questions for t in topics})
     behind = falling_behind(
         grid, {m.user_id: m.target for m in people}, _week_scores(course, people, now=now)

@@ -27,7 +27,7 @@ Per question (``item_analysis``), over the learners of the class:
 * ``flags``: ``too easy`` (facility above 0.9), ``too hard`` (facility below 0.2) and
   ``negative discrimination`` (an index below 0: the stronger learners did worse on it).
 
-Per topic (``topic_recall_grid``, ``class_topic_stats``):
+Per topic (added up by the database in ``quizapp.courses.services``, then ``class_topic_stats``):
 
 * a learner has *studied* a question when they have a memory state for it with a last review;
   their *predicted recall* of it now is FSRS-6's forgetting curve after the whole days elapsed
@@ -68,10 +68,6 @@ from datetime import datetime
 import numpy as np
 import numpy.typing as npt
 
-from quizapp.scheduler.params import DEFAULT_PARAMETERS
-from quizapp.scheduler.state import as_utc
-from quizapp.scheduler.vector import retrievability_array
-
 __all__ = [
     "FALL_MARGIN",
     "MAX_CHOICES",
@@ -81,9 +77,7 @@ __all__ = [
     "TOO_HARD",
     "Attempt",
     "ChoiceCount",
-    "Learner",
     "LearnerBehind",
-    "LearnerStudied",
     "QuestionInfo",
     "QuestionStats",
     "QuestionSums",
@@ -98,7 +92,6 @@ __all__ = [
     "pearson_from_sums",
     "question_statistics",
     "question_sums",
-    "topic_recall_grid",
 ]
 
 MIN_LEARNERS = 3
@@ -108,7 +101,6 @@ FALL_MARGIN = 0.2
 MIN_WINDOW_ANSWERS = 2
 #: Choices a bit mask of picks can hold (a signed 64-bit integer).
 MAX_CHOICES = 63
-DAY_SECONDS = 86400.0
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -360,27 +352,6 @@ def question_statistics(
 
 
 @dataclass(frozen=True)
-class Learner:
-    """A member of the class as the topic figures need them.
-
-    Attributes:
-        learner_id: the learner.
-        target: their target retention.
-        parameters: their fitted FSRS-6 parameters when their model uses them; None for the
-            default ones.
-    """
-
-    learner_id: int
-    target: float
-    parameters: tuple[float, ...] | None = None
-
-
-#: One learner's studied questions, as lists in the same order: ``(learner_id, topic ids,
-#: stabilities, last reviews as POSIX seconds)``.
-LearnerStudied = tuple[int, Sequence[int], Sequence[float | None], Sequence[float]]
-
-
-@dataclass(frozen=True)
 class TopicGrid:
     """Per learner (rows, in ``learner_ids`` order) and topic (columns, in ``topic_ids``
     order): the questions studied and the sum of their predicted recall now."""
@@ -395,58 +366,6 @@ class TopicGrid:
         out = np.full(self.recall_sum.shape, np.nan)
         np.divide(self.recall_sum, self.studied, out=out, where=self.studied > 0)
         return out
-
-
-def topic_recall_grid(
-    studied: Iterable[LearnerStudied],
-    learners: Sequence[Learner],
-    topic_ids: Sequence[int],
-    *,
-    now: datetime,
-) -> TopicGrid:
-    """Add up each learner's predicted recall per topic over the questions they studied.
-
-    Args:
-        studied: each learner's studied questions (a query's rows as they stream in, one per
-            learner); learners and topics not in the class are ignored.
-        learners: the members of the class.
-        topic_ids: the topics of the class.
-        now: the moment of the prediction.
-
-    Returns:
-        The learners' figures per topic.
-    """
-    row_of = {m.learner_id: i for i, m in enumerate(learners)}
-    topic_keys = np.asarray(topic_ids, dtype=np.int64)
-    topic_order = np.argsort(topic_keys, kind="stable")
-    sorted_topics = topic_keys[topic_order]
-    moment = as_utc(now).timestamp()
-    shape = (len(learners), len(topic_ids))
-    counts = np.zeros(shape, dtype=np.int64)
-    sums = np.zeros(shape, dtype=np.float64)
-    for learner_id, topics, stabilities, reviewed in studied:
-        row = row_of.get(learner_id)
-        if row is None or not len(topics) or not len(topic_ids):
-            continue
-        topic = np.asarray(topics, dtype=np.int64)
-        at = np.minimum(np.searchsorted(sorted_topics, topic), len(topic_ids) - 1)
-        known = sorted_topics[at] == topic
-        col = topic_order[at[known]]
-        # Whole days, as quizapp.scheduler.vector.elapsed_days counts them, from the time to
-        # the millisecond (SQLite's julianday is exact to about 20 us only).
-        last = np.round(np.asarray(reviewed, dtype=np.float64)[known], 3)
-        elapsed = np.floor((moment - last) / DAY_SECONDS)
-        stability = np.asarray(stabilities, dtype=np.float64)[known]
-        parameters = learners[row].parameters or DEFAULT_PARAMETERS
-        recall = retrievability_array(stability, elapsed, parameters)
-        counts[row] += np.bincount(col, minlength=len(topic_ids))
-        sums[row] += np.bincount(col, weights=recall, minlength=len(topic_ids))
-    return TopicGrid(
-        learner_ids=tuple(m.learner_id for m in learners),
-        topic_ids=tuple(topic_ids),
-        studied=counts,
-        recall_sum=sums,
-    )
 
 
 @dataclass(frozen=True)

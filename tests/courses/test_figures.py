@@ -182,3 +182,31 @@ def test_exports_stream_every_member_and_question(
     assert people["f2@example.org"]["questions_answered"] == "0"
     assert people["f2@example.org"]["mean_first_score"] == ""
     assert people["sneaky@example.org"]["name"] == "'@SUM(A1)"
+
+
+@pytest.mark.parametrize(
+    ("stability", "ago"),
+    [
+        (3.0, timedelta(days=2)),  # exactly two whole days
+        (3.0, timedelta(days=2) - timedelta(seconds=1)),  # still one
+        (0.4, timedelta(hours=30)),
+        (40.0, timedelta(days=95, hours=7)),
+        (2.0, -timedelta(hours=1)),  # reviewed after "now": no time elapsed
+    ],
+)
+def test_the_databases_curve_is_the_librarys(
+    course: Course,
+    make_user: Callable[..., User],
+    figures: Figures,
+    stability: float,
+    ago: timedelta,
+) -> None:
+    person = learner(make_user, figures, course, 1)
+    figures.answered(person, question("q3"), first=1.0, at=NOW - ago, stability=stability)
+    db.session.commit()
+    view = course_overview(course, now=NOW)
+    advanced = next(row for row in view.topics if row.topic.title == "Advanced")
+    expected = retrievability_array(
+        [stability], elapsed_days([NOW - ago], NOW), DEFAULT_PARAMETERS
+    )[0]
+    assert advanced.stats.mean_recall == pytest.approx(expected, rel=1e-9)

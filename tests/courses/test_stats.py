@@ -13,8 +13,6 @@ import pytest
 from quizapp.courses.stats import (
     Attempt,
     ChoiceCount,
-    Learner,
-    LearnerStudied,
     QuestionInfo,
     QuestionSums,
     TopicGrid,
@@ -27,10 +25,8 @@ from quizapp.courses.stats import (
     pearson_from_sums,
     question_statistics,
     question_sums,
-    topic_recall_grid,
 )
 from quizapp.scheduler.params import DEFAULT_PARAMETERS
-from quizapp.scheduler.vector import elapsed_days, retrievability_array
 
 T0 = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
 A, B, C, D = 1, 2, 3, 4
@@ -217,53 +213,6 @@ FITTED = (*DEFAULT_PARAMETERS[:20], 0.5)
 
 def _ago(days: float) -> datetime:
     return NOW - timedelta(days=days)
-
-
-def _studied(learner: int, *questions: tuple[int, float | None, float]) -> LearnerStudied:
-    """A learner's studied questions given as (topic, stability, days since the last review)."""
-    return (
-        learner,
-        [topic for topic, _, _ in questions],
-        [stability for _, stability, _ in questions],
-        [_ago(days).timestamp() for _, _, days in questions],
-    )
-
-
-def _recall(
-    stability: float, days: float, parameters: tuple[float, ...] = DEFAULT_PARAMETERS
-) -> float:
-    elapsed = elapsed_days([_ago(days)], NOW)
-    return float(retrievability_array([stability], elapsed, parameters)[0])
-
-
-def test_recall_per_learner_and_topic_follows_each_learners_curve() -> None:
-    learners = [Learner(A, 0.9), Learner(B, 0.8, FITTED), Learner(C, 0.9)]
-    rows = [
-        _studied(B, (T100, 5.0, 3.5), (T200, None, 1.0)),  # no stability: recall 0
-        _studied(D, (T100, 5.0, 1.0)),  # not a member
-        _studied(C),
-        # 3 whole days; then a topic not of the class.
-        _studied(A, (T100, 5.0, 3.5), (T300, 5.0, 1.0), (T100, 20.0, 10.0)),
-    ]
-    grid = topic_recall_grid(rows, learners, [T100, T200], now=NOW)
-    assert grid.studied.tolist() == [[2, 0], [1, 1], [0, 0]]
-    recall = grid.recall()
-    assert recall[0, 0] == pytest.approx((_recall(5.0, 3.5) + _recall(20.0, 10.0)) / 2)
-    assert recall[1, 0] == pytest.approx(_recall(5.0, 3.5, FITTED))
-    assert recall[1, 0] != pytest.approx(_recall(5.0, 3.5))  # their own decay
-    assert recall[1, 1] == 0.0
-    assert np.isnan(recall[2]).all()
-
-
-def test_whole_days_elapsed_as_fsrs_counts_them() -> None:
-    learners = [Learner(A, 0.9)]
-    just_under = [_studied(A, (T100, 2.0, 2 - 1e-3))]
-    exactly = [_studied(A, (T100, 2.0, 2))]
-    under = topic_recall_grid(just_under, learners, [T100], now=NOW).recall()[0, 0]
-    two = topic_recall_grid(exactly, learners, [T100], now=NOW).recall()[0, 0]
-    assert under == pytest.approx(_recall(2.0, 1))
-    assert two == pytest.approx(_recall(2.0, 2))
-    assert two < under
 
 
 def _grid(studied: list[list[int]], recall: list[list[float]]) -> TopicGrid:

@@ -24,6 +24,7 @@ from quizapp.bank.validate import InvalidSetError, check_paths, validate_set
 from quizapp.bank.yamlformat import set_files
 from quizapp.extensions import db
 from quizapp.grading import REGISTRY
+from quizapp.learners.models import ItemStats
 from quizapp.models import MemoryState, Question, QuestionSet, Topic, User
 from quizapp.paths import questions_dir
 
@@ -172,16 +173,17 @@ def _update_question(row: Question, values: Mapping[str, Any], report: LoadRepor
     old_topic = row.topic_id
     if not _assign(row, values):
         return Change.UNCHANGED
+    if row.topic_id != old_topic:
+        # Memory states and learners' per-question figures carry the topic too (for
+        # per-topic queries): move them along. Past answers stay counted in the old topic's
+        # running counts until `flask --app quizapp learners rebuild`.
+        for table in (MemoryState, ItemStats):
+            db.session.execute(
+                sa.update(table).where(table.question_id == row.id).values(topic_id=row.topic_id)
+            )
     if answer_changed:
         report.memory_states_reset += _reset_memory(row.id)
         return Change.ANSWER_CHANGED
-    if row.topic_id != old_topic:
-        # Memory states carry the topic too (for per-topic queries): move them along.
-        db.session.execute(
-            sa.update(MemoryState)
-            .where(MemoryState.question_id == row.id)
-            .values(topic_id=row.topic_id)
-        )
     return Change.UPDATED
 
 

@@ -455,15 +455,19 @@ def _recall_grid(
     elapsed = sa.case((whole_days < 0, 0.0), else_=whole_days)
     curve = sa.func.power(1.0 + factor * elapsed / MemoryState.stability, decay)
     recall = sa.case((MemoryState.stability > 0, curve), else_=0.0)
+    # Driven by the members and topics (the (learner, topic) index of memory states): a
+    # question studied by every learner of the site must not be read for all of them.
     query = (
-        sa.select(MemoryState.user_id, Question.topic_id, sa.func.count(), sa.func.sum(recall))
-        .select_from(MemoryState)
-        .where(MemoryState.last_review.is_not(None))
+        sa.select(MemoryState.user_id, MemoryState.topic_id, sa.func.count(), sa.func.sum(recall))
+        .join(Question, sa.and_(Question.id == MemoryState.question_id, Question.is_active))
+        .outerjoin(model, model.user_id == MemoryState.user_id)
+        .where(
+            MemoryState.user_id.in_([m.user_id for m in people]),
+            MemoryState.topic_id.in_(list(topic_ids)),
+            MemoryState.last_review.is_not(None),
+        )
+        .group_by(MemoryState.user_id, MemoryState.topic_id)
     )
-    query = query.outerjoin(model, model.user_id == MemoryState.user_id)
-    query = _on_questions(
-        _of_members(query, course, MemoryState.user_id), course, MemoryState.question_id
-    ).group_by(MemoryState.user_id, Question.topic_id)
     row_of = {m.user_id: i for i, m in enumerate(people)}
     column_of = {t: j for j, t in enumerate(topic_ids)}
     studied = np.zeros((len(people), len(topic_ids)), dtype=np.int64)

@@ -333,24 +333,40 @@ def _choices(question: Question) -> tuple[tuple[str, bool], ...] | None:
     return None
 
 
-def _first_attempts(course: Course, name: str) -> sa.Subquery:
+def _first_attempts(
+    name: str, member_ids: Sequence[int], questions: Sequence[Question]
+) -> sa.Subquery:
     """The members' first attempts at the course's questions: ``user_id``, ``question_id``,
-    score ``x`` and ``picked`` bit mask."""
+    score ``x`` and ``picked`` bit mask.
+
+    Selected by lists of ids through the (learner, topic) index: joined to the questions
+    instead, the planner reads a question of the site's most studied set for every learner of
+    the site (404,000 rows for a class of 500 in the benchmark)."""
     query = sa.select(
         ItemStats.user_id,
         ItemStats.question_id,
         ItemStats.first_score.label("x"),
         ItemStats.first_picked.label("picked"),
+    ).where(
+        ItemStats.user_id.in_(list(member_ids)),
+        ItemStats.topic_id.in_(sorted({q.topic_id for q in questions})),
+        ItemStats.question_id.in_([q.id for q in questions]),
     )
-    query = _of_members(query, course, ItemStats.user_id)
-    return _on_questions(query, course, ItemStats.question_id).subquery(name)
+    return query.subquery(name)
 
 
-def _question_sums(course: Course, choices: int) -> dict[int, QuestionSums]:
+def _question_sums(
+    course: Course, choices: int, questions: Sequence[Question]
+) -> dict[int, QuestionSums]:
     """Per question, the sums of the item analysis over the members' first attempts, and how
-    many first attempts picked each of the first ``choices`` choices (one query)."""
+    many first attempts picked each of the first ``choices`` choices (one query, after the
+    members' ids)."""
+    member_ids = db.session.scalars(
+        sa.select(CourseMember.user_id).where(CourseMember.course_id == course.id)
+    ).all()
     # The same rows twice rather than one CTE: PostgreSQL then reads each in parallel.
-    firsts, again = _first_attempts(course, "firsts"), _first_attempts(course, "again")
+    firsts = _first_attempts("firsts", member_ids, questions)
+    again = _first_attempts("again", member_ids, questions)
     totals = (
         sa.select(again.c.user_id, sa.func.sum(again.c.x).label("t"))
         .group_by(again.c.user_id)
@@ -403,7 +419,7 @@ def question_stats(course: Course) -> list[QuestionRow]:
     questions = course_questions(course)
     infos = [QuestionInfo(q.id, q.topic_id, _choices(q)) for q in questions]
     choices = max((len(i.choices) for i in infos if i.choices is not None), default=0)
-    stats = item_analysis(infos, _question_sums(course, choices))
+    stats = item_analysis(infos, _question_sums(course, choices, questions))
     return [QuestionRow(q, s) for q, s in zip(questions, stats, strict=True)]
 
 

@@ -460,11 +460,17 @@ def _recall_grid(
     with ``d = -w20`` and ``f = 0.9^(1/d) - 1`` of each learner's parameters.
     """
     # Each learner's decay: their fitted w20 when their model schedules with its own
-    # parameters (stored clipped), else the default's; read out of the model's JSON document.
+    # parameters (stored clipped), else the default's; read out of the model's JSON document
+    # once per learner, not once per question.
     model = LearnerModelRecord
+    member_ids = [m.user_id for m in people]
     fitted = model.payload["parameters_source"].as_string() == "fitted"
-    own_decay = -model.payload[("parameters", 20)].as_float()
-    decay = sa.case((fitted, own_decay), else_=-DEFAULT_PARAMETERS[20])
+    curves = (
+        sa.select(model.user_id, (-model.payload[("parameters", 20)].as_float()).label("decay"))
+        .where(model.user_id.in_(member_ids), fitted)
+        .subquery("curves")
+    )
+    decay = sa.func.coalesce(curves.c.decay, -DEFAULT_PARAMETERS[20])
     factor = sa.func.power(0.9, 1.0 / decay) - 1.0
     since = (as_utc(now).timestamp() - epoch_seconds(MemoryState.last_review)) / 86400.0
     whole_days = sa.func.floor(since)
@@ -476,9 +482,9 @@ def _recall_grid(
     query = (
         sa.select(MemoryState.user_id, MemoryState.topic_id, sa.func.count(), sa.func.sum(recall))
         .join(Question, sa.and_(Question.id == MemoryState.question_id, Question.is_active))
-        .outerjoin(model, model.user_id == MemoryState.user_id)
+        .outerjoin(curves, curves.c.user_id == MemoryState.user_id)
         .where(
-            MemoryState.user_id.in_([m.user_id for m in people]),
+            MemoryState.user_id.in_(member_ids),
             MemoryState.topic_id.in_(list(topic_ids)),
             MemoryState.last_review.is_not(None),
         )

@@ -71,7 +71,7 @@ class LearnerNow:
         now: the moment.
         set_ids: the sets to cover (the learner's enrolled sets if None).
         topic_ids: only these topics' questions, if given.
-        due_only: only the questions due at ``now`` and those never studied (what the study
+        due_only: only the questions due at ``now`` and the first ``new_limit`` never studied
             queue draws from).
     """
 
@@ -83,13 +83,21 @@ class LearnerNow:
         topic_ids: Sequence[int] | None = None,
         *,
         due_only: bool = False,
+        new_limit: int = 0,
     ) -> None:
         self.user = user
         self.now = now
         self.record = db.session.get(LearnerModelRecord, user.id)
         self.params: SchedulerParams = params_for(user, self.record)
         ids = enrolled_set_ids(user) if set_ids is None else list(set_ids)
-        self._rows = _bank_rows(user, ids, topic_ids, now if due_only else None)
+        if due_only:
+            # what the study queue draws from: the due questions, then new ones in bank order
+            self._rows = [
+                *_bank_rows(user, ids, topic_ids, due_by=now),
+                *_bank_rows(user, ids, topic_ids, new_limit=new_limit),
+            ]
+        else:
+            self._rows = list(_bank_rows(user, ids, topic_ids))
         self.bank = _bank_arrays(self._rows)
         self.topics = {
             row.topic_id: row
@@ -270,10 +278,11 @@ def _bank_rows(
     set_ids: Sequence[int],
     topic_ids: Sequence[int] | None = None,
     due_by: datetime | None = None,
+    new_limit: int | None = None,
 ) -> Sequence[Row[Any]]:
     """The learner's active questions with their states and stored figures, as plain rows of
     one query (no ORM objects, no JSON): all of them, a few topics', or those due by
-    ``due_by`` and never studied."""
+    the studied ones due by ``due_by``, or the first ``new_limit`` never studied."""
     query = (
         sa.select(*_BANK_COLUMNS)
         .outerjoin(
@@ -289,7 +298,9 @@ def _bank_rows(
     if topic_ids is not None:
         query = query.where(Question.topic_id.in_(list(topic_ids)))
     if due_by is not None:
-        query = query.where(sa.or_(MemoryState.id.is_(None), MemoryState.due <= due_by))
+        query = query.where(MemoryState.due <= due_by)
+    if new_limit is not None:
+        query = query.where(MemoryState.id.is_(None)).limit(new_limit)
     return db.session.execute(query).all()
 
 

@@ -49,7 +49,7 @@ def study_queue_for(
         raise StudyError("Choose a topic to review.")
     new_allowed = max(0, user.new_per_day - new_started_today(user, now=now))
     if mode == "due":
-        learner = LearnerNow(user, now, set_ids, due_only=True)
+        learner = LearnerNow(user, now, set_ids, due_only=True, new_limit=new_allowed)
         entries = study_queue(
             learner.records,
             now,

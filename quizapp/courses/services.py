@@ -22,11 +22,8 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import sqlalchemy as sa
 from sqlalchemy import Select
-from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Row
-from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import InstrumentedAttribute, joinedload
-from sqlalchemy.sql.compiler import SQLCompiler
 
 from quizapp.courses.models import JOIN_CODE_LENGTH, Course, CourseMember, CourseSet
 from quizapp.courses.stats import (
@@ -192,38 +189,13 @@ def join_course(user: User, code: str) -> JoinResult:
 #
 # Every figure comes from aggregate queries over the rows each answer keeps up to date
 # (quizapp.learners.models) and the memory states: a fixed number of statements per page
-# whatever the size of the class, and no review is ever loaded. The course's members and
-# questions are joined (not IN subqueries), so that the database can choose between an index
-# lookup per member (a small class) and one pass over a table (a large one). Results that
-# grow with the class are streamed, STREAM_BATCH rows at a time.
+# whatever the size of the class, and no review is ever loaded. The per-learner figures of
+# the members are selected by lists of member, topic and question ids, which the (learner,
+# topic) indexes serve: joined to the course's questions instead, the planner reads a question
+# of the site's most studied set for every learner of the site. Results that grow with the
+# class are streamed, EXPORT_BATCH rows at a time.
 
-STREAM_BATCH = 100  # rows fetched at a time of the query with a learner's lists per row
-EXPORT_BATCH = 20_000  # rows fetched at a time of the other streamed queries
-
-
-class gathered(sa.sql.functions.GenericFunction[Any]):
-    """Every value of a group as one list, in the group's row order (all the ``gathered``
-    lists of one query line up): ``array_agg`` on PostgreSQL, ``json_group_array`` on SQLite.
-    """
-
-    inherit_cache = True
-
-
-@compiles(gathered, "postgresql")
-def _gathered_postgresql(element: gathered, compiler: SQLCompiler, **kw: Any) -> str:
-    return f"array_agg({compiler.process(element.clauses, **kw)})"
-
-
-@compiles(gathered, "sqlite")
-def _gathered_sqlite(element: gathered, compiler: SQLCompiler, **kw: Any) -> str:
-    return f"json_group_array({compiler.process(element.clauses, **kw)})"
-
-
-def _gather(
-    column: sa.ColumnElement[Any] | InstrumentedAttribute[Any], item: sa.types.TypeEngine[Any]
-) -> gathered:
-    """A ``gathered`` list of ``column``'s values, read as a Python list on both databases."""
-    return gathered(column, type_=sa.JSON().with_variant(postgresql.ARRAY(item), "postgresql"))
+EXPORT_BATCH = 20_000  # rows fetched at a time of a streamed query
 
 
 Column = InstrumentedAttribute[int]

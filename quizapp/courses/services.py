@@ -17,7 +17,6 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, TypeVarTuple
-from zoneinfo import ZoneInfo
 
 import numpy as np
 import sqlalchemy as sa
@@ -41,6 +40,7 @@ from quizapp.courses.stats import (
 )
 from quizapp.db import epoch_seconds
 from quizapp.extensions import db
+from quizapp.learners.calendar import zone_named
 from quizapp.learners.models import ItemStats, ReviewDay
 from quizapp.main.services import enroll
 from quizapp.models import (
@@ -475,13 +475,8 @@ def _recall_grid(
 
 
 def _today_in(timezone: str, now: datetime) -> date:
-    """The calendar day of ``now`` in a time zone (UTC for an unknown one, as the learner's
-    figures count days: quizapp.learners.calendar)."""
-    try:
-        zone = ZoneInfo(timezone)
-    except (KeyError, ValueError):
-        zone = ZoneInfo("UTC")
-    return now.astimezone(zone).date()
+    """The calendar day of ``now`` in a time zone, as the learner's figures count days."""
+    return now.astimezone(zone_named(timezone)).date()
 
 
 def _week_scores(

@@ -8,11 +8,16 @@ from zoneinfo import ZoneInfo
 from quizapp.models import User
 
 
-def zone(user: User) -> ZoneInfo:
+def zone_named(name: str) -> ZoneInfo:
+    """The time zone called ``name``; UTC for a name that is not one."""
     try:
-        return ZoneInfo(user.timezone)
+        return ZoneInfo(name)
     except (KeyError, ValueError):
         return ZoneInfo("UTC")
+
+
+def zone(user: User) -> ZoneInfo:
+    return zone_named(user.timezone)
 
 
 def local_date(user: User, moment: datetime) -> date:

@@ -38,8 +38,6 @@ __all__ = [
     "TopicSummary",
     "TopicTotals",
     "WeekPoint",
-    "summarize_topic_arrays",
-    "summarize_topic_figures",
     "summarize_topic_totals",
     "summarize_topics",
     "topic_totals",
@@ -238,57 +236,18 @@ def summarize_topics(
         )
         for topic in {q.topic_id for q in questions} | set(firsts) | set(windows)
     }
-    recalls = {
-        q.question_id: (
-            recall_probability(q.state, now, params) if recall_fn is None else recall_fn(q)
-        )
-        for q in questions
-        if q.state is not None and not q.state.is_new
-    }
-    return summarize_topic_figures(
-        questions,
-        recalls,
+    studied = [q.state is not None and not q.state.is_new for q in questions]
+    recalls = [
+        (recall_probability(q.state, now, params) if recall_fn is None else recall_fn(q))
+        if known
+        else 0.0
+        for q, known in zip(questions, studied, strict=True)
+    ]
+    target = params.desired_retention
+    return summarize_topic_totals(
+        topic_totals([q.topic_id for q in questions], studied, recalls, target),
         topics,
         [start + timedelta(days=7 * i) for i in range(weeks)],
-        params.desired_retention,
-        priors,
-    )
-
-
-def summarize_topic_figures(
-    questions: Sequence[QuestionRecord],
-    recalls: Mapping[Key, float],
-    topics: Mapping[Key, TopicAnswers],
-    week_starts: Sequence[datetime],
-    target: float,
-    priors: TopicPriors = DEFAULT_PRIORS,
-) -> tuple[TopicSummary, ...]:
-    """Per-topic figures from figures kept per topic (definitions in the module docstring).
-
-    Args:
-        questions: every question of the bank (studied or not) with the learner's state.
-        recalls: predicted recall now of every studied question.
-        topics: the learner's answers per topic (first attempts, weekly counts; every
-            topic in which they answered, also those outside ``questions``).
-        week_starts: start of each trend window, oldest first (one per ``weeks`` entry).
-        target: the learner's target retention.
-        priors: shrinkage settings.
-
-    Returns:
-        One summary per topic, in order of first appearance in ``questions``.
-    """
-    studied = [
-        q.state is not None and not q.state.is_new and q.question_id in recalls for q in questions
-    ]
-    return summarize_topic_arrays(
-        [q.topic_id for q in questions],
-        studied,
-        [
-            recalls[q.question_id] if known else 0.0
-            for q, known in zip(questions, studied, strict=True)
-        ],
-        topics,
-        week_starts,
         target,
         priors,
     )
@@ -343,22 +302,6 @@ def topic_totals(
     return tuple(
         TopicTotals(topic, int(members[k]), int(counted[k]), float(sums[k]), int(below[k]))
         for topic, k in order.items()
-    )
-
-
-def summarize_topic_arrays(
-    topic_ids: Sequence[Key],
-    studied: Sequence[bool],
-    recalls: Sequence[float],
-    topics: Mapping[Key, TopicAnswers],
-    week_starts: Sequence[datetime],
-    target: float,
-    priors: TopicPriors = DEFAULT_PRIORS,
-) -> tuple[TopicSummary, ...]:
-    """``summarize_topic_figures`` over parallel columns (one entry per question), for banks of
-    thousands of questions: the per-question work is a few array passes."""
-    return summarize_topic_totals(
-        topic_totals(topic_ids, studied, recalls, target), topics, week_starts, target, priors
     )
 
 

@@ -41,7 +41,7 @@ from quizapp.scheduler.features import (
 from quizapp.scheduler.history import DAY_START_HOUR, ReviewEvent, day_index
 from quizapp.scheduler.learner_model import LearnerModel
 from quizapp.scheduler.params import DEFAULT_PARAMETERS, SchedulerParams, clip_parameters
-from quizapp.scheduler.state import MemoryState, as_utc
+from quizapp.scheduler.state import as_utc
 from quizapp.scheduler.vector import retrievability_array
 
 __all__ = [
@@ -342,47 +342,6 @@ class BankArrays:
         out: BoolArray = ~np.isnan(self.last_review)
         return out
 
-    @classmethod
-    def build(
-        cls,
-        topic_ids: Sequence[int],
-        states: Sequence[MemoryState | None],
-        items: Sequence[ItemFigures | None],
-    ) -> BankArrays:
-        """The arrays of parallel lists of topics, memory states and item figures."""
-        n = len(topic_ids)
-        nan = float("nan")
-        stability = [nan] * n
-        difficulty = [nan] * n
-        last = [nan] * n
-        for k, state in enumerate(states):
-            if state is not None and state.last_review is not None:
-                stability[k] = nan if state.stability is None else state.stability
-                difficulty[k] = nan if state.difficulty is None else state.difficulty
-                last[k] = state.last_review.timestamp()
-        columns: dict[str, list[float]] = {name: [nan] * n for name in ITEM_COLUMNS}
-        default = [[nan, nan] for _ in range(n)]
-        fitted = [[nan, nan] for _ in range(n)]
-        for k, item in enumerate(items):
-            if item is None:
-                continue
-            for name in ITEM_COLUMNS:
-                value = getattr(item.context, name)
-                columns[name][k] = nan if value is None else float(value)
-            default[k] = list(item.default_state)
-            if item.fitted_state is not None:
-                fitted[k] = list(item.fitted_state)
-        return cls(
-            topic_id=np.asarray(topic_ids, dtype=np.int64),
-            stability=np.asarray(stability, dtype=np.float64),
-            difficulty=np.asarray(difficulty, dtype=np.float64),
-            last_review=np.asarray(last, dtype=np.float64),
-            logged=np.asarray([i is not None for i in items], dtype=np.bool_),
-            item={name: np.asarray(v, dtype=np.float64) for name, v in columns.items()},
-            default_state=np.asarray(default, dtype=np.float64).reshape(n, 2),
-            fitted_state=np.asarray(fitted, dtype=np.float64).reshape(n, 2),
-        )
-
 
 #: The item context's columns, in ``ItemContext`` order.
 ITEM_COLUMNS: tuple[str, ...] = (
@@ -414,8 +373,9 @@ def context_rows(
 ) -> FloatArray:
     """``context_features`` of many questions at once (rows of ``bank``), as an array.
 
-    The same definitions as ``quizapp.scheduler.features.context_features`` (a test checks the
-    two agree), over arrays.
+    The same definitions as ``quizapp.scheduler.features.context_features``, over arrays
+    (tests/study/test_figures.py checks predictions through every feature against
+    ``LearnerPredictor``, which uses the scalar one).
     """
     n = len(rows)
     fast, slow = learner.fast, learner.slow

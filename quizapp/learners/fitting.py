@@ -14,9 +14,10 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from quizapp.extensions import db
-from quizapp.grading.registry import get_type
-from quizapp.learners.models import ItemStats, LearnerStats
-from quizapp.models import LearnerModelRecord, Question, ReviewLog, User
+from quizapp.learners.answers import lock_learner
+from quizapp.learners.models import ItemStats
+from quizapp.learners.rebuild import live_log
+from quizapp.models import LearnerModelRecord, User
 from quizapp.scheduler import LearnerModel, ReviewEvent, SchedulerParams, fit_learner_model
 from quizapp.scheduler.figures import FsrsPair, fsrs_step
 from quizapp.scheduler.history import day_index
@@ -51,35 +52,7 @@ def refit_due(live_reviews: int, fitted_on: int) -> bool:
 
 def review_events(user_id: int) -> list[ReviewEvent]:
     """The learner's live answers as the recall model reads them (the whole log: jobs only)."""
-    chances: dict[int, tuple[int, float]] = {}
-    ids = sa.select(ReviewLog.question_id).where(
-        ReviewLog.user_id == user_id, ReviewLog.undone_at.is_(None)
-    )
-    for qid, topic_id, qtype, spec in db.session.execute(
-        sa.select(Question.id, Question.topic_id, Question.qtype, Question.spec).where(
-            Question.id.in_(ids)
-        )
-    ):
-        chances[qid] = (topic_id, get_type(qtype).chance(spec) or 0.0)
-    rows = db.session.execute(
-        sa.select(
-            ReviewLog.question_id, ReviewLog.reviewed_at, ReviewLog.rating, ReviewLog.duration_ms
-        )
-        .where(ReviewLog.user_id == user_id, ReviewLog.undone_at.is_(None))
-        .order_by(ReviewLog.reviewed_at, ReviewLog.id)
-    )
-    return [
-        ReviewEvent(
-            qid,
-            at,
-            rating,
-            duration_ms=duration,
-            topic=chances[qid][0],
-            chance=chances[qid][1],
-            correct=rating > 1,
-        )
-        for qid, at, rating, duration in rows
-    ]
+    return [facts.event() for _, facts in live_log(user_id, responses=False)]
 
 
 def _fitted_states(
@@ -125,16 +98,7 @@ def fit_and_store(user_id: int, now: datetime, *, force: bool = False) -> bool:
 def store_model(user: User, model: LearnerModel, now: datetime) -> LearnerModelRecord:
     """Store a fitted model as the learner's current one, with every answered question's
     state under its fitted parameters, under the learner's lock (flushed)."""
-    stats = db.session.scalar(
-        sa.select(LearnerStats)
-        .where(LearnerStats.user_id == user.id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    if stats is None:
-        from quizapp.learners.rebuild import rebuild_learner
-
-        stats = rebuild_learner(user)
+    stats = lock_learner(user)
     events = review_events(user.id)  # under the lock: what the item rows must follow now
     record = db.session.get(LearnerModelRecord, user.id)
     if record is None:

@@ -28,7 +28,9 @@ from quizapp.scheduler.history import DAY_START_HOUR, day_index
 SNAPSHOT_DEPTH = 200
 
 
-def _live_log(user_id: int) -> list[tuple[int, AnswerFacts]]:
+def live_log(user_id: int, *, responses: bool = True) -> list[tuple[int, AnswerFacts]]:
+    """The learner's live answers in order, as (review id, facts); without ``responses`` the
+    choices picked are not read (the recall model does not need them)."""
     questions: dict[int, tuple[int, float, str]] = {}
     ids = sa.select(ReviewLog.question_id).where(
         ReviewLog.user_id == user_id, ReviewLog.undone_at.is_(None)
@@ -47,7 +49,7 @@ def _live_log(user_id: int) -> list[tuple[int, AnswerFacts]]:
             ReviewLog.rating,
             ReviewLog.score,
             ReviewLog.duration_ms,
-            ReviewLog.response,
+            ReviewLog.response if responses else sa.null(),
         )
         .where(ReviewLog.user_id == user_id, ReviewLog.undone_at.is_(None))
         .order_by(ReviewLog.reviewed_at, ReviewLog.id)
@@ -59,7 +61,14 @@ def _live_log(user_id: int) -> list[tuple[int, AnswerFacts]]:
             (
                 rid,
                 AnswerFacts(
-                    qid, topic_id, at, rating, score, duration, chance, picked_mask(qtype, response)
+                    qid,
+                    topic_id,
+                    at,
+                    rating,
+                    score,
+                    duration,
+                    chance,
+                    picked_mask(qtype, response) if responses else None,
                 ),
             )
         )
@@ -69,7 +78,7 @@ def _live_log(user_id: int) -> list[tuple[int, AnswerFacts]]:
 def rebuild_learner(user: User) -> LearnerStats:
     """Recompute every stored figure of ``user`` from their live answers (flushed)."""
     model, version = current_model(user.id)
-    log = _live_log(user.id)
+    log = live_log(user.id)
     result = replay(
         [facts for _, facts in log],
         zone(user),

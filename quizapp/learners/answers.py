@@ -37,7 +37,6 @@ from quizapp.scheduler.figures import (
     apply_answer,
     deguessed,
 )
-from quizapp.scheduler.history import DAY_START_HOUR
 
 
 def guess_chance(qtype: str, spec: dict[str, Any]) -> float:
@@ -107,10 +106,6 @@ def model_of(record: LearnerModelRecord | None) -> tuple[LearnerModel | None, in
     return LearnerModel.from_dict(record.payload), record.version
 
 
-def _fitted_parameters(model: LearnerModel | None) -> tuple[float, ...] | None:
-    return None if model is None else model.fitted_parameters
-
-
 def _add_counts(user: User, facts: AnswerFacts, sign: int, first: bool, first_value: float) -> None:
     """Add (sign=1) or take back (sign=-1) one answer in the topic and day counts."""
     topic = db.session.get(TopicStats, (user.id, facts.topic_id))
@@ -175,13 +170,7 @@ def record_answer(
     item_row = db.session.get(ItemStats, (user.id, question.id))
     item = item_figures(item_row)
     facts = answer_facts(log, question)
-    update = apply_answer(
-        before,
-        item,
-        facts,
-        fitted_parameters=_fitted_parameters(model),
-        day_start_hour=DAY_START_HOUR if model is None else model.day_start_hour,
-    )
+    update = apply_answer(before, item, facts, model)
     log.stats_before = snapshot(before, item, update.evicted, version)
     store_learner(stats, update.learner)
     _write_item(user, question.id, update.item)
@@ -240,7 +229,6 @@ def override_answer_figures(
         _rebuild(user)
         return
     model, version = current_model(user.id)
-    day_start = DAY_START_HOUR if model is None else model.day_start_hour
     current = learner_figures(stats)
     # The window of answer times does not depend on ratings: it is kept as it is, and the
     # replay below runs without it.
@@ -250,23 +238,14 @@ def override_answer_figures(
     if item is not None and data.get("model_version") != version:
         item = _refit_item(user, question, item, model, log)
     facts = answer_facts(log, question)
-    update = apply_answer(
-        learner,
-        item,
-        facts,
-        fitted_parameters=_fitted_parameters(model),
-        day_start_hour=day_start,
-    )
+    update = apply_answer(learner, item, facts, model)
     _write_item(user, question.id, update.item)
     learner = update.learner
     for entry, entry_question in later:
         assert entry.stats_before is not None
         entry.stats_before = _with_learner(entry.stats_before, learner)
         learner = apply_answer(
-            learner,
-            restore_item(entry.stats_before),
-            answer_facts(entry, entry_question),
-            day_start_hour=day_start,
+            learner, restore_item(entry.stats_before), answer_facts(entry, entry_question), model
         ).learner
     store_learner(
         stats,

@@ -21,7 +21,7 @@ from quizapp.learners.store import item_row_values, snapshot, store_learner
 from quizapp.models import Question, ReviewLog, User
 from quizapp.scheduler import LearnerModel
 from quizapp.scheduler.figures import AnswerFacts, FsrsPair, fsrs_step, replay
-from quizapp.scheduler.history import DAY_START_HOUR, day_index
+from quizapp.scheduler.history import day_index
 
 #: Answers at the end of a learner's log that keep the snapshot an undo restores; undoing
 #: further back recomputes the figures from the log.
@@ -82,8 +82,7 @@ def rebuild_learner(user: User) -> LearnerStats:
     result = replay(
         [facts for _, facts in log],
         zone(user),
-        fitted_parameters=None if model is None else model.fitted_parameters,
-        day_start_hour=DAY_START_HOUR if model is None else model.day_start_hour,
+        model=model,
         keep_before=SNAPSHOT_DEPTH,
     )
     for table in (ItemStats, TopicStats, ReviewDay, StudyDay):

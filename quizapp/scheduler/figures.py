@@ -187,9 +187,7 @@ def apply_answer(
     learner: LearnerFigures,
     item: ItemFigures | None,
     facts: AnswerFacts,
-    *,
-    fitted_parameters: Sequence[float] | None = None,
-    day_start_hour: int = DAY_START_HOUR,
+    model: LearnerModel | None = None,
 ) -> AnswerUpdate:
     """The figures after one more answer (answers come in time order).
 
@@ -197,12 +195,14 @@ def apply_answer(
         learner: the learner's figures before it.
         item: the question's figures before it, None if never answered.
         facts: the answer.
-        fitted_parameters: the learner model's fitted FSRS-6 parameters, if it has them.
-        day_start_hour: hour (UTC) at which study days start.
+        model: the learner's fitted model (its study days, and its fitted FSRS-6 parameters
+            if it has them); None before any fit.
 
     Returns:
         The update.
     """
+    day_start_hour = DAY_START_HOUR if model is None else model.day_start_hour
+    fitted_parameters = None if model is None else model.fitted_parameters
     context, item_context, evicted = observe_answer(
         learner.context, None if item is None else item.context, facts.event(), day_start_hour
     )
@@ -264,8 +264,7 @@ def replay(
     log: Sequence[AnswerFacts],
     zone: ZoneInfo,
     *,
-    fitted_parameters: Sequence[float] | None = None,
-    day_start_hour: int = DAY_START_HOUR,
+    model: LearnerModel | None = None,
     keep_before: int = 0,
 ) -> Replay:
     """All figures from a learner's live answers.
@@ -273,8 +272,7 @@ def replay(
     Args:
         log: the answers in time order (undone ones left out).
         zone: the learner's time zone (for the local days).
-        fitted_parameters: the learner model's fitted FSRS-6 parameters, if any.
-        day_start_hour: hour (UTC) at which study days start.
+        model: the learner's fitted model, None before any fit (see ``apply_answer``).
         keep_before: keep the figures before each of the last ``keep_before`` answers.
 
     Returns:
@@ -284,13 +282,7 @@ def replay(
     keep_from = len(log) - keep_before
     for k, facts in enumerate(log):
         item = out.items.get(facts.question_id)
-        update = apply_answer(
-            out.learner,
-            item,
-            facts,
-            fitted_parameters=fitted_parameters,
-            day_start_hour=day_start_hour,
-        )
+        update = apply_answer(out.learner, item, facts, model)
         if k >= keep_from:
             out.before.append((out.learner, item, update.evicted))
         out.learner = update.learner

@@ -19,8 +19,7 @@ from quizapp.learners.models import ItemStats
 from quizapp.learners.rebuild import live_log
 from quizapp.models import LearnerModelRecord, User
 from quizapp.scheduler import LearnerModel, ReviewEvent, SchedulerParams, fit_learner_model
-from quizapp.scheduler.figures import FsrsPair, fsrs_step
-from quizapp.scheduler.history import day_index
+from quizapp.scheduler.figures import fitted_states
 
 MIN_REVIEWS_FOR_MODEL = 200
 MIN_NEW_REVIEWS_FOR_REFIT = 50
@@ -53,26 +52,6 @@ def refit_due(live_reviews: int, fitted_on: int) -> bool:
 def review_events(user_id: int) -> list[ReviewEvent]:
     """The learner's live answers as the recall model reads them (the whole log: jobs only)."""
     return [facts.event() for _, facts in live_log(user_id, responses=False)]
-
-
-def _fitted_states(
-    events: list[ReviewEvent], model: LearnerModel
-) -> dict[int | str, FsrsPair | None]:
-    """Every answered question's FSRS state under the model's fitted parameters."""
-    if model.fitted_parameters is None:
-        return {e.item_id: None for e in events}
-    states: dict[int | str, FsrsPair | None] = {}
-    days: dict[int | str, int] = {}
-    for event in events:
-        today = day_index(event.reviewed_at, model.day_start_hour)
-        states[event.item_id] = fsrs_step(
-            model.fitted_parameters,
-            states.get(event.item_id),
-            event.rating,
-            today - days.get(event.item_id, today),
-        )
-        days[event.item_id] = today
-    return states
 
 
 def fit_and_store(user_id: int, now: datetime, *, force: bool = False) -> bool:
@@ -109,7 +88,7 @@ def store_model(user: User, model: LearnerModel, now: datetime) -> LearnerModelR
     record.n_reviews = len(events)
     record.payload = model.to_dict()
     record.version = (record.version or 0) + 1
-    states = _fitted_states(events, model)
+    states = fitted_states(((e.item_id, e.reviewed_at, e.rating) for e in events), model)
     for row in db.session.scalars(sa.select(ItemStats).where(ItemStats.user_id == user.id)):
         state = states.get(row.question_id)
         row.fitted_stability, row.fitted_difficulty = state or (None, None)

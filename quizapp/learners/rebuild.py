@@ -20,8 +20,7 @@ from quizapp.learners.models import ItemStats, LearnerStats, ReviewDay, StudyDay
 from quizapp.learners.store import item_row_values, snapshot, store_learner
 from quizapp.models import Question, ReviewLog, User
 from quizapp.scheduler import LearnerModel
-from quizapp.scheduler.figures import AnswerFacts, FsrsPair, fsrs_step, replay
-from quizapp.scheduler.history import day_index
+from quizapp.scheduler.figures import AnswerFacts, FsrsPair, fitted_states, replay
 
 #: Answers at the end of a learner's log that keep the snapshot an undo restores; undoing
 #: further back recomputes the figures from the log.
@@ -193,13 +192,7 @@ def item_fitted_state(
         )
         .order_by(ReviewLog.reviewed_at, ReviewLog.id)
     )
-    state: FsrsPair | None = None
-    last_day = 0
-    for at, rating in rows:
-        today = day_index(at, model.day_start_hour)
-        state = fsrs_step(model.fitted_parameters, state, rating, today - last_day)
-        last_day = today
-    return state
+    return fitted_states(((question.id, at, rating) for at, rating in rows), model).get(question.id)
 
 
 def learners_with_history() -> list[int]:

@@ -20,7 +20,7 @@ from the whole log.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
@@ -55,6 +55,7 @@ __all__ = [
     "apply_answer",
     "context_rows",
     "deguessed",
+    "fitted_states",
     "fsrs_step",
     "recall_arrays",
     "replay",
@@ -162,6 +163,25 @@ def fsrs_step(
     states = model.next_states(current, 0.9, max(0, elapsed) if before is not None else 0)
     chosen = (states.again, states.hard, states.good, states.easy)[rating - 1].memory
     return float(chosen.stability), float(chosen.difficulty)
+
+
+def fitted_states(
+    answers: Iterable[tuple[int | str, datetime, int]], model: LearnerModel
+) -> dict[int | str, FsrsPair | None]:
+    """Each question's FSRS-6 state under the model's fitted parameters after its answers
+    ((question, time, rating) in time order), replayed by study day; None without them."""
+    states: dict[int | str, FsrsPair | None] = {}
+    days: dict[int | str, int] = {}
+    for key, at, rating in answers:
+        if model.fitted_parameters is None:
+            states[key] = None
+            continue
+        today = day_index(as_utc(at), model.day_start_hour)
+        states[key] = fsrs_step(
+            model.fitted_parameters, states.get(key), rating, today - days.get(key, today)
+        )
+        days[key] = today
+    return states
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from quizapp.models import Question, ReviewLog, StudySession, Topic, User
 from quizapp.scheduler import (
     QueueEntry,
     SessionQueue,
+    TopicSummary,
     study_queue,
     weak_topics_queue,
     weakest_topics,
@@ -35,13 +36,15 @@ def study_queue_for(
     topic_id: int | None = None,
     set_ids: Sequence[int] | None = None,
     limit: int | None = SESSION_LIMIT,
+    summaries: Sequence[TopicSummary] | None = None,
 ) -> list[int]:
     """The question ids to ask now, in order.
 
     Modes: ``due`` (due questions by lowest recall, new ones mixed in up to the daily limit),
     ``topic`` (one topic: its due and new questions first, then the rest by lowest recall),
     ``weak`` (the lowest-recall questions of the weakest topics, due or not, studied or not).
-    Only the questions a mode can ask are loaded and predicted.
+    Only the questions a mode can ask are loaded and predicted; ``summaries``: the topics'
+    figures now (``topic_figures``), when the caller has them already.
     """
     if mode not in ("due", "topic", "weak"):
         raise StudyError(f"Unknown study mode {mode!r}.")
@@ -65,7 +68,8 @@ def study_queue_for(
         learner = LearnerNow(user, now, set_ids, [topic_id])
         summaries = learner.summaries()
     else:
-        summaries = topic_figures(user, now, set_ids)
+        if summaries is None:
+            summaries = topic_figures(user, now, set_ids)
         weakest = weakest_topics(summaries, k=WEAK_TOPICS)
         learner = LearnerNow(user, now, set_ids, [int(s.topic_id) for s in weakest])
     records = learner.records
@@ -103,8 +107,9 @@ def start_session(
 ) -> StudySession:
     """Start a study session with its queue worked out now (the learner's model is the one
     last fitted: fitting runs as a background job, never here)."""
-    queue = study_queue_for(user, now=now, mode=mode, topic_id=topic_id)
-    before = {str(s.topic_id): s.recall_now for s in topic_figures(user, now) if s.studied}
+    summaries = topic_figures(user, now)
+    queue = study_queue_for(user, now=now, mode=mode, topic_id=topic_id, summaries=summaries)
+    before = {str(s.topic_id): s.recall_now for s in summaries if s.studied}
     session = StudySession(
         user_id=user.id,
         mode=mode,

@@ -46,7 +46,7 @@ from quizapp.courses.models import Course, CourseMember, CourseSet
 from quizapp.db import Base
 from quizapp.extensions import db
 from quizapp.grading.base import Grade
-from quizapp.grading.registry import get_type
+from quizapp.grading.registry import get_type, guess_options
 from quizapp.grading.typed import read_cloze
 from quizapp.learners.fitting import fit_and_store
 from quizapp.learners.models import LearnerStats
@@ -665,12 +665,11 @@ def _bank(set_ids: Sequence[int]) -> tuple[dict[int, SimQuestion], dict[int, lis
     bank: dict[int, SimQuestion] = {}
     order: dict[int, list[int]] = {i: [] for i in set_ids}
     for qid, set_id, topic_id, qtype, spec in rows:
-        chance = get_type(qtype).chance(spec)
         answers = tuple(
             SimAnswer(json.dumps(response), grade.score, grade.outcome)
             for response, grade in answer_variants(qtype, spec)
         )
-        bank[qid] = SimQuestion(qid, topic_id, round(1 / chance) if chance else None, answers)
+        bank[qid] = SimQuestion(qid, topic_id, guess_options(qtype, spec), answers)
         order[set_id].append(qid)
     return bank, order
 

@@ -28,6 +28,12 @@ GUESSABLE_TYPES: frozenset[str] = frozenset(
 )
 
 
+def guess_options(qtype: str, spec: dict[str, object]) -> int | None:
+    """How many options a blind guesser picks from (None for a type that cannot be guessed)."""
+    chance = get_type(qtype).chance(spec)
+    return round(1 / chance) if chance else None
+
+
 class UnknownTypeError(KeyError):
     """Raised for a question type name that is not in the registry."""
 

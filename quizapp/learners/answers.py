@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import undefer
 
 from quizapp.extensions import db
-from quizapp.grading.registry import get_type
+from quizapp.grading.registry import guess_options
 from quizapp.learners.calendar import local_date
 from quizapp.learners.models import ItemStats, LearnerStats, ReviewDay, StudyDay, TopicStats
 from quizapp.learners.store import (
@@ -41,8 +41,8 @@ from quizapp.scheduler.figures import (
 
 def guess_chance(qtype: str, spec: dict[str, Any]) -> float:
     """The chance of a blind guess as the topic figures count it (1 / options; 0 if none)."""
-    chance = get_type(qtype).chance(spec)
-    return 1.0 / round(1.0 / chance) if chance else 0.0
+    options = guess_options(qtype, spec)
+    return 1.0 / options if options else 0.0
 
 
 def picked_mask(qtype: str, response: Any) -> int | None:

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from quizapp.extensions import db
 from quizapp.grading.base import Grade
-from quizapp.grading.registry import get_type
+from quizapp.grading.registry import get_type, guess_options
 from quizapp.learners.answers import (
     lock_learner,
     override_answer_figures,
@@ -36,7 +36,6 @@ from quizapp.study.common import (
     StudyError,
     live_reviews,
     memory_row,
-    options_of,
     state_of,
     store_state,
 )
@@ -105,7 +104,7 @@ def answer_question(
     evidence = Evidence(
         score=grade.score,
         duration_ms=duration_ms,
-        options=options_of(question.qtype, question.spec),
+        options=guess_options(question.qtype, question.spec),
     )
     state, entry = review(before, evidence, now, params_for(user, model_record))
     if row is None:
@@ -181,7 +180,7 @@ def override_answer(
     evidence = Evidence(
         score=log.score,
         duration_ms=log.duration_ms,
-        options=options_of(question.qtype, question.spec),
+        options=guess_options(question.qtype, question.spec),
         override=override,
     )
     state, entry = review(before, evidence, log.reviewed_at, params_for(user))

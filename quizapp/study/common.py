@@ -5,7 +5,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from quizapp.extensions import db
-from quizapp.grading.registry import get_type
 from quizapp.models import Enrollment, MemoryState, Question, ReviewLog, User
 from quizapp.scheduler import MemoryState as State
 
@@ -15,12 +14,6 @@ WEAK_TOPICS = 3  # how many of the weakest topics the weak-topics queue draws fr
 
 class StudyError(ValueError):
     """A study action that cannot be carried out, with a message for the learner."""
-
-
-def options_of(qtype: str, spec: dict[str, object]) -> int | None:
-    """How many options a guesser picks from, for guessable types (None otherwise)."""
-    chance = get_type(qtype).chance(spec)
-    return round(1 / chance) if chance else None
 
 
 def state_of(row: MemoryState | None) -> State | None:

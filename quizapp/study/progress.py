@@ -21,7 +21,7 @@ from sqlalchemy.engine import Row
 
 from quizapp.db import epoch_seconds
 from quizapp.extensions import db
-from quizapp.grading.registry import GUESSABLE_TYPES
+from quizapp.grading.registry import GUESSABLE_TYPES, guess_options
 from quizapp.learners.calendar import local_date, start_of_local_day
 from quizapp.learners.fitting import params_for
 from quizapp.learners.models import (
@@ -54,7 +54,7 @@ from quizapp.scheduler import (
 )
 from quizapp.scheduler import MemoryState as State
 from quizapp.scheduler.figures import ITEM_COLUMNS, BankArrays, FloatArray, recall_arrays
-from quizapp.study.common import WEAK_TOPICS, enrolled_set_ids, options_of
+from quizapp.study.common import WEAK_TOPICS, enrolled_set_ids
 
 TREND_WEEKS = 4
 STREAK_LIMIT = 3660  # days of a streak counted at most (ten years)
@@ -269,7 +269,7 @@ def _guess_options(questions: Sequence[tuple[int, str, datetime]]) -> dict[int, 
                 Question.id.in_(missing)
             )
         ):
-            _OPTIONS[(qid, at)] = options_of(qtype, spec)
+            _OPTIONS[(qid, at)] = guess_options(qtype, spec)
     return {qid: _OPTIONS.get((qid, at)) for qid, at in guessable}
 
 

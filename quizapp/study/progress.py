@@ -71,8 +71,8 @@ class LearnerNow:
         now: the moment.
         set_ids: the sets to cover (the learner's enrolled sets if None).
         topic_ids: only these topics' questions, if given.
-        due_only: only the questions due at ``now`` and the first ``new_limit`` never studied
-            queue draws from).
+        due_only: only what the study queue draws from: the questions due at ``now`` and the
+            first ``new_limit`` never studied.
     """
 
     def __init__(
@@ -99,12 +99,7 @@ class LearnerNow:
         else:
             self._rows = list(_bank_rows(user, ids, topic_ids))
         self.bank = _bank_arrays(self._rows)
-        self.topics = {
-            row.topic_id: row
-            for row in db.session.scalars(
-                sa.select(TopicStats).where(TopicStats.user_id == user.id)
-            )
-        }
+        self.topics = _topic_rows(user)
         stats = db.session.get(LearnerStats, user.id)
         self.values = self._predict(stats)
 
@@ -122,7 +117,7 @@ class LearnerNow:
             model=model,
             learner=learner_context_of(stats),
             duration_median=None if stats is None else stats.duration_median,
-            topic_counts={t: (r.successes, r.answers) for t, r in self.topics.items()},
+            topic_counts={r.topic_id: (r.successes, r.answers) for r in self.topics},
             params=self.params,
         )
 
@@ -158,22 +153,41 @@ class LearnerNow:
 
     def summaries(self) -> tuple[TopicSummary, ...]:
         """Recall, coverage, estimate and trend of every topic of the bank loaded."""
-        return _summaries(self.user, self.now, self.totals(), self.params.desired_retention)
+        return _summaries(
+            self.user, self.now, self.totals(), self.params.desired_retention, self.topics
+        )
+
+
+TopicRow = Row[int, int, int, int, float]
+
+
+def _topic_rows(user: User) -> Sequence[TopicRow]:
+    """The learner's counts per topic, as plain rows."""
+    return db.session.execute(
+        sa.select(
+            TopicStats.topic_id,
+            TopicStats.successes,
+            TopicStats.answers,
+            TopicStats.first_n,
+            TopicStats.first_sum,
+        ).where(TopicStats.user_id == user.id)
+    ).all()
 
 
 def _summaries(
-    user: User, now: datetime, totals: Sequence[TopicTotals], target: float
+    user: User,
+    now: datetime,
+    totals: Sequence[TopicTotals],
+    target: float,
+    topic_rows: Sequence[TopicRow] | None = None,
 ) -> tuple[TopicSummary, ...]:
-    """The topics' summaries from their totals and the learner's answers per topic."""
+    """The topics' summaries from their totals and the learner's answers per topic
+    (``topic_rows``: ``_topic_rows``, when already read)."""
     starts, weeks = _weekly_counts(user, now)
     empty = tuple((0, 0) for _ in starts)
+    rows = _topic_rows(user) if topic_rows is None else topic_rows
     topics: dict[int | str, TopicAnswers] = {
-        topic_id: TopicAnswers(first_n, first_sum, weeks.get(topic_id, empty))
-        for topic_id, first_n, first_sum in db.session.execute(
-            sa.select(TopicStats.topic_id, TopicStats.first_n, TopicStats.first_sum).where(
-                TopicStats.user_id == user.id
-            )
-        )
+        r.topic_id: TopicAnswers(r.first_n, r.first_sum, weeks.get(r.topic_id, empty)) for r in rows
     }
     for total in totals:
         topics.setdefault(total.topic_id, TopicAnswers(weeks=empty))
@@ -215,7 +229,8 @@ def topic_figures(
             TopicTotals(int(t), int(q), int(n), float(r), int(b)) for t, q, n, r, b in cache.totals
         )
         return _summaries(user, now, totals, user.target_retention)
-    totals = LearnerNow(user, now, ids).totals()
+    learner = LearnerNow(user, now, ids)
+    totals = learner.totals()
     if cache is None:
         cache = TopicFiguresCache(user_id=user.id)
         db.session.add(cache)
@@ -224,7 +239,7 @@ def topic_figures(
     cache.totals = [
         [int(t.topic_id), t.questions, t.studied, t.recall_sum, t.below_target] for t in totals
     ]
-    return _summaries(user, now, totals, user.target_retention)
+    return _summaries(user, now, totals, user.target_retention, learner.topics)
 
 
 _BANK_COLUMNS = (

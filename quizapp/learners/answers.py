@@ -8,7 +8,6 @@ model-fitting job, never interleave their updates.
 
 from __future__ import annotations
 
-import math
 from dataclasses import replace
 from typing import Any
 
@@ -30,6 +29,7 @@ from quizapp.learners.store import (
 )
 from quizapp.models import LearnerModelRecord, Question, ReviewLog, User
 from quizapp.scheduler import LearnerModel
+from quizapp.scheduler.features import answer_seconds
 from quizapp.scheduler.figures import (
     AnswerFacts,
     ItemFigures,
@@ -178,10 +178,6 @@ def record_answer(
     return update.learner
 
 
-def _own_seconds(log: ReviewLog) -> float | None:
-    return None if log.duration_ms is None else math.log1p(log.duration_ms / 1000.0)
-
-
 def undo_answer(user: User, log: ReviewLog, question: Question) -> None:
     """Take the learner's latest live answer (``log``, already marked undone) out of the
     figures, restoring them exactly as they were before it."""
@@ -192,7 +188,7 @@ def undo_answer(user: User, log: ReviewLog, question: Question) -> None:
         _rebuild(user)
         return
     current = learner_figures(stats)
-    store_learner(stats, restore_learner(data, current, _own_seconds(log)))
+    store_learner(stats, restore_learner(data, current, answer_seconds(log.duration_ms)))
     item = restore_item(data)
     model, version = current_model(user.id)
     if item is not None and data.get("model_version") != version:

@@ -48,6 +48,7 @@ __all__ = [
     "ContextTracker",
     "ItemContext",
     "LearnerContext",
+    "answer_seconds",
     "context_features",
     "context_matrix",
     "logit",
@@ -233,7 +234,8 @@ def context_features(
     ]
 
 
-def _seconds(duration_ms: int | None) -> float | None:
+def answer_seconds(duration_ms: int | None) -> float | None:
+    """An answer's time as the features count it: log(1 + seconds), None if unknown."""
     return None if duration_ms is None else math.log1p(duration_ms / 1000.0)
 
 
@@ -298,7 +300,7 @@ def observe_answer(
     if long_term:
         session_n += 1
         session_success += int(success)
-    seconds = _seconds(event.duration_ms)
+    seconds = answer_seconds(event.duration_ms)
     durations = learner.durations
     evicted = None
     if seconds is not None:

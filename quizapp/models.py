@@ -65,6 +65,9 @@ class User(UserMixin, Base):
     target_retention: Mapped[float] = mapped_column(default=DEFAULT_TARGET_RETENTION)
     new_per_day: Mapped[int] = mapped_column(default=DEFAULT_NEW_PER_DAY)
     timezone: Mapped[str] = mapped_column(sa.String(64), default="UTC")
+    # Bumped to end every login of this user (logout everywhere, a new password): a session
+    # cookie carries the version it was issued under.
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     enrollments: Mapped[list[Enrollment]] = relationship(
         back_populates="user", cascade="all, delete-orphan"
@@ -231,6 +234,16 @@ class ReviewLog(Base):
         sa.Index("ix_review_logs_user_question_time", "user_id", "question_id", "reviewed_at"),
         sa.CheckConstraint("score >= 0 AND score <= 1", name="score_range"),
         sa.CheckConstraint("rating >= 1 AND rating <= 4", name="rating_range"),
+        # A session's step is answered once: a doubled or replayed post cannot add a second
+        # live answer even if two requests got past the application's own check.
+        sa.Index(
+            "uq_review_logs_session_step",
+            "session_id",
+            "session_step",
+            unique=True,
+            sqlite_where=sa.text("undone_at IS NULL"),
+            postgresql_where=sa.text("undone_at IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(
@@ -259,6 +272,9 @@ class ReviewLog(Base):
         sa.ForeignKey("study_sessions.id", ondelete="SET NULL"), index=True
     )
     session_before: Mapped[dict[str, Any] | None] = mapped_column(JSONDoc)
+    # Which of the session's steps this answers (its ``answered`` count when the question
+    # was shown): the answer form's one-time key.
+    session_step: Mapped[int | None]
     # The learner's stored figures (quizapp.learners) before this review, for an exact undo.
     stats_before: Mapped[dict[str, Any] | None] = mapped_column(JSONDoc)
 

@@ -63,10 +63,14 @@ def settings_from_env(environ: Mapping[str, str], instance_path: Path) -> dict[s
                              jobs run in a thread of each web process.
       QUIZAPP_JOB_MODE       ``eager`` runs jobs right after the commit, in the committing
                              thread (tests, CLI); ``thread`` or ``rq`` force a backend.
+      QUIZAPP_RATE_LIMITS    ``0`` turns login/registration/join throttling off (default on);
+                             the counts live in QUIZAPP_REDIS_URL's Redis when it is set (shared
+                             by every worker and host), else in each process's memory.
     """
     db_url = environ.get("QUIZAPP_DATABASE_URL") or f"sqlite:///{instance_path / 'quizapp.db'}"
     secret = environ.get("QUIZAPP_SECRET_KEY") or secret_key_from_instance(instance_path)
     max_mb = int(environ.get("QUIZAPP_MAX_UPLOAD_MB") or DEFAULT_MAX_UPLOAD_MB)
+    redis_url = environ.get("QUIZAPP_REDIS_URL") or None
     return {
         "SECRET_KEY": secret,
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(db_url),
@@ -75,7 +79,15 @@ def settings_from_env(environ: Mapping[str, str], instance_path: Path) -> dict[s
         "QUIZAPP_SECURE_COOKIES": _flag(environ.get("QUIZAPP_SECURE_COOKIES"), False),
         "QUIZAPP_TRUST_PROXY": int(environ.get("QUIZAPP_TRUST_PROXY") or 0),
         "QUIZAPP_OPEN_REGISTRATION": _flag(environ.get("QUIZAPP_OPEN_REGISTRATION"), True),
-        "QUIZAPP_REDIS_URL": environ.get("QUIZAPP_REDIS_URL") or None,
+        "QUIZAPP_REDIS_URL": redis_url,
+        # Flask-Limiter (quizapp.throttle): shared counts in Redis when there is one; if Redis
+        # goes away, each process counts in memory rather than failing the login.
+        "RATELIMIT_ENABLED": _flag(environ.get("QUIZAPP_RATE_LIMITS"), True),
+        "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        "RATELIMIT_KEY_PREFIX": "quizapp",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "RATELIMIT_SWALLOW_ERRORS": True,
         "QUIZAPP_JOB_MODE": (environ.get("QUIZAPP_JOB_MODE") or "").strip().lower(),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

@@ -6,7 +6,7 @@ from flask import Flask, Request, Response, request
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from quizapp.extensions import csrf, db, login_manager, migrate
+from quizapp.extensions import csrf, db, limiter, login_manager, migrate
 from quizapp.paths import migrations_dir
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -65,6 +65,7 @@ def init_web(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(migrations_dir()), render_as_batch=True)
     csrf.init_app(app)
+    limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please log in to see this page."

@@ -14,6 +14,7 @@ from quizapp.auth.forms import ChangePasswordForm, EmptyForm, LoginForm, Registe
 from quizapp.auth.services import AccountError, authenticate, change_password, register_user
 from quizapp.extensions import db, login_manager
 from quizapp.models import User
+from quizapp.throttle import throttle_login, throttle_registration
 
 
 @login_manager.user_loader
@@ -31,6 +32,7 @@ def _safe_next(default: str) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@throttle_login
 def login() -> ResponseReturnValue:
     """Log in with e-mail and password."""
     if current_user.is_authenticated:
@@ -50,6 +52,7 @@ def login() -> ResponseReturnValue:
 
 
 @bp.route("/register", methods=["GET", "POST"])
+@throttle_registration
 def register() -> ResponseReturnValue:
     """Create a learner account."""
     if not current_app.config.get("QUIZAPP_OPEN_REGISTRATION", True):

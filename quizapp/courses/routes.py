@@ -25,6 +25,7 @@ from quizapp.courses.forms import AssignForm, CourseForm, JoinForm
 from quizapp.courses.models import Course
 from quizapp.extensions import db
 from quizapp.models import QuestionSet, Role
+from quizapp.throttle import throttle_join
 
 bp = Blueprint("courses", __name__, url_prefix="/courses")
 
@@ -152,6 +153,7 @@ def learners_csv(course_id: int) -> Response:
 
 @bp.route("/join", methods=["GET", "POST"])
 @login_required
+@throttle_join
 def join() -> ResponseReturnValue:
     """Join a class with the code the instructor gave."""
     form = JoinForm()

@@ -19,6 +19,7 @@ from quizapp.study.common import StudyError
 from quizapp.study.feedback import feedback_view, in_session, progress_view
 from quizapp.study.history import question_history
 from quizapp.study.presentation import is_blank, present, read_response
+from quizapp.visibility import can_see_set
 
 MODES = ("due", "topic", "weak")
 MAX_DURATION_MS = 60 * 60 * 1000
@@ -183,7 +184,8 @@ def undo(session_id: int) -> ResponseReturnValue:
 def history(question_id: int) -> str:
     """Every answer the learner gave to one question, and its recall over time."""
     question = db.session.get(Question, question_id)
-    if question is None:
+    # 404, not 403: question ids are sequential, so a refusal would tell which ones exist.
+    if question is None or not can_see_set(current_user, question.question_set):
         abort(404)
     return render_template(
         "study/history.html",

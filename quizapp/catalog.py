@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from quizapp.extensions import db
 from quizapp.models import Question, QuestionSet, Topic
+from quizapp.visibility import public_sets
 
 
 @dataclass(frozen=True)
@@ -32,7 +33,7 @@ def set_overviews(owner_id: int | None = None, published_only: bool = True) -> l
     if owner_id is not None:
         query = query.where(QuestionSet.owner_id == owner_id)
     if published_only:
-        query = query.where(QuestionSet.is_published.is_(True))
+        query = query.where(public_sets())
     sets = list(db.session.scalars(query))
     rows = db.session.execute(
         sa.select(Question.topic_id, sa.func.count(Question.id))

@@ -24,6 +24,7 @@ from sqlalchemy import Select
 from sqlalchemy.engine import Row
 from sqlalchemy.orm import InstrumentedAttribute, joinedload
 
+from quizapp import visibility
 from quizapp.courses.models import JOIN_CODE_LENGTH, Course, CourseMember, CourseSet
 from quizapp.courses.stats import (
     MAX_CHOICES,
@@ -48,12 +49,12 @@ from quizapp.models import (
     MemoryState,
     Question,
     QuestionSet,
-    Role,
     Topic,
     User,
 )
 from quizapp.scheduler.params import DEFAULT_PARAMETERS
 from quizapp.scheduler.state import as_utc
+from quizapp.visibility import public_sets
 
 # No 0/O, 1/I/L: a code read aloud or copied from a projector is typed right the first time.
 JOIN_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -109,7 +110,7 @@ def joined_courses(user: User) -> list[Course]:
 
 def can_manage(user: User, course: Course) -> bool:
     """Whether ``user`` may see the course's results and change it (its owner, or an admin)."""
-    return course.owner_id == user.id or user.has_role(Role.ADMIN)
+    return visibility.can_manage(user, course.owner_id)
 
 
 def course_sets(course: Course) -> list[QuestionSet]:
@@ -130,7 +131,7 @@ def assignable_sets(course: Course) -> list[QuestionSet]:
         db.session.scalars(
             sa.select(QuestionSet)
             .where(
-                sa.or_(QuestionSet.owner_id == course.owner_id, QuestionSet.is_published.is_(True)),
+                sa.or_(QuestionSet.owner_id == course.owner_id, public_sets()),
                 QuestionSet.id.not_in(assigned),
             )
             .order_by(QuestionSet.title)

@@ -17,13 +17,14 @@ from quizapp.instructor import bp, drafts
 from quizapp.instructor.forms import DocumentForm, EntryForm, StatusForm
 from quizapp.instructor.models import Draft
 from quizapp.models import Role
+from quizapp.visibility import can_manage
 
 
 def _own_draft(draft_id: int) -> Draft:
     draft = db.session.get(Draft, draft_id)
     if draft is None:
         abort(404)
-    if draft.owner_id != current_user.id and not current_user.has_role(Role.ADMIN):
+    if not can_manage(current_user, draft.owner_id):
         abort(403)
     return draft
 

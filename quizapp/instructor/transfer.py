@@ -15,11 +15,13 @@ from quizapp.extensions import db
 from quizapp.instructor import bp, imports
 from quizapp.instructor.forms import ImportForm
 from quizapp.models import PendingImport, QuestionSet, Role
+from quizapp.visibility import can_manage
 
 
 def _own_pending(pending_id: int) -> PendingImport:
     pending = db.session.get(PendingImport, pending_id)
-    if pending is None or pending.owner_id != current_user.id:
+    # Another's upload is a 404 like a missing one (only its owner and admins see it).
+    if pending is None or not can_manage(current_user, pending.owner_id):
         abort(404)
     return pending
 
@@ -28,7 +30,7 @@ def _own_set(set_uid: str) -> QuestionSet:
     question_set = db.session.scalar(sa.select(QuestionSet).where(QuestionSet.uid == set_uid))
     if question_set is None:
         abort(404)
-    if question_set.owner_id != current_user.id and not current_user.has_role(Role.ADMIN):
+    if not can_manage(current_user, question_set.owner_id):
         abort(403)
     return question_set
 

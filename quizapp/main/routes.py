@@ -15,6 +15,7 @@ from quizapp.main.dashboard import dashboard
 from quizapp.main.services import join_set, leave_set
 from quizapp.models import QuestionSet
 from quizapp.study.common import enrolled_set_ids
+from quizapp.visibility import public_sets
 
 
 @bp.route("/")
@@ -40,9 +41,7 @@ def sets() -> str:
 
 
 def _published_set(uid: str) -> QuestionSet:
-    qs = db.session.scalar(
-        sa.select(QuestionSet).where(QuestionSet.uid == uid, QuestionSet.is_published.is_(True))
-    )
+    qs = db.session.scalar(sa.select(QuestionSet).where(QuestionSet.uid == uid, public_sets()))
     if qs is None:
         abort(404)
     return qs

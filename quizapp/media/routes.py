@@ -12,6 +12,7 @@ from quizapp.extensions import db
 from quizapp.media import bp
 from quizapp.models import MediaAsset, QuestionSet, Role
 from quizapp.richtext import render_rich
+from quizapp.visibility import can_see_set
 
 # Pages link to a stored file with its digest in the query (``media_url``): a new content is a
 # new URL, so browsers may keep what they fetched for as long as they like.
@@ -44,14 +45,6 @@ def rich(text: object, set_uid: str) -> Markup:
     return render_rich(text, lambda name: media_url(set_uid, name))
 
 
-def _visible(question_set: QuestionSet) -> bool:
-    return (
-        question_set.is_published
-        or question_set.owner_id == current_user.id
-        or current_user.has_role(Role.ADMIN)
-    )
-
-
 @bp.route("/<set_uid>/<path:name>")
 @role_required(Role.LEARNER)  # any account
 def serve(set_uid: str, name: str) -> Response:
@@ -61,7 +54,7 @@ def serve(set_uid: str, name: str) -> Response:
         .join(QuestionSet, MediaAsset.set_id == QuestionSet.id)
         .where(QuestionSet.uid == set_uid, MediaAsset.name == name)
     )
-    if asset is None or not _visible(asset.question_set):
+    if asset is None or not can_see_set(current_user, asset.question_set):
         abort(404)
     response = Response(asset.data, content_type=asset.content_type)
     response.headers["X-Content-Type-Options"] = "nosniff"

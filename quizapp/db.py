@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
+from flask import has_request_context, request
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.compiler import compiles
@@ -25,6 +29,57 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+
+
+# SQLite ------------------------------------------------------------------------------------
+#
+# The embedded default runs several gunicorn workers (and a job thread) on one SQLite file.
+# pysqlite's own transaction handling begins a transaction at the first write, so two
+# requests that both read then write fail with "database is locked" instead of waiting.
+# Here the driver's handling is off and each transaction is begun by us: a request that may
+# change something (not GET/HEAD/OPTIONS) begins with ``BEGIN IMMEDIATE``, taking SQLite's
+# write lock at once, so such requests serialise (waiting up to the busy timeout) exactly as
+# ``SELECT ... FOR UPDATE`` serialises them on PostgreSQL. Reads keep a plain ``BEGIN`` and,
+# in WAL mode, are never blocked by a writer. Foreign keys are enforced (SQLite's default is
+# to ignore them, which would leave a deleted user's rows behind).
+
+SQLITE_BUSY_TIMEOUT_MS = 15_000
+_READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+@sa.event.listens_for(sa.Engine, "connect")
+def _sqlite_connect(dbapi_connection: Any, connection_record: Any) -> None:
+    if not isinstance(dbapi_connection, sqlite3.Connection):
+        return
+    dbapi_connection.isolation_level = None  # we emit BEGIN ourselves (below)
+    dbapi_connection.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+    dbapi_connection.execute("PRAGMA foreign_keys = ON")
+    dbapi_connection.execute("PRAGMA journal_mode = WAL")  # "memory" for :memory:, fine
+
+
+@sa.event.listens_for(sa.Engine, "begin")
+def _sqlite_begin(connection: sa.Connection) -> None:
+    if connection.dialect.name != "sqlite":
+        return
+    writes = has_request_context() and request.method not in _READ_METHODS
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
+
+
+@contextmanager
+def sqlite_foreign_keys_off(connection: sa.Connection) -> Iterator[None]:
+    """Foreign keys off for a migration on SQLite: Alembic's batch mode copies a table and
+    drops the old one, and with foreign keys on that drop would cascade to every child row.
+    (The pragma only takes effect outside a transaction, hence the raw driver connection.)"""
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    raw = connection.connection.driver_connection
+    assert raw is not None
+    raw.execute("PRAGMA foreign_keys = OFF")
+    try:
+        yield
+    finally:
+        raw.execute("PRAGMA foreign_keys = ON")
 
 
 def utcnow() -> datetime:

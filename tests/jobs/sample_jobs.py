@@ -61,5 +61,7 @@ def die_once(user_id: int, name: str, marker: str) -> None:
 
 
 def display_name(user_id: int) -> str | None:
-    """Read the name as stored (not from the session's identity map)."""
-    return db.session.scalar(sa.select(User.display_name).where(User.id == user_id))
+    """Read the name as committed, on a connection of its own (not from the session's
+    identity map, nor from the snapshot of a transaction begun before a worker committed)."""
+    with db.engine.connect() as connection:
+        return connection.scalar(sa.select(User.display_name).where(User.id == user_id))

@@ -102,7 +102,7 @@ def test_the_fit_is_queued_for_a_worker_and_done_by_it(
     assert db.session.get(LearnerModelRecord, user.id) is None  # pages go on without a model
     work(queue)
     assert len(fits) == 1
-    db.session.expire_all()
+    db.session.rollback()  # a new transaction sees what the worker committed
     record = db.session.get(LearnerModelRecord, user.id)
     assert record is not None
     assert record.n_reviews == MIN_REVIEWS_FOR_MODEL

@@ -1,4 +1,4 @@
-"""Settings form."""
+"""Settings form, and the confirmation of an account's deletion."""
 
 from __future__ import annotations
 
@@ -6,9 +6,18 @@ from functools import cache
 from zoneinfo import available_timezones
 
 from flask_wtf import FlaskForm
-from wtforms import DecimalField, IntegerField, SelectField, SubmitField
+from wtforms import (
+    DecimalField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    StringField,
+    SubmitField,
+)
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, NumberRange
+from wtforms.validators import AnyOf, DataRequired, InputRequired, NumberRange
+
+from quizapp.account.deletion import CONFIRM_WORD
 
 MIN_RETENTION, MAX_RETENTION = 0.70, 0.97
 
@@ -49,3 +58,16 @@ class SettingsForm(FlaskForm):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.timezone.choices = timezone_choices()
+
+
+class DeleteAccountForm(FlaskForm):
+    password = PasswordField("Your password", validators=[DataRequired()])
+    confirm = StringField(
+        f"Type {CONFIRM_WORD} to confirm",
+        filters=[lambda text: text.strip() if text else text],
+        validators=[
+            DataRequired(),
+            AnyOf([CONFIRM_WORD], message=f"Type {CONFIRM_WORD} in capitals to confirm."),
+        ],
+    )
+    submit = SubmitField("Delete my account")

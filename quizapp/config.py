@@ -66,11 +66,26 @@ def settings_from_env(environ: Mapping[str, str], instance_path: Path) -> dict[s
       QUIZAPP_RATE_LIMITS    ``0`` turns login/registration/join throttling off (default on);
                              the counts live in QUIZAPP_REDIS_URL's Redis when it is set (shared
                              by every worker and host), else in each process's memory.
+      QUIZAPP_BASE_URL       the site's public address (``https://quiz.example.org``), used
+                             for links in e-mails and printed by the CLI; default none: the
+                             address the request came to (set it in production, so that a
+                             forged Host header cannot send password-reset links elsewhere).
+      QUIZAPP_SMTP_HOST      SMTP server for outgoing mail (password resets); default none:
+                             messages are written to the log instead (development).
+      QUIZAPP_SMTP_PORT      its port; default 587 with STARTTLS, else 25.
+      QUIZAPP_SMTP_USER      log in to the server with this user (and QUIZAPP_SMTP_PASSWORD);
+      QUIZAPP_SMTP_PASSWORD  default none: no login.
+      QUIZAPP_SMTP_STARTTLS  ``1`` to upgrade the connection with STARTTLS before sending;
+                             default on when QUIZAPP_SMTP_USER is set (never send a password
+                             in clear), else off.
+      QUIZAPP_MAIL_FROM      the From address of outgoing mail; default ``quizapp@localhost``.
     """
     db_url = environ.get("QUIZAPP_DATABASE_URL") or f"sqlite:///{instance_path / 'quizapp.db'}"
     secret = environ.get("QUIZAPP_SECRET_KEY") or secret_key_from_instance(instance_path)
     max_mb = int(environ.get("QUIZAPP_MAX_UPLOAD_MB") or DEFAULT_MAX_UPLOAD_MB)
     redis_url = environ.get("QUIZAPP_REDIS_URL") or None
+    smtp_user = environ.get("QUIZAPP_SMTP_USER") or None
+    starttls = _flag(environ.get("QUIZAPP_SMTP_STARTTLS"), smtp_user is not None)
     return {
         "SECRET_KEY": secret,
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(db_url),
@@ -89,6 +104,13 @@ def settings_from_env(environ: Mapping[str, str], instance_path: Path) -> dict[s
         "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "RATELIMIT_SWALLOW_ERRORS": True,
         "QUIZAPP_JOB_MODE": (environ.get("QUIZAPP_JOB_MODE") or "").strip().lower(),
+        "QUIZAPP_BASE_URL": (environ.get("QUIZAPP_BASE_URL") or "").strip() or None,
+        "QUIZAPP_SMTP_HOST": (environ.get("QUIZAPP_SMTP_HOST") or "").strip() or None,
+        "QUIZAPP_SMTP_PORT": int(environ.get("QUIZAPP_SMTP_PORT") or (587 if starttls else 25)),
+        "QUIZAPP_SMTP_USER": smtp_user,
+        "QUIZAPP_SMTP_PASSWORD": environ.get("QUIZAPP_SMTP_PASSWORD") or None,
+        "QUIZAPP_SMTP_STARTTLS": starttls,
+        "QUIZAPP_MAIL_FROM": environ.get("QUIZAPP_MAIL_FROM") or "quizapp@localhost",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_NAME": "quizapp_session",

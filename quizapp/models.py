@@ -79,6 +79,11 @@ class User(UserMixin, Base):
     def has_role(self, role: Role) -> bool:
         return self.role.at_least(role)
 
+    def get_id(self) -> str:
+        """What the login cookie holds: the id and the session version it was issued under
+        (``quizapp.auth.routes.load_user`` refuses a cookie whose version is not current)."""
+        return f"{self.id}:{self.session_version or 0}"
+
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email} {self.role}>"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, stream_with_context, url_for
 from flask.typing import ResponseReturnValue
-from flask_login import current_user, login_required, logout_user
+from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from quizapp.account import bp
@@ -12,7 +12,8 @@ from quizapp.account.deletion import DeletionRefused, delete_account, deletion_b
 from quizapp.account.export import export_json
 from quizapp.account.forms import MAX_RETENTION, MIN_RETENTION, DeleteAccountForm, SettingsForm
 from quizapp.account.services import update_settings, workload_table
-from quizapp.auth.services import AccountError
+from quizapp.auth.forms import EmptyForm
+from quizapp.auth.services import AccountError, end_sessions
 from quizapp.db import utcnow
 from quizapp.extensions import db, limiter
 
@@ -40,6 +41,18 @@ def settings() -> ResponseReturnValue:
         min_retention=MIN_RETENTION,
         max_retention=MAX_RETENTION,
     ), status
+
+
+@bp.route("/sessions/end-others", methods=["POST"])
+@login_required
+def end_other_sessions() -> Response:
+    """Log out every other browser and device; this one stays logged in."""
+    if EmptyForm().validate_on_submit():
+        end_sessions(current_user)
+        db.session.commit()
+        login_user(current_user._get_current_object())  # this login carries the new version
+        flash("You are logged out everywhere else.", "success")
+    return redirect(url_for("account.settings"))
 
 
 @bp.route("/export")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import SelectField, SubmitField
@@ -11,8 +11,11 @@ from wtforms.fields.choices import SelectChoice
 
 from quizapp.admin import bp
 from quizapp.admin.services import LastAdminError, change_role
+from quizapp.auth.forms import EmptyForm
 from quizapp.auth.permissions import role_required
+from quizapp.auth.reset import RESET_MAX_AGE_SECONDS, send_reset_link
 from quizapp.extensions import db
+from quizapp.mail import MailError
 from quizapp.models import Role, User
 
 
@@ -47,4 +50,25 @@ def set_user_role(user_id: int) -> Response:
         return redirect(url_for("admin.users"))
     db.session.commit()
     flash(f"{user.email} is now {user.role.value}.", "success")
+    return redirect(url_for("admin.users"))
+
+
+@bp.route("/users/<int:user_id>/password-reset", methods=["POST"])
+@role_required(Role.ADMIN)
+def send_password_reset(user_id: int) -> Response:
+    """Mail one account a link to set a new password."""
+    user = db.session.get(User, user_id) or abort(404)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        send_reset_link(user)
+    except MailError:
+        current_app.logger.exception("password reset mail to user %s failed", user.id)
+        flash(f"The mail to {user.email} could not be sent: the log says why.", "error")
+        return redirect(url_for("admin.users"))
+    hours = RESET_MAX_AGE_SECONDS // 3600
+    flash(
+        f"Sent {user.email} a link to set a new password (it works once, for {hours} hour).",
+        "success",
+    )
     return redirect(url_for("admin.users"))

@@ -10,16 +10,36 @@ from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from quizapp.auth import bp
-from quizapp.auth.forms import ChangePasswordForm, EmptyForm, LoginForm, RegisterForm
-from quizapp.auth.services import AccountError, authenticate, change_password, register_user
+from quizapp.auth.forms import (
+    ChangePasswordForm,
+    EmptyForm,
+    ForgotPasswordForm,
+    LoginForm,
+    RegisterForm,
+    ResetPasswordForm,
+)
+from quizapp.auth.reset import InvalidResetLink, send_reset_link, user_for_reset_token
+from quizapp.auth.services import (
+    AccountError,
+    WeakPasswordError,
+    authenticate,
+    change_password,
+    end_sessions,
+    find_user,
+    register_user,
+    set_password,
+    user_for_login_id,
+)
 from quizapp.extensions import db, login_manager
+from quizapp.mail import MailError
 from quizapp.models import User
-from quizapp.throttle import throttle_login, throttle_registration
+from quizapp.throttle import throttle_login, throttle_password_reset, throttle_registration
 
 
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    return db.session.get(User, int(user_id))
+def load_user(login_id: str) -> User | None:
+    """The user a login cookie names (``User.get_id``), None once its session version is old."""
+    return user_for_login_id(login_id)
 
 
 def _safe_next(default: str) -> str:
@@ -65,6 +85,10 @@ def register() -> ResponseReturnValue:
             user = register_user(
                 form.email.data or "", form.password.data or "", form.display_name.data or ""
             )
+        except WeakPasswordError as exc:
+            db.session.rollback()
+            form.password.errors = [*form.password.errors, *exc.reasons]
+            return render_template("auth/register.html", form=form), 400
         except AccountError as exc:
             db.session.rollback()
             form.email.errors = [*form.email.errors, str(exc)]
@@ -79,8 +103,10 @@ def register() -> ResponseReturnValue:
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout() -> Response:
-    """Log out (POST only, with a CSRF token)."""
+    """Log out (POST only, with a CSRF token), ending every copy of the login cookie."""
     if EmptyForm().validate_on_submit():
+        end_sessions(current_user)
+        db.session.commit()
         logout_user()
         flash("You are logged out.", "info")
     return redirect(url_for("main.index"))
@@ -89,16 +115,61 @@ def logout() -> Response:
 @bp.route("/password", methods=["GET", "POST"])
 @login_required
 def password() -> ResponseReturnValue:
-    """Change the current user's password."""
+    """Change the current user's password; every other login of theirs ends."""
     form = ChangePasswordForm()
     if form.validate_on_submit():
         try:
             change_password(current_user, form.current.data or "", form.password.data or "")
+        except WeakPasswordError as exc:
+            db.session.rollback()
+            form.password.errors = [*form.password.errors, *exc.reasons]
+            return render_template("auth/password.html", form=form), 400
         except AccountError as exc:
             db.session.rollback()
             form.current.errors = [*form.current.errors, str(exc)]
             return render_template("auth/password.html", form=form), 400
         db.session.commit()
-        flash("Your password has been changed.", "success")
+        login_user(current_user._get_current_object())  # this login carries the new version
+        flash("Your password has been changed. You are logged out everywhere else.", "success")
         return redirect(url_for("main.index"))
     return render_template("auth/password.html", form=form)
+
+
+@bp.route("/forgot", methods=["GET", "POST"])
+@throttle_password_reset
+def forgot_password() -> ResponseReturnValue:
+    """Ask for a password reset link; the answer is the same whether the account exists."""
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        user = find_user(form.email.data or "")
+        if user is not None:
+            try:
+                send_reset_link(user)
+            except MailError:
+                # Saying so would tell who has an account: the same page, and the log says why.
+                current_app.logger.exception("password reset mail to user %s failed", user.id)
+        return render_template("auth/forgot.html", form=form, sent_to=form.email.data)
+    status = 400 if form.errors else 200
+    return render_template("auth/forgot.html", form=form, sent_to=None), status
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str) -> ResponseReturnValue:
+    """Set a new password from a reset link; the link then stops working."""
+    try:
+        user = user_for_reset_token(token)
+    except InvalidResetLink as exc:
+        return render_template("auth/reset_invalid.html", message=str(exc)), 400
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            set_password(user, form.password.data or "")
+        except WeakPasswordError as exc:
+            db.session.rollback()
+            form.password.errors = [*form.password.errors, *exc.reasons]
+            return render_template("auth/reset.html", form=form, user=user), 400
+        db.session.commit()
+        flash("Your new password is set: log in with it.", "success")
+        return redirect(url_for("auth.login"))
+    status = 400 if form.errors else 200
+    return render_template("auth/reset.html", form=form, user=user), status

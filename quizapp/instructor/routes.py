@@ -16,6 +16,7 @@ from quizapp.extensions import db
 from quizapp.instructor import bp, drafts
 from quizapp.instructor.forms import DocumentForm, EntryForm, StatusForm
 from quizapp.instructor.models import Draft
+from quizapp.instructor.uploads import receive_upload
 from quizapp.models import Role
 from quizapp.visibility import can_manage
 
@@ -50,12 +51,12 @@ def new_draft() -> ResponseReturnValue:
     """Upload a document and draft questions from it."""
     form = DocumentForm()
     if form.validate_on_submit():
-        upload = form.document.data
+        upload = receive_upload(form.document.data, "document")
         try:
             draft = drafts.create_draft(
                 current_user,
-                upload.filename or "document",
-                upload.read(),
+                upload.name,
+                upload.data,
                 form.title.data or "",
                 form.set_id.data or "",
             )

@@ -14,6 +14,7 @@ from quizapp.bank.sync import SetOwnershipError
 from quizapp.extensions import db
 from quizapp.instructor import bp, imports
 from quizapp.instructor.forms import ImportForm
+from quizapp.instructor.uploads import receive_upload
 from quizapp.models import PendingImport, QuestionSet, Role
 from quizapp.visibility import can_manage
 
@@ -42,8 +43,8 @@ def new_import() -> ResponseReturnValue:
     form = ImportForm()
     if not form.validate_on_submit():
         return render_template("instructor/new_import.html", form=form)
-    upload = form.upload.data
-    filename, data = upload.filename or "upload", upload.read()
+    upload = receive_upload(form.upload.data, "upload")
+    filename, data = upload.name, upload.data
     set_id = form.set_id.data or ""
     preview = imports.preview_import(filename, data, current_user, set_id or None)
     if not preview.ok:

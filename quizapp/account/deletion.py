@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from quizapp.admin.services import lock_admins
 from quizapp.auth.passwords import verify_password
 from quizapp.auth.services import AccountError
 from quizapp.courses.models import Course
@@ -46,7 +47,7 @@ def _plural(n: int, word: str) -> str:
 
 def deletion_blockers(user: User, *, lock: bool = False) -> list[Blocker]:
     """What stops the account from being deleted now (nothing: an empty list); with ``lock``,
-    the other admins' rows stay locked until the transaction ends (``_other_admins``)."""
+    the admins' rows stay locked until the transaction ends (``_last_admin``)."""
     blockers = []
     sets = db.session.scalar(sa.select(sa.func.count()).where(QuestionSet.owner_id == user.id))
     if sets:
@@ -69,7 +70,7 @@ def deletion_blockers(user: User, *, lock: bool = False) -> list[Blocker]:
                 "Your classes",
             )
         )
-    if user.role is Role.ADMIN and _other_admins(user, lock=lock) == 0:
+    if _last_admin(user, lock=lock):
         blockers.append(
             Blocker(
                 "You are the only administrator: make another account an administrator first.",
@@ -99,12 +100,17 @@ def hand_over(owner: User, recipient: User) -> tuple[int, int]:
     return moved[0], moved[1]
 
 
-def _other_admins(user: User, *, lock: bool) -> int:
-    """How many other admins there are. With ``lock`` their rows stay locked until the end of
-    the transaction (on PostgreSQL; a writing request holds SQLite's write lock already) so
-    that two admins cannot each delete themselves believing the other stays."""
-    query = sa.select(User.id).where(User.role == Role.ADMIN, User.id != user.id)
-    return len(db.session.scalars(query.with_for_update() if lock else query).all())
+def _last_admin(user: User, *, lock: bool) -> bool:
+    """Whether ``user`` is the only admin. With ``lock``, read under the admins' row locks
+    (``lock_admins``, as a demotion takes them) until the transaction ends: two admins cannot
+    each delete themselves (or demote the other) believing the other stays."""
+    if lock:
+        admins = lock_admins()
+        return user in admins and len(admins) <= 1
+    others = db.session.scalar(
+        sa.select(sa.func.count()).where(User.role == Role.ADMIN, User.id != user.id)
+    )
+    return user.role is Role.ADMIN and not others
 
 
 def delete_account(user: User, password: str) -> None:

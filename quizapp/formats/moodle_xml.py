@@ -105,6 +105,9 @@ MAX_MEDIA_FILE_BYTES = 16 * 1024 * 1024
 MAX_MEDIA_TOTAL_BYTES = 64 * 1024 * 1024
 """Embedded files beyond this total are left out (and reported)."""
 
+MAX_MEDIA_NAME = 120
+"""Longest name an embedded file is stored under (a longer one is cut, keeping its extension)."""
+
 ENTITIES_REFUSED = "XML with entity declarations is refused (security)"
 PLUGINFILE = "@@PLUGINFILE@@"
 
@@ -256,6 +259,10 @@ class MediaShelf:
     def add(self, wanted: str, data: bytes) -> str:
         """Store ``data`` under a safe form of ``wanted``; return the name it is stored as."""
         base = _NOT_MEDIA_NAME.sub("_", wanted.rsplit("/", 1)[-1]).strip("._") or "file"
+        if len(base) > MAX_MEDIA_NAME:  # the stored name's column takes 255 characters
+            stem, dot, ext = base.rpartition(".")
+            ext = ext[:16] if dot and stem else ""
+            base = base[: MAX_MEDIA_NAME - len(ext) - 1].rstrip("._") + (f".{ext}" if ext else "")
         name = base
         existing = self.files.get(name)
         if existing is not None and existing.data != data:

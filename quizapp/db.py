@@ -5,11 +5,12 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from flask import has_request_context, request
+from flask import has_request_context
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.compiler import compiles
@@ -37,14 +38,27 @@ class Base(DeclarativeBase):
 # pysqlite's own transaction handling begins a transaction at the first write, so two
 # requests that both read then write fail with "database is locked" instead of waiting.
 # Here the driver's handling is off and each transaction is begun by us: a request that may
-# change something (not GET/HEAD/OPTIONS) begins with ``BEGIN IMMEDIATE``, taking SQLite's
-# write lock at once, so such requests serialise (waiting up to the busy timeout) exactly as
-# ``SELECT ... FOR UPDATE`` serialises them on PostgreSQL. Reads keep a plain ``BEGIN`` and,
-# in WAL mode, are never blocked by a writer. Foreign keys are enforced (SQLite's default is
+# a request's transaction (and a background job's, see ``writer``) begins with
+# ``BEGIN IMMEDIATE``, taking SQLite's write lock at once, so they serialise (waiting up to
+# the busy timeout) as ``SELECT ... FOR UPDATE`` serialises answers on PostgreSQL. GET
+# requests are no exception: several of them write too (the question a session shows, the
+# cached topic figures), and a transaction that read first cannot take the lock later in WAL
+# mode once another has committed. Other transactions (commands, tests) keep a plain BEGIN;
+# WAL lets readers go on while a writer works. Foreign keys are enforced (SQLite's default is
 # to ignore them, which would leave a deleted user's rows behind).
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
-_READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_WRITER: ContextVar[bool] = ContextVar("quizapp_sqlite_writer", default=False)
+
+
+@contextmanager
+def writer() -> Iterator[None]:
+    """Transactions begun in this block take SQLite's write lock as they begin (jobs)."""
+    token = _WRITER.set(True)
+    try:
+        yield
+    finally:
+        _WRITER.reset(token)
 
 
 @sa.event.listens_for(sa.Engine, "connect")
@@ -61,8 +75,8 @@ def _sqlite_connect(dbapi_connection: Any, connection_record: Any) -> None:
 def _sqlite_begin(connection: sa.Connection) -> None:
     if connection.dialect.name != "sqlite":
         return
-    writes = has_request_context() and request.method not in _READ_METHODS
-    connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
+    immediate = has_request_context() or _WRITER.get()
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 @contextmanager

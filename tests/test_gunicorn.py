@@ -4,10 +4,6 @@ from __future__ import annotations
 
 import http.cookiejar
 import re
-import shutil
-import socket
-import subprocess
-import sys
 import time
 import urllib.parse
 import urllib.request
@@ -19,65 +15,16 @@ import pytest
 from flask import Flask
 
 from tests.conftest import csrf_token_from
+from tests.serving import gunicorn as serve
 
 WORKERS = 3
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture
 def gunicorn(app: Flask, database_url: str, tmp_path: Path) -> Iterator[tuple[str, Path]]:
     """Serve the app with several gunicorn workers; yield its URL and its access log."""
-    gunicorn_bin = shutil.which("gunicorn", path=str(Path(sys.executable).parent))
-    if gunicorn_bin is None:
-        pytest.fail("gunicorn is not installed next to the interpreter")
-    port = _free_port()
-    log = tmp_path / "access.log"
-    proc = subprocess.Popen(
-        [
-            gunicorn_bin,
-            "--workers",
-            str(WORKERS),
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--access-logfile",
-            str(log),
-            "--access-logformat",
-            "%(p)s %(s)s %(U)s",
-            "--no-control-socket",
-            "quizapp:create_app()",
-        ],
-        env={
-            "PATH": "/usr/bin:/bin",
-            "QUIZAPP_DATABASE_URL": database_url,
-            "QUIZAPP_SECRET_KEY": "shared-by-every-worker",
-            "QUIZAPP_INSTANCE_PATH": str(tmp_path / "instance"),
-        },
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            urllib.request.urlopen(url + "/", timeout=2).close()
-            break
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                pytest.fail(
-                    f"gunicorn did not start: {proc.stderr.read().decode() if proc.stderr else ''}"
-                )
-            time.sleep(0.2)
-    try:
-        yield url, log
-    finally:
-        proc.terminate()
-        proc.communicate(timeout=10)
+    with serve(database_url, tmp_path / "instance", workers=WORKERS) as server:
+        yield server.url, server.access_log
 
 
 def test_a_logged_in_user_is_served_by_every_worker(gunicorn: tuple[str, Path]) -> None:

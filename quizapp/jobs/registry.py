@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 
 from flask import Flask, current_app, has_app_context
 
+from quizapp.db import writer
 from quizapp.extensions import db
 
 JobArg = int | str
@@ -50,7 +51,7 @@ def run_unit(app: Flask, name: str, args: JobArgs) -> None:
     """Run one job in a fresh app context: commit if it returns, roll back if it raises."""
     fn = _REGISTRY[name]
     # A new app context is a new session scope, apart from whatever session enqueued the job.
-    with app.app_context():
+    with app.app_context(), writer():
         try:
             fn(*args)
             db.session.commit()

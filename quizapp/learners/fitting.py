@@ -63,15 +63,37 @@ def fit_and_store(user_id: int, now: datetime, *, force: bool = False) -> bool:
     Flushes; the caller (the job runner or a command) commits.
     """
     user = db.session.get(User, user_id)
-    if user is None:
+    events = events_to_fit(user_id, force=force)
+    if user is None or events is None:
         return False
+    store_model(user, fit_learner_model(events), now)
+    return True
+
+
+def fit_between_transactions(user_id: int, now: datetime) -> None:
+    """``fit_and_store`` for a job, whose transactions take SQLite's write lock (quizapp.db):
+    the fit (seconds of CPU on a long log) runs between two transactions, holding no lock.
+    The log is read in one; the model is stored in the next, where ``store_model`` takes the
+    learner's lock and follows the log as it is then, so answers given meanwhile count.
+    Ends the caller's transaction (nothing is written before it).
+    """
+    events = events_to_fit(user_id)
+    db.session.rollback()
+    if events is None:
+        return
+    model = fit_learner_model(events)
+    user = db.session.get(User, user_id)
+    if user is not None:
+        store_model(user, model, now)
+
+
+def events_to_fit(user_id: int, *, force: bool = False) -> list[ReviewEvent] | None:
+    """The learner's log when a fit is due (or ``force``), else None (nothing new came in)."""
     record = db.session.get(LearnerModelRecord, user_id)
     events = review_events(user_id)
     if not events or not (force or refit_due(len(events), record.n_reviews if record else 0)):
-        return False
-    model = fit_learner_model(events)
-    store_model(user, model, now)
-    return True
+        return None
+    return events
 
 
 def store_model(user: User, model: LearnerModel, now: datetime) -> LearnerModelRecord:

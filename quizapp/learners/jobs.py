@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from quizapp.db import utcnow
 from quizapp.jobs import job
-from quizapp.learners.fitting import FIT_JOB, fit_and_store
+from quizapp.learners.fitting import FIT_JOB, fit_between_transactions
 from quizapp.learners.rebuild import rebuild_learners
 
 REBUILD_JOB = "rebuild_learner_figures"
@@ -13,7 +13,7 @@ REBUILD_JOB = "rebuild_learner_figures"
 @job(FIT_JOB)
 def fit_learner_model(user_id: int) -> None:
     """Fit one learner's recall model and store it (nothing to do when nothing new came in)."""
-    fit_and_store(user_id, utcnow())
+    fit_between_transactions(user_id, utcnow())
 
 
 @job(REBUILD_JOB)

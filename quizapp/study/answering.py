@@ -53,6 +53,26 @@ class AnswerResult:
     recall_before: float | None
 
 
+class AlreadyAnswered(StudyError):
+    """The post answers a session step that was answered already (a doubled click, a second
+    tab, a replayed request): ``review`` is the answer stored for it."""
+
+    def __init__(self, review: ReviewLog) -> None:
+        super().__init__("That answer was already recorded.")
+        self.review = review
+
+
+def answer_of_step(session: StudySession, step: int) -> ReviewLog | None:
+    """The live answer given at ``step`` of ``session`` (its ``answered`` count then)."""
+    return db.session.scalar(
+        sa.select(ReviewLog).where(
+            ReviewLog.session_id == session.id,
+            ReviewLog.session_step == step,
+            live_reviews(),
+        )
+    )
+
+
 def _session_snapshot(session: StudySession | None) -> dict[str, Any] | None:
     if session is None:
         return None
@@ -80,18 +100,29 @@ def answer_question(
     duration_ms: int | None,
     now: datetime,
     session: StudySession | None = None,
+    step: int | None = None,
 ) -> AnswerResult:
     """Grade ``response``, update the learner's memory of the question and log the answer.
 
     The grade becomes the scheduler's evidence (guessable types count as weaker evidence);
     within a session, a wrongly answered question is queued to come back later.
+
+    ``step`` is the session's ``answered`` count when the question was shown (the answer
+    form's one-time key): a post for a step already answered raises ``AlreadyAnswered``
+    with the stored answer, and nothing is written.
     """
     stats = lock_learner(user)
     if session is not None:
         # Another request of this learner may have answered while this one waited for the
         # lock: decide on the session as it is now.
         db.session.refresh(session)
-        if session.current_question_id != question.id:
+        if step is not None and step != session.answered:
+            stored = answer_of_step(session, step)
+            if stored is not None:
+                raise AlreadyAnswered(stored)
+        if session.current_question_id != question.id or (
+            step is not None and step != session.answered
+        ):
             raise StudyError("That question was already answered; here is the next one.")
     # Held for the whole answer: the identity map keeps it only while referenced.
     model_record = db.session.get(LearnerModelRecord, user.id)
@@ -124,6 +155,7 @@ def answer_question(
         state_before=before.to_json_dict() if before else None,
         session_id=session.id if session else None,
         session_before=_session_snapshot(session),
+        session_step=session.answered if session else None,
     )
     # The figures first: the log row then goes in with its snapshot in one INSERT.
     figures = record_answer(user, question, log, stats, model_record)
@@ -165,17 +197,21 @@ def override_answer(
     *,
     now: datetime,
     session: StudySession | None = None,
-) -> AnswerResult:
+) -> AnswerResult | None:
     """Replace the grade's verdict by the learner's ("knew" / "didnt_know").
 
     The answer is scheduled again from the state it started from, as if the learner had
-    rated it so; the log keeps the automatic rating and records the override.
+    rated it so; the log keeps the automatic rating and records the override. None when the
+    answer already carries this override (a doubled post): nothing is written.
     """
     override = Override(kind)
     lock_learner(user)
-    if _latest_live_review(user, log.question_id) is not log:
+    db.session.refresh(log)
+    if log.undone_at is not None or _latest_live_review(user, log.question_id) is not log:
         raise StudyError("Only the latest answer to a question can be overridden.")
     question = log.question
+    if log.override == override.value:
+        return None  # the same correction posted twice: it stands already
     before = State.from_dict(log.state_before) if log.state_before else None
     evidence = Evidence(
         score=log.score,
@@ -206,17 +242,23 @@ def override_answer(
 
 
 def undo_last_answer(
-    user: User, *, now: datetime, session: StudySession | None = None
+    user: User,
+    *,
+    now: datetime,
+    session: StudySession | None = None,
+    review_id: int | None = None,
 ) -> ReviewLog | None:
     """Undo the learner's latest answer: mark it undone and restore the memory state and the
     kept figures exactly.
 
     The log row is kept (marked ``undone_at``) and left out of every figure. When the answer
-    belongs to ``session``, the session goes back to asking that question.
+    belongs to ``session``, the session goes back to asking that question. With
+    ``review_id`` (the answer the learner saw when asking), nothing is undone unless that is
+    still the latest answer: a doubled undo does not take back a second, earlier answer.
     """
     lock_learner(user)
     log = _latest_live_review(user)
-    if log is None:
+    if log is None or (review_id is not None and log.id != review_id):
         return None
     log.undone_at = now
     question = log.question

@@ -9,6 +9,7 @@ from datetime import datetime
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
+from sqlalchemy.exc import IntegrityError
 
 from quizapp.db import utcnow
 from quizapp.extensions import db
@@ -59,7 +60,7 @@ def _render_question(
         presented=present(question.qtype, question.spec, _seed(session, question)),
         prog=progress_view(session, utcnow()),
         shown_at=int(time.time() * 1000),
-        can_undo=answering.last_answer(current_user) is not None,
+        undo_review_id=last.id if (last := answering.last_answer(current_user)) else None,
         error=error,
     )
     return (html, 400) if error else html
@@ -100,10 +101,16 @@ def show(session_id: int) -> ResponseReturnValue:
 def answer(session_id: int) -> ResponseReturnValue:
     """Grade the answer to the current question and show the feedback."""
     session = _own_session(session_id)
+    step = request.form.get("step", type=int)
     question = db.session.get(Question, request.form.get("question_id", type=int) or 0)
     if question is None or question.id != session.current_question_id:
+        stored = answering.answer_of_step(session, step) if step is not None else None
+        if stored is not None:  # a doubled or replayed post: the feedback it got the first time
+            return redirect(
+                url_for("study.feedback", session_id=session_id, review_id=stored.id), 303
+            )
         flash("That question was already answered; here is the next one.", "info")
-        return redirect(url_for("study.show", session_id=session.id))
+        return redirect(url_for("study.show", session_id=session_id))
     response = read_response(question.qtype, question.spec, request.form.to_dict(flat=False))
     if is_blank(question.qtype, response):
         return _render_question(session, question, error="Give an answer first.")
@@ -116,15 +123,27 @@ def answer(session_id: int) -> ResponseReturnValue:
             duration_ms=_duration_ms(request.form.get("shown_at"), now),
             now=now,
             session=session,
+            step=step,
         )
+        review_id = result.review.id
+        db.session.commit()
+    except answering.AlreadyAnswered as done:
+        # A doubled or replayed post: show the feedback of the answer stored the first time.
+        review_id = done.review.id
+        db.session.rollback()
     except StudyError as exc:
         db.session.rollback()
         flash(str(exc), "info")
-        return redirect(url_for("study.show", session_id=session.id))
-    db.session.commit()
-    return redirect(
-        url_for("study.feedback", session_id=session.id, review_id=result.review.id), 303
-    )
+        return redirect(url_for("study.show", session_id=session_id))
+    except IntegrityError:
+        # Two posts of one step got past the check at once (it cannot happen while the
+        # learner's row is locked; the unique index is the last line): the first one won.
+        db.session.rollback()
+        stored = answering.answer_of_step(session, step) if step is not None else None
+        if stored is None:
+            raise
+        review_id = stored.id
+    return redirect(url_for("study.feedback", session_id=session_id, review_id=review_id), 303)
 
 
 def _own_review(session: StudySession, review_id: int) -> ReviewLog:
@@ -160,9 +179,15 @@ def override(session_id: int, review_id: int) -> ResponseReturnValue:
     kind = request.form.get("kind", "")
     if kind not in ("knew", "didnt_know"):
         abort(400)
-    answering.override_answer(current_user, review, kind, now=utcnow(), session=session)
-    db.session.commit()
-    return redirect(url_for("study.feedback", session_id=session.id, review_id=review.id), 303)
+    session_id, review_id = session.id, review.id
+    try:
+        answering.override_answer(current_user, review, kind, now=utcnow(), session=session)
+    except StudyError as exc:
+        db.session.rollback()
+        flash(str(exc), "info")
+    else:
+        db.session.commit()
+    return redirect(url_for("study.feedback", session_id=session_id, review_id=review_id), 303)
 
 
 @bp.route("/<int:session_id>/undo", methods=["POST"])
@@ -170,13 +195,18 @@ def override(session_id: int, review_id: int) -> ResponseReturnValue:
 def undo(session_id: int) -> ResponseReturnValue:
     """Undo the last answer: the review and the memory state are restored exactly."""
     session = _own_session(session_id)
-    undone = answering.undo_last_answer(current_user, now=utcnow(), session=session)
+    undone = answering.undo_last_answer(
+        current_user,
+        now=utcnow(),
+        session=session,
+        review_id=request.form.get("review_id", type=int),
+    )
     db.session.commit()
     if undone is None:
-        flash("There is no answer to undo.", "info")
+        flash("There is no answer to undo (it may have been undone already).", "info")
     else:
         flash("Answer undone. Here is the question again.", "info")
-    return redirect(url_for("study.show", session_id=session.id), 303)
+    return redirect(url_for("study.show", session_id=session_id), 303)
 
 
 @bp.route("/questions/<int:question_id>/history")

@@ -143,6 +143,14 @@
       form.dataset.bound = "1";
       form.addEventListener("submit", async (ev) => {
         ev.preventDefault();
+        // One post at a time: a double click or Enter pressed twice sends nothing more while
+        // the first is in flight (the server also answers a replayed post with the feedback
+        // it stored, but there is no need to ask).
+        if (form.dataset.busy) return;
+        form.dataset.busy = "1";
+        form.setAttribute("aria-busy", "true");
+        const buttons = [...form.querySelectorAll("button, input[type=submit]")];
+        buttons.forEach((b) => { b.disabled = true; });
         const data = new FormData(form);
         if (ev.submitter && ev.submitter.name) data.append(ev.submitter.name, ev.submitter.value);
         const ok = await navigate(form.action, {
@@ -150,7 +158,14 @@
           body: data,
           headers: { "X-CSRFToken": window.quizapp.csrfToken() },
         });
-        if (!ok) form.submit();
+        if (!ok) {
+          form.submit();
+          return;
+        }
+        // The form is normally replaced by the next page; if it is still here, free it.
+        delete form.dataset.busy;
+        form.removeAttribute("aria-busy");
+        buttons.forEach((b) => { b.disabled = false; });
       });
     });
     root.querySelectorAll("a[data-inline]").forEach((a) => {

@@ -42,8 +42,8 @@ def register(page: Page, url: str) -> None:
     page.goto(url + "/auth/register")
     page.get_by_label("Name").fill("Kim")
     page.get_by_label("E-mail").fill("kim@example.org")
-    page.get_by_label("Password", exact=True).fill("kims-password")
-    page.get_by_label("Repeat the password").fill("kims-password")
+    page.get_by_label("Password", exact=True).fill("tulips in spring")
+    page.get_by_label("Repeat the password").fill("tulips in spring")
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", name="Hello, Kim")).to_be_visible()
 

@@ -4,7 +4,8 @@ A logged-in user may see a set (its questions, media and their history) when
 
 - the set is published (the catalogue of *Sets* offers it to every account), or
 - the user owns it (the instructor who imported or drafted it), or
-- it is assigned to a class the user is a member of, or
+- it is assigned to a class the user is a member of, or owns (an instructor follows the
+  sets of their classes, even one published when it was assigned and withdrawn since), or
 - the user is enrolled in it (joined it, or was enrolled by a class, even one since left), or
 - the user is an admin.
 
@@ -20,7 +21,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from quizapp.courses.models import CourseMember, CourseSet
+from quizapp.courses.models import Course, CourseMember, CourseSet
 from quizapp.extensions import db
 from quizapp.models import Enrollment, QuestionSet, Role, User
 
@@ -53,11 +54,17 @@ def visible_sets(user: Any) -> sa.ColumnElement[bool]:
         .join(CourseMember, CourseMember.course_id == CourseSet.course_id)
         .where(CourseMember.user_id == account.id)
     )
+    of_own_classes = (
+        sa.select(CourseSet.set_id)
+        .join(Course, Course.id == CourseSet.course_id)
+        .where(Course.owner_id == account.id)
+    )
     return sa.or_(
         public_sets(),
         QuestionSet.owner_id == account.id,
         QuestionSet.id.in_(enrolled),
         QuestionSet.id.in_(in_classes),
+        QuestionSet.id.in_(of_own_classes),
     )
 
 

@@ -50,6 +50,7 @@ def people(make_user: Callable[..., User]) -> dict[str, User]:
         "in class": make_user("member@example.org"),
         "owner": make_user("owner@example.org", role=Role.INSTRUCTOR),
         "other instructor": make_user("other@example.org", role=Role.INSTRUCTOR),
+        "class owner": make_user("teacher@example.org", role=Role.INSTRUCTOR),
         "admin": make_user("admin@example.org", role=Role.ADMIN),
     }
 
@@ -60,11 +61,14 @@ def sets(people: dict[str, User]) -> dict[str, QuestionSet]:
     published = make_set("published", people["other instructor"], published=True)
     bundled = make_set("bundled", None, published=True)
     course = Course(owner_id=people["owner"].id, title="Class", join_code="ABCDEFGH")
-    db.session.add(course)
+    # assigned while it was published, say, to the class of another instructor
+    other_class = Course(owner_id=people["class owner"].id, title="Other", join_code="HGFEDCBA")
+    db.session.add_all([course, other_class])
     db.session.flush()
     db.session.add_all(
         [
             CourseSet(course_id=course.id, set_id=private.id),
+            CourseSet(course_id=other_class.id, set_id=private.id),
             # a class member who has since left the set is still shown it
             CourseMember(course_id=course.id, user_id=people["in class"].id),
             Enrollment(user_id=people["enrolled"].id, set_id=private.id),
@@ -80,6 +84,7 @@ SEES_PRIVATE = {
     "in class": True,
     "owner": True,
     "other instructor": False,
+    "class owner": True,
     "admin": True,
 }
 

@@ -24,6 +24,7 @@ import itertools
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -35,6 +36,7 @@ from werkzeug.routing import Rule
 from quizapp.courses.models import Course, CourseMember, CourseSet
 from quizapp.courses.services import new_join_code
 from quizapp.extensions import db
+from quizapp.instructor import drafts
 from quizapp.instructor.models import Draft
 from quizapp.models import (
     Enrollment,
@@ -320,7 +322,7 @@ class Visitor:
             self._login()
 
     @staticmethod
-    def _forget_previous_request() -> None:
+    def forget_previous_request() -> None:
         # The test's app context is every request's: drop what Flask-Login and Flask-WTF
         # cached on ``g`` for the previous one.
         g.pop("_login_user", None)
@@ -333,7 +335,7 @@ class Visitor:
 
     def _login(self) -> None:
         assert self.user is not None
-        self._forget_previous_request()
+        self.forget_previous_request()
         self.client.delete_cookie(self.cookie_name)
         resp = self.client.post(
             "/auth/login", data={"email": self.user.email, "password": PASSWORD}
@@ -350,7 +352,7 @@ class Visitor:
             if self._current_version() != self.version:
                 self._login()
             self.client.set_cookie(self.cookie_name, self.cookie)
-        self._forget_previous_request()
+        self.forget_previous_request()
         return self.client.open(url, method=method, data=data)
 
 
@@ -460,3 +462,39 @@ def test_walk_every_route_with_anothers_ids(
             shown.append(f"{visit.key} ({url}) shows side {other.letter}'s data")
     problems = wrong + shown
     assert not problems, f"{persona}:\n" + "\n".join(problems)
+
+
+def test_an_instructor_cannot_assign_anothers_unpublished_set_to_their_class(
+    walk_app: Flask, sides: dict[str, Side]
+) -> None:
+    """Mixed ids: instructor A's own class, instructor B's unpublished set."""
+    own, others = make_owned(sides["A"]), make_owned(sides["B"])
+    visitor = Visitor(walk_app, sides["A"].instructor)
+    resp = visitor.request("POST", f"/courses/{own.course_id}/sets", {"set_id": str(others.set_id)})
+    assert resp.status_code == 302
+    assert db.session.get(CourseSet, (own.course_id, others.set_id)) is None
+    assert db.session.get(Enrollment, (sides["A"].learner.id, others.set_id)) is None
+
+
+def test_an_instructor_cannot_publish_a_draft_over_anothers_set(
+    walk_app: Flask, sides: dict[str, Side]
+) -> None:
+    """Mixed ids: instructor A's own draft, aimed at the id of instructor B's set."""
+    others = make_owned(sides["B"])
+    document = (Path(__file__).parents[1] / "questions" / "car-t-myeloma.source.txt").read_bytes()
+    draft = drafts.create_draft(
+        sides["A"].instructor, "notes.txt", document, "Mine", others.set_uid
+    )
+    drafts.set_status(draft, draft.payload["questions"][0]["key"], drafts.KEPT)
+    db.session.commit()
+    visitor = Visitor(walk_app, sides["A"].instructor)
+    resp = visitor.request("POST", f"/instructor/drafts/{draft.id}/publish", {})
+    assert resp.status_code == 302
+    visitor.forget_previous_request()
+    page = visitor.client.get(resp.location).get_data(as_text=True)  # with the flashed message
+    assert "taken by a set you do not own" in page
+    question_set = db.session.get(QuestionSet, others.set_id)
+    assert question_set is not None
+    db.session.refresh(question_set)
+    assert question_set.owner_id == sides["B"].instructor.id
+    assert question_set.title == "Set B-secret"

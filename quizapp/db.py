@@ -11,6 +11,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import has_request_context
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.compiler import compiles
@@ -94,6 +95,36 @@ def sqlite_foreign_keys_off(connection: sa.Connection) -> Iterator[None]:
         yield
     finally:
         raw.execute("PRAGMA foreign_keys = ON")
+
+
+def upsert_into(
+    session: sa.orm.Session | sa.orm.scoped_session[Any], table: sa.Table
+) -> postgresql.Insert | sqlite.Insert:
+    """An INSERT with ``on_conflict_do_update`` / ``on_conflict_do_nothing``, in the dialect
+    the session is bound to (PostgreSQL's and SQLite's spell them the same)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return postgresql.insert(table)
+    return sqlite.insert(table)
+
+
+def add_to_counts(
+    session: sa.orm.Session | sa.orm.scoped_session[Any],
+    model: type[Base],
+    keys: dict[str, Any],
+    amounts: dict[str, int | float],
+) -> None:
+    """Add ``amounts`` to the counters of the row ``keys`` names, creating it with them if it
+    does not exist: one ``INSERT ... ON CONFLICT DO UPDATE`` (PostgreSQL and SQLite both have
+    it) instead of a read and a write. Not through the ORM: loaded objects of ``model`` go
+    stale."""
+    table = model.__table__
+    assert isinstance(table, sa.Table)
+    statement = upsert_into(session, table).values({**keys, **amounts})
+    statement = statement.on_conflict_do_update(
+        index_elements=list(keys),
+        set_={column: table.c[column] + statement.excluded[column] for column in amounts},
+    )
+    session.execute(statement)
 
 
 def utcnow() -> datetime:

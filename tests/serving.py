@@ -33,6 +33,7 @@ class Server:
     url: str
     port: int
     access_log: Path
+    error_log: Path  # gunicorn's and the app's log (tracebacks of failed requests)
 
 
 @contextmanager
@@ -49,6 +50,8 @@ def gunicorn(
         pytest.fail("gunicorn is not installed next to the interpreter")
     port = free_port()
     log = instance.parent / f"access-{port}.log"
+    errors = instance.parent / f"errors-{port}.log"
+    error_file = errors.open("wb")
     proc = subprocess.Popen(
         [
             gunicorn_bin,
@@ -71,7 +74,7 @@ def gunicorn(
             **(env or {}),
         },
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=error_file,
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
@@ -82,14 +85,16 @@ def gunicorn(
         except OSError:
             if proc.poll() is not None or time.monotonic() > deadline:
                 proc.kill()
-                error = proc.stderr.read().decode() if proc.stderr else ""
-                pytest.fail(f"gunicorn did not start: {error}")
+                proc.wait()
+                error_file.close()
+                pytest.fail(f"gunicorn did not start: {errors.read_text()}")
             time.sleep(0.2)
     try:
-        yield Server(url, port, log)
+        yield Server(url, port, log, errors)
     finally:
         proc.terminate()
         proc.communicate(timeout=10)
+        error_file.close()
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import undefer
 
+from quizapp.db import Base, add_to_counts, upsert_into
 from quizapp.extensions import db
 from quizapp.grading.registry import guess_options
 from quizapp.learners.calendar import local_date
@@ -76,22 +77,51 @@ def answer_facts(log: ReviewLog, question: Question) -> AnswerFacts:
     )
 
 
-def lock_learner(user: User) -> LearnerStats:
-    """The learner's figures row, locked for this transaction (created, from the log, if the
-    learner has none yet)."""
-    row = db.session.scalar(
+def _locked_stats(user_id: int) -> LearnerStats | None:
+    return db.session.scalar(
         sa.select(LearnerStats)
-        .where(LearnerStats.user_id == user.id)
+        .where(LearnerStats.user_id == user_id)
         .with_for_update()
         .options(undefer(LearnerStats.durations))
         .execution_options(populate_existing=True)
     )
+
+
+def lock_learner(user: User) -> LearnerStats:
+    """The learner's figures row, locked for this transaction (created, from the log, if the
+    learner has none yet)."""
+    row = _locked_stats(user.id)
     if row is not None:
         return row
-    from quizapp.learners.rebuild import rebuild_learner
+    # A first answer: there is no row to lock yet, and two first answers may come at once
+    # (a double click). One INSERT wins; the other waits for it, inserts nothing, and then
+    # waits for the row's lock like any later answer.
+    table = LearnerStats.__table__
+    assert isinstance(table, sa.Table)
+    created = db.session.execute(
+        upsert_into(db.session, table)
+        .values(user_id=user.id)
+        .on_conflict_do_nothing(index_elements=["user_id"])
+    )
+    row = _locked_stats(user.id)
+    assert row is not None
+    if getattr(created, "rowcount", 0) == 1 and _has_live_answers(user.id):
+        from quizapp.learners.rebuild import rebuild_learner
 
-    # Answers given before figures were kept (an upgraded database): compute them once.
-    return rebuild_learner(user)
+        # Answers given before figures were kept (an upgraded database): compute them once.
+        return rebuild_learner(user)
+    return row
+
+
+def _has_live_answers(user_id: int) -> bool:
+    return (
+        db.session.scalar(
+            sa.select(ReviewLog.id)
+            .where(ReviewLog.user_id == user_id, ReviewLog.undone_at.is_(None))
+            .limit(1)
+        )
+        is not None
+    )
 
 
 def current_model(user_id: int) -> tuple[LearnerModel | None, int]:
@@ -107,40 +137,43 @@ def model_of(record: LearnerModelRecord | None) -> tuple[LearnerModel | None, in
 
 
 def _add_counts(user: User, facts: AnswerFacts, sign: int, first: bool, first_value: float) -> None:
-    """Add (sign=1) or take back (sign=-1) one answer in the topic and day counts."""
-    topic = db.session.get(TopicStats, (user.id, facts.topic_id))
-    if topic is None:
-        topic = TopicStats(
-            user_id=user.id, topic_id=facts.topic_id, answers=0, successes=0, first_n=0
-        )
-        topic.first_sum = 0.0
-        db.session.add(topic)
-    topic.answers += sign
-    topic.successes += sign * int(facts.success)
-    topic.first_n += sign * int(first)
-    topic.first_sum += sign * first_value
-    if topic.answers <= 0:
-        # as a rebuild has it: no row for a topic without answers
-        db.session.delete(topic)
+    """Add (sign=1) or take back (sign=-1) one answer in the topic and day counts.
+
+    Plain SQL on the count rows (an upsert per table to add), so an answer costs no reads
+    here; a row whose answers drop to zero is deleted, as a rebuild has no row for it.
+    """
     day = local_date(user, facts.reviewed_at)
-    counts = db.session.get(ReviewDay, (user.id, day, facts.topic_id))
-    if counts is None:
-        counts = ReviewDay(user_id=user.id, day=day, topic_id=facts.topic_id, answers=0)
-        counts.successes = 0
-        counts.score_sum = 0.0
-        db.session.add(counts)
-    counts.answers += sign
-    counts.successes += sign * int(facts.success)
-    counts.score_sum += sign * facts.score
-    if counts.answers <= 0:
-        db.session.delete(counts)
-    study_day = db.session.get(StudyDay, (user.id, day))
-    if study_day is None:
-        study_day = StudyDay(user_id=user.id, day=day, answers=0)
-        db.session.add(study_day)
-    study_day.answers += sign
-    if study_day.answers <= 0:
-        db.session.delete(study_day)
+    counts: list[tuple[type[Base], dict[str, Any], dict[str, int | float]]] = [
+        (
+            TopicStats,
+            {"user_id": user.id, "topic_id": facts.topic_id},
+            {
+                "answers": 1,
+                "successes": int(facts.success),
+                "first_n": int(first),
+                "first_sum": first_value,
+            },
+        ),
+        (
+            ReviewDay,
+            {"user_id": user.id, "day": day, "topic_id": facts.topic_id},
+            {"answers": 1, "successes": int(facts.success), "score_sum": facts.score},
+        ),
+        (StudyDay, {"user_id": user.id, "day": day}, {"answers": 1}),
+    ]
+    for model, keys, amounts in counts:
+        if sign > 0:
+            add_to_counts(db.session, model, keys, amounts)
+            continue
+        table = model.__table__
+        assert isinstance(table, sa.Table)
+        here = [table.c[key] == value for key, value in keys.items()]
+        db.session.execute(
+            sa.update(table)
+            .where(*here)
+            .values({column: table.c[column] - amount for column, amount in amounts.items()})
+        )
+        db.session.execute(sa.delete(table).where(*here, table.c.answers <= 0))
 
 
 def _write_item(user: User, question_id: int, figures: ItemFigures | None) -> None:
@@ -254,16 +287,28 @@ def override_answer_figures(
     old_success = old_rating > 1
     if old_success != facts.success:
         sign = 1 if facts.success else -1
-        topic = db.session.get(TopicStats, (user.id, facts.topic_id))
-        if topic is not None:
-            topic.successes += sign
-            if update.first:
-                topic.first_sum += update.first_value - deguessed(old_success, facts.chance)
-        day = db.session.get(
-            ReviewDay, (user.id, local_date(user, facts.reviewed_at), facts.topic_id)
+        first_change = (
+            update.first_value - deguessed(old_success, facts.chance) if update.first else 0.0
         )
-        if day is not None:
-            day.successes += sign
+        db.session.execute(
+            sa.update(TopicStats)
+            .where(TopicStats.user_id == user.id, TopicStats.topic_id == facts.topic_id)
+            .values(
+                successes=TopicStats.successes + sign,
+                first_sum=TopicStats.first_sum + first_change,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        db.session.execute(
+            sa.update(ReviewDay)
+            .where(
+                ReviewDay.user_id == user.id,
+                ReviewDay.day == local_date(user, facts.reviewed_at),
+                ReviewDay.topic_id == facts.topic_id,
+            )
+            .values(successes=ReviewDay.successes + sign)
+            .execution_options(synchronize_session=False)
+        )
 
 
 def _later_answers(user: User, log: ReviewLog) -> list[tuple[ReviewLog, Question]]:

@@ -62,6 +62,7 @@ def test_draft_review_edit_and_publish(
     page.get_by_role("button", name="Publish 2 kept questions").click()
     expect(page.get_by_role("status").first).to_contain_text("Published")
     expect(page.get_by_role("row", name=re.compile("CAR-T drafts"))).to_be_visible()
+    db.session.rollback()  # a new transaction sees what the server committed
     qs = db.session.scalar(sa.select(QuestionSet).where(QuestionSet.uid == "car-t-drafts"))
     assert qs is not None
     count = db.session.scalar(sa.select(sa.func.count(Question.id)).where(Question.set_id == qs.id))

@@ -78,6 +78,7 @@ def test_import_fix_publish_and_study(
 
     page.get_by_role("button", name="Publish").click()
     expect(page.get_by_role("status").first).to_contain_text("2 questions (2 new")
+    db.session.rollback()  # a new transaction sees what the server committed
     question_set = db.session.scalar(sa.select(QuestionSet).where(QuestionSet.uid == "astronomy"))
     assert question_set is not None
 
@@ -105,7 +106,7 @@ def test_import_fix_publish_and_study(
         expect(page.locator("#prompt b")).to_have_text("star")
     answer(page, question, right=True)
     expect(page.locator(".verdict")).to_contain_text("Right")
-    db.session.expire_all()
+    db.session.rollback()  # a new transaction sees what the server committed
     assert db.session.scalar(sa.select(sa.func.count(ReviewLog.id))) == 1
     page.get_by_role("button", name="Log out").click()
 

@@ -51,7 +51,7 @@ def register(page: Page, url: str) -> None:
 def current_question(page: Page) -> Question:
     page.wait_for_selector("form[data-answer-form]")
     qid = int(page.locator('input[name="question_id"]').get_attribute("value") or 0)
-    db.session.expire_all()
+    db.session.rollback()  # a new transaction sees what the server committed
     question = db.session.get(Question, qid)
     assert question is not None
     return question
@@ -180,7 +180,7 @@ def test_first_session_with_the_keyboard(
             assert current_question(page).uid == "intro-symptoms"
             asked.pop()
             undone = True
-            db.session.expire_all()
+            db.session.rollback()  # a new transaction sees what the server committed
             log = db.session.scalar(sa.select(ReviewLog).where(ReviewLog.undone_at.is_not(None)))
             assert log is not None
             assert log.question.uid == "intro-symptoms"

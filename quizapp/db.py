@@ -48,7 +48,7 @@ class Base(DeclarativeBase):
 # WAL lets readers go on while a writer works. Foreign keys are enforced (SQLite's default is
 # to ignore them, which would leave a deleted user's rows behind).
 
-SQLITE_BUSY_TIMEOUT_MS = 15_000
+SQLITE_BUSY_TIMEOUT_MS = 30_000
 _WRITER: ContextVar[bool] = ContextVar("quizapp_sqlite_writer", default=False)
 
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from flask import Flask
+from flask import Flask, g
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy.engine import make_url
 
@@ -94,6 +94,11 @@ def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
             "QUIZAPP_JOB_MODE": "eager",
         }
     )
+    # The app context below stays open for the whole test, so every test-client request
+    # would share ``g``, where Flask-Login caches the logged-in user and Flask-WTF the CSRF
+    # token: a second client (or a revoked cookie) would be served what an earlier request
+    # loaded. Each request starts with an empty ``g``, as on a server.
+    app.before_request_funcs.setdefault(None, []).insert(0, _forget_earlier_requests)
     with app.app_context():
         try:
             yield app
@@ -103,6 +108,11 @@ def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
             db.session.remove()
             db.engine.dispose()
     os.environ.pop("QUIZAPP_INSTANCE_PATH", None)
+
+
+def _forget_earlier_requests() -> None:
+    for name in list(g):
+        g.pop(name)
 
 
 @pytest.fixture

@@ -176,9 +176,14 @@ def _latest_live_review(user: User, question_id: int | None = None) -> ReviewLog
     )
 
 
-def last_answer(user: User) -> ReviewLog | None:
-    """The learner's latest answer that has not been undone."""
-    return _latest_live_review(user)
+def last_answer_id(user: User) -> int | None:
+    """The id of the learner's latest answer that has not been undone (what Undo names)."""
+    return db.session.scalar(
+        sa.select(ReviewLog.id)
+        .where(ReviewLog.user_id == user.id, live_reviews())
+        .order_by(ReviewLog.reviewed_at.desc(), ReviewLog.id.desc())
+        .limit(1)
+    )
 
 
 def _still_current(session: StudySession, log: ReviewLog) -> bool:

@@ -60,7 +60,7 @@ def _render_question(
         presented=present(question.qtype, question.spec, _seed(session, question)),
         prog=progress_view(session, utcnow()),
         shown_at=int(time.time() * 1000),
-        undo_review_id=last.id if (last := answering.last_answer(current_user)) else None,
+        undo_review_id=answering.last_answer_id(current_user),
         error=error,
     )
     return (html, 400) if error else html

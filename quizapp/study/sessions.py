@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 
 from quizapp.extensions import db
 from quizapp.models import Question, ReviewLog, StudySession, Topic, User
@@ -147,7 +148,10 @@ def current_question(session: StudySession, *, now: datetime) -> Question | None
     if current is None:
         session.finished_at = session.finished_at or now
         return None
-    return db.session.get(Question, current)
+    # With its topic and set, which the page shows: one statement, not three.
+    return db.session.get(
+        Question, current, options=[joinedload(Question.topic), joinedload(Question.question_set)]
+    )
 
 
 @dataclass(frozen=True)

@@ -11,26 +11,9 @@ from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
-from flask import Flask, g
+from flask import Flask
 
 _LINK_RE = re.compile(r"https?://\S+/auth/reset/\S+")
-
-
-@pytest.fixture(autouse=True)
-def fresh_g_per_request(app: Flask) -> None:
-    """Each request starts with an empty ``g``, as it would on a server.
-
-    The ``app`` fixture keeps one app context open for the whole test, so every test-client
-    request shares ``g``, where Flask-Login caches the logged-in user and Flask-WTF the CSRF
-    token: a second client (or a revoked cookie) would otherwise be served the user an earlier
-    request loaded, and given a token its own session does not hold.
-    """
-
-    def forget_earlier_requests() -> None:
-        for name in list(g):
-            g.pop(name)
-
-    app.before_request_funcs.setdefault(None, []).insert(0, forget_earlier_requests)
 
 
 class Inbox:

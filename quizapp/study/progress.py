@@ -19,7 +19,7 @@ import numpy as np
 import sqlalchemy as sa
 from sqlalchemy.engine import Row
 
-from quizapp.db import epoch_seconds
+from quizapp.db import epoch_seconds, upsert_into
 from quizapp.extensions import db
 from quizapp.grading.registry import GUESSABLE_TYPES, guess_options
 from quizapp.learners.calendar import local_date, start_of_local_day
@@ -231,14 +231,21 @@ def topic_figures(
         return _summaries(user, now, totals, user.target_retention)
     learner = LearnerNow(user, now, ids)
     totals = learner.totals()
-    if cache is None:
-        cache = TopicFiguresCache(user_id=user.id)
-        db.session.add(cache)
-    cache.key = key
-    cache.valid_until = now + TOTALS_TTL
-    cache.totals = [
-        [int(t.topic_id), t.questions, t.studied, t.recall_sum, t.below_target] for t in totals
-    ]
+    # An upsert: two pages of one learner (two tabs, a reload) may compute it at once.
+    table = TopicFiguresCache.__table__
+    assert isinstance(table, sa.Table)
+    fresh = {
+        "key": key,
+        "valid_until": now + TOTALS_TTL,
+        "totals": [
+            [int(t.topic_id), t.questions, t.studied, t.recall_sum, t.below_target] for t in totals
+        ],
+    }
+    db.session.execute(
+        upsert_into(db.session, table)
+        .values(user_id=user.id, **fresh)
+        .on_conflict_do_update(index_elements=["user_id"], set_=fresh)
+    )
     return _summaries(user, now, totals, user.target_retention, learner.topics)
 
 

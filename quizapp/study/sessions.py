@@ -135,8 +135,10 @@ def current_question(session: StudySession, *, now: datetime) -> Question | None
     current: int | None = session.current_question_id
     if current is None or current not in queue.pending:
         current = _as_id(queue.next_question())
+    # With its topic and set, which the page shows: one statement, not three.
+    shown = [joinedload(Question.topic), joinedload(Question.question_set)]
     while current is not None:
-        question = db.session.get(Question, current)
+        question = db.session.get(Question, current, options=shown)
         if question is not None and question.is_active:
             break
         # A question retired since the session began is skipped.
@@ -148,10 +150,7 @@ def current_question(session: StudySession, *, now: datetime) -> Question | None
     if current is None:
         session.finished_at = session.finished_at or now
         return None
-    # With its topic and set, which the page shows: one statement, not three.
-    return db.session.get(
-        Question, current, options=[joinedload(Question.topic), joinedload(Question.question_set)]
-    )
+    return db.session.get(Question, current, options=shown)
 
 
 @dataclass(frozen=True)

@@ -13,9 +13,11 @@ import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache, lru_cache
 
 from quizapp.grading.base import SpecPath
 from quizapp.grading.checks import Checker
+from quizapp.grading.wording import ARTICLES, Word, initials, same_word, words
 
 MATCH_KEYS = frozenset({"case", "accents", "punctuation", "typos"})
 MAX_TYPOS = 2
@@ -131,27 +133,407 @@ def allowed_typos(answer: str, rules: MatchRules) -> int:
     return min(wanted, len(answer) // 3)
 
 
+# --- Matching a response against the accepted answers, word by word -----------------------
+
+#: Prefixes that make opposite or different terms: a typo never turns one into the other.
+OPPOSITE_PREFIXES: tuple[tuple[str, str], ...] = (
+    ("hyper", "hypo"),
+    ("intra", "extra"),
+    ("inter", "intra"),
+    ("infra", "supra"),
+    ("super", "sub"),
+    ("endo", "exo"),
+    ("hetero", "homo"),
+    ("poly", "mono"),
+    ("macro", "micro"),
+    ("brady", "tachy"),
+    ("ana", "cata"),
+    ("anti", "pro"),
+    ("ante", "post"),
+    ("pre", "post"),
+    ("pre", "pro"),
+    ("over", "under"),
+    ("up", "down"),
+    ("in", "out"),
+    ("in", "ex"),
+    ("im", "ex"),
+    ("uni", "multi"),
+    ("uni", "bi"),
+    ("mono", "di"),
+    ("bi", "tri"),
+    ("di", "tri"),
+    ("ab", "ad"),
+    ("af", "ef"),
+    ("de", "re"),
+    ("en", "ex"),
+)
+#: Endings that make different terms (an excision is not an incision into the organ).
+OPPOSITE_SUFFIXES: tuple[tuple[str, str], ...] = (
+    ("ectomy", "otomy"),
+    ("ectomy", "ostomy"),
+    ("ostomy", "otomy"),
+    ("itis", "osis"),
+    ("philic", "phobic"),
+    ("emia", "uria"),
+    ("blast", "clast"),
+    ("cyte", "blast"),
+)
+#: Words that turn an answer into its negation.
+NEGATIONS = frozenset({"not", "no", "never", "neither", "nor", "non", "without", "except"})
+
+_SLASH = re.compile(r"\s+/\s+")
+_OPTIONAL = re.compile(r"\[([^\[\]]*)\]")
+_PARENTHESIS = re.compile(r"^(?P<out>.*?\S)\s*\((?P<in>[^()]*\S[^()]*)\)\s*$")
+_LIST = re.compile(r"\s*(?:[,;/&+]|\b(?:or|and|versus|vs)\b)\s*", re.IGNORECASE)
+_MAX_OPTIONAL = 6
+
+
 @dataclass(frozen=True)
 class TextMatch:
-    """The accepted answer a response matched, and at what distance (typos forgiven)."""
+    """The accepted answer a response matched, and how.
+
+    Attributes:
+        answer: the accepted answer as the question lists it.
+        typos: typos forgiven (0 when the response is a form of the answer).
+        forms: (typed word, key word) accepted as forms of one word (``technologies`` for
+            ``technology``), to tell the learner.
+    """
 
     answer: str
     typos: int
+    forms: tuple[tuple[str, str], ...] = ()
 
 
-def match_text(response: str, accepted: Sequence[str], rules: MatchRules) -> TextMatch | None:
+@dataclass(frozen=True)
+class Verdict:
+    """The match of a response (None when wrong), and why it was refused when it came close."""
+
+    match: TextMatch | None
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class _Alternative:
+    """One way of writing an accepted answer (an abbreviation, the words without the optional
+    ones...), in words without leading articles."""
+
+    answer: str
+    shown: str
+    words: tuple[Word, ...]
+    squashed: str
+
+
+@dataclass(frozen=True)
+class _Fit:
+    """How a response's words line up with an alternative's: ``blocked`` says why a close
+    response is refused ('' when it is accepted)."""
+
+    blocked: str
+    typos: int
+    forms: tuple[tuple[str, str], ...]
+
+    @property
+    def cost(self) -> tuple[bool, int, int]:
+        return (bool(self.blocked), self.typos, len(self.forms))
+
+    def then(self, other: _Fit) -> _Fit:
+        return _Fit(
+            self.blocked or other.blocked, self.typos + other.typos, self.forms + other.forms
+        )
+
+
+_EXACT = _Fit("", 0, ())
+
+
+def match_text(
+    response: str,
+    accepted: Sequence[str],
+    rules: MatchRules,
+    *,
+    others: Sequence[str] = (),
+    language: str = "en",
+) -> TextMatch | None:
     """Return the best accepted answer ``response`` matches under ``rules``, or None."""
-    given = normalise(response, rules)
+    return judge(response, accepted, rules, others=others, language=language).match
+
+
+def judge(
+    response: str,
+    accepted: Sequence[str],
+    rules: MatchRules | None = None,
+    *,
+    others: Sequence[str] = (),
+    language: str = "en",
+) -> Verdict:
+    """Grade a typed ``response`` against the ``accepted`` answers of one question.
+
+    Args:
+        response: what the learner typed.
+        accepted: the accepted answers; each may be written ``ABBR (expansion)``,
+            ``one / other`` and mark optional words ``[like this]``.
+        rules: what matters when comparing (the question's ``match``).
+        others: the accepted answers of the set's other questions (or the cloze's other
+            gaps): a typo is not forgiven when it turns the response into one of them.
+        language: the set's language, for the leading articles dropped ("en" by default).
+
+    Returns:
+        The match, or None with the reason when the response came close but differs in
+        what makes a different term (hypo-/hyper-, B/T, a number, a negation, a list).
+    """
+    rules = rules or MatchRules()
+    alternatives = [alt for a in accepted for alt in _alternatives(str(a), rules, language)]
+    verdict = _judge_whole(response, alternatives, rules, language)
+    match = verdict.match
+    if match is not None and match.typos and others:
+        other = _exact_other(response, others, rules, language)
+        if other is not None:
+            return Verdict(None, f"'{response.strip()}' is another answer of this set ({other})")
+    if match is not None or verdict.reason:
+        return verdict
+    return _judge_parts(response, alternatives, rules, language)
+
+
+def _judge_whole(
+    response: str, alternatives: Sequence[_Alternative], rules: MatchRules, language: str
+) -> Verdict:
+    given = _content(words(response, **_fold_rules(rules)), language)
     if not given:
+        return Verdict(None)
+    squashed = normalise(response, rules)
+    best: tuple[tuple[bool, int, int, bool, int], _Fit, _Alternative] | None = None
+    for index, alt in enumerate(alternatives):
+        fit = _align(given, alt.words, rules)
+        if fit is None or not _within_budget(fit, rules):
+            continue
+        key = (*fit.cost, alt.squashed != squashed, index)
+        if best is None or key < best[0]:
+            best = (key, fit, alt)
+    if best is None:
+        return Verdict(None)
+    _, fit, alt = best
+    if fit.blocked:
+        return Verdict(None, f"close to '{alt.shown}', but {fit.blocked}")
+    return Verdict(TextMatch(alt.answer, fit.typos, fit.forms))
+
+
+def _judge_parts(
+    response: str, alternatives: Sequence[_Alternative], rules: MatchRules, language: str
+) -> Verdict:
+    """Judge a response that did not match as a whole: ``ABBR (expansion)``, a negation, a
+    list of candidates."""
+    parenthesis = _PARENTHESIS.match(response)
+    if parenthesis:
+        outer = _judge_whole(parenthesis["out"], alternatives, rules, language).match
+        inner = _judge_whole(parenthesis["in"], alternatives, rules, language).match
+        if outer is not None and inner is not None:
+            return Verdict(TextMatch(outer.answer, outer.typos + inner.typos, outer.forms))
+    given = words(response, **_fold_rules(rules))
+    negations = [w for w in given if w.text.lower() in NEGATIONS]
+    if negations and not any(
+        w.text.lower() in NEGATIONS for alt in alternatives for w in alt.words
+    ):
+        rest = " ".join(w.shown for w in given if w.text.lower() not in NEGATIONS)
+        if _judge_whole(rest, alternatives, rules, language).match is not None:
+            return Verdict(None, f"'{response.strip()}' negates the answer")
+    parts = [p for p in _LIST.split(response) if p.strip()]
+    if len(parts) > 1:
+        matches = [_judge_whole(p, alternatives, rules, language).match for p in parts]
+        if all(m is not None for m in matches):
+            return Verdict(matches[0])
+        if any(m is not None for m in matches):
+            return Verdict(None, f"'{response.strip()}' lists several answers: give one")
+    return Verdict(None)
+
+
+def _exact_other(
+    response: str, others: Sequence[str], rules: MatchRules, language: str
+) -> str | None:
+    """The answer of another question that ``response`` is, typos aside, if any."""
+    exact = MatchRules(rules.case, rules.accents, rules.punctuation, typos=0)
+    for other in others:
+        for alt in _alternatives(str(other), exact, language):
+            given = _content(words(response, **_fold_rules(exact)), language)
+            fit = _align(given, alt.words, exact)
+            if fit is not None and not fit.blocked and not fit.typos:
+                return f"'{alt.shown}'"
+    return None
+
+
+def _fold_rules(rules: MatchRules) -> dict[str, bool]:
+    return {"case": rules.case, "accents": rules.accents, "punctuation": rules.punctuation}
+
+
+def _within_budget(fit: _Fit, rules: MatchRules) -> bool:
+    return fit.blocked != "" or rules.typos is None or fit.typos <= rules.typos
+
+
+def _content(ws: tuple[Word, ...], language: str) -> tuple[Word, ...]:
+    """Drop leading articles, never the last word (an answer may be the letter "a")."""
+    articles = ARTICLES.get(language, ARTICLES["en"])
+    start = 0
+    while start < len(ws) - 1 and ws[start].text.lower() in articles:
+        start += 1
+    return ws[start:]
+
+
+@lru_cache(maxsize=4096)
+def _alternatives(answer: str, rules: MatchRules, language: str) -> tuple[_Alternative, ...]:
+    """Every way of writing ``answer`` (cached: a question's answers are judged again and
+    again)."""
+    out: dict[tuple[Word, ...], _Alternative] = {}
+    for form in _forms(answer):
+        ws = _content(words(form, **_fold_rules(rules)), language)
+        if ws and ws not in out:
+            out[ws] = _Alternative(answer, " ".join(form.split()), ws, normalise(form, rules))
+    return tuple(out.values())
+
+
+def _forms(answer: str) -> list[str]:
+    """Expand ``one / other``, optional ``[words]`` and ``ABBR (expansion)`` into plain forms."""
+    forms: list[str] = []
+    for part in _SLASH.split(answer):
+        for plain in _without_optional(part):
+            parenthesis = _PARENTHESIS.match(plain)
+            if parenthesis:
+                outer, inner = parenthesis["out"], parenthesis["in"]
+                forms += [f"{outer} {inner}", outer, inner]
+            else:
+                forms.append(plain)
+    return list(dict.fromkeys(" ".join(f.split()) for f in forms if f.strip()))
+
+
+def _without_optional(text: str) -> list[str]:
+    """``[the] immune escape [mechanism]`` -> every combination with and without each."""
+    groups = _OPTIONAL.findall(text)
+    if not groups or len(groups) > _MAX_OPTIONAL:
+        return [text]
+    pieces = _OPTIONAL.split(text)  # text, group, text, group, ..., text
+    out = []
+    for mask in range(1 << len(groups)):
+        chosen = [
+            piece if i % 2 == 0 or mask >> (i // 2) & 1 else "" for i, piece in enumerate(pieces)
+        ]
+        out.append("".join(chosen))
+    return out
+
+
+def _align(given: tuple[Word, ...], wanted: tuple[Word, ...], rules: MatchRules) -> _Fit | None:
+    """Line up the response's words with an alternative's, one word, an abbreviation or a
+    compound at a time; return the cheapest fit (None when they cannot be lined up)."""
+
+    @cache
+    def fit(i: int, j: int) -> _Fit | None:
+        if i == len(given) and j == len(wanted):
+            return _EXACT
+        best: _Fit | None = None
+        for step, di, dj in _steps(given, wanted, i, j, rules):
+            rest = fit(i + di, j + dj)
+            if rest is not None:
+                total = step.then(rest)
+                if best is None or total.cost < best.cost:
+                    best = total
+        return best
+
+    return fit(0, 0)
+
+
+def _steps(
+    given: tuple[Word, ...], wanted: tuple[Word, ...], i: int, j: int, rules: MatchRules
+) -> list[tuple[_Fit, int, int]]:
+    steps: list[tuple[_Fit, int, int]] = []
+    if i < len(given) and j < len(wanted):
+        pair = _pair(given[i], wanted[j], rules)
+        if pair is not None:
+            steps.append((pair, 1, 1))
+    if rules.punctuation:
+        return steps
+    for n in (1, 2, 3):
+        # An abbreviation typed for the key's words (BCMA, CAR-T); never the other way
+        # round, or any words with the right initials would pass for the key's abbreviation.
+        m = _abbreviates(given[i : i + n], wanted, j)
+        if m:
+            steps.append((_EXACT, n, m))
+    for n in (2, 3):
+        # A compound written in one word or in several (stem cell / stemcell, 1 500 / 1500).
+        if j + n <= len(wanted) and _joins(given[i : i + 1], wanted[j : j + n]):
+            steps.append((_EXACT, 1, n))
+        if i + n <= len(given) and _joins(wanted[j : j + 1], given[i : i + n]):
+            steps.append((_EXACT, n, 1))
+    return steps
+
+
+def _joins(one: tuple[Word, ...], several: tuple[Word, ...]) -> bool:
+    """Whether one word is several written together."""
+    return len(one) == 1 and one[0].canon == "".join(w.canon for w in several)
+
+
+def _abbreviates(short: tuple[Word, ...], full: tuple[Word, ...], start: int) -> int:
+    """How many words of ``full`` from ``start`` the letters of ``short`` abbreviate (0: none)."""
+    letters = "".join(w.text for w in short)
+    size = len(letters)
+    if not short or size < 2 or not letters.isalpha() or start + size > len(full):
+        return 0
+    expansion = full[start : start + size]
+    if not all(w.text.isalpha() for w in expansion) or initials(expansion) != letters:
+        return 0
+    return size
+
+
+def _pair(given: Word, wanted: Word, rules: MatchRules) -> _Fit | None:
+    """How one typed word matches one key word: the same, a form of it, a typo, or close but
+    a different term (blocked)."""
+    if given.canon == wanted.canon:
+        return _EXACT
+    if same_word(given.canon, wanted.canon):
+        return _Fit("", 0, ((given.shown, wanted.shown),))
+    distance = damerau_levenshtein(given.canon, wanted.canon)
+    if _DIGITS.findall(given.canon) != _DIGITS.findall(wanted.canon):
+        return _Fit("numbers must be exact", 0, ()) if distance <= 1 else None
+    if "#" in given.canon + wanted.canon:
+        return None  # an ordinal (first, 1st) is not a count, and not a typo of one
+    allowed = _word_typos(wanted, rules)
+    if wanted.letters < 5 or given.letters < 5:
+        return _Fit(f"'{given.shown}' is not '{wanted.shown}'", 0, ()) if distance == 1 else None
+    if distance > max(allowed, 1):
         return None
-    best: TextMatch | None = None
-    for answer in accepted:
-        wanted = normalise(answer, rules)
-        if not wanted or _DIGITS.findall(given) != _DIGITS.findall(wanted):
-            continue
-        if abs(len(given) - len(wanted)) > MAX_TYPOS:
-            continue
-        distance = damerau_levenshtein(given, wanted)
-        if distance <= allowed_typos(wanted, rules) and (best is None or distance < best.typos):
-            best = TextMatch(answer, distance)
-    return best
+    different = _different_terms(given.canon.lower(), wanted.canon.lower())
+    if different:
+        return _Fit(different, 0, ())
+    if distance > allowed:
+        return None
+    return _Fit("", distance, ())
+
+
+def _word_typos(wanted: Word, rules: MatchRules) -> int:
+    """Typos forgiven in one key word: about one per six letters (auto), from 5 letters."""
+    if wanted.letters < 5:
+        return 0
+    if rules.typos is None:
+        return max(1, len(wanted.canon) // 6)
+    return min(rules.typos, len(wanted.canon) // 3)
+
+
+def _different_terms(given: str, wanted: str) -> str:
+    """Why two close words are different terms ('' when they may be a typo of each other)."""
+    for a, b in OPPOSITE_PREFIXES:
+        for x, y in ((a, b), (b, a)):
+            if (
+                given.startswith(x)
+                and wanted.startswith(y)
+                and _rest_matches(given[len(x) :], wanted[len(y) :])
+            ):
+                return f"{x}- and {y}- are different terms"
+    for a, b in OPPOSITE_SUFFIXES:
+        for x, y in ((a, b), (b, a)):
+            if (
+                given.endswith(x)
+                and wanted.endswith(y)
+                and _rest_matches(given[: -len(x)], wanted[: -len(y)])
+            ):
+                return f"-{x} and -{y} are different terms"
+    return ""
+
+
+def _rest_matches(a: str, b: str) -> bool:
+    """Whether what follows (or precedes) the prefixes is nearly the same word."""
+    return damerau_levenshtein(a, b) <= 1

@@ -8,15 +8,37 @@ from typing import ClassVar
 
 from quizapp.grading.base import Grade, Part, QuestionType, Spec, SpecProblem, squash
 from quizapp.grading.checks import Checker
-from quizapp.grading.textmatch import MatchRules, TextMatch, check_rules, match_text, normalise
+from quizapp.grading.textmatch import MatchRules, Verdict, check_rules, judge, normalise
 
 BLANK = "_____"
 
 
-def _spelling_note(match: TextMatch | None) -> tuple[str, ...]:
-    if match is None or match.typos == 0:
-        return ()
-    return (f"Accepted, but mind the spelling: {match.answer}",)
+def _notes(verdict: Verdict) -> tuple[str, ...]:
+    """What the learner is told about a typed answer: what it was accepted as, or why not."""
+    match = verdict.match
+    if match is None:
+        reason = verdict.reason
+        return (reason[0].upper() + reason[1:] + ".",) if reason else ()
+    notes: list[str] = []
+    if match.forms:
+        pairs = " and ".join(f"'{given}' as '{wanted}'" for given, wanted in match.forms)
+        notes.append(f"Accepted {pairs}.")
+    if match.typos:
+        notes.append(f"Accepted, but mind the spelling: {match.answer}")
+    return tuple(notes)
+
+
+def typed_answers(qtype: str, spec: Spec) -> tuple[str, ...]:
+    """The accepted answers of a typed question (every gap's for a cloze), else none.
+
+    A caller that grades within a set passes those of the set's other questions as
+    ``others`` to ``ShortAnswer.grade`` and ``Cloze.grade``.
+    """
+    if qtype == ShortAnswer.name:
+        return tuple(str(a) for a in spec.get("answers", ()))
+    if qtype == Cloze.name and isinstance(spec.get("text"), str):
+        return tuple(a for gap in read_cloze(spec["text"]).gaps for a in gap)
+    return ()
 
 
 def _check_accepted(
@@ -50,15 +72,18 @@ class ShortAnswer(QuestionType):
             _check_accepted(answers, MatchRules.from_spec(spec.get("match")), ("answers",), checker)
         return checker.problems
 
-    def grade(self, spec: Spec, response: object) -> Grade:
+    def grade(self, spec: Spec, response: object, *, others: Sequence[str] = ()) -> Grade:
+        """Grade a typed answer; ``others`` are the answers of the set's other questions."""
         given = response if isinstance(response, str) else ""
-        match = match_text(given, spec["answers"], MatchRules.from_spec(spec.get("match")))
+        rules = MatchRules.from_spec(spec.get("match"))
+        verdict = judge(given, spec["answers"], rules, others=others)
+        match = verdict.match
         expected = match.answer if match else str(spec["answers"][0])
         return Grade(
             score=1.0 if match else 0.0,
             correct_answer=self.correct_answer_text(spec),
             parts=(Part(0, match is not None, given, expected),),
-            feedback=_spelling_note(match),
+            feedback=_notes(verdict),
         )
 
     def correct_answer_text(self, spec: Spec) -> str:
@@ -133,11 +158,17 @@ class Cloze(QuestionType):
             _check_accepted(answers, MatchRules.from_spec(spec.get("match")), ("text",), checker)
         return checker.problems
 
-    def grade(self, spec: Spec, response: object) -> Grade:
+    def grade(self, spec: Spec, response: object, *, others: Sequence[str] = ()) -> Grade:
+        """Grade each gap; a typo never turns one gap's answer into another gap's (or into
+        one of ``others``, the answers of the set's other questions)."""
         cloze = read_cloze(spec["text"])
         rules = MatchRules.from_spec(spec.get("match"))
         given = _gap_responses(response, len(cloze.gaps))
-        matches = [match_text(g, gap, rules) for g, gap in zip(given, cloze.gaps, strict=True)]
+        verdicts = [
+            judge(g, gap, rules, others=[*_other_gaps(cloze, i), *others])
+            for i, (g, gap) in enumerate(zip(given, cloze.gaps, strict=True))
+        ]
+        matches = [v.match for v in verdicts]
         parts = tuple(
             Part(i, m is not None, given[i], m.answer if m else cloze.gaps[i][0])
             for i, m in enumerate(matches)
@@ -146,7 +177,7 @@ class Cloze(QuestionType):
             score=sum(p.correct for p in parts) / len(parts),
             correct_answer=self.correct_answer_text(spec),
             parts=parts,
-            feedback=tuple(note for m in matches for note in _spelling_note(m)),
+            feedback=tuple(note for v in verdicts for note in _notes(v)),
         )
 
     def correct_answer_text(self, spec: Spec) -> str:
@@ -160,6 +191,11 @@ class Cloze(QuestionType):
     def answer_key(self, spec: Spec) -> object:
         # The words hidden in the gaps, not the sentence around them.
         return [squash(gap[0]) for gap in read_cloze(spec["text"]).gaps]
+
+
+def _other_gaps(cloze: ClozeText, index: int) -> list[str]:
+    own = set(cloze.gaps[index])
+    return [a for i, gap in enumerate(cloze.gaps) if i != index for a in gap if a not in own]
 
 
 def _gap_responses(response: object, count: int) -> list[str]:

@@ -79,9 +79,11 @@ def test_allowed_typos(answer: str, rules: MatchRules, typos: int) -> None:
         ("bone marrow", ["The bone marrow", "bone marrow"], LENIENT, "bone marrow", 0),
         ("BONE MARROW!", ["bone marrow"], LENIENT, "bone marrow", 0),
         ("bone marow", ["bone marrow"], LENIENT, "bone marrow", 1),
-        ("hypercalcaemia", ["hypercalcemia"], LENIENT, "hypercalcemia", 1),
-        ("hypercalcaemai", ["hypercalcemia"], LENIENT, "hypercalcemia", 2),
-        ("hyprecalcaemai", ["hypercalcemia"], LENIENT, None, 0),  # three typos
+        # British spelling is a variant, not a typo; about one typo per six letters
+        ("hypercalcaemia", ["hypercalcemia"], LENIENT, "hypercalcemia", 0),
+        ("hypercalcaemai", ["hypercalcemia"], LENIENT, "hypercalcemia", 1),
+        ("hyprecalcaemai", ["hypercalcemia"], LENIENT, "hypercalcemia", 2),
+        ("hyprecalcmeai", ["hypercalcemia"], LENIENT, None, 0),  # three typos
         ("bcam", ["BCMA"], LENIENT, None, 0),  # four letters: no typo forgiven
         ("cart", ["CAR-T"], LENIENT, "CAR-T", 0),
         ("car-t", ["CAR-T"], MatchRules(punctuation=True), "CAR-T", 0),

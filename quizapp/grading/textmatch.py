@@ -186,6 +186,7 @@ _OPTIONAL = re.compile(r"\[([^\[\]]*)\]")
 _PARENTHESIS = re.compile(r"^(?P<out>.*?\S)\s*\((?P<in>[^()]*\S[^()]*)\)\s*$")
 _LIST = re.compile(r"\s*(?:[,;/&+]|\b(?:or|and|versus|vs)\b)\s*", re.IGNORECASE)
 _MAX_OPTIONAL = 6
+_SHORT_FOR_SUBSTITUTION = 8
 
 
 @dataclass(frozen=True)
@@ -494,14 +495,25 @@ def _pair(given: Word, wanted: Word, rules: MatchRules) -> _Fit | None:
     allowed = _word_typos(wanted, rules)
     if wanted.letters < 5 or given.letters < 5:
         return _Fit(f"'{given.shown}' is not '{wanted.shown}'", 0, ()) if distance == 1 else None
-    if distance > max(allowed, 1):
-        return None
     different = _different_terms(given.canon.lower(), wanted.canon.lower())
     if different:
         return _Fit(different, 0, ())
-    if distance > allowed:
+    if distance > allowed or not _plausible_typo(given.canon, wanted.canon, distance):
         return None
     return _Fit("", distance, ())
+
+
+def _plausible_typo(given: str, wanted: str, distance: int) -> bool:
+    """Whether a slip of the fingers, not another word, explains the difference.
+
+    Learners rarely mistype the first letter, and a changed letter in a short word is how
+    different words differ (stack/stalk, tumour/rumour); a letter dropped, added or two
+    swapped are kept as typos there.
+    """
+    if given[:1] != wanted[:1]:
+        return False
+    substituted = len(given) == len(wanted) and sorted(given) != sorted(wanted)
+    return not (len(wanted) < _SHORT_FOR_SUBSTITUTION and distance == 1 and substituted)
 
 
 def _word_typos(wanted: Word, rules: MatchRules) -> int:

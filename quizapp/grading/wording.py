@@ -264,7 +264,7 @@ def words(
 ) -> tuple[Word, ...]:
     """Split ``text`` into words: at spaces only when ``punctuation`` matters, else at anything
     but letters and digits. Number words become digits (``twenty one`` is one word, ``21``)."""
-    text = unicodedata.normalize("NFKC", text)
+    text = unicodedata.normalize("NFKC", text).replace("&", " and ")
     pieces = text.split() if punctuation else _WORD.findall(text)
     return _numbers(tuple(_word(p, case=case, accents=accents) for p in pieces))
 

@@ -111,6 +111,8 @@ def read_cloze(text: str) -> ClozeText:
     pos = 0
     while (start := text.find("[[", pos)) != -1:
         end = text.find("]]", start + 2)
+        while end != -1 and text.startswith("]", end + 2):
+            end += 1  # "[[escape [mechanism]]]": the gap ends with an optional word
         if end == -1 or "[[" in text[start + 2 : end]:
             errors.append(f"gap {len(gaps) + 1} is not closed: '[[' without ']]'")
             break

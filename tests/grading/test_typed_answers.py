@@ -13,6 +13,7 @@ import pytest
 
 from quizapp.grading import REGISTRY
 from quizapp.grading.textmatch import MatchRules, judge
+from quizapp.grading.typed import read_cloze
 
 
 class Case(NamedTuple):
@@ -348,6 +349,16 @@ def test_cloze_gaps_use_the_same_matcher() -> None:
         "Close to 'hypercalcemia', but hypo- and hyper- are different terms.",
         "Accepted, but mind the spelling: autologous",
     )
+
+
+def test_cloze_gaps_may_hold_optional_words() -> None:
+    spec = {"text": "Tumours evade [[[the] immune escape [mechanism]]]; [[[the] T cells]] fight."}
+    assert read_cloze(spec["text"]).gaps == (
+        ("[the] immune escape [mechanism]",),
+        ("[the] T cells",),
+    )
+    grade = REGISTRY["cloze"].grade(spec, ["immune escape mechanism", "T cell"])
+    assert grade.score == 1.0
 
 
 def test_cloze_gap_typo_does_not_become_another_gap() -> None:

@@ -318,3 +318,51 @@ def test_the_grader_accepts_what_learners_type(qid: str) -> None:
 def test_every_typed_question_has_its_variants_listed() -> None:
     typed = ids(of_type("short_answer", "cloze"))
     assert sorted(typed) == sorted(TYPED_VARIANTS), "list what learners type for every new one"
+
+
+# What learners type that is another thing: each must be marked wrong by the app's grader.
+TYPED_WRONG: dict[str, list[Any]] = {
+    # Asked what CAR-T stands for, the abbreviation itself is no answer.
+    "intro-car-t-abbreviation": [
+        "CAR-T",
+        "CAR-T cells",
+        "chimeric antibody receptor T cells",
+        "chimeric antigen receptor B cells",
+    ],
+    "principle-receptor-target": ["tumor cells", "antigens", "normal antigens"],
+    "application-bcma-antigen": [
+        "T cell maturation antigen",
+        "B cell maturation",
+        "SLAMF7",
+        "BCMA, SLAMF7",
+        "not BCMA",
+    ],
+    "trials-durable": ["partial", "complete"],
+    "problems-immune-escape": ["heterogeneity", "heterogeneity of tumor cells", "immune response"],
+    "principle-steps-cloze": [["injected", "engineered", "amplified", "infused"]],
+}
+# Refusals the grader does not make yet, with why: reported, to be fixed in the grader.
+GRADER_GAPS = {
+    ("intro-car-t-abbreviation", "CAR-T cells"): (
+        "the grader takes 'CAR-T' for the initials of 'chimeric antigen receptor T' and keeps "
+        "'cells', so the abbreviation passes for its own expansion"
+    ),
+}
+
+
+def wrong_cases() -> list[Any]:
+    cases = []
+    for qid, responses in TYPED_WRONG.items():
+        for response in responses:
+            gap = GRADER_GAPS.get((qid, str(response)))
+            marks = [pytest.mark.xfail(reason=gap, strict=True)] if gap else []
+            cases.append(pytest.param(qid, response, marks=marks, id=f"{qid}-{response}"))
+    return cases
+
+
+@pytest.mark.parametrize(("qid", "response"), wrong_cases())
+def test_the_grader_refuses_what_is_another_thing(qid: str, response: Any) -> None:
+    question = next(q for q in QUESTIONS if q["id"] == qid)
+    qtype = REGISTRY[question["type"]]
+    spec = {k: v for k, v in question.items() if k in qtype.keys}
+    assert qtype.grade(spec, response).score < 1, f"{qid}: '{response}' marked right"

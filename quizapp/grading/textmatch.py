@@ -465,11 +465,17 @@ def _steps(
 
 def _joins(one: tuple[Word, ...], several: tuple[Word, ...]) -> bool:
     """Whether one word is several written together."""
-    return len(one) == 1 and one[0].canon == "".join(w.canon for w in several)
+    return (
+        len(one) == 1
+        and one[0].canon.startswith(several[0].canon)
+        and one[0].canon == "".join(w.canon for w in several)
+    )
 
 
 def _abbreviates(short: tuple[Word, ...], full: tuple[Word, ...], start: int) -> int:
     """How many words of ``full`` from ``start`` the letters of ``short`` abbreviate (0: none)."""
+    if not short or start >= len(full) or short[0].text[:1] != full[start].text[:1]:
+        return 0
     letters = "".join(w.text for w in short)
     size = len(letters)
     if not short or size < 2 or not letters.isalpha() or start + size > len(full):
@@ -487,7 +493,7 @@ def _pair(given: Word, wanted: Word, rules: MatchRules) -> _Fit | None:
         return _EXACT
     if same_word(given.canon, wanted.canon):
         return _Fit("", 0, ((given.shown, wanted.shown),))
-    distance = damerau_levenshtein(given.canon, wanted.canon)
+    distance = _distance(given.canon, wanted.canon)
     if _DIGITS.findall(given.canon) != _DIGITS.findall(wanted.canon):
         return _Fit("numbers must be exact", 0, ()) if distance <= 1 else None
     if "#" in given.canon + wanted.canon:
@@ -548,4 +554,12 @@ def _different_terms(given: str, wanted: str) -> str:
 
 def _rest_matches(a: str, b: str) -> bool:
     """Whether what follows (or precedes) the prefixes is nearly the same word."""
-    return damerau_levenshtein(a, b) <= 1
+    return abs(len(a) - len(b)) <= 1 and _distance(a, b) <= 1
+
+
+@lru_cache(maxsize=65536)
+def _distance(a: str, b: str) -> int:
+    """The distance between two words, at most 3 (further is as good as unrelated here)."""
+    if abs(len(a) - len(b)) > 3:
+        return 3 + abs(len(a) - len(b))
+    return damerau_levenshtein(a, b)

@@ -9,6 +9,7 @@ from typing import ClassVar
 
 from quizapp.grading.base import Grade, Part, QuestionType, Spec, SpecProblem
 from quizapp.grading.checks import Checker
+from quizapp.grading.wording import words
 
 _NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 _GROUPING = re.compile(r"[\s']")
@@ -32,6 +33,17 @@ def parse_number(text: str, unit: str = "") -> float | None:
         return None
     number = float(value)
     return number if math.isfinite(number) else None
+
+
+def number_in_words(text: str, unit: str = "") -> float | None:
+    """Read a whole number written in words ("four", "twenty-one", "two hundred"), or None."""
+    value = text.strip()
+    if unit and value.casefold().endswith(unit.casefold()):
+        value = value[: -len(unit)]
+    written = words(value)
+    if len(written) == 1 and written[0].canon.isdigit():
+        return float(written[0].canon)
+    return None
 
 
 def _decimal_point(value: str) -> str:
@@ -74,7 +86,9 @@ class Numeric(QuestionType):
     def grade(self, spec: Spec, response: object) -> Grade:
         unit = str(spec.get("unit", ""))
         given = str(response) if isinstance(response, str | int | float) else ""
-        value = parse_number(given, unit) if not isinstance(response, bool) else None
+        value = None if isinstance(response, bool) else parse_number(given, unit)
+        if value is None and isinstance(response, str):
+            value = number_in_words(given, unit)
         lo, hi = _bounds(spec)
         right = value is not None and lo - _EPSILON <= value <= hi + _EPSILON
         feedback = () if value is not None or not given.strip() else (f"'{given}' is not a number",)

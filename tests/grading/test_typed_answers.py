@@ -378,3 +378,17 @@ def test_matching_rules_still_apply() -> None:
 def test_articles_of_the_sets_language() -> None:
     assert judge("la moelle osseuse", ["moelle osseuse"], language="fr").match is not None
     assert judge("die Zelle", ["Zelle"], language="de").match is not None
+
+
+@pytest.mark.parametrize(
+    ("response", "right"),
+    [("four", True), ("Four mg", True), ("4", True), ("five", False), ("fourth", False)],
+)
+def test_numeric_answers_written_in_words(response: str, right: bool) -> None:
+    grade = REGISTRY["numeric"].grade({"answer": 4, "unit": "mg"}, response)
+    assert (grade.score == 1.0) is right
+
+
+def test_numeric_answers_in_words_beyond_twenty() -> None:
+    assert REGISTRY["numeric"].grade({"answer": 21}, "twenty-one").score == 1.0
+    assert REGISTRY["numeric"].grade({"answer": 200}, "two hundred").score == 1.0

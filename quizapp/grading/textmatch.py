@@ -187,6 +187,7 @@ _PARENTHESIS = re.compile(r"^(?P<out>.*?\S)\s*\((?P<in>[^()]*\S[^()]*)\)\s*$")
 _LIST = re.compile(r"\s*(?:[,;/&+]|\b(?:or|and|versus|vs)\b)\s*", re.IGNORECASE)
 _MAX_OPTIONAL = 6
 _SHORT_FOR_SUBSTITUTION = 8
+_ABBREVIATION_WORDS = 3
 
 
 @dataclass(frozen=True)
@@ -301,9 +302,10 @@ def _judge_whole(
     if not given:
         return Verdict(None)
     squashed = normalise(response, rules)
+    known = _abbreviations(alternatives)
     best: tuple[tuple[bool, int, int, bool, int], _Fit, _Alternative] | None = None
     for index, alt in enumerate(alternatives):
-        fit = _align(given, alt.words, rules)
+        fit = _align(given, alt.words, rules, known)
         if fit is None or not _within_budget(fit, rules):
             continue
         key = (*fit.cost, alt.squashed != squashed, index)
@@ -328,6 +330,10 @@ def _judge_parts(
         inner = _judge_whole(parenthesis["in"], alternatives, rules, language).match
         if outer is not None and inner is not None:
             return Verdict(TextMatch(outer.answer, outer.typos + inner.typos, outer.forms))
+        # "BCMA (B cell maturation antigen)": the expansion is right and spelt out.
+        for full, short in ((inner, parenthesis["out"]), (outer, parenthesis["in"])):
+            if full is not None and _spells_out(short, full.answer, alternatives, rules):
+                return Verdict(full)
     given = words(response, **_fold_rules(rules))
     negations = [w for w in given if w.text.lower() in NEGATIONS]
     if negations and not any(
@@ -351,10 +357,11 @@ def _exact_other(
 ) -> str | None:
     """The answer of another question that ``response`` is, typos aside, if any."""
     exact = MatchRules(rules.case, rules.accents, rules.punctuation, typos=0)
+    given = _content(words(response, **_fold_rules(exact)), language)
     for other in others:
-        for alt in _alternatives(str(other), exact, language):
-            given = _content(words(response, **_fold_rules(exact)), language)
-            fit = _align(given, alt.words, exact)
+        alternatives = _alternatives(str(other), exact, language)
+        for alt in alternatives:
+            fit = _align(given, alt.words, exact, _abbreviations(alternatives))
             if fit is not None and not fit.blocked and not fit.typos:
                 return f"'{alt.shown}'"
     return None
@@ -418,7 +425,35 @@ def _without_optional(text: str) -> list[str]:
     return out
 
 
-def _align(given: tuple[Word, ...], wanted: tuple[Word, ...], rules: MatchRules) -> _Fit | None:
+def _abbreviations(alternatives: Sequence[_Alternative]) -> frozenset[str]:
+    """The abbreviations an answer names (``CAR-T`` -> ``cart``): only those may stand for
+    the words they abbreviate (asked what CAR-T stands for, "CAR-T cells" is no answer)."""
+    out = set()
+    for alt in alternatives:
+        letters = "".join(w.text for w in alt.words)
+        if len(alt.words) <= _ABBREVIATION_WORDS and letters.isalpha():
+            out.add(letters)
+    return frozenset(out)
+
+
+def _spells_out(
+    short: str, answer: str, alternatives: Sequence[_Alternative], rules: MatchRules
+) -> bool:
+    """Whether ``short`` is the initials of (the first words of) one form of ``answer``."""
+    letters = "".join(w.text for w in words(short, **_fold_rules(rules)))
+    return any(
+        _abbreviates(words(short, **_fold_rules(rules)), alt.words, 0) == len(letters)
+        for alt in alternatives
+        if alt.answer == answer
+    )
+
+
+def _align(
+    given: tuple[Word, ...],
+    wanted: tuple[Word, ...],
+    rules: MatchRules,
+    known: frozenset[str] = frozenset(),
+) -> _Fit | None:
     """Line up the response's words with an alternative's, one word, an abbreviation or a
     compound at a time; return the cheapest fit (None when they cannot be lined up)."""
 
@@ -427,7 +462,7 @@ def _align(given: tuple[Word, ...], wanted: tuple[Word, ...], rules: MatchRules)
         if i == len(given) and j == len(wanted):
             return _EXACT
         best: _Fit | None = None
-        for step, di, dj in _steps(given, wanted, i, j, rules):
+        for step, di, dj in _steps(given, wanted, i, j, rules, known):
             rest = fit(i + di, j + dj)
             if rest is not None:
                 total = step.then(rest)
@@ -439,7 +474,12 @@ def _align(given: tuple[Word, ...], wanted: tuple[Word, ...], rules: MatchRules)
 
 
 def _steps(
-    given: tuple[Word, ...], wanted: tuple[Word, ...], i: int, j: int, rules: MatchRules
+    given: tuple[Word, ...],
+    wanted: tuple[Word, ...],
+    i: int,
+    j: int,
+    rules: MatchRules,
+    known: frozenset[str],
 ) -> list[tuple[_Fit, int, int]]:
     steps: list[tuple[_Fit, int, int]] = []
     if i < len(given) and j < len(wanted):
@@ -449,10 +489,11 @@ def _steps(
     if rules.punctuation:
         return steps
     for n in (1, 2, 3):
-        # An abbreviation typed for the key's words (BCMA, CAR-T); never the other way
-        # round, or any words with the right initials would pass for the key's abbreviation.
+        # An abbreviation the answer names typed for its words ("CAR-T cells" for "chimeric
+        # antigen receptor T cells / CAR-T"); never the other way round, or any words with the
+        # right initials would pass for the abbreviation.
         m = _abbreviates(given[i : i + n], wanted, j)
-        if m:
+        if m and "".join(w.text for w in given[i : i + n]) in known:
             steps.append((_EXACT, n, m))
     for n in (2, 3):
         # A compound written in one word or in several (stem cell / stemcell, 1 500 / 1500).

@@ -47,7 +47,12 @@ CASES: list[Case] = [
     # --- medicine: case, punctuation, articles --------------------------------------------
     Case("multiple myeloma", "Multiple Myeloma", OK),
     Case("multiple myeloma", "multiple-myeloma.", OK),
-    Case("multiple myeloma", "MM", OK),
+    # An abbreviation stands for its words only where the answer names it: asked what CAR-T
+    # or MM stands for, the abbreviation itself is no answer.
+    Case("multiple myeloma", "MM", NO),
+    Case("multiple myeloma (MM)", "MM", OK),
+    Case("chimeric antigen receptor T cells", "CAR-T cells", NO),
+    Case("chimeric antigen receptor T cells", "CAR-T", NO),
     Case("multiple myeloma", "myeloma", NO),
     Case("multiple myeloma", "multiple sclerosis", NO),
     Case("bone marrow", "the bone marrow", OK),
@@ -148,7 +153,8 @@ CASES: list[Case] = [
     Case("polypeptide", "monopeptide", NO),
     Case("T lymphocytes", "T-lymphocyte", OK),
     Case("T lymphocytes", "B lymphocytes", NO, "'B' is not 'T'"),
-    Case("natural killer cells", "NK cells", OK),
+    Case("natural killer cells / NK", "NK cells", OK),
+    Case("natural killer cells / NK", "NK cell", OK),
     Case("natural killer cells", "killer cells", NO),
     Case("amino acids", "amino acid", OK),
     Case("chloroplast", "chloroplasts", OK),
@@ -243,6 +249,8 @@ CASES: list[Case] = [
     Case("an apple", "an ample", NO),
     # --- computing ---------------------------------------------------------------------------
     Case("central processing unit (CPU)", "CPU", OK),
+    Case("central processing unit", "CPU (central processing unit)", OK),
+    Case("central processing unit", "GPU (central processing unit)", NO),
     Case("central processing unit (CPU)", "central processor unit", NO),
     Case("central processing unit (CPU)", "GPU", NO),
     Case("random access memory (RAM)", "random-access memory", OK),

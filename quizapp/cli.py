@@ -63,9 +63,9 @@ def init_command(no_bank: bool) -> None:
     """Upgrade the database to the latest migration and load (or update) the bundled bank."""
     from flask_migrate import upgrade
 
-    from quizapp.bank.cli import format_report
-    from quizapp.bank.sync import load_bundled_bank
     from quizapp.bank.validate import InvalidSetError
+    from quizapp.sets.cli import format_report
+    from quizapp.sets.loader import load_bundled_bank
 
     upgrade()
     click.echo("Database schema is up to date.")
@@ -101,8 +101,8 @@ def _figures_for_upgraded_learners() -> None:
 def register_cli(app: Flask) -> None:
     from quizapp.account.cli import hand_over_command
     from quizapp.auth.cli import reset_password_command
-    from quizapp.bank.cli import register as register_bank
     from quizapp.learners.cli import learners_cli
+    from quizapp.sets.cli import register as register_bank
 
     users_cli.add_command(reset_password_command)
     users_cli.add_command(hand_over_command)

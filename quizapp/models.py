@@ -354,6 +354,10 @@ class PendingImport(Base):
     # The set id the instructor asked for ("" for the file's own).
     set_uid: Mapped[str] = mapped_column(sa.String(100), default="")
     data: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    # The set read from ``data`` and checked, with its media and warnings, as plain data
+    # (``quizapp.sets.imports``): the preview and the publication load it without reading the
+    # file again. None for uploads kept before it was (those are read again once).
+    checked: Mapped[dict[str, Any] | None] = mapped_column(JSONDoc, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     owner: Mapped[User] = relationship()

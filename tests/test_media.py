@@ -13,9 +13,9 @@ import pytest
 import sqlalchemy as sa
 
 from quizapp.extensions import db
-from quizapp.instructor.imports import publish_upload
 from quizapp.models import Enrollment, MediaAsset, QuestionSet, Role, User
 from quizapp.richtext import clean_html, render_rich
+from quizapp.sets.imports import publish_upload
 from tests.conftest import Browserless
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 16

@@ -106,3 +106,72 @@ class SetDoc:
     def line_of(self, path: KeyPath) -> int:
         """Return the line of a set-level ``path``, or of its nearest written ancestor."""
         return nearest_line(self.locations, path)
+
+
+def _locations_data(locations: Locations) -> list[list[Any]]:
+    return [[list(path), line] for path, line in locations.items()]
+
+
+def _locations_from(data: list[list[Any]]) -> dict[KeyPath, int]:
+    return {tuple(path): int(line) for path, line in data}
+
+
+def doc_to_data(doc: SetDoc) -> dict[str, Any]:
+    """Return ``doc`` as JSON-ready plain data, line numbers included (see ``doc_from_data``)."""
+    return {
+        "id": doc.id,
+        "title": doc.title,
+        "description": doc.description,
+        "version": doc.version,
+        "source": {"title": doc.source.title, "text": doc.source.text, "file": doc.source.file},
+        "topics": [[t.id, t.title, t.section, t.line] for t in doc.topics],
+        "questions": [
+            {
+                "id": q.id,
+                "topic": q.topic,
+                "type": q.type,
+                "prompt": q.prompt,
+                "spec": dict(q.spec),
+                "explanation": q.explanation,
+                "source": [q.source.section, q.source.quote],
+                "title": q.title,
+                "tags": list(q.tags),
+                "locations": _locations_data(q.locations),
+            }
+            for q in doc.questions
+        ],
+        "file": doc.file,
+        "locations": _locations_data(doc.locations),
+    }
+
+
+def doc_from_data(data: Mapping[str, Any]) -> SetDoc:
+    """Return the ``SetDoc`` that ``doc_to_data`` turned into ``data``."""
+    source = data["source"]
+    return SetDoc(
+        id=data["id"],
+        title=data["title"],
+        description=data["description"],
+        version=data["version"],
+        source=SourceDoc(source["title"], source["text"], source["file"]),
+        topics=tuple(
+            TopicDoc(uid, title, section, line) for uid, title, section, line in data["topics"]
+        ),
+        questions=tuple(
+            QuestionDoc(
+                id=q["id"],
+                topic=q["topic"],
+                type=q["type"],
+                prompt=q["prompt"],
+                spec=q["spec"],
+                explanation=q["explanation"],
+                source=SourceRef(*q["source"]),
+                title=q["title"],
+                tags=tuple(q["tags"]),
+                locations=_locations_from(q["locations"]),
+            )
+            for q in data["questions"]
+        ),
+        file=data["file"],
+        locations=_locations_from(data["locations"]),
+    )

@@ -41,7 +41,6 @@ from flask import Flask
 from quizapp import create_app
 from quizapp.auth.passwords import hash_password
 from quizapp.bank.model import QuestionDoc, SetDoc, SourceDoc, SourceRef, TopicDoc
-from quizapp.bank.sync import load_bundled_bank, load_set
 from quizapp.courses.models import Course, CourseMember, CourseSet
 from quizapp.db import Base
 from quizapp.extensions import db
@@ -55,6 +54,7 @@ from quizapp.models import Enrollment, MemoryState, Question, QuestionSet, Revie
 from quizapp.scheduler import Evidence, recall_probability, review
 from quizapp.scheduler import MemoryState as State
 from quizapp.scheduler.state import REVIEW
+from quizapp.sets.loader import load_bundled_bank, load_set
 
 __all__ = [
     "INSTRUCTOR_EMAIL",

@@ -15,13 +15,13 @@ import yaml
 
 from quizapp.bank.derive import derive
 from quizapp.bank.model import Problem, SetDoc, SourceDoc, TopicDoc
-from quizapp.bank.sync import LoadReport, load_set
 from quizapp.bank.validate import check_text
 from quizapp.bank.yamlformat import dump_set, question_entry
 from quizapp.extensions import db
 from quizapp.grading.registry import REGISTRY
 from quizapp.instructor.models import Draft
 from quizapp.models import User
+from quizapp.sets.loader import LoadReport, load_set
 
 PENDING, KEPT, DISCARDED = "pending", "kept", "discarded"
 STATUSES = (PENDING, KEPT, DISCARDED)

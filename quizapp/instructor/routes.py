@@ -9,8 +9,6 @@ from flask_login import current_user
 
 from quizapp.auth.forms import EmptyForm
 from quizapp.auth.permissions import role_required
-from quizapp.bank.export import EXPORT_FORMATS
-from quizapp.bank.sync import SetOwnershipError
 from quizapp.catalog import set_overviews
 from quizapp.extensions import db
 from quizapp.instructor import bp, drafts
@@ -18,6 +16,8 @@ from quizapp.instructor.forms import DocumentForm, EntryForm, StatusForm
 from quizapp.instructor.models import Draft
 from quizapp.instructor.uploads import receive_upload
 from quizapp.models import Role
+from quizapp.sets.export import EXPORT_FORMATS
+from quizapp.sets.loader import SetOwnershipError
 from quizapp.visibility import can_manage
 
 

@@ -9,13 +9,14 @@ from flask_login import current_user
 
 from quizapp.auth.forms import EmptyForm
 from quizapp.auth.permissions import role_required
-from quizapp.bank.export import EXPORT_FORMATS, export_set
-from quizapp.bank.sync import SetOwnershipError
 from quizapp.extensions import db
-from quizapp.instructor import bp, imports
+from quizapp.instructor import bp
 from quizapp.instructor.forms import ImportForm
 from quizapp.instructor.uploads import receive_upload
 from quizapp.models import PendingImport, QuestionSet, Role
+from quizapp.sets import imports
+from quizapp.sets.export import EXPORT_FORMATS, export_set
+from quizapp.sets.loader import SetOwnershipError
 from quizapp.visibility import can_manage
 
 
@@ -44,15 +45,14 @@ def new_import() -> ResponseReturnValue:
     if not form.validate_on_submit():
         return render_template("instructor/new_import.html", form=form)
     upload = receive_upload(form.upload.data, "upload")
-    filename, data = upload.name, upload.data
     set_id = form.set_id.data or ""
-    preview = imports.preview_import(filename, data, current_user, set_id or None)
-    if not preview.ok:
+    checked = imports.check_upload(upload.name, upload.data, current_user, set_id or None)
+    if not checked.checked:
         db.session.rollback()
         return render_template(
-            "instructor/import_preview.html", preview=preview, pending=None, form=form
+            "instructor/import_preview.html", preview=checked, pending=None, form=form
         ), 400
-    pending = imports.keep_upload(filename, data, current_user, set_id)
+    pending = imports.keep_upload(checked, upload.data, current_user, set_id)
     db.session.commit()
     return redirect(url_for("instructor.import_preview", pending_id=pending.id))
 

@@ -12,12 +12,13 @@ from flask import Flask
 from flask.cli import AppGroup
 
 from quizapp.bank.derive_cli import derive_command
-from quizapp.bank.export import EXPORT_FORMATS, export_set
 from quizapp.bank.model import Problem
-from quizapp.bank.sync import Counts, LoadReport, load_sets
 from quizapp.bank.validate import check_paths
 from quizapp.extensions import db
 from quizapp.models import QuestionSet, User
+from quizapp.sets.export import EXPORT_FORMATS, export_set
+from quizapp.sets.imports import check_upload, preview_checked, publish_checked
+from quizapp.sets.loader import Counts, LoadReport, load_sets
 
 bank_cli = AppGroup("bank", help="Load, import, export and draft question sets.")
 bank_cli.add_command(derive_command)
@@ -125,12 +126,9 @@ def import_command(
 
     Every problem is listed as file:line: message, and then nothing is written.
     """
-    # Imported here: the import service lives with the instructor pages.
-    from quizapp.instructor.imports import preview_import, publish_upload
-
     owner = _owner(owner_email)
-    data = file.read_bytes()
-    preview = preview_import(str(file), data, owner, set_id)
+    checked = check_upload(str(file), file.read_bytes(), owner, set_id)
+    preview = preview_checked(checked, owner)
     if as_json:
         click.echo(json.dumps(preview.to_dict(), indent=2, ensure_ascii=False))
     for warning in preview.warnings:
@@ -146,7 +144,7 @@ def import_command(
             click.echo("\nDry run: nothing was written.")
         return
     try:
-        published = publish_upload(str(file), data, owner, set_id)
+        published = publish_checked(checked, owner)
         db.session.commit()
     except Exception:
         db.session.rollback()

@@ -9,7 +9,8 @@ import sqlalchemy as sa
 from quizapp.bank.model import QuestionDoc, SetDoc, SourceDoc, SourceRef, TopicDoc
 from quizapp.extensions import db
 from quizapp.formats import EXPORTERS, Exporter, ExportResult, moodle_xml
-from quizapp.models import MediaAsset, Question, QuestionSet
+from quizapp.models import Question, QuestionSet
+from quizapp.sets.media import set_media
 
 
 def _question_doc(row: Question) -> QuestionDoc:
@@ -54,12 +55,6 @@ def set_to_doc(question_set: QuestionSet) -> SetDoc:
         ),
         questions=questions,
     )
-
-
-def set_media(question_set: QuestionSet) -> dict[str, bytes]:
-    """Return the files stored with the set, by the name its questions use (``media:NAME``)."""
-    rows = db.session.scalars(sa.select(MediaAsset).where(MediaAsset.set_id == question_set.id))
-    return {row.name: row.data for row in rows}
 
 
 @dataclass(frozen=True)

@@ -1,38 +1,41 @@
-"""Importing a question set from a file: preview what it would change, then publish it.
+"""Importing a question set from a file: check it, preview what it would change, publish it.
 
-The preview reads the file with its format's importer, checks the set as the loader will, and
-compares it with the stored set of the same id without writing anything. Publishing reads
-the file again and loads it with ``load_set`` plus its media files, in the caller's one
-transaction; a file with any problem is refused whole.
+An upload is read by its format's importer and checked once (``check_upload``). The preview
+is the loader itself run on the checked set inside a savepoint that is rolled back
+(``preview_load``), so a preview says exactly what publishing does; publishing loads the set
+already checked, with its media files, in the caller's one transaction. Nothing reads or
+compares a set a second way.
 
-Between the two steps the upload waits in a ``PendingImport`` row, so that any worker can
-publish it. These functions add and flush but never commit.
+Between the preview and the publication the upload waits in a ``PendingImport`` row with the
+checked set as plain data, so that any worker can publish it without reading the file again.
+These functions add and flush but never commit.
 """
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+import base64
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
 
-from quizapp.bank.model import Problem, QuestionDoc, SetDoc
-from quizapp.bank.sync import (
-    Change,
-    Counts,
-    LoadReport,
-    SetOwnershipError,
-    load_set,
-    question_content,
-)
+from quizapp.bank.model import Problem, SetDoc, doc_from_data, doc_to_data
 from quizapp.bank.validate import validate_set
 from quizapp.db import utcnow
 from quizapp.extensions import db
 from quizapp.formats import IMPORTERS, MediaFile, importer_for
-from quizapp.models import MediaAsset, MemoryState, PendingImport, Question, QuestionSet, User
+from quizapp.models import PendingImport, QuestionSet, User
+from quizapp.sets.loader import (
+    Counts,
+    LoadReport,
+    SetOwnershipError,
+    load_checked_set,
+    preview_load,
+)
+from quizapp.sets.media import store_media
 
 PENDING_LIFETIME = timedelta(days=1)
 
@@ -71,9 +74,14 @@ class ImportPreview:
     foreign_set: bool = False
 
     @property
+    def checked(self) -> bool:
+        """True when the set was read and has no problem (its changes may not be known yet)."""
+        return self.doc is not None and not self.problems
+
+    @property
     def ok(self) -> bool:
         """True when the file can be published as it is."""
-        return self.doc is not None and self.report is not None and not self.problems
+        return self.checked and self.report is not None
 
     def to_dict(self) -> dict[str, object]:
         """Return the preview as plain data (for ``bank import --json``)."""
@@ -118,93 +126,6 @@ def _max_upload() -> int | None:
     return int(limit) if limit else None
 
 
-def _content(question: QuestionDoc) -> dict[str, object]:
-    """Return what the loader stores of a question, to compare with a stored row."""
-    return {"topic": question.topic, **question_content(question)}
-
-
-def _stored_content(row: Question) -> dict[str, object]:
-    return {
-        "topic": row.topic.uid,
-        "qtype": row.qtype,
-        "title": row.title,
-        "tags": list(row.tags),
-        "prompt": row.prompt,
-        "spec": row.spec,
-        "explanation": row.explanation,
-        "source_section": row.source_section,
-        "source_quote": row.source_quote,
-        "answer_digest": row.answer_digest,
-    }
-
-
-def _set_change(doc: SetDoc, existing: QuestionSet | None) -> Change:
-    if existing is None:
-        return Change.CREATED
-    header = (
-        existing.title,
-        existing.description,
-        existing.version,
-        existing.source_title,
-        existing.source_ref,
-        existing.source_text,
-    )
-    wanted = (
-        doc.title,
-        doc.description,
-        doc.version,
-        doc.source.title,
-        doc.source.file,
-        doc.source.text,
-    )
-    # Topics are never deleted: only the file's own are compared (title, section, place).
-    stored = {t.uid: (t.title, t.section, t.position) for t in existing.topics}
-    topics_same = all(stored.get(t.id) == (t.title, t.section, i) for i, t in enumerate(doc.topics))
-    return Change.UNCHANGED if header == wanted and topics_same else Change.UPDATED
-
-
-def _question_change(question: QuestionDoc, row: Question | None) -> Change:
-    if row is None:
-        return Change.CREATED
-    new, old = _content(question), _stored_content(row)
-    if new["answer_digest"] != old["answer_digest"]:
-        return Change.ANSWER_CHANGED
-    return Change.UNCHANGED if new == old and row.is_active else Change.UPDATED
-
-
-def compare_with_stored(doc: SetDoc, existing: QuestionSet | None) -> LoadReport:
-    """Return what ``load_set(doc)`` would report, reading the database only."""
-    report = LoadReport(doc.id, doc.title, _set_change(doc, existing))
-    report.topic_titles = {topic.id: topic.title for topic in doc.topics}
-    report.topics = {topic.id: Counts() for topic in doc.topics}
-    rows: dict[str, Question] = {}
-    if existing is not None:
-        found = db.session.scalars(sa.select(Question).where(Question.set_id == existing.id))
-        rows = {row.uid: row for row in found}
-    reset: list[int] = []
-    for question in doc.questions:
-        row = rows.get(question.id)
-        change = _question_change(question, row)
-        if change is Change.ANSWER_CHANGED and row is not None:
-            reset.append(row.id)
-        report.record(change, question.topic, question.type)
-    kept = {question.id for question in doc.questions}
-    for uid, row in rows.items():
-        if uid not in kept and row.is_active:
-            report.record(Change.RETIRED, row.topic.uid, row.qtype)
-            report.topic_titles.setdefault(row.topic.uid, row.topic.title)
-    if reset:
-        report.memory_states_reset = (
-            db.session.scalar(
-                sa.select(sa.func.count())
-                .select_from(MemoryState)
-                .where(MemoryState.question_id.in_(reset))
-            )
-            or 0
-        )
-    return report
-
-
 def _ownership_problem(doc: SetDoc) -> Problem:
     return Problem(
         doc.file or doc.id,
@@ -213,10 +134,18 @@ def _ownership_problem(doc: SetDoc) -> Problem:
     )
 
 
-def preview_import(
+def _foreign(doc: SetDoc, owner: User | None) -> bool:
+    """True when ``doc``'s id is the id of a stored set that ``owner`` may not update."""
+    if owner is None:
+        return False
+    existing = db.session.scalar(sa.select(QuestionSet).where(QuestionSet.uid == doc.id))
+    return existing is not None and existing.owner_id != owner.id
+
+
+def check_upload(
     filename: str, data: bytes, owner: User | None, set_id: str | None = None
 ) -> ImportPreview:
-    """Read an uploaded file and say what publishing it would change; write nothing.
+    """Read an uploaded file and check the set in it; say nothing yet of what it changes.
 
     Args:
         filename: the file's name; its extension (and content, where several formats share
@@ -238,51 +167,44 @@ def preview_import(
     result = importer.read(data, filename, set_id=set_id or None)
     problems = list(result.problems)
     doc = result.doc
-    report = None
     foreign = False
     if doc is not None:
         problems += [p for p in validate_set(doc, require_source=False) if p not in result.problems]
-        existing = db.session.scalar(sa.select(QuestionSet).where(QuestionSet.uid == doc.id))
-        foreign = owner is not None and existing is not None and existing.owner_id != owner.id
+        foreign = _foreign(doc, owner)
         if foreign:
             problems.append(_ownership_problem(doc))
-        if not problems:
-            report = compare_with_stored(doc, existing)
     return ImportPreview(
         filename,
         importer.label,
         doc,
         tuple(problems),
         result.warnings,
-        report,
+        None,
         result.media,
         foreign,
     )
 
 
-def _store_media(question_set: QuestionSet, media: Iterable[MediaFile]) -> int:
-    """Add or replace the set's stored files by name; return how many were written."""
-    stored = {
-        row.name: row
-        for row in db.session.scalars(
-            sa.select(MediaAsset).where(MediaAsset.set_id == question_set.id)
-        )
-    }
-    written = 0
-    for item in media:
-        digest = hashlib.sha256(item.data).hexdigest()
-        row = stored.get(item.name)
-        if row is not None and row.sha256 == digest and row.content_type == item.content_type:
-            continue
-        if row is None:
-            row = MediaAsset(set_id=question_set.id, name=item.name)
-            db.session.add(row)
-        row.content_type = item.content_type
-        row.sha256 = digest
-        row.data = item.data
-        row.size = len(item.data)
-        written += 1
-    return written
+def preview_checked(checked: ImportPreview, owner: User | None) -> ImportPreview:
+    """Add to a checked upload what publishing it would change now; write nothing."""
+    if not checked.checked or checked.doc is None:
+        return checked
+    try:
+        report = preview_load(checked.doc, owner)
+    except SetOwnershipError:
+        problem = _ownership_problem(checked.doc)
+        return replace(checked, problems=(*checked.problems, problem), foreign_set=True)
+    return replace(checked, report=report)
+
+
+def preview_import(
+    filename: str, data: bytes, owner: User | None, set_id: str | None = None
+) -> ImportPreview:
+    """Read an uploaded file and say what publishing it would change; write nothing.
+
+    See ``check_upload`` for the arguments.
+    """
+    return preview_checked(check_upload(filename, data, owner, set_id), owner)
 
 
 @dataclass(frozen=True)
@@ -294,51 +216,101 @@ class Published:
     warnings: tuple[Problem, ...]
 
 
-def publish_upload(
-    filename: str, data: bytes, owner: User | None, set_id: str | None = None
-) -> Published:
-    """Load the set in the file and its media, all or nothing (the caller commits).
+def publish_checked(checked: ImportPreview, owner: User | None) -> Published:
+    """Load a checked upload's set and its media, all or nothing (the caller commits).
 
     Raises:
         ImportRefusedError: the file has problems; nothing was written.
         SetOwnershipError: the set id belongs to a set someone else owns.
     """
-    preview = preview_import(filename, data, owner, set_id)
-    if not preview.ok or preview.doc is None:
-        if preview.foreign_set:
-            raise SetOwnershipError(str(_ownership_problem(preview.doc) if preview.doc else ""))
-        raise ImportRefusedError(preview.problems)
-    report = load_set(preview.doc, owner, require_source=False)
+    if not checked.checked or checked.doc is None:
+        if checked.foreign_set and checked.doc is not None:
+            raise SetOwnershipError(str(_ownership_problem(checked.doc)))
+        raise ImportRefusedError(checked.problems)
+    report = load_checked_set(checked.doc, owner)
     question_set = db.session.scalar(
-        sa.select(QuestionSet).where(QuestionSet.uid == preview.doc.id)
+        sa.select(QuestionSet).where(QuestionSet.uid == checked.doc.id)
     )
-    assert question_set is not None  # load_set has just written it
-    written = _store_media(question_set, preview.media)
+    assert question_set is not None  # the loader has just written it
+    written = store_media(question_set, checked.media)
     db.session.flush()
-    return Published(report, written, preview.warnings)
+    return Published(report, written, checked.warnings)
 
 
-def keep_upload(filename: str, data: bytes, owner: User, set_id: str = "") -> PendingImport:
-    """Store an upload until it is published (and forget uploads left for a day)."""
+def publish_upload(
+    filename: str, data: bytes, owner: User | None, set_id: str | None = None
+) -> Published:
+    """Check the file, then publish it (see ``check_upload`` and ``publish_checked``)."""
+    return publish_checked(check_upload(filename, data, owner, set_id), owner)
+
+
+def _problems_data(problems: Iterable[Problem]) -> list[list[Any]]:
+    return [[p.file, p.line, p.message] for p in problems]
+
+
+def _checked_data(checked: ImportPreview) -> dict[str, Any]:
+    """Return a checked upload as JSON-ready data (see ``_checked_from``)."""
+    assert checked.doc is not None
+    return {
+        "format": checked.format_label,
+        "doc": doc_to_data(checked.doc),
+        "warnings": _problems_data(checked.warnings),
+        "media": [
+            [m.name, m.content_type, base64.b64encode(m.data).decode("ascii")]
+            for m in checked.media
+        ],
+    }
+
+
+def _checked_from(filename: str, data: Mapping[str, Any]) -> ImportPreview:
+    return ImportPreview(
+        filename,
+        data["format"],
+        doc_from_data(data["doc"]),
+        (),
+        tuple(Problem(file, line, message) for file, line, message in data["warnings"]),
+        None,
+        tuple(
+            MediaFile(name, content_type, base64.b64decode(encoded))
+            for name, content_type, encoded in data["media"]
+        ),
+    )
+
+
+def keep_upload(
+    checked: ImportPreview, data: bytes, owner: User, set_id: str = ""
+) -> PendingImport:
+    """Store a checked upload until it is published (and forget uploads left for a day)."""
     db.session.execute(
         sa.delete(PendingImport).where(PendingImport.created_at < utcnow() - PENDING_LIFETIME)
     )
-    pending = PendingImport(owner=owner, filename=filename[:255], set_uid=set_id, data=data)
+    pending = PendingImport(
+        owner=owner,
+        filename=checked.filename[:255],
+        set_uid=set_id,
+        data=data,
+        checked=_checked_data(checked),
+    )
     db.session.add(pending)
     db.session.flush()
     return pending
 
 
+def _pending_checked(pending: PendingImport) -> ImportPreview:
+    """The checked upload kept with ``pending`` (read from its file if kept before that was)."""
+    if pending.checked is None:
+        return check_upload(pending.filename, pending.data, pending.owner, pending.set_uid or None)
+    return _checked_from(pending.filename, pending.checked)
+
+
 def preview_pending(pending: PendingImport) -> ImportPreview:
     """Preview a stored upload again, against the database as it is now."""
-    return preview_import(pending.filename, pending.data, pending.owner, pending.set_uid or None)
+    return preview_checked(_pending_checked(pending), pending.owner)
 
 
 def publish_import(pending: PendingImport) -> Published:
-    """Publish a stored upload and drop it (see ``publish_upload``)."""
-    published = publish_upload(
-        pending.filename, pending.data, pending.owner, pending.set_uid or None
-    )
+    """Publish a stored upload and drop it (see ``publish_checked``)."""
+    published = publish_checked(_pending_checked(pending), pending.owner)
     db.session.delete(pending)
     db.session.flush()
     return published

@@ -134,11 +134,9 @@ def _upsert_topics(question_set: QuestionSet, doc: SetDoc) -> tuple[dict[str, To
     return rows, changed
 
 
-def question_content(question: QuestionDoc) -> dict[str, Any]:
-    """Return the columns a question's content sets, as the database gives them back.
-
-    The topic and the position aside; the import preview compares stored rows with this.
-    """
+def _question_content(question: QuestionDoc) -> dict[str, Any]:
+    """Return the columns a question's content sets, as the database gives them back (the
+    topic and the position aside)."""
     qtype = REGISTRY[question.type]
     # Through JSON and back, so that what is compared is what the database gives back.
     spec = json.loads(json.dumps(dict(question.spec)))
@@ -157,7 +155,7 @@ def question_content(question: QuestionDoc) -> dict[str, Any]:
 
 def _question_values(question: QuestionDoc, topic: Topic) -> dict[str, Any]:
     """Return the columns a question's content sets (its position aside)."""
-    return {"topic_id": topic.id, **question_content(question), "is_active": True}
+    return {"topic_id": topic.id, **_question_content(question), "is_active": True}
 
 
 def _reset_memory(question_id: int) -> int:
@@ -214,20 +212,34 @@ def _sync_questions(
 
 
 def load_set(doc: SetDoc, owner: User | None = None, *, require_source: bool = True) -> LoadReport:
-    """Create or update a question set from ``doc``, keyed on the set, topic and question ids.
+    """Check ``doc`` and create or update its set (see ``load_checked_set``).
 
     Args:
-        doc: the set; it is validated again here and refused if it has any problem.
-        owner: who owns a set created now. When given, updating a set that belongs to
-            someone else (or to no one, like the bundled sets) raises ``SetOwnershipError``.
+        doc: the set; it is refused if ``validate_set`` finds any problem.
+        owner: see ``load_checked_set``.
         require_source: see ``validate_set`` (False for sets imported from other formats).
 
     Raises:
         InvalidSetError: ``doc`` has problems; nothing was written.
+        SetOwnershipError: see ``load_checked_set``.
     """
     problems = validate_set(doc, require_source=require_source)
     if problems:
         raise InvalidSetError(problems)
+    return load_checked_set(doc, owner)
+
+
+def load_checked_set(doc: SetDoc, owner: User | None = None) -> LoadReport:
+    """Create or update a question set from ``doc``, keyed on the set, topic and question ids.
+
+    The one comparison of a document with the stored set: the import preview runs it too
+    (``preview_load``), so what a preview says is what loading does.
+
+    Args:
+        doc: a set ``validate_set`` has found no problem in (not checked again here).
+        owner: who owns a set created now. When given, updating a set that belongs to
+            someone else (or to no one, like the bundled sets) raises ``SetOwnershipError``.
+    """
     question_set, set_change = _upsert_set(doc, owner)
     topics, topics_changed = _upsert_topics(question_set, doc)
     if topics_changed and set_change is Change.UNCHANGED:
@@ -240,9 +252,24 @@ def load_set(doc: SetDoc, owner: User | None = None, *, require_source: bool = T
     return report
 
 
+def preview_load(doc: SetDoc, owner: User | None = None) -> LoadReport:
+    """Return what ``load_checked_set(doc, owner)`` would report, leaving nothing written.
+
+    It is the loader itself, run inside a savepoint that is then rolled back.
+
+    Raises:
+        SetOwnershipError: see ``load_checked_set``.
+    """
+    savepoint = db.session.begin_nested()
+    try:
+        return load_checked_set(doc, owner)
+    finally:
+        savepoint.rollback()
+
+
 def load_sets(docs: Iterable[SetDoc], owner: User | None = None) -> list[LoadReport]:
-    """Load several sets (see ``load_set``); the caller commits them together."""
-    return [load_set(doc, owner) for doc in docs]
+    """Load several checked sets (see ``load_checked_set``); the caller commits them together."""
+    return [load_checked_set(doc, owner) for doc in docs]
 
 
 def load_bundled_bank() -> list[LoadReport]:

@@ -9,10 +9,10 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskCliRunner
 
-from quizapp.bank.cli import bank_cli, format_report
-from quizapp.bank.sync import Change, Counts, LoadReport
 from quizapp.extensions import db
 from quizapp.models import Question, QuestionSet
+from quizapp.sets.cli import bank_cli, format_report
+from quizapp.sets.loader import Change, Counts, LoadReport
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

@@ -11,7 +11,6 @@ from click.testing import CliRunner
 from flask import Flask
 from flask.testing import FlaskCliRunner
 
-from quizapp.bank.cli import bank_cli
 from quizapp.bank.derive import (
     derive,
     find_sections,
@@ -23,6 +22,7 @@ from quizapp.bank.derive_cli import derive_command, source_path_for
 from quizapp.bank.model import QuestionDoc, SetDoc
 from quizapp.bank.validate import check_file, check_text, validate_set
 from quizapp.bank.yamlformat import dump_set
+from quizapp.sets.cli import bank_cli
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED = ROOT / "questions" / "car-t-myeloma.source.txt"

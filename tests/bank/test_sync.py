@@ -13,18 +13,18 @@ import sqlalchemy as sa
 from flask import Flask
 
 from quizapp.bank.model import QuestionDoc, SetDoc
-from quizapp.bank.sync import (
+from quizapp.bank.validate import InvalidSetError
+from quizapp.bank.yamlformat import read_set
+from quizapp.extensions import db
+from quizapp.grading import REGISTRY
+from quizapp.models import MemoryState, Question, QuestionSet, ReviewLog, Role, Topic, User
+from quizapp.sets.loader import (
     Change,
     Counts,
     SetOwnershipError,
     load_bundled_bank,
     load_set,
 )
-from quizapp.bank.validate import InvalidSetError
-from quizapp.bank.yamlformat import read_set
-from quizapp.extensions import db
-from quizapp.grading import REGISTRY
-from quizapp.models import MemoryState, Question, QuestionSet, ReviewLog, Role, Topic, User
 
 FIXTURES = Path(__file__).parent / "fixtures"
 NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
@@ -338,10 +338,11 @@ def test_load_bundled_bank_is_idempotent(app: Flask) -> None:
     db.session.commit()
     assert [r.set_id for r in reports] == ["car-t-myeloma"]
     report = reports[0]
-    assert report.totals.created == count(Question) >= 60
+    assert report.totals.created == count(Question) >= 25
     assert len(report.topics) == count(Topic) == 7
-    assert all(counts.created >= 6 for counts in report.topics.values())
-    assert set(report.types) == set(REGISTRY)
+    assert all(counts.created >= 3 for counts in report.topics.values())
+    # The review gives nothing honest to compute (numeric) or to pair (matching).
+    assert set(report.types) == set(REGISTRY) - {"matching", "numeric"}
     again = load_bundled_bank()
     db.session.commit()
     assert again[0].totals == Counts(unchanged=report.totals.created)

@@ -13,12 +13,10 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
-from quizapp.bank.sync import SetOwnershipError
 from quizapp.bank.validate import check_paths
 from quizapp.db import utcnow
 from quizapp.extensions import db
 from quizapp.formats import EXPORTERS
-from quizapp.instructor.imports import preview_import, publish_upload
 from quizapp.models import (
     MediaAsset,
     MemoryState,
@@ -29,6 +27,8 @@ from quizapp.models import (
     Role,
     User,
 )
+from quizapp.sets.imports import preview_import, publish_upload
+from quizapp.sets.loader import SetOwnershipError
 from tests.conftest import Browserless
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -94,7 +94,7 @@ def _bundled_bank_yaml() -> bytes:
 @pytest.mark.parametrize(
     ("name", "data", "questions", "format_label"),
     [
-        ("bank.yaml", _bundled_bank_yaml(), 65, "Question set (YAML)"),
+        ("bank.yaml", _bundled_bank_yaml(), 30, "Question set (YAML)"),
         ("quiz.gift", GIFT.encode(), 4, "Moodle GIFT"),
         ("moodle-script.xml", (FIXTURES / "moodle-script.xml").read_bytes(), 1, "Moodle XML"),
         ("quiz.aiken.txt", (FIXTURES / "quiz.aiken.txt").read_bytes(), 3, "Aiken"),

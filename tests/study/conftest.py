@@ -8,9 +8,9 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
-from quizapp.bank.sync import load_bundled_bank
 from quizapp.extensions import db
 from quizapp.models import Enrollment, Question, QuestionSet, User
+from quizapp.sets.loader import load_bundled_bank
 from tests.conftest import Browserless
 
 

@@ -49,7 +49,7 @@ class Matching(QuestionType):
         checker.distinct(rights, "right-hand option")
         return checker.problems
 
-    def grade(self, spec: Spec, response: object) -> Grade:
+    def grade(self, spec: Spec, response: object, *, others: Sequence[str] = ()) -> Grade:
         shown = options(spec)
         given = list(response) if isinstance(response, list | tuple) else []
         parts = []
@@ -112,7 +112,7 @@ class Ordering(QuestionType):
         checker.option(spec.get("scoring"), ("scoring",), "scoring", SCORING)
         return checker.problems
 
-    def grade(self, spec: Spec, response: object) -> Grade:
+    def grade(self, spec: Spec, response: object, *, others: Sequence[str] = ()) -> Grade:
         items = [str(item) for item in spec["items"]]
         order = _unique_indices(response, len(items))
         kept = {order[p] for p in longest_in_order(order)}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
 
@@ -112,8 +112,13 @@ class QuestionType(ABC):
         """Return the problems in the type's own keys."""
 
     @abstractmethod
-    def grade(self, spec: Spec, response: object) -> Grade:
-        """Grade a response as the web layer submits it (see the format notes)."""
+    def grade(self, spec: Spec, response: object, *, others: Sequence[str] = ()) -> Grade:
+        """Grade a response as the web layer submits it (see the format notes).
+
+        ``others`` are the accepted answers of the set's other typed questions
+        (``typed.typed_answers``): a typed answer's typo is not forgiven when it makes the
+        response one of them. Types that are not typed ignore it.
+        """
 
     @abstractmethod
     def correct_answer_text(self, spec: Spec) -> str:

@@ -94,7 +94,7 @@ class SingleChoice(QuestionType):
             checker.fail(("choices",), _single_choice_count_message(correct))
         return checker.problems
 
-    def grade(self, spec: Spec, response: object) -> Grade:
+    def grade(self, spec: Spec, response: object, *, others: Sequence[str] = ()) -> Grade:
         picked = as_index(response, len(_choices(spec)))
         chosen = set() if picked is None else {picked}
         right = picked is not None and _is_correct(_choices(spec)[picked])
@@ -145,7 +145,7 @@ class MultipleResponse(QuestionType):
         checker.option(spec.get("scoring"), ("scoring",), "scoring", SCORING)
         return checker.problems
 
-    def grade(self, spec: Spec, response: object) -> Grade:
+    def grade(self, spec: Spec, response: object, *, others: Sequence[str] = ()) -> Grade:
         picked = as_indices(response, len(_choices(spec)))
         return Grade(
             score=self._score(spec, picked),
@@ -185,7 +185,7 @@ class TrueFalse(QuestionType):
             checker.text(spec.get(key), (key,), key, required=False)
         return checker.problems
 
-    def grade(self, spec: Spec, response: object) -> Grade:
+    def grade(self, spec: Spec, response: object, *, others: Sequence[str] = ()) -> Grade:
         answer = bool(spec["answer"])
         given = response if isinstance(response, bool) else None
         feedback = spec.get("feedback_true" if given else "feedback_false")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+from collections.abc import Sequence
 from typing import ClassVar
 
 from quizapp.grading.base import Grade, Part, QuestionType, Spec, SpecProblem
@@ -83,7 +84,7 @@ class Numeric(QuestionType):
         checker.text(spec.get("unit"), ("unit",), "unit", required=False)
         return checker.problems
 
-    def grade(self, spec: Spec, response: object) -> Grade:
+    def grade(self, spec: Spec, response: object, *, others: Sequence[str] = ()) -> Grade:
         unit = str(spec.get("unit", ""))
         given = str(response) if isinstance(response, str | int | float) else ""
         value = None if isinstance(response, bool) else parse_number(given, unit)

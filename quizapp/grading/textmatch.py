@@ -495,7 +495,7 @@ def _steps(
         m = _abbreviates(given[i : i + n], wanted, j)
         if m and "".join(w.text for w in given[i : i + n]) in known:
             steps.append((_EXACT, n, m))
-    for n in (2, 3):
+    for n in (2, 3, 4):
         # A compound written in one word or in several (stem cell / stemcell, 1 500 / 1500).
         if j + n <= len(wanted) and _joins(given[i : i + 1], wanted[j : j + n]):
             steps.append((_EXACT, 1, n))

@@ -13,7 +13,7 @@ import pytest
 
 from quizapp.grading import REGISTRY
 from quizapp.grading.textmatch import MatchRules, judge
-from quizapp.grading.typed import read_cloze
+from quizapp.grading.typed import read_cloze, typed_answers
 
 
 class Case(NamedTuple):
@@ -400,3 +400,15 @@ def test_numeric_answers_written_in_words(response: str, right: bool) -> None:
 def test_numeric_answers_in_words_beyond_twenty() -> None:
     assert REGISTRY["numeric"].grade({"answer": 21}, "twenty-one").score == 1.0
     assert REGISTRY["numeric"].grade({"answer": 200}, "two hundred").score == 1.0
+
+
+def test_every_type_takes_the_sets_other_answers() -> None:
+    # Callers pass the set's other answers to whatever type they grade.
+    for name, qtype in REGISTRY.items():
+        assert qtype.grade.__kwdefaults__ == {"others": ()}, name
+
+
+def test_typed_answers_of_a_question() -> None:
+    assert typed_answers("short_answer", {"answers": ["BCMA", "CD19"]}) == ("BCMA", "CD19")
+    assert typed_answers("cloze", {"text": "[[a|b]] and [[c]]"}) == ("a", "b", "c")
+    assert typed_answers("numeric", {"answer": 4}) == ()

@@ -44,14 +44,15 @@ dev: install  ## Like run, with Flask's debugger and auto-reload (never in produ
 test: install-test  ## Install the test dependencies and run the whole suite
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-lint: install-test  ## ruff (lint and format check) and mypy
+lint: install-test  ## ruff (lint and format check), mypy and the import contracts (lint-imports)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 format: install-test  ## Reformat the code with ruff
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
 clean:  ## Remove the virtual environment and caches (keeps instance/)
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache test-artifacts
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .import_linter_cache test-artifacts

@@ -1,1 +1,2 @@
-"""The question bank: its YAML format, validation, loading into the database and drafting."""
+"""The question set as a document (pure: no Flask, no database): its model, its YAML format,
+validation, and drafting a set from a source document. Storing sets is ``quizapp.sets``."""

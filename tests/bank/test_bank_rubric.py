@@ -341,23 +341,14 @@ TYPED_WRONG: dict[str, list[Any]] = {
     "problems-immune-escape": ["heterogeneity", "heterogeneity of tumor cells", "immune response"],
     "principle-steps-cloze": [["injected", "engineered", "amplified", "infused"]],
 }
-# Refusals the grader does not make yet, with why: reported, to be fixed in the grader.
-GRADER_GAPS = {
-    ("intro-car-t-abbreviation", "CAR-T cells"): (
-        "the grader takes 'CAR-T' for the initials of 'chimeric antigen receptor T' and keeps "
-        "'cells', so the abbreviation passes for its own expansion"
-    ),
-}
 
 
 def wrong_cases() -> list[Any]:
-    cases = []
-    for qid, responses in TYPED_WRONG.items():
-        for response in responses:
-            gap = GRADER_GAPS.get((qid, str(response)))
-            marks = [pytest.mark.xfail(reason=gap, strict=True)] if gap else []
-            cases.append(pytest.param(qid, response, marks=marks, id=f"{qid}-{response}"))
-    return cases
+    return [
+        pytest.param(qid, response, id=f"{qid}-{response}")
+        for qid, responses in TYPED_WRONG.items()
+        for response in responses
+    ]
 
 
 @pytest.mark.parametrize(("qid", "response"), wrong_cases())

@@ -21,7 +21,7 @@ from quizapp.extensions import db
 from quizapp.grading.registry import REGISTRY
 from quizapp.instructor.models import Draft
 from quizapp.models import User
-from quizapp.sets.loader import LoadReport, load_set
+from quizapp.sets.loader import LoadReport, load_checked_set
 
 PENDING, KEPT, DISCARDED = "pending", "kept", "discarded"
 STATUSES = (PENDING, KEPT, DISCARDED)
@@ -243,7 +243,7 @@ def publish(draft: Draft, owner: User) -> LoadReport:
         raise DraftError(
             [f"question {key or '?'} line {line}: {message}" for key, line, message in problems]
         )
-    report = load_set(doc, owner=owner)
+    report = load_checked_set(doc, owner)  # check_blocks has validated it
     db.session.delete(draft)
     db.session.flush()
     return report

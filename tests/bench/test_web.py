@@ -110,9 +110,26 @@ def _bundled_questions() -> list[tuple[str, dict[str, object]]]:
     return [(q.type, dict(q.spec)) for doc in docs for q in doc.questions]
 
 
+# The bundled bank has no matching question (the review gives nothing honest to pair), so one
+# is written here: the form of every type must read back.
+MATCHING: tuple[str, dict[str, object]] = (
+    "matching",
+    {
+        "pairs": [
+            {"left": "BCMA", "right": "B cell maturation antigen"},
+            {"left": "CAR-T", "right": "chimeric antigen receptor T cells"},
+            {"left": "MM", "right": "multiple myeloma"},
+        ],
+        "distractors": ["B cell membrane antigen"],
+    },
+)
+
+
 def test_answers_are_graded_as_their_form_reads_back() -> None:
-    questions = _bundled_questions() + [
-        (q.type, dict(q.spec)) for q in generated_set(1, 40, 10).questions
+    questions = [
+        *_bundled_questions(),
+        MATCHING,
+        *[(q.type, dict(q.spec)) for q in generated_set(1, 40, 10).questions],
     ]
     assert {qtype for qtype, _ in questions} == {
         "single_choice",

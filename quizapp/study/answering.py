@@ -36,6 +36,7 @@ from quizapp.study.common import (
     StudyError,
     live_reviews,
     memory_row,
+    other_answers,
     state_of,
     store_state,
 )
@@ -126,7 +127,7 @@ def answer_question(
             raise StudyError("That question was already answered; here is the next one.")
     # Held for the whole answer: the identity map keeps it only while referenced.
     model_record = db.session.get(LearnerModelRecord, user.id)
-    grade = get_type(question.qtype).grade(question.spec, response)
+    grade = get_type(question.qtype).grade(question.spec, response, others=other_answers(question))
     row = memory_row(user, question)
     before = state_of(row)
     if before is not None and before.last_review is not None and now < before.last_review:
@@ -242,7 +243,9 @@ def override_answer(
             queue = queue.answer(question.id, override is Override.KNEW)
         session.queue = queue.to_dict()
     db.session.flush()
-    grade = get_type(question.qtype).grade(question.spec, log.response)
+    grade = get_type(question.qtype).grade(
+        question.spec, log.response, others=other_answers(question)
+    )
     return AnswerResult(grade, log, state, state.due, entry.interval_days, entry.recall_before)
 
 

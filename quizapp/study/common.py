@@ -5,7 +5,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from quizapp.extensions import db
-from quizapp.models import Enrollment, MemoryState, Question, ReviewLog, User
+from quizapp.grading.typed import typed_answers
+from quizapp.models import Enrollment, MemoryState, Question, QuestionSet, ReviewLog, User
 from quizapp.scheduler import MemoryState as State
 
 SESSION_LIMIT = 30  # questions in one session (a wrong one may come back on top of these)
@@ -53,4 +54,38 @@ def live_reviews() -> sa.ColumnElement[bool]:
 def enrolled_set_ids(user: User) -> list[int]:
     return list(
         db.session.scalars(sa.select(Enrollment.set_id).where(Enrollment.user_id == user.id))
+    )
+
+
+# Per set and revision of its questions: each typed question's accepted answers. Read once per
+# process and revision (a set's questions change rarely; answers come all the time).
+_TYPED_ANSWERS: dict[tuple[int, int], dict[int, tuple[str, ...]]] = {}
+_TYPED_ANSWERS_KEPT = 256  # sets
+
+
+def other_answers(question: Question) -> tuple[str, ...]:
+    """The accepted answers of the other active typed questions of ``question``'s set, which
+    the grader needs so that a forgiven typo never turns a response into another question's
+    answer; () for a question that is not typed (its grader does not use them)."""
+    if not typed_answers(question.qtype, question.spec):
+        return ()
+    revision = db.session.scalar(
+        sa.select(QuestionSet.questions_revision).where(QuestionSet.id == question.set_id)
+    )
+    key = (question.set_id, revision or 0)
+    per_question = _TYPED_ANSWERS.get(key)
+    if per_question is None:
+        rows = db.session.execute(
+            sa.select(Question.id, Question.qtype, Question.spec).where(
+                Question.set_id == question.set_id, Question.is_active.is_(True)
+            )
+        )
+        per_question = {
+            qid: answers for qid, qtype, spec in rows if (answers := typed_answers(qtype, spec))
+        }
+        if len(_TYPED_ANSWERS) >= _TYPED_ANSWERS_KEPT:
+            _TYPED_ANSWERS.clear()
+        _TYPED_ANSWERS[key] = per_question
+    return tuple(
+        answer for qid, answers in per_question.items() if qid != question.id for answer in answers
     )

@@ -11,6 +11,7 @@ from quizapp.extensions import db
 from quizapp.grading.registry import get_type
 from quizapp.models import MemoryState, ReviewLog, StudySession, User
 from quizapp.scheduler import SessionQueue
+from quizapp.study.common import other_answers
 from quizapp.study.presentation import (
     PartLine,
     describe_parts,
@@ -64,7 +65,7 @@ def feedback_view(
     """Grade the stored response again (grading is pure) and say when the question returns."""
     question = review.question
     qtype = get_type(question.qtype)
-    grade = qtype.grade(question.spec, review.response)
+    grade = qtype.grade(question.spec, review.response, others=other_answers(question))
     state = db.session.scalar(
         sa.select(MemoryState).where(
             MemoryState.user_id == user.id, MemoryState.question_id == question.id

@@ -594,3 +594,31 @@ def test_an_answer_to_a_question_already_answered_in_the_session_is_refused(
         answer(learner, question.uid, True, T0 + timedelta(seconds=1), session=session)
     db.session.rollback()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(ReviewLog)) == 1
+
+
+# --- grading within the set ----------------------------------------------------------------------
+
+
+def test_a_typo_is_not_forgiven_into_another_questions_answer(learner: User) -> None:
+    """'adduction' is one letter from 'abduction': a typo elsewhere, but here it is the
+    answer of another question of the set, so it is another thing, not a slip."""
+    topic = q("b0").topic_id
+    for uid, key in (("abduction", "abduction"), ("adduction", "adduction")):
+        db.session.add(
+            Question(
+                set_id=q("b0").set_id,
+                topic_id=topic,
+                uid=uid,
+                qtype="short_answer",
+                prompt=f"Which movement is {uid}?",
+                spec={"answers": [key]},
+                position=20 + len(uid),
+            )
+        )
+    db.session.commit()
+    slip = answering.answer_question(learner, q("abduction"), "abducton", duration_ms=4000, now=T0)
+    assert slip.grade.outcome == "correct"
+    other = answering.answer_question(
+        learner, q("abduction"), "adduction", duration_ms=4000, now=T0 + timedelta(days=1)
+    )
+    assert other.grade.outcome == "wrong"

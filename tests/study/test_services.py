@@ -600,25 +600,27 @@ def test_an_answer_to_a_question_already_answered_in_the_session_is_refused(
 
 
 def test_a_typo_is_not_forgiven_into_another_questions_answer(learner: User) -> None:
-    """'adduction' is one letter from 'abduction': a typo elsewhere, but here it is the
-    answer of another question of the set, so it is another thing, not a slip."""
+    """'hepatology' is one letter from 'hematology': a slip elsewhere, but here it is the
+    answer of another question of the set, so it is another thing."""
     topic = q("b0").topic_id
-    for uid, key in (("abduction", "abduction"), ("adduction", "adduction")):
+    for uid, key in (("hematology", "hematology"), ("hepatology", "hepatology")):
         db.session.add(
             Question(
                 set_id=q("b0").set_id,
                 topic_id=topic,
                 uid=uid,
                 qtype="short_answer",
-                prompt=f"Which movement is {uid}?",
+                prompt=f"What is {uid} the study of?",
                 spec={"answers": [key]},
                 position=20 + len(uid),
             )
         )
     db.session.commit()
-    slip = answering.answer_question(learner, q("abduction"), "abducton", duration_ms=4000, now=T0)
+    slip = answering.answer_question(
+        learner, q("hematology"), "hematolgy", duration_ms=4000, now=T0
+    )
     assert slip.grade.outcome == "correct"
     other = answering.answer_question(
-        learner, q("abduction"), "adduction", duration_ms=4000, now=T0 + timedelta(days=1)
+        learner, q("hematology"), "hepatology", duration_ms=4000, now=T0 + timedelta(days=1)
     )
     assert other.grade.outcome == "wrong"

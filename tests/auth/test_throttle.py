@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
 from flask import Flask
@@ -17,6 +17,7 @@ from redis.exceptions import RedisError
 
 from quizapp import create_app, throttle
 from quizapp.auth import services as auth_services
+from quizapp.extensions import db
 from quizapp.models import User
 from tests.conftest import PASSWORD, csrf_token_from
 
@@ -138,7 +139,7 @@ def test_wrong_join_codes_are_throttled(
 
 
 @pytest.fixture
-def redis_apps(app: Flask, database_url: str) -> tuple[Flask, Flask]:
+def redis_apps(app: Flask, database_url: str) -> Iterator[tuple[Flask, Flask]]:
     """Two app instances (two workers) counting in the Redis at REDIS_URL."""
     try:
         Redis.from_url(REDIS_URL).ping()
@@ -153,15 +154,26 @@ def redis_apps(app: Flask, database_url: str) -> tuple[Flask, Flask]:
         "QUIZAPP_REDIS_URL": REDIS_URL,
         "RATELIMIT_STORAGE_URI": REDIS_URL,
     }
-    return create_app(config), create_app(config)
+    apps = (create_app(config), create_app(config))
+    try:
+        yield apps
+    finally:
+        for each in apps:
+            with each.app_context():
+                db.engine.dispose()
 
 
 def test_workers_share_the_counts_in_redis(
     redis_apps: tuple[Flask, Flask], make_user: Callable[..., User]
 ) -> None:
-    # An address of its own per run: the counts outlive the test in Redis (until they expire).
-    user = make_user(f"shared-{uuid.uuid4().hex[:12]}@example.org")
+    # An account and a client address of their own per run: the counts outlive the test in
+    # Redis (until their window ends).
+    run = uuid.uuid4()
+    user = make_user(f"shared-{run.hex[:12]}@example.org")
+    address = f"10.{run.bytes[0]}.{run.bytes[1]}.{run.bytes[2]}"
     first, second = (a.test_client() for a in redis_apps)
+    for each in (first, second):
+        each.environ_base["REMOTE_ADDR"] = address
     allowed = _limit(throttle.LOGIN_PER_ACCOUNT)
     for i in range(allowed):
         client = first if i % 2 else second
@@ -170,6 +182,9 @@ def test_workers_share_the_counts_in_redis(
     assert _login(second, user.email, "again")[0] == 429
     # The counts live in Redis (where other processes and hosts read them), not in memory.
     connection = Redis.from_url(REDIS_URL)
-    keys = list(connection.scan_iter(f"*{user.email}*"))
+    keys = [
+        *connection.scan_iter(f"*{user.email}*"),
+        *connection.scan_iter(f"*/{address}/*"),
+    ]
     assert keys
     connection.delete(*keys)

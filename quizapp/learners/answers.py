@@ -177,7 +177,13 @@ def _add_counts(user: User, facts: AnswerFacts, sign: int, first: bool, first_va
 
 
 def _write_item(user: User, question_id: int, figures: ItemFigures | None) -> None:
-    row = db.session.get(ItemStats, (user.id, question_id))
+    _store_item(user, question_id, figures, db.session.get(ItemStats, (user.id, question_id)))
+
+
+def _store_item(
+    user: User, question_id: int, figures: ItemFigures | None, row: ItemStats | None
+) -> None:
+    """Store (or delete, for None) the question's figures in ``row``, its row as read."""
     if figures is None:
         if row is not None:
             db.session.delete(row)
@@ -206,7 +212,7 @@ def record_answer(
     update = apply_answer(before, item, facts, model)
     log.stats_before = snapshot(before, item, update.evicted, version)
     store_learner(stats, update.learner)
-    _write_item(user, question.id, update.item)
+    _store_item(user, question.id, update.item, item_row)
     _add_counts(user, facts, 1, update.first, update.first_value)
     return update.learner
 

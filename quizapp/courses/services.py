@@ -40,10 +40,10 @@ from quizapp.courses.stats import (
     item_analysis,
 )
 from quizapp.db import epoch_seconds
+from quizapp.enrollment import enroll
 from quizapp.extensions import db
 from quizapp.learners.calendar import zone_named
 from quizapp.learners.models import ItemStats, ReviewDay
-from quizapp.main.services import enroll
 from quizapp.models import (
     LearnerModelRecord,
     MemoryState,

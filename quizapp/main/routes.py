@@ -9,10 +9,10 @@ from flask_login import current_user, login_required
 
 from quizapp.auth.forms import EmptyForm
 from quizapp.catalog import set_overviews
+from quizapp.enrollment import join_set, leave_set
 from quizapp.extensions import db
 from quizapp.main import bp
 from quizapp.main.dashboard import dashboard
-from quizapp.main.services import join_set, leave_set
 from quizapp.models import QuestionSet
 from quizapp.study.common import enrolled_set_ids
 from quizapp.visibility import public_sets

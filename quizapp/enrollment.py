@@ -1,4 +1,5 @@
-"""Joining and leaving question sets. Services add and flush; the view commits."""
+"""Enrolment: a learner joins and leaves question sets (from the catalogue, or through a class).
+Services add and flush; the view commits."""
 
 from __future__ import annotations
 

@@ -100,14 +100,15 @@ def reset_link(user: User, *, base_url: str | None = None) -> str:
     return external_url("auth.reset_password", base_url=base_url, token=make_reset_token(user))
 
 
-def send_reset_link(user: User) -> None:
-    """Mail ``user`` a link to set a new password (MailError when the server fails)."""
+def send_reset_link(user: User, link: str | None = None) -> None:
+    """Mail ``user`` a link to set a new password (``link``: one made for them earlier, in the
+    request that asked; MailError when the server fails)."""
     minutes = RESET_MAX_AGE_SECONDS // 60
     body = (
         f"Hello {user.display_name},\n\n"
         "Someone (we hope you) asked to set a new password for your quizapp account "
         f"{user.email}. Open this link within {minutes} minutes to choose one:\n\n"
-        f"{reset_link(user)}\n\n"
+        f"{link or reset_link(user)}\n\n"
         "The link works once. If you did not ask for it, ignore this message: your password "
         "stays as it is.\n"
     )

@@ -18,7 +18,8 @@ from quizapp.auth.forms import (
     RegisterForm,
     ResetPasswordForm,
 )
-from quizapp.auth.reset import InvalidResetLink, send_reset_link, user_for_reset_token
+from quizapp.auth.jobs import RESET_MAIL_JOB
+from quizapp.auth.reset import InvalidResetLink, reset_link, user_for_reset_token
 from quizapp.auth.services import (
     AccountError,
     WeakPasswordError,
@@ -31,7 +32,7 @@ from quizapp.auth.services import (
     user_for_login_id,
 )
 from quizapp.extensions import db, login_manager
-from quizapp.mail import MailError
+from quizapp.jobs import enqueue_after_commit
 from quizapp.models import User
 from quizapp.throttle import throttle_login, throttle_password_reset, throttle_registration
 
@@ -143,11 +144,10 @@ def forgot_password() -> ResponseReturnValue:
     if form.validate_on_submit():
         user = find_user(form.email.data or "")
         if user is not None:
-            try:
-                send_reset_link(user)
-            except MailError:
-                # Saying so would tell who has an account: the same page, and the log says why.
-                current_app.logger.exception("password reset mail to user %s failed", user.id)
+            # Sent by a job after the response: the page must take as long whether or not the
+            # address has an account (a failure is logged there; saying so here would tell).
+            enqueue_after_commit(RESET_MAIL_JOB, user.id, reset_link(user))
+        db.session.commit()
         return render_template("auth/forgot.html", form=form, sent_to=form.email.data)
     status = 400 if form.errors else 200
     return render_template("auth/forgot.html", form=form, sent_to=None), status

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -12,8 +13,10 @@ import pytest
 from flask import Flask
 from itsdangerous import TimestampSigner
 
+from quizapp.auth import reset as reset_module
 from quizapp.auth.reset import RESET_MAX_AGE_SECONDS, make_reset_token
 from quizapp.extensions import db
+from quizapp.jobs import wait_idle
 from quizapp.models import User
 from tests.auth.conftest import Inbox, reset_link_in
 from tests.conftest import PASSWORD, Browserless, csrf_token_from
@@ -211,3 +214,30 @@ def test_the_reset_form_refuses_a_weak_password_and_keeps_the_link(
     assert resp.status_code == 400
     assert "This is one of the 10,000 most common passwords." in resp.get_data(as_text=True)
     assert _set_password(user_agent, path).status_code == 302
+
+
+def test_the_mail_leaves_after_the_response_not_in_it(
+    app: Flask,
+    user_agent: Browserless,
+    make_user: Callable[..., User],
+    inbox: Inbox,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The forgot page talks to no mail server itself: the page takes as long whether or not
+    the address has an account. The mail goes out from the job thread."""
+    app.config["QUIZAPP_JOB_MODE"] = "thread"
+    senders: list[int] = []
+    send = reset_module.send_mail
+
+    def recording(*args: Any, **kwargs: Any) -> None:
+        senders.append(threading.get_ident())
+        send(*args, **kwargs)
+
+    monkeypatch.setattr(reset_module, "send_mail", recording)
+    user = make_user("slow@example.org")
+    page = _ask_for_link(user_agent, user.email)
+    assert SENT in page
+    assert wait_idle(30)
+    assert reset_link_in(inbox.only_message_to(user.email))
+    assert len(senders) == 1
+    assert senders[0] != threading.get_ident()  # not the thread that served the page

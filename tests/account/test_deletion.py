@@ -3,8 +3,6 @@ else; refused while the account owns sets or classes, or is the last admin."""
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Callable
 
 import pytest
@@ -19,6 +17,7 @@ from quizapp.extensions import db
 from quizapp.models import QuestionSet, Role, User
 from tests.account.conftest import HistoryMaker, table_contents, user_references
 from tests.conftest import PASSWORD, Browserless, csrf_token_from
+from tests.races import race
 
 PAGE = "/account/delete"
 
@@ -205,21 +204,6 @@ def test_an_instructor_hands_over_sets_and_classes_then_can_leave(
     assert rows_about(learner.id)["course_members"] == 1  # the class and its members stay
 
 
-def _waits_on_a_lock(timeout: float = 10.0) -> bool:
-    """Whether another connection to this database waits on a lock (PostgreSQL)."""
-    deadline = time.monotonic() + timeout
-    query = sa.text(
-        "SELECT count(*) FROM pg_stat_activity "
-        "WHERE datname = current_database() AND wait_event_type = 'Lock'"
-    )
-    while time.monotonic() < deadline:
-        with db.engine.connect() as conn:
-            if conn.scalar(query):
-                return True
-        time.sleep(0.02)
-    return False
-
-
 def test_two_admins_deleting_themselves_at_once_leave_one(
     app: Flask, make_user: Callable[..., User]
 ) -> None:
@@ -227,43 +211,14 @@ def test_two_admins_deleting_themselves_at_once_leave_one(
     then sees itself the only admin left and is refused."""
     make_user("first@example.org", role=Role.ADMIN)
     make_user("second@example.org", role=Role.ADMIN)
-    first_deleted, release = threading.Event(), threading.Event()
-    outcomes: dict[str, str] = {}
-
-    def delete(email: str, hold: bool) -> None:
-        # A request that writes, as the deletion's POST (on SQLite: BEGIN IMMEDIATE).
-        with app.test_request_context(PAGE, method="POST"):
-            try:
-                user = db.session.scalar(sa.select(User).where(User.email == email))
-                assert user is not None
-                delete_account(user, PASSWORD)
-                if hold:
-                    first_deleted.set()
-                    release.wait(10)
-                db.session.commit()
-                outcomes[email] = "deleted"
-            except DeletionRefused:
-                db.session.rollback()
-                outcomes[email] = "refused"
-            except Exception as exc:  # reported by the assertion below
-                db.session.rollback()
-                outcomes[email] = repr(exc)
-            finally:
-                db.session.remove()
-
-    first = threading.Thread(target=delete, args=("first@example.org", True))
-    second = threading.Thread(target=delete, args=("second@example.org", False))
-    first.start()
-    assert first_deleted.wait(10)
-    second.start()
-    if db.engine.dialect.name == "postgresql":
-        waited = _waits_on_a_lock()
-    else:
-        time.sleep(0.2)  # the second request waits for SQLite's write lock (busy timeout)
-        waited = True
-    release.set()
-    first.join(20)
-    second.join(20)
+    waited, outcomes = race(
+        app,
+        PAGE,
+        ("first@example.org", "second@example.org"),
+        lambda user: delete_account(user, PASSWORD),
+        DeletionRefused,
+        "deleted",
+    )
     assert waited, "the second deletion did not wait for the first one's lock"
     assert outcomes == {"first@example.org": "deleted", "second@example.org": "refused"}
     db.session.rollback()

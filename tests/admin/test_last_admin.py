@@ -3,8 +3,6 @@ demotions at the same moment cannot leave the site without an administrator."""
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -16,6 +14,7 @@ from flask import Flask
 from quizapp.admin.services import LastAdminError, change_role
 from quizapp.extensions import db
 from quizapp.models import Role, User
+from tests.races import race
 
 
 def admin_count() -> int:
@@ -79,21 +78,6 @@ def test_a_demotion_locks_the_admins_rows(make_user: Callable[..., User]) -> Non
     # (SQLite ignores FOR UPDATE: a request that writes begins with BEGIN IMMEDIATE instead.)
 
 
-def _other_waits_on_a_lock(timeout: float = 10.0) -> bool:
-    """Whether another connection to this database waits on a lock (PostgreSQL)."""
-    deadline = time.monotonic() + timeout
-    query = sa.text(
-        "SELECT count(*) FROM pg_stat_activity "
-        "WHERE datname = current_database() AND wait_event_type = 'Lock'"
-    )
-    while time.monotonic() < deadline:
-        with db.engine.connect() as conn:
-            if conn.scalar(query):
-                return True
-        time.sleep(0.02)
-    return False
-
-
 def test_two_admins_demoting_each_other_at_once_leave_one(
     app: Flask, make_user: Callable[..., User]
 ) -> None:
@@ -102,43 +86,14 @@ def test_two_admins_demoting_each_other_at_once_leave_one(
     make_user("first@example.org", role=Role.ADMIN)
     make_user("second@example.org", role=Role.ADMIN)
     db.session.commit()
-    first_changed, release = threading.Event(), threading.Event()
-    outcomes: dict[str, str] = {}
-
-    def demote(email: str, hold: bool) -> None:
-        # A request that writes, as the admin page's POST (on SQLite: BEGIN IMMEDIATE).
-        with app.test_request_context("/admin/users", method="POST"):
-            try:
-                user = db.session.scalar(sa.select(User).where(User.email == email))
-                assert user is not None
-                change_role(user, Role.LEARNER)
-                if hold:
-                    first_changed.set()
-                    release.wait(10)
-                db.session.commit()
-                outcomes[email] = "demoted"
-            except LastAdminError:
-                db.session.rollback()
-                outcomes[email] = "refused"
-            except Exception as exc:  # reported by the assertion below
-                db.session.rollback()
-                outcomes[email] = repr(exc)
-            finally:
-                db.session.remove()
-
-    first = threading.Thread(target=demote, args=("first@example.org", True))
-    second = threading.Thread(target=demote, args=("second@example.org", False))
-    first.start()
-    assert first_changed.wait(10)
-    second.start()
-    if db.engine.dialect.name == "postgresql":
-        waited = _other_waits_on_a_lock()
-    else:
-        time.sleep(0.2)  # the second request waits for SQLite's write lock (busy timeout)
-        waited = True
-    release.set()
-    first.join(20)
-    second.join(20)
+    waited, outcomes = race(
+        app,
+        "/admin/users",
+        ("first@example.org", "second@example.org"),
+        lambda user: change_role(user, Role.LEARNER),
+        LastAdminError,
+        "demoted",
+    )
     assert waited, "the second demotion did not wait for the first one's lock"
     assert outcomes == {"first@example.org": "demoted", "second@example.org": "refused"}
     assert admin_count() == 1

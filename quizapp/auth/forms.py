@@ -17,38 +17,38 @@ class LoginForm(FlaskForm):
     submit = SubmitField("Log in")
 
 
-class RegisterForm(FlaskForm):
-    display_name = StringField("Name", validators=[Length(max=80)])
-    email = EmailField("E-mail", validators=[DataRequired(), Email(), Length(max=254)])
-    password = PasswordField(
-        "Password",
+def _new_password(label: str) -> PasswordField:
+    """A password being chosen (sign-up, change, reset); the policy is checked by the service."""
+    return PasswordField(
+        label,
         validators=[
             DataRequired(),
             Length(min=MIN_PASSWORD_LENGTH, max=200, message=_LENGTH_MESSAGE),
         ],
         description=f"At least {MIN_PASSWORD_LENGTH} characters.",
     )
-    confirm = PasswordField(
-        "Repeat the password",
+
+
+def _repeated_password(label: str) -> PasswordField:
+    """The same password typed again, beside a ``password`` field."""
+    return PasswordField(
+        label,
         validators=[DataRequired(), EqualTo("password", message="The passwords do not match.")],
     )
+
+
+class RegisterForm(FlaskForm):
+    display_name = StringField("Name", validators=[Length(max=80)])
+    email = EmailField("E-mail", validators=[DataRequired(), Email(), Length(max=254)])
+    password = _new_password("Password")
+    confirm = _repeated_password("Repeat the password")
     submit = SubmitField("Create account")
 
 
 class ChangePasswordForm(FlaskForm):
     current = PasswordField("Current password", validators=[DataRequired()])
-    password = PasswordField(
-        "New password",
-        validators=[
-            DataRequired(),
-            Length(min=MIN_PASSWORD_LENGTH, max=200, message=_LENGTH_MESSAGE),
-        ],
-        description=f"At least {MIN_PASSWORD_LENGTH} characters.",
-    )
-    confirm = PasswordField(
-        "Repeat the new password",
-        validators=[DataRequired(), EqualTo("password", message="The passwords do not match.")],
-    )
+    password = _new_password("New password")
+    confirm = _repeated_password("Repeat the new password")
     submit = SubmitField("Change password")
 
 
@@ -58,18 +58,8 @@ class ForgotPasswordForm(FlaskForm):
 
 
 class ResetPasswordForm(FlaskForm):
-    password = PasswordField(
-        "New password",
-        validators=[
-            DataRequired(),
-            Length(min=MIN_PASSWORD_LENGTH, max=200, message=_LENGTH_MESSAGE),
-        ],
-        description=f"At least {MIN_PASSWORD_LENGTH} characters.",
-    )
-    confirm = PasswordField(
-        "Repeat the new password",
-        validators=[DataRequired(), EqualTo("password", message="The passwords do not match.")],
-    )
+    password = _new_password("New password")
+    confirm = _repeated_password("Repeat the new password")
     submit = SubmitField("Set password")
 
 

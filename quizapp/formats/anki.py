@@ -43,7 +43,7 @@ deck ``Parent::Child``                       topic "Child" (the path "Parent / C
 note tags, note guid                         tags; id (the guid itself when it is already a
                                              valid id, else ``anki-`` + a hash of it)
 ``<img src="x.png">``, ``[sound:x.mp3]``     ``MediaFile`` and ``media:x.png`` (see
-                                             ``quizapp.formats.moodle_xml.MEDIA_SCHEME``);
+                                             ``quizapp.formats.moodle_xml_media.MEDIA_SCHEME``);
                                              sounds are dropped and reported
 ===========================================  =============================================
 
@@ -74,7 +74,8 @@ from quizapp.bank.model import Problem, QuestionDoc, TopicDoc
 from quizapp.formats.assemble import DEFAULT_TOPIC, NO_SOURCE, SetBuilder
 from quizapp.formats.base import Importer, ImportResult
 from quizapp.formats.ids import IdBook, content_id, slug
-from quizapp.formats.moodle_xml import MEDIA_SCHEME, MediaShelf, html_to_text
+from quizapp.formats.moodle_xml_media import MEDIA_SCHEME, MediaShelf
+from quizapp.formats.moodle_xml_text import html_to_text
 
 MAX_ENTRIES = 20_000
 """Most entries a package may have (notes' media files included)."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from quizapp.formats.moodle_xml import MAX_MEDIA_NAME, MediaShelf
+from quizapp.formats.moodle_xml_media import MAX_MEDIA_NAME, MediaShelf
 
 
 @pytest.mark.parametrize(

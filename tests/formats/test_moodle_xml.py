@@ -13,16 +13,9 @@ from quizapp.bank.model import Problem, QuestionDoc, SetDoc, SourceDoc, TopicDoc
 from quizapp.formats.assemble import NO_SOURCE
 from quizapp.formats.base import ImportResult
 from quizapp.formats.ids import content_id
-from quizapp.formats.moodle_xml import (
-    ENTITIES_REFUSED,
-    EXPORTER,
-    IMPORTER,
-    MoodleXmlImporter,
-    category_parts,
-    category_titles,
-    html_to_text,
-    parse_xml,
-)
+from quizapp.formats.moodle_xml import EXPORTER, IMPORTER, MoodleXmlImporter
+from quizapp.formats.moodle_xml_read import category_parts, category_titles
+from quizapp.formats.moodle_xml_text import ENTITIES_REFUSED, html_to_text, parse_xml
 from quizapp.grading import REGISTRY
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -28,16 +28,13 @@ import pytest
 import zstandard
 
 from quizapp.bank.model import Problem, QuestionDoc, TopicDoc
-from quizapp.formats.anki import (
-    DUMMY_NOTE,
-    IMPORTER,
-    AnkiPackageImporter,
+from quizapp.formats.anki import IMPORTER, AnkiPackageImporter
+from quizapp.formats.anki_collection import DUMMY_NOTE
+from quizapp.formats.anki_notes import convert_cloze, deck_titles, note_id
+from quizapp.formats.anki_package import (
     Limits,
-    convert_cloze,
-    deck_titles,
     media_entries,
     meta_version,
-    note_id,
     protobuf_fields,
     unzstd,
 )

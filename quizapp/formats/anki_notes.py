@@ -1,0 +1,300 @@
+"""Anki notes to questions: Basic notes become short answers, Cloze notes cloze questions.
+
+``NoteReader`` turns each note of a collection into the app's questions (see the mapping in
+``anki``), decks into topics, and the images the notes show into media files read from the
+package; sounds, hints and the note types the app lacks are reported by note id.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from dataclasses import dataclass, replace
+
+from quizapp.bank.model import Problem, QuestionDoc, TopicDoc
+from quizapp.formats.anki_collection import Collection, Note, Notetype
+from quizapp.formats.anki_package import LATEST, ZSTD_MAGIC, Package, Refused, media_entries, unzstd
+from quizapp.formats.assemble import DEFAULT_TOPIC, NO_SOURCE, SetBuilder
+from quizapp.formats.base import ImportResult
+from quizapp.formats.ids import IdBook, content_id, slug
+from quizapp.formats.moodle_xml_media import MEDIA_SCHEME, MediaShelf
+from quizapp.formats.moodle_xml_text import html_to_text
+
+LONG_ANSWER = 80
+"""A Back longer than this is still taken, with a warning: few learners can type it."""
+_BASIC = "Basic"
+_REVERSED = "Basic (and reversed card)"
+_OPTIONAL_REVERSED = "Basic (optional reversed card)"
+_CLOZE = re.compile(r"\{\{c(\d+)::(.*?)\}\}", re.S)
+_SOUND = re.compile(r"\[sound:([^\]]*)\]")
+_IMG_SRC = re.compile(r"""(<img\b[^>]*?\bsrc\s*=\s*)(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
+_OWN_ID = re.compile(r"[a-z0-9][a-z0-9._-]{0,99}")
+
+
+def deck_titles(decks: list[str]) -> dict[str, str]:
+    """Title each deck by its last name, or by its whole path where two end alike."""
+    ends: dict[str, set[str]] = {}
+    for deck in decks:
+        names = [n.strip() for n in deck.split("::") if n.strip()]
+        if names:
+            ends.setdefault(names[-1].casefold(), set()).add(deck)
+    titles = {}
+    for deck in decks:
+        names = [n.strip() for n in deck.split("::") if n.strip()]
+        if names:
+            alike = len(ends[names[-1].casefold()]) > 1
+            titles[deck] = " / ".join(names) if alike else names[-1]
+    return titles
+
+
+def note_id(guid: str) -> str:
+    """Return a question id for a note: its guid if that is a valid id, else a hash of it.
+
+    Guids are case-sensitive and may hold any character, so lower-casing them could make two
+    notes one; a hash keeps them apart and stays stable across uploads.
+    """
+    if _OWN_ID.fullmatch(guid):
+        return guid
+    return "anki-" + content_id("", guid).removeprefix("q-")
+
+
+@dataclass(frozen=True)
+class Cloze:
+    """A cloze text made the app's way, with what could not be kept."""
+
+    text: str
+    images: tuple[str, ...] = ()
+    hints: tuple[str, ...] = ()
+    error: str = ""
+
+
+def convert_cloze(source: str) -> Cloze:
+    """Turn Anki's ``{{c1::answer::hint}}`` into ``[[answer]]`` in the text of ``source``."""
+    answers: list[str] = []
+    hints: list[str] = []
+
+    def gap(match: re.Match[str]) -> str:
+        answer, _, hint = match.group(2).partition("::")
+        answers.append(html_to_text(answer).text)
+        if hint.strip():
+            hints.append(html_to_text(hint).text)
+        return f"\x00{len(answers) - 1}\x00"
+
+    if any(re.search(r"\{\{c\d+::", m.group(2)) for m in _CLOZE.finditer(source)):
+        return Cloze("", error="it has a cloze inside a cloze, which the app cannot hold")
+    marked = _CLOZE.sub(gap, source)
+    if not answers:
+        return Cloze("", error="its text has no {{c1::...}} deletion")
+    for number, answer in enumerate(answers, start=1):
+        if not answer:
+            return Cloze("", error=f"deletion {number} is empty")
+        if "|" in answer or "[[" in answer or "]]" in answer:
+            return Cloze("", error=f"deletion {number} holds '|', '[[' or ']]'")
+    plain = html_to_text(marked, lines=True)
+    text = re.sub(r"\x00(\d+)\x00", lambda m: f"[[{answers[int(m.group(1))]}]]", plain.text)
+    return Cloze(text, plain.images, tuple(hints))
+
+
+class NoteReader:
+    """Turns the notes of a collection into questions, media and problems."""
+
+    def __init__(self, package: Package, filename: str, set_id: str | None, version: int) -> None:
+        self.package = package
+        self.filename = filename
+        self.version = version
+        self.builder = SetBuilder(filename, set_id)
+        self.problems: list[Problem] = []
+        self.warnings: list[Problem] = []
+        self.media_map: dict[str, str] | None = None
+        self.shelf = MediaShelf()
+        self.stored: dict[str, str] = {}
+        self.topics: dict[str, TopicDoc] = {}
+        self.topic_ids = IdBook()
+        self.titles: dict[str, str] = {}
+
+    def problem(self, note: Note, message: str) -> None:
+        self.problems.append(Problem(self.filename, note.id, f"note {note.id}: {message}"))
+
+    def warn(self, note: Note, message: str) -> None:
+        self.warnings.append(Problem(self.filename, note.id, f"note {note.id}: {message}"))
+
+    # media
+
+    def media_names(self) -> dict[str, str]:
+        """Return the zip entry of each media file by name (read once, on first need)."""
+        if self.media_map is None:
+            try:
+                self.media_map = self.read_media_map()
+            except Refused as refused:
+                self.warnings.append(
+                    Problem(self.filename, 0, f"{refused.message}: the images are left out")
+                )
+                self.media_map = {}
+        return self.media_map
+
+    def read_media_map(self) -> dict[str, str]:
+        if "media" not in self.package:
+            return {}
+        raw = self.package.read("media", self.package.limits.entry_bytes)
+        if self.version >= LATEST or raw.startswith(ZSTD_MAGIC):
+            raw = unzstd(raw, self.package.limits.entry_bytes, "the media map")
+            try:
+                return media_entries(raw)
+            except ValueError as exc:
+                raise Refused(f"the media map is not readable ({exc})") from exc
+        try:
+            found = json.loads(raw.decode("utf-8") or "{}")
+        except (UnicodeDecodeError, ValueError) as exc:
+            raise Refused(f"the media map is not JSON ({exc})") from exc
+        if not isinstance(found, dict):
+            raise Refused("the media map is not a JSON object")
+        return {str(name): str(entry) for entry, name in found.items()}
+
+    def media_file(self, note: Note, name: str) -> str:
+        """Store the media file ``name``; return its stored name ('' when it is left out)."""
+        if name in self.stored:
+            return self.stored[name]
+        entry = self.media_names().get(name)
+        if entry is None or entry not in self.package:
+            self.warn(note, f"the image '{name}' is not in the package")
+            self.stored[name] = ""
+            return ""
+        self.stored[name] = ""
+        limit = self.package.limits.media_bytes
+        if self.package.infos[entry].file_size > limit:
+            self.warn(note, f"the image '{name}' is larger than {limit} bytes: left out")
+            return ""
+        try:
+            data = self.package.read(entry, limit)
+            if data.startswith(ZSTD_MAGIC):
+                data = unzstd(data, limit, f"the image '{name}'")
+        except Refused as refused:
+            self.warn(note, f"{refused.message}: left out")
+            return ""
+        self.stored[name] = self.shelf.add(name, data)
+        return self.stored[name]
+
+    def rich(self, note: Note, value: str) -> str:
+        """Return a field as HTML with local images as ``media:NAME`` and sounds removed."""
+        for sound in _SOUND.findall(value):
+            self.warn(note, f"the sound '{sound}' is not kept: the app shows no sound")
+        value = _SOUND.sub("", value)
+
+        def image(match: re.Match[str]) -> str:
+            src = html.unescape(next(g for g in match.groups()[1:] if g is not None))
+            if re.match(r"[a-z][a-z0-9+.-]*:|/", src, re.I):
+                return match.group(0)  # remote or absolute: for the web layer to refuse
+            stored = self.media_file(note, src)
+            return f'{match.group(1)}"{MEDIA_SCHEME}{stored}"' if stored else match.group(0)
+
+        return _IMG_SRC.sub(image, value).strip()
+
+    # notes
+
+    def topic(self, deck: str) -> str:
+        title = self.titles.get(deck) or DEFAULT_TOPIC
+        key = deck if deck in self.titles else ""
+        if key not in self.topics:
+            self.topics[key] = TopicDoc(self.topic_ids.take(slug(title) or "topic"), title)
+        return self.topics[key].id
+
+    def question(
+        self,
+        note: Note,
+        qid: str,
+        kind: str,
+        prompt: str,
+        spec: dict[str, object],
+        explanation: str,
+    ) -> None:
+        self.builder.add(
+            QuestionDoc(
+                id=self.builder.question_id(qid, "", prompt),
+                topic=self.topic(note.deck),
+                type=kind,
+                prompt=prompt,
+                spec=spec,
+                explanation=explanation,
+                source=NO_SOURCE,
+                tags=note.tags,
+                locations={(): note.id},
+            )
+        )
+
+    def basic(self, note: Note, notetype: Notetype) -> None:
+        values = dict(zip(notetype.fields, note.fields, strict=False))
+        front = values.get("Front", note.fields[0] if note.fields else "")
+        back = values.get("Back", note.fields[1] if len(note.fields) > 1 else "")
+        self.card(note, note_id(note.guid), front, back, "Back")
+        # Prefixes, since copies are renamed ("Basic (and reversed card)-1a2b3", "... (genanki)").
+        reverse = notetype.name.startswith(_REVERSED) or (
+            notetype.name.startswith(_OPTIONAL_REVERSED)
+            and bool(values.get("Add Reverse", "").strip())
+        )
+        if reverse:
+            self.card(note, note_id(note.guid) + "-reverse", back, front, "Front")
+
+    def card(self, note: Note, qid: str, front: str, back: str, answer_field: str) -> None:
+        """Add the question of one card: the prompt ``front``, the answer the text of ``back``."""
+        answer = html_to_text(_SOUND.sub("", back)).text
+        if not answer:
+            self.problem(note, f"the {answer_field} field has no text to type as the answer")
+            return
+        if len(answer) > LONG_ANSWER:
+            self.warn(note, f"the answer is {len(answer)} characters long: few can type it")
+        prompt = self.rich(note, front)
+        if not html_to_text(prompt).text and "<img" not in prompt:
+            other = "Back" if answer_field == "Front" else "Front"
+            self.problem(note, f"the {other} field is empty")
+            return
+        shown = self.rich(note, back)
+        explanation = shown if shown != html.escape(answer, quote=False) else ""
+        self.question(note, qid, "short_answer", prompt, {"answers": [answer]}, explanation)
+
+    def cloze(self, note: Note, notetype: Notetype) -> None:
+        values = dict(zip(notetype.fields, note.fields, strict=False))
+        source = values.get("Text", note.fields[0] if note.fields else "")
+        if "image-occlusion:" in source:
+            self.problem(note, f"'{notetype.name}' (image occlusion) notes are not supported")
+            return
+        made = convert_cloze(_SOUND.sub("", source))
+        if made.error:
+            self.problem(note, f"the cloze note is not imported: {made.error}")
+            return
+        for hint in made.hints:
+            self.warn(note, f"the hint '{hint}' is not kept: the app's gaps have no hints")
+        images = [self.rich(note, f'<img src="{html.escape(src)}">') for src in made.images]
+        extra = values.get("Back Extra", "")
+        self.question(
+            note,
+            note_id(note.guid),
+            "cloze",
+            "".join(images),
+            {"text": made.text},
+            self.rich(note, extra),
+        )
+
+    def run(self, collection: Collection) -> ImportResult:
+        self.titles = deck_titles(sorted({note.deck for note in collection.notes if note.deck}))
+        for note in collection.notes:
+            notetype = collection.notetypes.get(note.notetype)
+            if notetype is None:
+                self.problem(note, f"its note type ({note.notetype}) is not in the collection")
+            elif notetype.name.startswith("Image Occlusion"):
+                self.problem(note, "'Image Occlusion' notes are not supported")
+            elif notetype.cloze:
+                self.cloze(note, notetype)
+            elif notetype.name.startswith(_BASIC) or {"Front", "Back"} <= set(notetype.fields):
+                self.basic(note, notetype)
+            else:
+                self.problem(
+                    note,
+                    f"the note type '{notetype.name}' is not supported (only Basic and Cloze "
+                    "notes are imported)",
+                )
+        built = self.builder.build()
+        used = {name for name in self.stored.values() if name}
+        doc = replace(built, topics=tuple(self.topics.values()))
+        media = tuple(f for f in self.shelf.files.values() if f.name in used)
+        return ImportResult(doc, tuple(self.problems), media, tuple(self.warnings))

@@ -11,14 +11,10 @@ from click.testing import CliRunner
 from flask import Flask
 from flask.testing import FlaskCliRunner
 
-from quizapp.bank.derive import (
-    derive,
-    find_sections,
-    find_sentences,
-    is_acronym,
-    slugify,
-)
+from quizapp.bank.derive import derive, slugify
 from quizapp.bank.derive_cli import derive_command, source_path_for
+from quizapp.bank.derive_sections import find_sections, find_sentences
+from quizapp.bank.derive_terms import is_acronym
 from quizapp.bank.model import QuestionDoc, SetDoc
 from quizapp.bank.validate import check_file, check_text, validate_set
 from quizapp.bank.yamlformat import dump_set

@@ -1,0 +1,232 @@
+"""Where a document's sections and sentences are, for drafting questions from it.
+
+Sections are found by their headings (Markdown ``#`` headings if there are any, else numbered
+ones such as "2. Title", "IV. Title" or "Fourth, title"); sentences are split at their stops
+(not at an abbreviation's or an initial's), each list item being one. ``usable`` keeps the
+sentences a draft may quote, ``fragments`` the stretches of a sentence between lost text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+LOST = "**"
+MIN_SENTENCE_WORDS = 4
+MAX_SENTENCE_WORDS = 60
+MAX_HEADING_WORDS = 12
+MAX_INLINE_HEADING_WORDS = 5
+
+_ABBREVIATIONS = frozenset(
+    {"e.g", "i.e", "vs", "dr", "mr", "mrs", "ms", "prof", "fig", "no", "st", "al", "cf", "approx"}
+    | {"jr", "sr", "inc", "ltd", "co", "pp", "vol", "ca", "resp", "ref", "eq", "sec", "ch"}
+)
+
+_MD_HEADING = re.compile(r"^ {0,3}#{1,6}[ \t]+(?P<text>.+?)[ \t]*#*[ \t]*$")
+_FENCE = re.compile(r"^ {0,3}(```|~~~)")
+_MARKER = re.compile(
+    r"^(?P<marker>\d{1,2}(?:\.\d{1,2})*[.)]|(?=[IVX])X{0,3}(?:IX|IV|V?I{0,3})[.)]"
+    r"|(?P<ordinal>First|Second|Third|Fourth|Fifth|Sixth|Seventh|Eighth|Ninth|Tenth),)"
+    r"[ \t]+(?P<rest>\S.*)$"
+)
+_INLINE_HEAD = re.compile(r"(?P<head>[A-Z][^.!?:]{0,60}?)[.:][ \t]+(?=[A-Z])")
+_LIST_ITEM = re.compile(r"^[ \t]*(?:[-*+]|\d{1,3}[.)])[ \t]+(?=\S)")
+_SENTENCE_END = re.compile(r"[.!?]+[\"'\u201d\u2019)\]]*(?=\s+[\"'\u201c\u2018(\[]?[A-Z0-9])")
+FINAL_STOP = re.compile(r"[.!?][\"'\u201d\u2019)\]]*$")
+_MARKUP = ("`", "](", "<", "|", "[[", "]]", "*")
+
+
+@dataclass(frozen=True)
+class Section:
+    """A part of the document under one heading.
+
+    ``heading`` is the heading as written (without Markdown's ``#`` marks or a final stop); text
+    before the first heading is named by its first line. ``start``/``end`` delimit the text.
+    """
+
+    heading: str
+    title: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class _Heading:
+    offset: int
+    text: str
+    body: int
+
+
+def _lines(text: str) -> Iterator[tuple[int, str]]:
+    """Yield each line with its offset in ``text``, without its line break."""
+    pos = 0
+    for raw in text.splitlines(keepends=True):
+        yield pos, raw.rstrip("\r\n")
+        pos += len(raw)
+
+
+def _outside_fences(text: str) -> Iterator[tuple[int, str]]:
+    """Yield the lines that are not inside (or delimiting) a fenced code block."""
+    fenced = False
+    for offset, line in _lines(text):
+        if _FENCE.match(line):
+            fenced = not fenced
+        elif not fenced:
+            yield offset, line
+
+
+def _markdown_heading(offset: int, line: str) -> _Heading | None:
+    match = _MD_HEADING.match(line)
+    if match is None:
+        return None
+    return _Heading(offset, match["text"].rstrip(" .:"), offset + len(line))
+
+
+def _numbered_heading(offset: int, line: str) -> _Heading | None:
+    """Read "2. Title", "IV. Title", "Fourth, title" and "I. Title. Body text..." headings."""
+    match = _MARKER.match(line)
+    if match is None:
+        return None
+    rest = match["rest"].rstrip()
+    one_sentence = re.search(r"[.!?:]\s+\S", rest) is None
+    if one_sentence and len(rest.split()) <= MAX_HEADING_WORDS:
+        return _Heading(offset, line.strip().rstrip(" .:"), offset + len(line))
+    inline = _INLINE_HEAD.match(rest)
+    if match["ordinal"] or inline is None:
+        return None
+    if len(inline["head"].split()) > MAX_INLINE_HEADING_WORDS:
+        return None
+    head_end = match.start("rest") + inline.end("head")
+    return _Heading(offset, line[:head_end].strip(), offset + match.start("rest") + inline.end())
+
+
+def _headings(text: str) -> list[_Heading]:
+    """Find the headings: Markdown ``#`` headings if there are any, else numbered ones."""
+    lines = list(_outside_fences(text))
+    markdown = any(_MD_HEADING.match(line) for _, line in lines)
+    find = _markdown_heading if markdown else _numbered_heading
+    return [heading for offset, line in lines if (heading := find(offset, line))]
+
+
+def _title_of(heading: str) -> str:
+    """Turn a heading into a topic title: no numbering, no lost-text marks, capitalised."""
+    match = _MARKER.match(heading)
+    text = match["rest"] if match else heading
+    text = " ".join(text.replace(LOST, " ").split()).rstrip(" .:")
+    text = re.sub(r"\s+([),.;:])", r"\1", text)
+    return text[:1].upper() + text[1:]
+
+
+def _opening(text: str, limit: int = 80) -> str:
+    """Name the text before the first heading by its first line (cut at a word boundary)."""
+    line = next(line for line in text.splitlines() if line.strip())
+    words = line.split()
+    while len(" ".join(words)) > limit and len(words) > 1:
+        words.pop()
+    return " ".join(words)
+
+
+def find_sections(text: str, title: str = "") -> list[Section]:
+    """Split ``text`` into sections at its headings; text before any heading comes first."""
+    headings = _headings(text)
+    first = headings[0].offset if headings else len(text)
+    sections = []
+    if text[:first].strip():
+        sections.append(Section(_opening(text), title or "Introduction", 0, first))
+    ends = [h.offset for h in headings[1:]] + [len(text)]
+    for heading, end in zip(headings, ends[: len(headings)], strict=True):
+        sections.append(Section(heading.text, _title_of(heading.text), heading.body, end))
+    return [s for s in sections if text[s.start : s.end].strip() and s.title]
+
+
+# ---------------------------------------------------------------- sentences
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A sentence of the document: ``text`` is exactly ``document[start:end]``."""
+
+    start: int
+    end: int
+    text: str
+    listed: bool = False
+
+
+def _paragraphs(text: str, start: int, end: int) -> Iterator[tuple[int, int, bool]]:
+    """Yield (start, end, is_list_item) of the paragraphs and list items in a section."""
+    current: list[int] | None = None
+    listed = False
+    for offset, line in _outside_fences(text[start:end]):
+        at = start + offset
+        item = _LIST_ITEM.match(line)
+        skip = not line.strip() or line.lstrip().startswith(("|", ">"))
+        if (skip or item) and current is not None:
+            yield current[0], current[1], listed
+            current = None
+        if skip:
+            continue
+        if current is None:
+            head = item.end() if item else len(line) - len(line.lstrip())
+            current, listed = [at + head, at + len(line)], item is not None
+        else:
+            current[1] = at + len(line)
+    if current is not None:
+        yield current[0], current[1], listed
+
+
+def _is_boundary(text: str, match: re.Match[str]) -> bool:
+    """Whether a full stop ends a sentence rather than an abbreviation or an initial."""
+    before = re.search(r"(\S+)$", text[: match.start()])
+    word = before.group(1).lstrip("\"'\u201c\u2018([").lower() if before else ""
+    if match.group().startswith(("!", "?")):
+        return True
+    return word not in _ABBREVIATIONS and not re.fullmatch(r"[a-z]", word)
+
+
+def _split(text: str, start: int, end: int, listed: bool) -> Iterator[Sentence]:
+    chunk = text[start:end]
+    pos = 0
+    cuts = [m.end() for m in _SENTENCE_END.finditer(chunk) if _is_boundary(chunk, m)]
+    for cut in [*cuts, len(chunk)]:
+        piece = chunk[pos:cut]
+        lead = len(piece) - len(piece.lstrip())
+        a, b = start + pos + lead, start + pos + len(piece.rstrip())
+        if a < b:
+            yield Sentence(a, b, text[a:b], listed)
+        pos = cut
+
+
+def find_sentences(text: str, section: Section) -> list[Sentence]:
+    """Split a section's text into sentences (list items count as sentences)."""
+    return [
+        sentence
+        for a, b, listed in _paragraphs(text, section.start, section.end)
+        for sentence in _split(text, a, b, listed)
+    ]
+
+
+def usable(sentence: Sentence) -> bool:
+    """Whether a sentence is plain, complete prose that drafts can quote and show."""
+    plain = sentence.text.replace(LOST, "")
+    if any(mark in plain for mark in _MARKUP):
+        return False
+    if not MIN_SENTENCE_WORDS <= len(sentence.text.split()) <= MAX_SENTENCE_WORDS:
+        return False
+    return sentence.listed or FINAL_STOP.search(sentence.text) is not None
+
+
+def fragments(text: str, sentence: Sentence) -> list[tuple[int, int]]:
+    """The stretches of a sentence between lost text, trimmed of spaces and stray commas."""
+    spans = []
+    pos = sentence.start
+    for piece in sentence.text.split(LOST):
+        a, b = pos, pos + len(piece)
+        while a < b and (text[a].isspace() or text[a] in ",;:."):
+            a += 1
+        while b > a and (text[b - 1].isspace() or text[b - 1] in ",;:"):
+            b -= 1
+        if a < b:
+            spans.append((a, b))
+        pos += len(piece) + len(LOST)
+    return spans

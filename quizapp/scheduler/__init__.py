@@ -65,16 +65,14 @@ from quizapp.scheduler.history import (
     fsrs_trace,
     prepare,
 )
+from quizapp.scheduler.learner_ensemble import VARIANTS, LearnerModel, Member
 from quizapp.scheduler.learner_model import (
     DEFAULT_CONFIG,
-    VARIANTS,
-    LearnerModel,
-    LearnerPredictor,
-    Member,
     ModelConfig,
     fit_learner_model,
     fit_logistic,
 )
+from quizapp.scheduler.learner_predictor import LearnerPredictor
 from quizapp.scheduler.memory import (
     DEFAULT_PARAMS,
     ReviewLogEntry,

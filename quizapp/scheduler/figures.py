@@ -39,7 +39,7 @@ from quizapp.scheduler.features import (
     observe_answer,
 )
 from quizapp.scheduler.history import DAY_START_HOUR, ReviewEvent, day_index
-from quizapp.scheduler.learner_model import LearnerModel
+from quizapp.scheduler.learner_ensemble import LearnerModel
 from quizapp.scheduler.params import DEFAULT_PARAMETERS, SchedulerParams, clip_parameters
 from quizapp.scheduler.state import as_utc
 from quizapp.scheduler.vector import retrievability_array

@@ -19,7 +19,7 @@ from quizapp.learners.models import ItemStats, LearnerStats, ReviewDay, TopicSta
 from quizapp.learners.rebuild import rebuild_learner
 from quizapp.models import Question, ReviewLog, User
 from quizapp.scheduler.features import CONTEXT_FEATURES
-from quizapp.scheduler.learner_model import FSRS_FEATURES
+from quizapp.scheduler.learner_ensemble import FSRS_FEATURES
 from quizapp.study import answering
 from quizapp.study.progress import LearnerNow
 from tests.study.test_services import T0, TYPES, answer, learner, study_set  # noqa: F401

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from quizapp.db import Base, UTCDateTime, utcnow
+from quizapp.db import Base, JSONDoc, UTCDateTime, utcnow
 from quizapp.models import QuestionSet, User
 
 JOIN_CODE_LENGTH = 8
@@ -68,3 +69,19 @@ class CourseSet(Base):
 
     course: Mapped[Course] = relationship(back_populates="course_sets")
     question_set: Mapped[QuestionSet] = relationship()
+
+
+class CourseSnapshot(Base):
+    """A class page's figures as last computed (``quizapp.courses.snapshots``): ``kind`` names
+    the page, ``key`` what they were computed from, ``compute_ms`` what computing them cost."""
+
+    __tablename__ = "course_snapshots"
+
+    course_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("courses.id", ondelete="CASCADE"), primary_key=True
+    )
+    kind: Mapped[str] = mapped_column(sa.String(20), primary_key=True)
+    key: Mapped[str] = mapped_column(sa.String(500))
+    computed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    compute_ms: Mapped[int] = mapped_column(sa.Integer)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSONDoc)

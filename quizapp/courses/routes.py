@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import datetime
 
 from flask import (
     Blueprint,
@@ -12,6 +13,7 @@ from flask import (
     flash,
     redirect,
     render_template,
+    request,
     stream_with_context,
     url_for,
 )
@@ -20,14 +22,18 @@ from flask_login import current_user, login_required
 
 from quizapp.auth.forms import EmptyForm
 from quizapp.auth.permissions import role_required
-from quizapp.courses import services
+from quizapp.courses import services, snapshots
 from quizapp.courses.forms import AssignForm, CourseForm, JoinForm
 from quizapp.courses.models import Course
+from quizapp.db import utcnow
 from quizapp.extensions import db
+from quizapp.learners.calendar import zone_named
 from quizapp.models import QuestionSet, Role
 from quizapp.throttle import throttle_join
 
 bp = Blueprint("courses", __name__, url_prefix="/courses")
+
+LEARNERS_PER_PAGE = 50
 
 
 def _managed_course(course_id: int) -> Course:
@@ -60,18 +66,50 @@ def index() -> ResponseReturnValue:
     return render_template("courses/index.html", form=form, courses=courses), status
 
 
+def _local(moment: datetime) -> datetime:
+    """A moment in the signed-in user's time zone (for "figures as of")."""
+    return moment.astimezone(zone_named(current_user.timezone))
+
+
 @bp.route("/<int:course_id>")
 @role_required(Role.INSTRUCTOR)
 def overview(course_id: int) -> str:
-    """Show a class: its code, sets, members, recall per topic and who is falling behind."""
+    """Show a class: its code, sets, recall per topic, and its learners a page at a time,
+    each with the topics they are falling behind on (all of them, or only those behind)."""
     course = _managed_course(course_id)
+    now = utcnow()
+    snapshot = snapshots.overview_snapshot(course, now=now)
+    # The figures computed for this view are kept for the next ones (before loading what the
+    # page shows: a commit expires what was loaded).
+    db.session.commit()
+    behind_ids = [b.learner_id for b in snapshot.figures.behind]
+    show = "behind" if request.args.get("show") == "behind" else "all"
+    everyone = services.member_count(course)
+    total = len(behind_ids) if show == "behind" else everyone
+    pages = max(1, math.ceil(total / LEARNERS_PER_PAGE))
+    page = min(max(1, request.args.get("page", 1, type=int) or 1), pages)
+    people = services.members(
+        course,
+        only=behind_ids if show == "behind" else None,
+        offset=(page - 1) * LEARNERS_PER_PAGE,
+        limit=LEARNERS_PER_PAGE,
+    )
+    view = services.overview_view(course, snapshot.figures.topics, snapshot.figures.behind, people)
     return render_template(
         "courses/overview.html",
         course=course,
         sets=services.course_sets(course),
         assign_form=_assign_form(course),
         empty_form=EmptyForm(),
-        view=services.course_overview(course, now=datetime.now(UTC)),
+        view=view,
+        behind_of={row.member.user_id: row for row in view.behind},
+        behind_count=len(behind_ids),
+        everyone=everyone,
+        show=show,
+        page=page,
+        pages=pages,
+        computed_at=_local(snapshot.computed_at),
+        updating=snapshot.updating,
     )
 
 
@@ -118,8 +156,17 @@ def unassign(course_id: int, set_id: int) -> ResponseReturnValue:
 def questions(course_id: int) -> str:
     """Show the question statistics: answers, facility, discrimination, wrong choices, flags."""
     course = _managed_course(course_id)
+    snapshot = snapshots.questions_snapshot(course, now=utcnow())
+    # The figures computed for this view are kept for the next ones (before loading what the
+    # page shows: a commit expires what was loaded).
+    db.session.commit()
+    rows = services.question_rows(course, snapshot.figures)
     return render_template(
-        "courses/questions.html", course=course, rows=services.question_stats(course)
+        "courses/questions.html",
+        course=course,
+        rows=rows,
+        computed_at=_local(snapshot.computed_at),
+        updating=snapshot.updating,
     )
 
 

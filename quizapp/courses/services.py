@@ -248,8 +248,15 @@ class Member:
     parameters: tuple[float, ...] | None
 
 
-def members(course: Course) -> list[Member]:
-    """The course's members by name, with what their figures need (one query)."""
+def members(
+    course: Course,
+    *,
+    only: Sequence[int] | None = None,
+    offset: int = 0,
+    limit: int | None = None,
+) -> list[Member]:
+    """The course's members by name, with what their figures need (one query): all of them,
+    or those among ``only``, from ``offset`` on, at most ``limit``."""
     model = LearnerModelRecord
     fitted = model.payload["parameters_source"].as_string() == "fitted"
     rows = db.session.execute(
@@ -266,7 +273,10 @@ def members(course: Course) -> list[Member]:
         .join(CourseMember, CourseMember.user_id == User.id)
         .outerjoin(model, model.user_id == User.id)
         .where(CourseMember.course_id == course.id)
-        .order_by(User.display_name, User.email)
+        .where(sa.true() if only is None else CourseMember.user_id.in_(list(only)))
+        .order_by(User.display_name, User.email, User.id)
+        .offset(offset)
+        .limit(limit)
     )
     return [
         Member(
@@ -280,6 +290,16 @@ def members(course: Course) -> list[Member]:
         )
         for user_id, name, email, joined, target, zone, parameters in rows
     ]
+
+
+def member_count(course: Course) -> int:
+    """How many learners the course has."""
+    count = db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(CourseMember)
+        .where(CourseMember.course_id == course.id)
+    )
+    return int(count or 0)
 
 
 def course_questions(course: Course) -> list[Question]:
@@ -387,13 +407,31 @@ class QuestionRow:
     stats: QuestionStats
 
 
-def question_stats(course: Course) -> list[QuestionRow]:
-    """Item analysis of every question of the course over its members' first attempts."""
+def course_question_stats(course: Course) -> list[QuestionStats]:
+    """Item analysis of every question of the course over its members' first attempts, in
+    the order of ``course_questions``."""
     questions = course_questions(course)
     infos = [QuestionInfo(q.id, q.topic_id, _choices(q)) for q in questions]
     choices = max((len(i.choices) for i in infos if i.choices is not None), default=0)
-    stats = item_analysis(infos, _question_sums(course, choices, questions))
-    return [QuestionRow(q, s) for q, s in zip(questions, stats, strict=True)]
+    return item_analysis(infos, _question_sums(course, choices, questions))
+
+
+def question_rows(course: Course, stats: Sequence[QuestionStats]) -> list[QuestionRow]:
+    """The course's questions now, each with its statistics in ``stats`` (a question added
+    since they were computed shows none: no answers yet)."""
+    by_id = {s.question_id: s for s in stats}
+    return [
+        QuestionRow(
+            q,
+            by_id.get(q.id) or item_analysis([QuestionInfo(q.id, q.topic_id, _choices(q))], {})[0],
+        )
+        for q in course_questions(course)
+    ]
+
+
+def question_stats(course: Course) -> list[QuestionRow]:
+    """Item analysis of every question of the course over its members' first attempts."""
+    return question_rows(course, course_question_stats(course))
 
 
 @dataclass(frozen=True)
@@ -555,8 +593,10 @@ class CourseOverview:
     behind: list[BehindRow]
 
 
-def course_overview(course: Course, *, now: datetime) -> CourseOverview:
-    """Members, the class's recall and coverage per topic, and who is falling behind."""
+def overview_figures(
+    course: Course, *, now: datetime
+) -> tuple[list[TopicClassStats], list[LearnerBehind]]:
+    """The class's recall and coverage per topic, and who is falling behind (by learner id)."""
     people = members(course)
     topics = class_topics(course)
     grid = _recall_grid(course, people, [t.topic_id for t in topics], now=now)
@@ -564,11 +604,30 @@ def course_overview(course: Course, *, now: datetime) -> CourseOverview:
     behind = falling_behind(
         grid, {m.user_id: m.target for m in people}, _week_scores(course, people, now=now)
     )
-    by_id = {t.topic_id: t for t in topics}
+    return per_topic, behind
+
+
+def course_overview(course: Course, *, now: datetime) -> CourseOverview:
+    """Members, the class's recall and coverage per topic, and who is falling behind."""
+    per_topic, behind = overview_figures(course, now=now)
+    return overview_view(course, per_topic, behind, members(course))
+
+
+def overview_view(
+    course: Course,
+    per_topic: Sequence[TopicClassStats],
+    behind: Sequence[LearnerBehind],
+    people: Sequence[Member],
+) -> CourseOverview:
+    """The figures with their topics and ``people`` (the members shown: those behind among
+    them get their rows); topics and members gone since the figures were computed are left
+    out."""
+    by_id = {t.topic_id: t for t in class_topics(course)}
+    shown = {m.user_id for m in people}
     return CourseOverview(
-        people,
-        [TopicRow(by_id[s.topic_id], s) for s in per_topic],
-        _behind_rows(behind, people, by_id),
+        list(people),
+        [TopicRow(by_id[s.topic_id], s) for s in per_topic if s.topic_id in by_id],
+        _behind_rows([b for b in behind if b.learner_id in shown], people, by_id),
     )
 
 
@@ -579,8 +638,8 @@ def _behind_rows(
     return [
         BehindRow(
             by_id[b.learner_id],
-            [(topics[t], recall, target) for t, recall, target in b.below_target],
-            [(topics[t], before, after) for t, before, after in b.falling],
+            [(topics[t], recall, target) for t, recall, target in b.below_target if t in topics],
+            [(topics[t], before, after) for t, before, after in b.falling if t in topics],
         )
         for b in behind
     ]

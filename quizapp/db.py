@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -119,12 +120,21 @@ def add_to_counts(
     stale."""
     table = model.__table__
     assert isinstance(table, sa.Table)
-    statement = upsert_into(session, table).values({**keys, **amounts})
-    statement = statement.on_conflict_do_update(
+    statement = _count_upsert(session.get_bind().dialect.name, table, tuple(keys), tuple(amounts))
+    session.execute(statement, {**keys, **amounts})
+
+
+@functools.cache
+def _count_upsert(
+    dialect: str, table: sa.Table, keys: tuple[str, ...], amounts: tuple[str, ...]
+) -> postgresql.Insert | sqlite.Insert:
+    # One statement object per table and columns, its values given as parameters: building
+    # the ON CONFLICT clause (its EXCLUDED alias) afresh cost more than running it.
+    insert = postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
+    return insert.on_conflict_do_update(
         index_elements=list(keys),
-        set_={column: table.c[column] + statement.excluded[column] for column in amounts},
+        set_={column: table.c[column] + insert.excluded[column] for column in amounts},
     )
-    session.execute(statement)
 
 
 def utcnow() -> datetime:

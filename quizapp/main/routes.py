@@ -23,9 +23,11 @@ def index() -> str:
     """Show the home page: the sign-in invitation, or the learner's dashboard."""
     if not current_user.is_authenticated:
         return render_template("main/welcome.html")
-    figures = dashboard(current_user)
-    db.session.commit()  # topic totals computed for this page are kept for the next ones
-    return render_template("main/home.html", **figures)
+    page = render_template("main/home.html", **dashboard(current_user))
+    # The topic totals computed for this page are kept for the next ones (committed after
+    # rendering: a commit expires the loaded user, whom the page would load again).
+    db.session.commit()
+    return page
 
 
 @bp.route("/sets")

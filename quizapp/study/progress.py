@@ -204,6 +204,24 @@ def topic_figures(
     """Every topic's summary now. The per-question part (recall of each question) is computed
     at most once per ``TOTALS_TTL`` and after every change of the learner's figures, model,
     target, sets or their questions; otherwise it is read back (``TopicFiguresCache``)."""
+    totals, topic_rows = _kept_totals(user, now, set_ids)
+    return _summaries(user, now, totals, user.target_retention, topic_rows)
+
+
+def topic_recall_now(
+    user: User, now: datetime, set_ids: Sequence[int] | None = None
+) -> dict[int, float]:
+    """Each studied topic's recall now (the mean over its studied questions): the summaries'
+    ``recall_now`` without the rest of them (trends, estimates)."""
+    totals, _ = _kept_totals(user, now, set_ids)
+    return {int(t.topic_id): t.recall_sum / t.studied for t in totals if t.studied}
+
+
+def _kept_totals(
+    user: User, now: datetime, set_ids: Sequence[int] | None
+) -> tuple[tuple[TopicTotals, ...], Sequence[TopicRow] | None]:
+    """The topics' totals now, as kept or computed and kept; with the learner's topic rows
+    when they were read for it (None when the totals were read back)."""
     ids = sorted(enrolled_set_ids(user) if set_ids is None else set_ids)
     stats = db.session.get(LearnerStats, user.id)
     record = db.session.get(LearnerModelRecord, user.id)
@@ -225,10 +243,10 @@ def topic_figures(
         and cache.key == key
         and cache.valid_until - TOTALS_TTL <= now < cache.valid_until
     ):
-        totals = tuple(
+        kept = tuple(
             TopicTotals(int(t), int(q), int(n), float(r), int(b)) for t, q, n, r, b in cache.totals
         )
-        return _summaries(user, now, totals, user.target_retention)
+        return kept, None
     learner = LearnerNow(user, now, ids)
     totals = learner.totals()
     # An upsert: two pages of one learner (two tabs, a reload) may compute it at once.
@@ -246,7 +264,7 @@ def topic_figures(
         .values(user_id=user.id, **fresh)
         .on_conflict_do_update(index_elements=["user_id"], set_=fresh)
     )
-    return _summaries(user, now, totals, user.target_retention, learner.topics)
+    return totals, learner.topics
 
 
 _BANK_COLUMNS = (

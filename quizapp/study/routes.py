@@ -91,9 +91,13 @@ def show(session_id: int) -> ResponseReturnValue:
         summary = sessions.session_summary(session, now=utcnow())
         db.session.commit()  # the session's end, and the topic totals computed for it
         return render_template("study/summary.html", session=session, summary=summary)
-    if db.session.dirty:
-        db.session.commit()  # the session remembers which question it is showing
-    return _render_question(session, question)
+    changed = bool(db.session.dirty)
+    page = _render_question(session, question)
+    if changed:
+        # The session remembers which question it is showing. Committed after rendering: a
+        # commit expires every loaded object, and the page would load them all again.
+        db.session.commit()
+    return page
 
 
 @bp.route("/<int:session_id>/answer", methods=["POST"])

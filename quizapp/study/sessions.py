@@ -26,6 +26,7 @@ from quizapp.study.progress import (
     new_started_today,
     next_due,
     topic_figures,
+    topic_recall_now,
 )
 
 
@@ -108,9 +109,15 @@ def start_session(
 ) -> StudySession:
     """Start a study session with its queue worked out now (the learner's model is the one
     last fitted: fitting runs as a background job, never here)."""
-    summaries = topic_figures(user, now)
+    # Each topic's recall now is kept to show what the session changed; the weak-topics
+    # queue ranks the topics' whole summaries, the other modes need only that.
+    summaries = None
+    if mode == "weak":
+        summaries = topic_figures(user, now)
+        before = {str(s.topic_id): s.recall_now for s in summaries if s.studied}
+    else:
+        before = {str(topic): recall for topic, recall in topic_recall_now(user, now).items()}
     queue = study_queue_for(user, now=now, mode=mode, topic_id=topic_id, summaries=summaries)
-    before = {str(s.topic_id): s.recall_now for s in summaries if s.studied}
     session = StudySession(
         user_id=user.id,
         mode=mode,

@@ -103,9 +103,11 @@ def upsert_into(
 ) -> postgresql.Insert | sqlite.Insert:
     """An INSERT with ``on_conflict_do_update`` / ``on_conflict_do_nothing``, in the dialect
     the session is bound to (PostgreSQL's and SQLite's spell them the same)."""
-    if session.get_bind().dialect.name == "postgresql":
-        return postgresql.insert(table)
-    return sqlite.insert(table)
+    return _insert_for(session.get_bind().dialect.name, table)
+
+
+def _insert_for(dialect: str, table: sa.Table) -> postgresql.Insert | sqlite.Insert:
+    return postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
 
 
 def add_to_counts(
@@ -130,7 +132,7 @@ def _count_upsert(
 ) -> postgresql.Insert | sqlite.Insert:
     # One statement object per table and columns, its values given as parameters: building
     # the ON CONFLICT clause (its EXCLUDED alias) afresh cost more than running it.
-    insert = postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
+    insert = _insert_for(dialect, table)
     return insert.on_conflict_do_update(
         index_elements=list(keys),
         set_={column: table.c[column] + insert.excluded[column] for column in amounts},

@@ -27,7 +27,7 @@ from quizapp.courses.forms import AssignForm, CourseForm, JoinForm
 from quizapp.courses.models import Course
 from quizapp.db import utcnow
 from quizapp.extensions import db
-from quizapp.learners.calendar import zone_named
+from quizapp.learners.calendar import zone
 from quizapp.models import QuestionSet, Role
 from quizapp.throttle import throttle_join
 
@@ -68,7 +68,7 @@ def index() -> ResponseReturnValue:
 
 def _local(moment: datetime) -> datetime:
     """A moment in the signed-in user's time zone (for "figures as of")."""
-    return moment.astimezone(zone_named(current_user.timezone))
+    return moment.astimezone(zone(current_user))
 
 
 @bp.route("/<int:course_id>")

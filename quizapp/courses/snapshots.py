@@ -175,15 +175,21 @@ def _compute_and_store(course: Course, kind: str, spec: _Kind[T], key: str, now:
     return figures
 
 
+def _key(course: Course) -> str:
+    """What the figures are computed from: the sets' part, then the members' (``|``)."""
+    return f"{_sets_key(course)}|{_activity_key(course)}"
+
+
+def _up_to_date(row: CourseSnapshot | None, key: str, now: datetime) -> bool:
+    return row is not None and row.key == key and now - row.computed_at < SNAPSHOT_TTL
+
+
 def _snapshot(course: Course, kind: str, spec: _Kind[T], now: datetime) -> Snapshot[T]:
-    sets_key = _sets_key(course)
-    key = f"{sets_key}|{_activity_key(course)}"
+    key = _key(course)
     row = db.session.get(CourseSnapshot, (course.id, kind))
-    stored_sets = None if row is None else row.key.split("|", 1)[0]
-    if row is None or stored_sets != sets_key:
+    if row is None or row.key.split("|", 1)[0] != key.split("|", 1)[0]:  # other sets
         return Snapshot(_compute_and_store(course, kind, spec, key, now), now, False)
-    current = row.key == key and now - row.computed_at < SNAPSHOT_TTL
-    if current:
+    if _up_to_date(row, key, now):
         return Snapshot(spec.from_payload(row.payload), row.computed_at, False)
     if row.compute_ms <= INLINE_MS:
         return Snapshot(_compute_and_store(course, kind, spec, key, now), now, False)
@@ -208,8 +214,6 @@ def refresh(course_id: int, kind: str, now: datetime) -> None:
     spec = KINDS.get(kind)
     if course is None or spec is None:
         return
-    key = f"{_sets_key(course)}|{_activity_key(course)}"
-    row = db.session.get(CourseSnapshot, (course.id, kind))
-    if row is not None and row.key == key and now - row.computed_at < SNAPSHOT_TTL:
-        return
-    _compute_and_store(course, kind, spec, key, now)
+    key = _key(course)
+    if not _up_to_date(db.session.get(CourseSnapshot, (course.id, kind)), key, now):
+        _compute_and_store(course, kind, spec, key, now)

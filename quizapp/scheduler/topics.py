@@ -271,6 +271,11 @@ class TopicTotals:
     recall_sum: float
     below_target: int
 
+    @property
+    def recall_now(self) -> float | None:
+        """Mean predicted recall over the studied questions, None if none is studied."""
+        return self.recall_sum / self.studied if self.studied else None
+
 
 def topic_totals(
     topic_ids: Sequence[Key], studied: Sequence[bool], recalls: Sequence[float], target: float
@@ -335,7 +340,7 @@ def summarize_topic_totals(
     summaries = []
     for total in totals:
         coverage = total.studied / total.questions
-        recall_now = total.recall_sum / total.studied if total.studied else None
+        recall_now = total.recall_now
         seen = topics.get(total.topic_id, empty)
         estimate = _clip01(
             (seen.first_sum + priors.topic_strength * learner)

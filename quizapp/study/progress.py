@@ -214,7 +214,7 @@ def topic_recall_now(
     """Each studied topic's recall now (the mean over its studied questions): the summaries'
     ``recall_now`` without the rest of them (trends, estimates)."""
     totals, _ = _kept_totals(user, now, set_ids)
-    return {int(t.topic_id): t.recall_sum / t.studied for t in totals if t.studied}
+    return {int(t.topic_id): recall for t in totals if (recall := t.recall_now) is not None}
 
 
 def _kept_totals(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -25,6 +26,22 @@ def _copy_login(source: FlaskClient, app: Flask) -> FlaskClient:
 
 def _logged_in(client: FlaskClient) -> bool:
     return client.get("/account/settings").status_code == 200
+
+
+@pytest.fixture
+def lee(make_user: Callable[..., User], user_agent: Browserless) -> User:
+    """Lee, logged in with ``user_agent`` (this browser)."""
+    user = make_user("lee@example.org")
+    user_agent.login("lee@example.org")
+    return user
+
+
+@pytest.fixture
+def other(app: Flask, lee: User) -> Browserless:
+    """Another browser where Lee is logged in too."""
+    browser = Browserless(app.test_client())
+    browser.login(lee.email)
+    return browser
 
 
 def test_the_cookie_names_the_session_version(
@@ -51,12 +68,8 @@ def test_a_cookie_copied_before_logout_stops_working(
 
 
 def test_a_new_password_logs_out_the_other_sessions_but_not_this_one(
-    app: Flask, user_agent: Browserless, make_user: Callable[..., User]
+    app: Flask, user_agent: Browserless, other: Browserless, lee: User
 ) -> None:
-    make_user("lee@example.org")
-    other = Browserless(app.test_client())
-    other.login("lee@example.org")
-    user_agent.login("lee@example.org")
     thief = _copy_login(user_agent.client, app)
     resp = user_agent.submit(
         "/auth/password",
@@ -71,29 +84,19 @@ def test_a_new_password_logs_out_the_other_sessions_but_not_this_one(
 
 
 def test_a_refused_password_change_ends_nothing(
-    app: Flask, user_agent: Browserless, make_user: Callable[..., User]
+    user_agent: Browserless, other: Browserless, lee: User
 ) -> None:
-    user = make_user("lee@example.org")
-    other = Browserless(app.test_client())
-    other.login("lee@example.org")
-    user_agent.login("lee@example.org")
     resp = user_agent.submit(
         "/auth/password",
         {"current": "wrong", "password": "brand-new-pass", "confirm": "brand-new-pass"},
     )
     assert resp.status_code == 400
     assert _logged_in(other.client)
-    db.session.refresh(user)
-    assert user.session_version == 0
+    db.session.refresh(lee)
+    assert lee.session_version == 0
 
 
-def test_log_out_everywhere_else(
-    app: Flask, user_agent: Browserless, make_user: Callable[..., User]
-) -> None:
-    make_user("lee@example.org")
-    other = Browserless(app.test_client())
-    other.login("lee@example.org")
-    user_agent.login("lee@example.org")
+def test_log_out_everywhere_else(user_agent: Browserless, other: Browserless, lee: User) -> None:
     page = user_agent.get("/account/settings").get_data(as_text=True)
     assert "Log out everywhere else" in page
     resp = user_agent.submit(

@@ -12,10 +12,10 @@ from quizapp.account.deletion import DeletionRefused, delete_account, deletion_b
 from quizapp.account.export import export_json
 from quizapp.account.forms import MAX_RETENTION, MIN_RETENTION, DeleteAccountForm, SettingsForm
 from quizapp.account.services import update_settings, workload_table
-from quizapp.auth.forms import EmptyForm
 from quizapp.auth.services import AccountError, end_sessions
 from quizapp.db import utcnow
 from quizapp.extensions import db, limiter
+from quizapp.forms import EmptyForm
 
 
 @bp.route("/settings", methods=["GET", "POST"])

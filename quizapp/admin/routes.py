@@ -11,10 +11,10 @@ from wtforms.fields.choices import SelectChoice
 
 from quizapp.admin import bp
 from quizapp.admin.services import LastAdminError, change_role
-from quizapp.auth.forms import EmptyForm
 from quizapp.auth.permissions import role_required
 from quizapp.auth.reset import RESET_MAX_AGE_SECONDS, send_reset_link
 from quizapp.extensions import db
+from quizapp.forms import EmptyForm
 from quizapp.mail import MailError
 from quizapp.models import Role, User
 

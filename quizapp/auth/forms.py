@@ -61,9 +61,3 @@ class ResetPasswordForm(FlaskForm):
     password = _new_password("New password")
     confirm = _repeated_password("Repeat the new password")
     submit = SubmitField("Set password")
-
-
-class EmptyForm(FlaskForm):
-    """A form with only the CSRF token, for POST buttons."""
-
-    submit = SubmitField("Submit")

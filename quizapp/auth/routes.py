@@ -12,7 +12,6 @@ from werkzeug.wrappers import Response
 from quizapp.auth import bp
 from quizapp.auth.forms import (
     ChangePasswordForm,
-    EmptyForm,
     ForgotPasswordForm,
     LoginForm,
     RegisterForm,
@@ -32,6 +31,7 @@ from quizapp.auth.services import (
     user_for_login_id,
 )
 from quizapp.extensions import db, login_manager
+from quizapp.forms import EmptyForm
 from quizapp.jobs import enqueue_after_commit
 from quizapp.models import User
 from quizapp.throttle import throttle_login, throttle_password_reset, throttle_registration

@@ -20,13 +20,13 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
-from quizapp.auth.forms import EmptyForm
 from quizapp.auth.permissions import role_required
 from quizapp.courses import services, snapshots
 from quizapp.courses.forms import AssignForm, CourseForm, JoinForm
 from quizapp.courses.models import Course
 from quizapp.db import utcnow
 from quizapp.extensions import db
+from quizapp.forms import EmptyForm
 from quizapp.learners.calendar import zone
 from quizapp.models import QuestionSet, Role
 from quizapp.throttle import throttle_join

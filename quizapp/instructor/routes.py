@@ -7,10 +7,10 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
-from quizapp.auth.forms import EmptyForm
 from quizapp.auth.permissions import role_required
 from quizapp.catalog import set_overviews
 from quizapp.extensions import db
+from quizapp.forms import EmptyForm
 from quizapp.instructor import bp, drafts
 from quizapp.instructor.forms import DocumentForm, EntryForm, StatusForm
 from quizapp.instructor.models import Draft

@@ -7,9 +7,9 @@ from flask import Response, abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
-from quizapp.auth.forms import EmptyForm
 from quizapp.auth.permissions import role_required
 from quizapp.extensions import db
+from quizapp.forms import EmptyForm
 from quizapp.instructor import bp
 from quizapp.instructor.forms import ImportForm
 from quizapp.instructor.uploads import receive_upload

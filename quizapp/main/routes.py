@@ -7,10 +7,10 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
-from quizapp.auth.forms import EmptyForm
 from quizapp.catalog import set_overviews
 from quizapp.enrollment import join_set, leave_set
 from quizapp.extensions import db
+from quizapp.forms import EmptyForm
 from quizapp.main import bp
 from quizapp.main.dashboard import dashboard
 from quizapp.models import QuestionSet

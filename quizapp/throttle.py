@@ -74,6 +74,8 @@ def retry_after_seconds() -> int | None:
     current = limiter.current_limit
     if current is None:
         return None
+    # reset_at is an epoch time the limits library took from time.time(): the wait is measured
+    # on that library's clock, not on the app's utcnow(), so this stays time.time().
     return max(1, math.ceil(current.reset_at - time.time()))
 
 

@@ -42,7 +42,7 @@ from quizapp import create_app
 from quizapp.auth.passwords import hash_password
 from quizapp.bank.model import QuestionDoc, SetDoc, SourceDoc, SourceRef, TopicDoc
 from quizapp.courses.models import Course, CourseMember, CourseSet
-from quizapp.db import Base
+from quizapp.db import Base, utcnow
 from quizapp.extensions import db
 from quizapp.grading.base import Grade
 from quizapp.grading.registry import get_type, guess_options
@@ -818,7 +818,7 @@ def build_data(url: str, config: BuildConfig, log: Callable[[str], None]) -> Bui
     """
     seconds: dict[str, float] = {}
     counts: dict[str, int] = {}
-    now = datetime.now(UTC).replace(microsecond=0)
+    now = utcnow().replace(microsecond=0)
     with bench_context(url):
         if _user_count():
             raise DataExistsError(
@@ -1057,7 +1057,7 @@ def compute_figures(
         done = _timed(seconds, "rebuild learners' figures", log)
         rebuilt = _rebuild_all(url, processes, log)
         done()
-        now = datetime.now(UTC)
+        now = utcnow()
         for user_id in fit_first:
             done = _timed(seconds, f"fit the model of user {user_id}", log)
             fitted[user_id] = fit_and_store(user_id, now)

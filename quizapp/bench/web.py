@@ -63,13 +63,13 @@ from quizapp.bench.webdata import (
     find_bench_data,
     question_specs,
 )
+from quizapp.grading import get_type
 
 __all__ = [
     "ENDPOINTS",
     "Measurement",
     "WebOptions",
     "WebReport",
-    "answer_form",
     "format_web",
     "percentile",
     "run_web",
@@ -295,31 +295,12 @@ def format_web(report: WebReport) -> str:
 # Answers ------------------------------------------------------------------------------------
 
 
-def answer_form(qtype: str, response: object) -> list[tuple[str, str]]:
-    """The study form's fields that submit ``response`` (see quizapp.study.presentation)."""
-    if qtype == "true_false":
-        return [("choice", "1" if response else "0")]
-    if qtype == "single_choice":
-        return [("choice", str(response))]
-    if qtype == "multiple_response":
-        assert isinstance(response, list)
-        return [("choice", str(i)) for i in response]
-    if qtype in ("short_answer", "numeric"):
-        return [("answer", str(response))]
-    assert isinstance(response, list)
-    if qtype == "cloze":
-        return [(f"gap-{i}", str(g)) for i, g in enumerate(response)]
-    if qtype == "matching":
-        return [(f"match-{i}", str(v)) for i, v in enumerate(response)]
-    return [("order", ",".join(str(i) for i in response))]
-
-
 def _answer_forms(
     specs: Mapping[int, tuple[str, dict[str, Any]]],
 ) -> dict[int, list[list[tuple[str, str]]]]:
     """Per question: the form of the right answer first, then of wrong ones."""
     return {
-        qid: [answer_form(qtype, r) for r, _ in answer_variants(qtype, spec)]
+        qid: [get_type(qtype).form_fields(r) for r, _ in answer_variants(qtype, spec)]
         for qid, (qtype, spec) in specs.items()
     }
 

@@ -46,7 +46,6 @@ from quizapp.db import Base, utcnow
 from quizapp.extensions import db
 from quizapp.grading.base import Grade
 from quizapp.grading.registry import get_type, guess_options
-from quizapp.grading.typed import read_cloze
 from quizapp.learners.fitting import fit_and_store
 from quizapp.learners.models import LearnerStats
 from quizapp.learners.rebuild import learners_with_history, rebuild_learners
@@ -242,46 +241,15 @@ def generated_set(set_no: int, questions: int, topics: int, seed: int = 0) -> Se
 # Responses ----------------------------------------------------------------------------------
 
 
-def _candidates(qtype: str, spec: Mapping[str, Any]) -> list[object]:
-    """Responses to a question, in the shape the study form submits; the correct one first."""
-    if qtype == "single_choice":
-        choices = spec["choices"]
-        right = next(i for i, c in enumerate(choices) if c.get("correct"))
-        return [right, *(i for i in range(len(choices)) if i != right)]
-    if qtype == "multiple_response":
-        choices = spec["choices"]
-        rights = [i for i, c in enumerate(choices) if c.get("correct")]
-        wrong = [i for i in range(len(choices)) if i not in rights]
-        return [rights, rights[:-1] or wrong[:1], sorted(rights[:1] + wrong[:1]), wrong[:1]]
-    if qtype == "true_false":
-        return [bool(spec["answer"]), not spec["answer"]]
-    if qtype == "short_answer":
-        return [str(spec["answers"][0]), "no idea"]
-    if qtype == "numeric":
-        if "answer" in spec:
-            value = float(spec["answer"])
-            high = value + float(spec.get("tolerance", 0))
-        else:
-            low, high = (float(x) for x in spec["range"])
-            value = (low + high) / 2
-        text = str(int(value)) if value.is_integer() else repr(value)
-        return [text, str(int(abs(high) * 10 + 1000))]
-    if qtype == "cloze":
-        gaps = [gap[0] for gap in read_cloze(str(spec["text"])).gaps]
-        return [gaps, gaps[:1] + ["zzz"] * (len(gaps) - 1), ["zzz"] * len(gaps)]
-    n = len(spec["pairs"] if qtype == "matching" else spec["items"])
-    order = list(range(n))
-    swapped = [1, 0, *order[2:]]
-    return [order, swapped, order[1:] + order[:1], order[::-1]]
-
-
 def answer_variants(qtype: str, spec: Mapping[str, Any]) -> list[tuple[object, Grade]]:
     """The correct response and a few wrong or partly right ones, each with its grade.
 
     Graded by the app's own grader, so score and outcome always agree with the response.
     """
     grader = get_type(qtype)
-    graded = [(r, grader.grade(spec, r)) for r in _candidates(qtype, spec) if r not in ([], "")]
+    graded = [
+        (r, grader.grade(spec, r)) for r in grader.sample_responses(spec) if r not in ([], "")
+    ]
     if not graded or graded[0][1].score < 1.0:
         raise ValueError(f"no correct response found for a {qtype} question")
     seen: set[str] = set()

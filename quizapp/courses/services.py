@@ -42,6 +42,7 @@ from quizapp.courses.stats import (
 from quizapp.db import epoch_seconds
 from quizapp.enrollment import enroll
 from quizapp.extensions import db
+from quizapp.grading import get_type
 from quizapp.learners.calendar import zone_named
 from quizapp.learners.models import ItemStats, ReviewDay
 from quizapp.models import (
@@ -58,7 +59,6 @@ from quizapp.visibility import public_sets
 
 # No 0/O, 1/I/L: a code read aloud or copied from a projector is typed right the first time.
 JOIN_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
-CHOICE_TYPES = frozenset({"single_choice", "multiple_response", "true_false"})
 
 
 class CourseError(ValueError):
@@ -313,17 +313,10 @@ def course_questions(course: Course) -> list[Question]:
     )
 
 
-def _choices(question: Question) -> tuple[tuple[str, bool], ...] | None:
-    if question.qtype == "true_false":
-        # The picks' bit 0 is "True", bit 1 "False" (quizapp.learners.answers.picked_mask).
-        answer = bool(question.spec.get("answer"))
-        return (("True", answer), ("False", not answer))
-    if question.qtype in CHOICE_TYPES:
-        return tuple(
-            (str(c.get("text", "")), bool(c.get("correct", False)))
-            for c in question.spec.get("choices", [])
-        )
-    return None
+def _info(question: Question) -> QuestionInfo:
+    return QuestionInfo(
+        question.id, question.topic_id, get_type(question.qtype).choices(question.spec)
+    )
 
 
 def _first_attempts(
@@ -411,7 +404,7 @@ def course_question_stats(course: Course) -> list[QuestionStats]:
     """Item analysis of every question of the course over its members' first attempts, in
     the order of ``course_questions``."""
     questions = course_questions(course)
-    infos = [QuestionInfo(q.id, q.topic_id, _choices(q)) for q in questions]
+    infos = [_info(q) for q in questions]
     choices = max((len(i.choices) for i in infos if i.choices is not None), default=0)
     return item_analysis(infos, _question_sums(course, choices, questions))
 
@@ -423,7 +416,7 @@ def question_rows(course: Course, stats: Sequence[QuestionStats]) -> list[Questi
     return [
         QuestionRow(
             q,
-            by_id.get(q.id) or item_analysis([QuestionInfo(q.id, q.topic_id, _choices(q))], {})[0],
+            by_id.get(q.id) or item_analysis([_info(q)], {})[0],
         )
         for q in course_questions(course)
     ]

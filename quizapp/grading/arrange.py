@@ -3,11 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any, ClassVar
 
 from quizapp.grading.base import Grade, Part, QuestionType, Spec, SpecProblem, squash
 from quizapp.grading.checks import Checker
-from quizapp.grading.choice import SCORING, as_index
+from quizapp.grading.choice import SCORING, as_index, as_list
+from quizapp.grading.presenting import (
+    Form,
+    FormFields,
+    Option,
+    PartLine,
+    Presented,
+    first_value,
+    int_or_none,
+    shuffled,
+    shuffled_options,
+)
 
 PAIR_KEYS = frozenset({"left", "right"})
 
@@ -69,6 +81,54 @@ class Matching(QuestionType):
     def answer_key(self, spec: Spec) -> object:
         return sorted([squash(str(p["left"])), squash(str(p["right"]))] for p in _pairs(spec))
 
+    def present(self, spec: Spec, seed: int) -> Presented:
+        return replace(
+            super().present(spec, seed),
+            lefts=_lefts(spec),
+            options=shuffled_options(options(spec), seed),
+        )
+
+    def read(self, spec: Spec, form: Form) -> object:
+        return [int_or_none(first_value(form, f"match-{i}")) for i in range(len(_pairs(spec)))]
+
+    def form_fields(self, response: object) -> FormFields:
+        return [(f"match-{i}", str(pick)) for i, pick in enumerate(as_list(response))]
+
+    def describe(self, spec: Spec, response: object) -> str:
+        shown = options(spec)
+        picks = as_list(response)
+        lines = []
+        for i, pair in enumerate(_pairs(spec)):
+            pick = picks[i] if i < len(picks) else None
+            right = shown[pick] if isinstance(pick, int) and 0 <= pick < len(shown) else "(none)"
+            lines.append(f"{pair['left']} → {right}")
+        return "; ".join(lines)
+
+    def part_lines(self, spec: Spec, grade: Grade) -> list[PartLine]:
+        lefts = _lefts(spec)
+        return [
+            PartLine(
+                f"{lefts[p.index]} → {p.given or '(none)'}"
+                + ("" if p.correct else f" (should be {p.expected})"),
+                p.correct,
+            )
+            for p in grade.parts
+        ]
+
+    def sample_responses(self, spec: Spec) -> list[object]:
+        return _arrangements(len(_pairs(spec)))
+
+
+def _lefts(spec: Spec) -> tuple[str, ...]:
+    return tuple(str(p["left"]) for p in _pairs(spec))
+
+
+def _arrangements(count: int) -> list[object]:
+    """The right arrangement of ``count`` things, then three wrong ones."""
+    order = list(range(count))
+    swapped = [1, 0, *order[2:]]
+    return [order, swapped, order[1:] + order[:1], order[::-1]]
+
 
 def longest_in_order(sequence: Sequence[int]) -> list[int]:
     """Return the positions in ``sequence`` of one of its longest increasing subsequences."""
@@ -100,6 +160,7 @@ class Ordering(QuestionType):
     name: ClassVar[str] = "ordering"
     label: ClassVar[str] = "Ordering"
     keys: ClassVar[frozenset[str]] = frozenset({"items", "scoring"})
+    focus_submit: ClassVar[bool] = True
 
     def check(self, spec: Spec) -> list[SpecProblem]:
         checker = Checker()
@@ -113,7 +174,7 @@ class Ordering(QuestionType):
         return checker.problems
 
     def grade(self, spec: Spec, response: object, *, others: Sequence[str] = ()) -> Grade:
-        items = [str(item) for item in spec["items"]]
+        items = _items(spec)
         order = _unique_indices(response, len(items))
         kept = {order[p] for p in longest_in_order(order)}
         parts = tuple(
@@ -131,6 +192,50 @@ class Ordering(QuestionType):
 
     def answer_key(self, spec: Spec) -> object:
         return [squash(str(item)) for item in spec["items"]]
+
+    def present(self, spec: Spec, seed: int) -> Presented:
+        items = _items(spec)
+        order = shuffled(len(items), seed)
+        if order == sorted(order) and len(order) > 1:  # never show the answer as the start
+            order = order[1:] + order[:1]
+        return replace(
+            super().present(spec, seed), options=tuple(Option(i, items[i]) for i in order)
+        )
+
+    def read(self, spec: Spec, form: Form) -> object:
+        """Read the order from the script-driven list, or from the per-item position selects."""
+        scripted = first_value(form, "order")
+        if scripted:
+            return [i for i in (int_or_none(v) for v in scripted.split(",")) if i is not None]
+        positions: list[tuple[int, int]] = []
+        for index in range(len(spec["items"])):
+            pos = int_or_none(first_value(form, f"pos-{index}"))
+            if pos is not None:
+                positions.append((pos, index))
+        return [index for _, index in sorted(positions)]
+
+    def form_fields(self, response: object) -> FormFields:
+        return [("order", ",".join(str(i) for i in as_list(response)))]
+
+    def describe(self, spec: Spec, response: object) -> str:
+        items = _items(spec)
+        order = as_list(response)
+        return " → ".join(items[i] for i in order if isinstance(i, int) and 0 <= i < len(items))
+
+    def part_lines(self, spec: Spec, grade: Grade) -> list[PartLine]:
+        return [
+            PartLine(
+                f"{p.index + 1}. {p.given}" + ("" if p.correct else " (out of order)"), p.correct
+            )
+            for p in grade.parts
+        ]
+
+    def sample_responses(self, spec: Spec) -> list[object]:
+        return _arrangements(len(spec["items"]))
+
+
+def _items(spec: Spec) -> list[str]:
+    return [str(item) for item in spec["items"]]
 
 
 def _unique_indices(response: object, count: int) -> list[int]:

@@ -9,6 +9,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
 
+from quizapp.grading.presenting import Form, FormFields, PartLine, Presented
+
 Spec = Mapping[str, Any]
 """The type-specific part of a question (choices, answers, tolerance...), as written in the file."""
 
@@ -81,11 +83,15 @@ def squash(text: str) -> str:
 
 
 class QuestionType(ABC):
-    """A question type: how its spec is checked, how responses are graded and summarised.
+    """A question type: everything that differs from one type to another.
 
-    ``grade``, ``correct_answer_text``, ``chance`` and ``answer_digest`` expect a spec that
-    ``validate`` accepted. ``grade`` never raises on a malformed response: whatever cannot be
-    read counts as wrong.
+    How its spec is checked; how its answer area is shown (``present`` and the partial named
+    by ``template``), how the submitted form is read back and how a response is graded,
+    described and split into feedback lines; the chance of a blind guess and the digest of
+    the answer. A new type is a subclass listed in the registry, plus its partial.
+
+    Every method but ``validate`` and ``check`` expects a spec that ``validate`` accepted.
+    None raises on a malformed response: whatever cannot be read counts as wrong.
     """
 
     name: ClassVar[str]
@@ -93,6 +99,14 @@ class QuestionType(ABC):
     keys: ClassVar[frozenset[str]]
     prompt_optional: ClassVar[bool] = False
     """True when the spec itself can serve as the prompt (see ``default_prompt``)."""
+    focus_submit: ClassVar[bool] = False
+    """True when the answer is picked, not typed: the submit button then has the focus, so
+    that Enter submits after a pick with the number keys (otherwise the first field has it)."""
+
+    @property
+    def template(self) -> str:
+        """The partial that renders the answer area, found by the type's name."""
+        return f"questiontypes/{self.name}.html"
 
     def validate(self, spec: Spec) -> list[SpecProblem]:
         """Return every problem in ``spec`` (an empty list when it is valid)."""
@@ -116,7 +130,7 @@ class QuestionType(ABC):
         """Grade a response as the web layer submits it (see the format notes).
 
         ``others`` are the accepted answers of the set's other typed questions
-        (``typed.typed_answers``): a typed answer's typo is not forgiven when it makes the
+        (``typed_answers``): a typed answer's typo is not forgiven when it makes the
         response one of them. Types that are not typed ignore it.
         """
 
@@ -127,6 +141,44 @@ class QuestionType(ABC):
     @abstractmethod
     def answer_key(self, spec: Spec) -> object:
         """Return the JSON-serialisable part of the spec that defines the correct answer."""
+
+    def present(self, spec: Spec, seed: int) -> Presented:
+        """Return the view of the answer area, any options in an order fixed by ``seed``."""
+        return Presented(self.template, self.focus_submit)
+
+    @abstractmethod
+    def read(self, spec: Spec, form: Form) -> object:
+        """Return the response a submitted form carries, in the shape ``grade`` expects."""
+
+    @abstractmethod
+    def form_fields(self, response: object) -> FormFields:
+        """Return the form fields that submit ``response``: what ``read`` reads back."""
+
+    @abstractmethod
+    def describe(self, spec: Spec, response: object) -> str:
+        """Return a response in words, as the feedback shows it."""
+
+    def part_lines(self, spec: Spec, grade: Grade) -> list[PartLine]:
+        """Return the per-part feedback lines (none for a type answered in one part)."""
+        return []
+
+    @abstractmethod
+    def sample_responses(self, spec: Spec) -> list[object]:
+        """Return a few responses as ``read`` returns them: the correct one first, then wrong
+        or partly right ones (the web benchmark submits them)."""
+
+    def typed_answers(self, spec: Spec) -> tuple[str, ...]:
+        """Return the accepted answers of a typed question (every gap's for a cloze).
+
+        A caller that grades within a set passes those of the set's other questions to
+        ``grade`` as ``others``.
+        """
+        return ()
+
+    def choices(self, spec: Spec) -> tuple[tuple[str, bool], ...] | None:
+        """Return each choice's text and whether it is correct, in canonical order, for the
+        item analysis of a class; None for a type not answered by picking choices."""
+        return None
 
     def chance(self, spec: Spec) -> float | None:
         """Return the probability of a blind guess being right, or None if not guessable."""

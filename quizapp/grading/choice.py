@@ -3,10 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any, ClassVar
 
 from quizapp.grading.base import Grade, Part, QuestionType, Spec, SpecProblem, squash
 from quizapp.grading.checks import Checker
+from quizapp.grading.presenting import (
+    Form,
+    FormFields,
+    Option,
+    PartLine,
+    Presented,
+    first_value,
+    int_or_none,
+    shuffled_options,
+)
 
 CHOICE_KEYS = frozenset({"text", "correct", "feedback"})
 SCORING = ("partial", "all_or_nothing")
@@ -17,6 +28,11 @@ def as_index(response: object, count: int) -> int | None:
     if isinstance(response, int) and not isinstance(response, bool) and 0 <= response < count:
         return response
     return None
+
+
+def as_list(response: object) -> list[object]:
+    """Return a list response as it is, anything else as an empty list."""
+    return response if isinstance(response, list) else []
 
 
 def as_indices(response: object, count: int) -> set[int]:
@@ -80,7 +96,24 @@ def _correct_texts(spec: Spec) -> list[str]:
     return [str(choice["text"]) for choice in _choices(spec) if _is_correct(choice)]
 
 
-class SingleChoice(QuestionType):
+def _texts(spec: Spec) -> list[str]:
+    return [str(choice["text"]) for choice in _choices(spec)]
+
+
+class _Choices(QuestionType):
+    """What the types that pick among the spec's ``choices`` share: the shuffled answer area
+    and the choices of the item analysis."""
+
+    focus_submit: ClassVar[bool] = True
+
+    def present(self, spec: Spec, seed: int) -> Presented:
+        return replace(super().present(spec, seed), options=shuffled_options(_texts(spec), seed))
+
+    def choices(self, spec: Spec) -> tuple[tuple[str, bool], ...] | None:
+        return tuple((str(choice["text"]), _is_correct(choice)) for choice in _choices(spec))
+
+
+class SingleChoice(_Choices):
     """Pick the one correct choice among several."""
 
     name: ClassVar[str] = "single_choice"
@@ -111,6 +144,20 @@ class SingleChoice(QuestionType):
     def answer_key(self, spec: Spec) -> object:
         return squash(_correct_texts(spec)[0])
 
+    def read(self, spec: Spec, form: Form) -> object:
+        return int_or_none(first_value(form, "choice"))
+
+    def form_fields(self, response: object) -> FormFields:
+        return [("choice", str(response))]
+
+    def describe(self, spec: Spec, response: object) -> str:
+        texts = _texts(spec)
+        return texts[response] if isinstance(response, int) and 0 <= response < len(texts) else ""
+
+    def sample_responses(self, spec: Spec) -> list[object]:
+        right = next(i for i, choice in enumerate(_choices(spec)) if _is_correct(choice))
+        return [right, *(i for i in range(len(_choices(spec))) if i != right)]
+
     def chance(self, spec: Spec) -> float | None:
         return 1 / len(_choices(spec))
 
@@ -124,7 +171,7 @@ def _single_choice_count_message(correct: int) -> str:
     )
 
 
-class MultipleResponse(QuestionType):
+class MultipleResponse(_Choices):
     """Tick every correct choice; partial credit unless ``scoring: all_or_nothing``.
 
     Partial credit is (correct choices ticked - wrong choices ticked) / correct choices,
@@ -167,6 +214,34 @@ class MultipleResponse(QuestionType):
     def answer_key(self, spec: Spec) -> object:
         return sorted(squash(text) for text in _correct_texts(spec))
 
+    def read(self, spec: Spec, form: Form) -> object:
+        picked = (int_or_none(value) for value in form.get("choice", []))
+        return sorted({i for i in picked if i is not None})
+
+    def form_fields(self, response: object) -> FormFields:
+        return [("choice", str(i)) for i in as_list(response)]
+
+    def describe(self, spec: Spec, response: object) -> str:
+        texts = _texts(spec)
+        picked = [texts[i] for i in as_list(response) if isinstance(i, int) and 0 <= i < len(texts)]
+        return "; ".join(picked) or "nothing selected"
+
+    def part_lines(self, spec: Spec, grade: Grade) -> list[PartLine]:
+        lines = []
+        for part in grade.parts:
+            if part.expected and part.given:
+                lines.append(PartLine(f"{part.expected}: ticked, and it is correct", True))
+            elif part.expected:
+                lines.append(PartLine(f"{part.expected}: correct, but not ticked", False))
+            elif part.given:
+                lines.append(PartLine(f"{part.given}: ticked, but it is not correct", False))
+        return lines
+
+    def sample_responses(self, spec: Spec) -> list[object]:
+        rights = [i for i, choice in enumerate(_choices(spec)) if _is_correct(choice)]
+        wrong = [i for i in range(len(_choices(spec))) if i not in rights]
+        return [rights, rights[:-1] or wrong[:1], sorted(rights[:1] + wrong[:1]), wrong[:1]]
+
 
 class TrueFalse(QuestionType):
     """Say whether a statement is true; ``feedback_true`` is shown to those who answer true."""
@@ -174,6 +249,7 @@ class TrueFalse(QuestionType):
     name: ClassVar[str] = "true_false"
     label: ClassVar[str] = "True or false"
     keys: ClassVar[frozenset[str]] = frozenset({"answer", "feedback_true", "feedback_false"})
+    focus_submit: ClassVar[bool] = True
 
     def check(self, spec: Spec) -> list[SpecProblem]:
         checker = Checker()
@@ -201,6 +277,28 @@ class TrueFalse(QuestionType):
 
     def answer_key(self, spec: Spec) -> object:
         return bool(spec["answer"])
+
+    def present(self, spec: Spec, seed: int) -> Presented:
+        # Not shuffled: True then False is the order a reader expects.
+        return replace(super().present(spec, seed), options=(Option(1, "True"), Option(0, "False")))
+
+    def read(self, spec: Spec, form: Form) -> object:
+        return {"1": True, "0": False}.get(first_value(form, "choice"))
+
+    def form_fields(self, response: object) -> FormFields:
+        return [("choice", "1" if response else "0")]
+
+    def describe(self, spec: Spec, response: object) -> str:
+        return _word(response if isinstance(response, bool) else None)
+
+    def sample_responses(self, spec: Spec) -> list[object]:
+        return [bool(spec["answer"]), not spec["answer"]]
+
+    def choices(self, spec: Spec) -> tuple[tuple[str, bool], ...] | None:
+        # In this order because a class's picks count True as bit 0 and False as bit 1
+        # (quizapp.learners.answers.picked_mask).
+        answer = bool(spec["answer"])
+        return (("True", answer), ("False", not answer))
 
     def chance(self, spec: Spec) -> float | None:
         return 0.5

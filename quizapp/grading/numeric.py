@@ -6,10 +6,13 @@ import math
 import re
 import unicodedata
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import ClassVar
 
-from quizapp.grading.base import Grade, Part, QuestionType, Spec, SpecProblem
+from quizapp.grading.base import Grade, Part, Spec, SpecProblem
 from quizapp.grading.checks import Checker
+from quizapp.grading.presenting import Presented
+from quizapp.grading.typed import TypedInOneField
 from quizapp.grading.wording import words
 
 _NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
@@ -63,7 +66,7 @@ def format_number(value: float) -> str:
     return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
 
 
-class Numeric(QuestionType):
+class Numeric(TypedInOneField):
     """Type a number: right if within ``tolerance`` of ``answer`` or inside ``range: [lo, hi]``."""
 
     name: ClassVar[str] = "numeric"
@@ -118,6 +121,14 @@ class Numeric(QuestionType):
         key = spec["answer"] if "answer" in spec else spec["range"]
         numbers = key if isinstance(key, list | tuple) else [key]
         return {"value": [repr(float(n)) for n in numbers], "unit": str(spec.get("unit", ""))}
+
+    def present(self, spec: Spec, seed: int) -> Presented:
+        return replace(super().present(spec, seed), unit=str(spec.get("unit") or ""))
+
+    def sample_responses(self, spec: Spec) -> list[object]:
+        lo, hi = _bounds(spec)
+        value = float(spec["answer"]) if "answer" in spec else (lo + hi) / 2
+        return [format_number(value), str(int(abs(hi) * 10 + 1000))]
 
 
 def _bounds(spec: Spec) -> tuple[float, float]:

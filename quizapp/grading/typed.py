@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import ClassVar
 
 from quizapp.grading.base import Grade, Part, QuestionType, Spec, SpecProblem, squash
 from quizapp.grading.checks import Checker
+from quizapp.grading.presenting import Form, FormFields, PartLine, Presented, first_value
 from quizapp.grading.textmatch import MatchRules, Verdict, check_rules, judge, normalise
 
 BLANK = "_____"
@@ -28,17 +29,17 @@ def _notes(verdict: Verdict) -> tuple[str, ...]:
     return tuple(notes)
 
 
-def typed_answers(qtype: str, spec: Spec) -> tuple[str, ...]:
-    """The accepted answers of a typed question (every gap's for a cloze), else none.
+class TypedInOneField(QuestionType):
+    """A type answered by typing into the one ``answer`` field; the response is the text."""
 
-    A caller that grades within a set passes those of the set's other questions as
-    ``others`` to ``ShortAnswer.grade`` and ``Cloze.grade``.
-    """
-    if qtype == ShortAnswer.name:
-        return tuple(str(a) for a in spec.get("answers", ()))
-    if qtype == Cloze.name and isinstance(spec.get("text"), str):
-        return tuple(a for gap in read_cloze(spec["text"]).gaps for a in gap)
-    return ()
+    def read(self, spec: Spec, form: Form) -> object:
+        return first_value(form, "answer")
+
+    def form_fields(self, response: object) -> FormFields:
+        return [("answer", str(response))]
+
+    def describe(self, spec: Spec, response: object) -> str:
+        return str(response or "")
 
 
 def _check_accepted(
@@ -53,7 +54,7 @@ def _check_accepted(
             )
 
 
-class ShortAnswer(QuestionType):
+class ShortAnswer(TypedInOneField):
     """Type the answer; any of the accepted answers counts, compared as ``match`` says."""
 
     name: ClassVar[str] = "short_answer"
@@ -92,6 +93,12 @@ class ShortAnswer(QuestionType):
     def answer_key(self, spec: Spec) -> object:
         # Only the answer shown as correct: adding an alternative spelling keeps the memory.
         return squash(str(spec["answers"][0]))
+
+    def sample_responses(self, spec: Spec) -> list[object]:
+        return [str(spec["answers"][0]), "no idea"]
+
+    def typed_answers(self, spec: Spec) -> tuple[str, ...]:
+        return tuple(str(a) for a in spec.get("answers", ()))
 
 
 @dataclass(frozen=True)
@@ -193,6 +200,42 @@ class Cloze(QuestionType):
     def answer_key(self, spec: Spec) -> object:
         # The words hidden in the gaps, not the sentence around them.
         return [squash(gap[0]) for gap in read_cloze(spec["text"]).gaps]
+
+    def present(self, spec: Spec, seed: int) -> Presented:
+        return replace(super().present(spec, seed), segments=read_cloze(spec["text"]).texts)
+
+    def read(self, spec: Spec, form: Form) -> object:
+        gaps = len(read_cloze(spec["text"]).gaps)
+        return [first_value(form, f"gap-{i}") for i in range(gaps)]
+
+    def form_fields(self, response: object) -> FormFields:
+        gaps = response if isinstance(response, list) else []
+        return [(f"gap-{i}", str(gap)) for i, gap in enumerate(gaps)]
+
+    def describe(self, spec: Spec, response: object) -> str:
+        gaps = response if isinstance(response, list) else []
+        return " / ".join(str(g) if g else "(empty)" for g in gaps)
+
+    def part_lines(self, spec: Spec, grade: Grade) -> list[PartLine]:
+        if len(grade.parts) == 1:
+            return []  # one gap: the answer and the correct answer already say it all
+        return [
+            PartLine(
+                f"Gap {p.index + 1}: “{p.given or '(empty)'}”"
+                + ("" if p.correct else f", expected “{p.expected}”"),
+                p.correct,
+            )
+            for p in grade.parts
+        ]
+
+    def sample_responses(self, spec: Spec) -> list[object]:
+        gaps = [gap[0] for gap in read_cloze(spec["text"]).gaps]
+        return [gaps, gaps[:1] + ["zzz"] * (len(gaps) - 1), ["zzz"] * len(gaps)]
+
+    def typed_answers(self, spec: Spec) -> tuple[str, ...]:
+        if not isinstance(spec.get("text"), str):
+            return ()
+        return tuple(a for gap in read_cloze(spec["text"]).gaps for a in gap)
 
 
 def _other_gaps(cloze: ClozeText, index: int) -> list[str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from quizapp.extensions import db
-from quizapp.grading.typed import typed_answers
+from quizapp.grading.registry import get_type
 from quizapp.models import Enrollment, MemoryState, Question, QuestionSet, ReviewLog, User
 from quizapp.scheduler import MemoryState as State
 
@@ -67,7 +67,7 @@ def other_answers(question: Question) -> tuple[str, ...]:
     """The accepted answers of the other active typed questions of ``question``'s set, which
     the grader needs so that a forgiven typo never turns a response into another question's
     answer; () for a question that is not typed (its grader does not use them)."""
-    if not typed_answers(question.qtype, question.spec):
+    if not get_type(question.qtype).typed_answers(question.spec):
         return ()
     revision = db.session.scalar(
         sa.select(QuestionSet.questions_revision).where(QuestionSet.id == question.set_id)
@@ -81,7 +81,9 @@ def other_answers(question: Question) -> tuple[str, ...]:
             )
         )
         per_question = {
-            qid: answers for qid, qtype, spec in rows if (answers := typed_answers(qtype, spec))
+            qid: answers
+            for qid, qtype, spec in rows
+            if (answers := get_type(qtype).typed_answers(spec))
         }
         if len(_TYPED_ANSWERS) >= _TYPED_ANSWERS_KEPT:
             _TYPED_ANSWERS.clear()

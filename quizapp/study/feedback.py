@@ -8,16 +8,12 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from quizapp.extensions import db
+from quizapp.grading.presenting import PartLine
 from quizapp.grading.registry import get_type
 from quizapp.models import MemoryState, ReviewLog, StudySession, User
 from quizapp.scheduler import SessionQueue
 from quizapp.study.common import other_answers
-from quizapp.study.presentation import (
-    PartLine,
-    describe_parts,
-    describe_response,
-    humanize_interval,
-)
+from quizapp.study.presentation import humanize_interval
 
 VERDICTS = {"correct": "Right", "partial": "Partly right", "wrong": "Wrong"}
 MODE_LABELS = {"due": "Everything due", "topic": "One topic", "weak": "My weak topics"}
@@ -76,9 +72,9 @@ def feedback_view(
         verdict=VERDICTS.get(review.outcome, review.outcome),
         score=review.score,
         type_label=qtype.label,
-        your_answer=describe_response(question.qtype, question.spec, review.response),
+        your_answer=qtype.describe(question.spec, review.response),
         correct_answer=grade.correct_answer,
-        parts=tuple(describe_parts(question.qtype, question.spec, grade)),
+        parts=tuple(qtype.part_lines(question.spec, grade)),
         feedback=grade.feedback,
         next_review=_next_review(state, now, in_session),
         override=review.override,

@@ -19,7 +19,7 @@ from quizapp.study import answering, bp, sessions
 from quizapp.study.common import StudyError
 from quizapp.study.feedback import feedback_view, in_session, progress_view
 from quizapp.study.history import question_history
-from quizapp.study.presentation import is_blank, present, read_response
+from quizapp.study.presentation import is_blank
 from quizapp.visibility import can_see_set
 
 MODES = ("due", "topic", "weak")
@@ -52,12 +52,13 @@ def _duration_ms(shown_at: str | None, now: datetime) -> int | None:
 def _render_question(
     session: StudySession, question: Question, error: str | None = None
 ) -> ResponseReturnValue:
+    qtype = get_type(question.qtype)
     html = render_template(
         "study/question.html",
         session=session,
         question=question,
-        type_label=get_type(question.qtype).label,
-        presented=present(question.qtype, question.spec, _seed(session, question)),
+        type_label=qtype.label,
+        presented=qtype.present(question.spec, _seed(session, question)),
         prog=progress_view(session, utcnow()),
         shown_at=int(time.time() * 1000),
         undo_review_id=answering.last_answer_id(current_user),
@@ -115,7 +116,7 @@ def answer(session_id: int) -> ResponseReturnValue:
             )
         flash("That question was already answered; here is the next one.", "info")
         return redirect(url_for("study.show", session_id=session_id))
-    response = read_response(question.qtype, question.spec, request.form.to_dict(flat=False))
+    response = get_type(question.qtype).read(question.spec, request.form.to_dict(flat=False))
     if is_blank(question.qtype, response):
         return _render_question(session, question, error="Give an answer first.")
     now = utcnow()

@@ -20,7 +20,6 @@ from quizapp.bench.web import (
     RequestTimeout,
     UnexpectedResponse,
     WebReport,
-    answer_form,
     percentile,
     run_load,
     web_json,
@@ -46,7 +45,6 @@ from quizapp.models import MemoryState, ReviewLog, User
 from quizapp.paths import questions_dir
 from quizapp.scheduler import Evidence, review
 from quizapp.scheduler import MemoryState as State
-from quizapp.study.presentation import read_response
 
 
 def test_percentile_interpolates_like_numpy() -> None:
@@ -146,8 +144,8 @@ def test_answers_are_graded_as_their_form_reads_back() -> None:
         assert variants[0][1].score == 1.0
         assert len(variants) > 1
         for response, grade in variants:
-            form = MultiDict(answer_form(qtype, response)).to_dict(flat=False)
-            read = read_response(qtype, spec, form)
+            form = MultiDict(get_type(qtype).form_fields(response)).to_dict(flat=False)
+            read = get_type(qtype).read(spec, form)
             assert get_type(qtype).grade(spec, read).score == grade.score
         assert all(grade.score < 1.0 for _, grade in variants[1:])
 

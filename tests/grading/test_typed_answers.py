@@ -11,9 +11,9 @@ from typing import NamedTuple
 
 import pytest
 
-from quizapp.grading import REGISTRY
+from quizapp.grading import REGISTRY, get_type
 from quizapp.grading.textmatch import MatchRules, judge
-from quizapp.grading.typed import read_cloze, typed_answers
+from quizapp.grading.typed import read_cloze
 
 
 class Case(NamedTuple):
@@ -409,6 +409,7 @@ def test_every_type_takes_the_sets_other_answers() -> None:
 
 
 def test_typed_answers_of_a_question() -> None:
-    assert typed_answers("short_answer", {"answers": ["BCMA", "CD19"]}) == ("BCMA", "CD19")
-    assert typed_answers("cloze", {"text": "[[a|b]] and [[c]]"}) == ("a", "b", "c")
-    assert typed_answers("numeric", {"answer": 4}) == ()
+    short_answer = get_type("short_answer").typed_answers({"answers": ["BCMA", "CD19"]})
+    assert short_answer == ("BCMA", "CD19")
+    assert get_type("cloze").typed_answers({"text": "[[a|b]] and [[c]]"}) == ("a", "b", "c")
+    assert get_type("numeric").typed_answers({"answer": 4}) == ()

@@ -19,9 +19,9 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
-from quizapp.bench.web import answer_form
 from quizapp.bench.webdata import answer_variants
 from quizapp.extensions import db
+from quizapp.grading import get_type
 from quizapp.models import Enrollment, Question, QuestionSet, ReviewLog, User
 from tests.conftest import csrf_token_from
 from tests.serving import Reply, Server, WebClient, gunicorn
@@ -57,10 +57,8 @@ def _forms(bank: QuestionSet) -> dict[int, tuple[list[tuple[str, str]], list[tup
     out = {}
     for question in db.session.scalars(sa.select(Question).where(Question.set_id == bank.id)):
         variants = answer_variants(question.qtype, question.spec)
-        out[question.id] = (
-            answer_form(question.qtype, variants[0][0]),
-            answer_form(question.qtype, variants[1][0]),
-        )
+        qtype = get_type(question.qtype)
+        out[question.id] = (qtype.form_fields(variants[0][0]), qtype.form_fields(variants[1][0]))
     return out
 
 

@@ -18,10 +18,10 @@ import sqlalchemy as sa
 from flask import Flask
 from werkzeug.datastructures import MultiDict
 
-from quizapp.bench.web import answer_form
 from quizapp.bench.webdata import answer_variants
 from quizapp.db import utcnow
 from quizapp.extensions import db
+from quizapp.grading import get_type
 from quizapp.models import Enrollment, MemoryState, Question, QuestionSet, ReviewLog, User
 from quizapp.study import answering
 from tests.conftest import Browserless, csrf_token_from
@@ -43,7 +43,7 @@ def _fields(page: str, right: bool = True) -> list[tuple[str, str]]:
     step = _STEP_RE.search(page)
     assert step, "the answer form carries no step"
     return [
-        *answer_form(question.qtype, response),
+        *get_type(question.qtype).form_fields(response),
         ("question_id", str(question.id)),
         ("step", step.group(1)),
         ("shown_at", "0"),

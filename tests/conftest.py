@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from flask import Flask, g
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy.engine import make_url
+from werkzeug.test import TestResponse
 
 from quizapp import create_app
 from quizapp.auth.passwords import hash_password
@@ -157,17 +158,17 @@ class Browserless:
     def __init__(self, client: FlaskClient) -> None:
         self.client = client
 
-    def get(self, url: str, **kwargs: Any) -> Any:
+    def get(self, url: str, **kwargs: Any) -> TestResponse:
         return self.client.get(url, **kwargs)
 
     def submit(
         self, page_url: str, data: dict[str, Any], action: str | None = None, **kwargs: Any
-    ) -> Any:
+    ) -> TestResponse:
         """GET the page that holds the form, then POST ``data`` with its CSRF token."""
         token = csrf_token_from(self.client.get(page_url).get_data(as_text=True))
         return self.client.post(action or page_url, data={**data, "csrf_token": token}, **kwargs)
 
-    def login(self, email: str, password: str = PASSWORD) -> Any:
+    def login(self, email: str, password: str = PASSWORD) -> TestResponse:
         return self.submit("/auth/login", {"email": email, "password": password})
 
 

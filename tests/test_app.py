@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
+from flask.testing import FlaskClient
 
 from quizapp import create_app
 from quizapp.config import normalise_database_url, secret_key_from_instance
@@ -97,7 +98,7 @@ def test_session_cookie_is_secure_over_https(app: Flask, make_user: Callable[...
     assert "Strict-Transport-Security" in resp.headers
 
 
-def test_security_headers(client) -> None:  # type: ignore[no-untyped-def]
+def test_security_headers(client: FlaskClient) -> None:
     resp = client.get("/")
     csp = resp.headers["Content-Security-Policy"]
     assert "default-src 'self'" in csp
@@ -106,7 +107,7 @@ def test_security_headers(client) -> None:  # type: ignore[no-untyped-def]
     assert resp.headers["X-Frame-Options"] == "DENY"
 
 
-def test_404_page(client) -> None:  # type: ignore[no-untyped-def]
+def test_404_page(client: FlaskClient) -> None:
     resp = client.get("/no/such/page")
     assert resp.status_code == 404
     page = resp.get_data(as_text=True)
@@ -132,7 +133,7 @@ def test_500_page_has_no_traceback(
     assert "Traceback" not in page
 
 
-def test_static_files_are_served(client) -> None:  # type: ignore[no-untyped-def]
+def test_static_files_are_served(client: FlaskClient) -> None:
     with client.get("/static/css/app.css") as resp:
         assert resp.status_code == 200
         assert b"prefers-color-scheme: dark" in resp.data

@@ -9,6 +9,7 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
+from werkzeug.test import TestResponse
 
 from quizapp.account.deletion import DeletionRefused, delete_account
 from quizapp.auth.services import AccountError
@@ -22,7 +23,7 @@ from tests.races import race
 PAGE = "/account/delete"
 
 
-def confirm(agent: Browserless, password: str = PASSWORD, word: str = "DELETE") -> object:
+def confirm(agent: Browserless, password: str = PASSWORD, word: str = "DELETE") -> TestResponse:
     return agent.submit(PAGE, {"password": password, "confirm": word})
 
 
@@ -32,8 +33,9 @@ def rows_about(user_id: int) -> dict[str, int]:
     for table, column in user_references():
         n = db.session.scalar(sa.select(sa.func.count()).where(column == user_id)) or 0
         counts[table.name] = counts.get(table.name, 0) + n
-    counts["users"] = db.session.scalar(
-        sa.select(sa.func.count()).select_from(User).where(User.id == user_id)
+    counts["users"] = (
+        db.session.scalar(sa.select(sa.func.count()).select_from(User).where(User.id == user_id))
+        or 0
     )
     return counts
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import sqlalchemy as sa
+from flask.testing import FlaskClient
 
 from quizapp.extensions import db
 from quizapp.models import Role, User
@@ -91,7 +92,9 @@ def test_login_redirects_only_inside_the_site(
     assert resp.headers["Location"] == "/"
 
 
-def test_post_without_csrf_token_is_refused(client, make_user: Callable[..., User]) -> None:  # type: ignore[no-untyped-def]
+def test_post_without_csrf_token_is_refused(
+    client: FlaskClient, make_user: Callable[..., User]
+) -> None:
     make_user("lee@example.org")
     resp = client.post("/auth/login", data={"email": "lee@example.org", "password": PASSWORD})
     assert resp.status_code == 400
@@ -126,7 +129,7 @@ def test_change_password(user_agent: Browserless, make_user: Callable[..., User]
     assert user_agent.login("lee@example.org", "brand-new-pass").status_code == 302
 
 
-def test_pages_need_a_login(client) -> None:  # type: ignore[no-untyped-def]
+def test_pages_need_a_login(client: FlaskClient) -> None:
     resp = client.get("/auth/password")
     assert resp.status_code == 302
     assert resp.headers["Location"].startswith("/auth/login?next=")

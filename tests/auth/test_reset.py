@@ -11,12 +11,14 @@ from urllib.parse import urlsplit
 
 import pytest
 from flask import Flask
+from flask.testing import FlaskClient
 from itsdangerous import TimestampSigner
 
 from quizapp.auth import reset as reset_module
 from quizapp.auth.reset import RESET_MAX_AGE_SECONDS, make_reset_token
 from quizapp.extensions import db
 from quizapp.jobs import wait_idle
+from quizapp.mail import send_mail
 from quizapp.models import User
 from tests.auth.conftest import Inbox, reset_link_in
 from tests.conftest import PASSWORD, Browserless, csrf_token_from
@@ -41,7 +43,7 @@ def _post_password(agent: Browserless, path: str) -> Any:
     return agent.submit("/auth/forgot", data, action=path)
 
 
-def test_the_login_page_links_to_the_reset(client) -> None:  # type: ignore[no-untyped-def]
+def test_the_login_page_links_to_the_reset(client: FlaskClient) -> None:
     page = client.get("/auth/login").get_data(as_text=True)
     assert 'href="/auth/forgot"' in page
     assert "Forgot your password?" in page
@@ -227,11 +229,10 @@ def test_the_mail_leaves_after_the_response_not_in_it(
     the address has an account. The mail goes out from the job thread."""
     app.config["QUIZAPP_JOB_MODE"] = "thread"
     senders: list[int] = []
-    send = reset_module.send_mail
 
     def recording(*args: Any, **kwargs: Any) -> None:
         senders.append(threading.get_ident())
-        send(*args, **kwargs)
+        send_mail(*args, **kwargs)
 
     monkeypatch.setattr(reset_module, "send_mail", recording)
     user = make_user("slow@example.org")

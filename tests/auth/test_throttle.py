@@ -16,6 +16,7 @@ from redis import Redis
 from redis.exceptions import RedisError
 
 from quizapp import create_app, throttle
+from quizapp.auth import passwords
 from quizapp.auth import services as auth_services
 from quizapp.extensions import db
 from quizapp.models import User
@@ -32,11 +33,10 @@ def _limit(text: str) -> int:
 def hashes(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The passwords the login checked (each one costs an Argon2 hash)."""
     checked: list[str] = []
-    verify = auth_services.verify_password
 
     def counting(password_hash: str | None, password: str) -> bool:
         checked.append(password)
-        return verify(password_hash, password)
+        return passwords.verify_password(password_hash, password)
 
     monkeypatch.setattr(auth_services, "verify_password", counting)
     return checked

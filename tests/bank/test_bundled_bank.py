@@ -61,7 +61,7 @@ def stated(answer: str) -> bool:
 
 
 BANK: dict[str, Any] = yaml.safe_load(BANK_FILE.read_text(encoding="utf-8"))
-DOCUMENT = (QUESTIONS_DIR / BANK["source"]["file"]).read_text(encoding="utf-8")
+DOCUMENT: str = (QUESTIONS_DIR / BANK["source"]["file"]).read_text(encoding="utf-8")
 QUESTIONS: list[dict[str, Any]] = BANK["questions"]
 SECTION_OF = {topic["id"]: topic["section"] for topic in BANK["topics"]}
 

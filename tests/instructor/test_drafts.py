@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from werkzeug.test import TestResponse
 
 from quizapp.extensions import db
 from quizapp.instructor.models import Draft
@@ -25,7 +26,7 @@ def instructor(user_agent: Browserless, make_user: Callable[..., User]) -> User:
     return user
 
 
-def upload(agent: Browserless, name: str, data: bytes, **fields: str) -> object:
+def upload(agent: Browserless, name: str, data: bytes, **fields: str) -> TestResponse:
     return agent.submit(
         "/instructor/drafts/new",
         {"document": (io.BytesIO(data), name), **fields},
@@ -34,7 +35,8 @@ def upload(agent: Browserless, name: str, data: bytes, **fields: str) -> object:
 
 
 def the_draft() -> Draft:
-    draft = db.session.scalar(sa.select(Draft))
+    # scalars().first(), not scalar(): SQLAlchemy 2.1's stubs give scalar(select(X)) Any | None.
+    draft = db.session.scalars(sa.select(Draft)).first()
     assert draft is not None
     return draft
 

@@ -52,7 +52,7 @@ def calls(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
     # The loader is the one comparison of a document with the stored set.
     monkeypatch.setattr(loader, "_sync_questions", _counting(found, "diff", loader._sync_questions))
     monkeypatch.setattr(
-        imports, "preview_load", _counting(found, "preview_load", imports.preview_load)
+        imports, "preview_load", _counting(found, "preview_load", loader.preview_load)
     )
     return found
 

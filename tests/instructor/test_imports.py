@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from flask import Flask
+from werkzeug.test import TestResponse
 
 from quizapp.bank.validate import check_paths
 from quizapp.db import utcnow
@@ -60,7 +61,7 @@ def instructor(user_agent: Browserless, make_user: Callable[..., User]) -> User:
     return user
 
 
-def upload(agent: Browserless, name: str, data: bytes, set_id: str = "") -> object:
+def upload(agent: Browserless, name: str, data: bytes, set_id: str = "") -> TestResponse:
     return agent.submit(
         "/instructor/imports/new",
         {"upload": (io.BytesIO(data), name), "set_id": set_id},
@@ -68,7 +69,7 @@ def upload(agent: Browserless, name: str, data: bytes, set_id: str = "") -> obje
     )
 
 
-def publish(agent: Browserless, preview_url: str) -> object:
+def publish(agent: Browserless, preview_url: str) -> TestResponse:
     return agent.submit(preview_url, {}, action=preview_url + "/publish")
 
 

@@ -6,11 +6,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
 from quizapp import create_app
-from quizapp.config import normalise_database_url, secret_key_from_instance
+from quizapp.config import engine_options, normalise_database_url, secret_key_from_instance
+from quizapp.extensions import db
 from quizapp.models import User
 from tests.conftest import Browserless
 
@@ -55,6 +57,13 @@ def test_environment_settings_win(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
 )
 def test_database_urls_use_psycopg3(given: str, expected: str) -> None:
     assert normalise_database_url(given) == expected
+
+
+def test_postgresql_connections_plan_no_parallel_query(app: Flask) -> None:
+    assert "connect_args" not in engine_options("sqlite:///x.db")
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("a PostgreSQL setting: the suite runs on SQLite here")
+    assert db.session.scalar(sa.text("SHOW max_parallel_workers_per_gather")) == "0"
 
 
 def test_empty_secret_key_file_is_an_error(tmp_path: Path) -> None:

@@ -88,9 +88,17 @@ def _advance_session(session: StudySession, question: Question, correct: bool) -
     queue = SessionQueue.from_dict(session.queue)
     if question.id in queue.pending:
         queue = queue.answer(question.id, correct)
-    session.queue = queue.to_dict()
     session.answered += 1
-    session.current_question_id = None
+    set_queue(session, queue)
+
+
+def set_queue(session: StudySession, queue: SessionQueue) -> None:
+    """Give the session its queue and the question it shows next, decided now: showing the
+    question is then a read, not a write (``sessions.current_question`` only corrects it
+    when that question was retired meanwhile)."""
+    session.queue = queue.to_dict()
+    next_question = queue.next_question()
+    session.current_question_id = None if next_question is None else int(next_question)
 
 
 def answer_question(
@@ -241,7 +249,7 @@ def override_answer(
         queue = SessionQueue.from_dict(log.session_before["queue"])
         if question.id in queue.pending:
             queue = queue.answer(question.id, override is Override.KNEW)
-        session.queue = queue.to_dict()
+        set_queue(session, queue)
     db.session.flush()
     grade = get_type(question.qtype).grade(
         question.spec, log.response, others=other_answers(question)

@@ -71,8 +71,9 @@ class LearnerNow:
         now: the moment.
         set_ids: the sets to cover (the learner's enrolled sets if None).
         topic_ids: only these topics' questions, if given.
-        due_only: only what the study queue draws from: the questions due at ``now`` and the
-            first ``new_limit`` never studied.
+        due_only: only what the study queue draws from: the ``due_limit`` questions due at
+            ``now`` with the lowest recall by FSRS (see ``_bank_rows``) and the first
+            ``new_limit`` never studied.
     """
 
     def __init__(
@@ -84,6 +85,7 @@ class LearnerNow:
         *,
         due_only: bool = False,
         new_limit: int = 0,
+        due_limit: int | None = None,
     ) -> None:
         self.user = user
         self.now = now
@@ -93,7 +95,7 @@ class LearnerNow:
         if due_only:
             # what the study queue draws from: the due questions, then new ones in bank order
             self._rows = [
-                *_bank_rows(user, ids, topic_ids, due_by=now),
+                *_bank_rows(user, ids, topic_ids, due_by=now, due_limit=due_limit),
                 *_bank_rows(user, ids, topic_ids, new_limit=new_limit),
             ]
         else:
@@ -319,10 +321,12 @@ def _bank_rows(
     topic_ids: Sequence[int] | None = None,
     due_by: datetime | None = None,
     new_limit: int | None = None,
+    due_limit: int | None = None,
 ) -> Sequence[Row[Any]]:
     """The learner's active questions with their states and stored figures, as plain rows of
-    one query (no ORM objects, no JSON): all of them, a few topics', or those due by
-    the studied ones due by ``due_by``, or the first ``new_limit`` never studied."""
+    one query (no ORM objects, no JSON): all of them, a few topics', the studied ones due by
+    ``due_by`` (at most ``due_limit`` of them, lowest recall first), or the first
+    ``new_limit`` never studied."""
     query = (
         sa.select(*_BANK_COLUMNS)
         .outerjoin(
@@ -339,8 +343,36 @@ def _bank_rows(
         query = query.where(Question.topic_id.in_(list(topic_ids)))
     if due_by is not None:
         query = query.where(MemoryState.due <= due_by)
+        if due_limit is not None:
+            # FSRS recall falls with elapsed time over stability, and a question falls due
+            # after a time proportional to its stability: the further past due in units of
+            # stability, the lower the recall. The learner's model re-ranks these candidates;
+            # a learner with thousands due gets a session's worth ranked, not all of them.
+            overdue = (epoch_seconds(MemoryState.due) - due_by.timestamp()) / sa.func.coalesce(
+                sa.func.nullif(MemoryState.stability, 0.0), 1.0
+            )
+            query = query.order_by(None).order_by(overdue, Question.id).limit(due_limit)
     if new_limit is not None:
-        query = query.where(MemoryState.id.is_(None)).limit(new_limit)
+        # The first few never studied, chosen before the figures are joined: joining them
+        # first would join every new question's (missing) figures before the limit.
+        first_new = (
+            sa.select(Question.id)
+            .where(
+                Question.set_id.in_(list(set_ids)),
+                Question.is_active.is_(True),
+                # NOT IN, not NOT EXISTS: PostgreSQL hashes the learner's studied ids once
+                # instead of probing the index per question (twice as slow when most of
+                # the bank is studied).
+                Question.id.not_in(
+                    sa.select(MemoryState.question_id).where(MemoryState.user_id == user.id)
+                ),
+            )
+            .order_by(Question.set_id, Question.position, Question.id)
+            .limit(new_limit)
+        )
+        if topic_ids is not None:
+            first_new = first_new.where(Question.topic_id.in_(list(topic_ids)))
+        query = query.where(Question.id.in_(first_new.scalar_subquery()))
     return db.session.execute(query).all()
 
 
@@ -543,8 +575,11 @@ def due_counts(
             .where(
                 Question.set_id.in_(set_ids),
                 Question.is_active.is_(True),
-                ~sa.exists().where(
-                    MemoryState.question_id == Question.id, MemoryState.user_id == user.id
+                # NOT IN, not NOT EXISTS: PostgreSQL hashes the learner's studied ids once
+                # instead of probing the index per question (twice as slow when most of
+                # the bank is studied).
+                Question.id.not_in(
+                    sa.select(MemoryState.question_id).where(MemoryState.user_id == user.id)
                 ),
             )
         )

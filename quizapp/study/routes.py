@@ -78,8 +78,9 @@ def start() -> ResponseReturnValue:
     if mode == "topic" and (topic_id is None or db.session.get(Topic, topic_id) is None):
         abort(400)
     session = sessions.start_session(current_user, mode, now=utcnow(), topic_id=topic_id)
+    session_id = session.id  # read before the commit expires it (a reload otherwise)
     db.session.commit()
-    return redirect(url_for("study.show", session_id=session.id))
+    return redirect(url_for("study.show", session_id=session_id))
 
 
 @bp.route("/<int:session_id>")

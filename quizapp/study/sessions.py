@@ -10,7 +10,15 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from quizapp.extensions import db
-from quizapp.models import Question, ReviewLog, StudySession, Topic, User
+from quizapp.learners.models import LearnerStats
+from quizapp.models import (
+    LearnerModelRecord,
+    Question,
+    ReviewLog,
+    StudySession,
+    Topic,
+    User,
+)
 from quizapp.scheduler import (
     QueueEntry,
     SessionQueue,
@@ -19,7 +27,17 @@ from quizapp.scheduler import (
     weak_topics_queue,
     weakest_topics,
 )
-from quizapp.study.common import SESSION_LIMIT, WEAK_TOPICS, StudyError, live_reviews
+from quizapp.study.common import (
+    SESSION_LIMIT,
+    WEAK_TOPICS,
+    StudyError,
+    enrolled_set_ids,
+    live_reviews,
+)
+
+#: Due questions ranked per place in a session: the learner's model re-ranks the ones FSRS
+#: puts lowest, and chooses among many more than the session asks.
+DUE_CANDIDATES_PER_PLACE = 10
 from quizapp.study.progress import (
     LearnerNow,
     due_counts,
@@ -54,7 +72,14 @@ def study_queue_for(
         raise StudyError("Choose a topic to review.")
     new_allowed = max(0, user.new_per_day - new_started_today(user, now=now))
     if mode == "due":
-        learner = LearnerNow(user, now, set_ids, due_only=True, new_limit=new_allowed)
+        learner = LearnerNow(
+            user,
+            now,
+            set_ids,
+            due_only=True,
+            new_limit=new_allowed,
+            due_limit=None if limit is None else DUE_CANDIDATES_PER_PLACE * limit,
+        )
         entries = study_queue(
             learner.records,
             now,
@@ -109,20 +134,34 @@ def start_session(
 ) -> StudySession:
     """Start a study session with its queue worked out now (the learner's model is the one
     last fitted: fitting runs as a background job, never here)."""
+    set_ids = enrolled_set_ids(user)
+    # Held until the queue is made: the identity map keeps a row only while it is referenced,
+    # and the topics' figures and the queue both read these two.
+    learner_rows = (
+        db.session.get(LearnerStats, user.id),
+        db.session.get(LearnerModelRecord, user.id),
+    )
     # Each topic's recall now is kept to show what the session changed; the weak-topics
     # queue ranks the topics' whole summaries, the other modes need only that.
     summaries = None
     if mode == "weak":
-        summaries = topic_figures(user, now)
+        summaries = topic_figures(user, now, set_ids)
         before = {str(s.topic_id): s.recall_now for s in summaries if s.studied}
     else:
-        before = {str(topic): recall for topic, recall in topic_recall_now(user, now).items()}
-    queue = study_queue_for(user, now=now, mode=mode, topic_id=topic_id, summaries=summaries)
+        before = {
+            str(topic): recall for topic, recall in topic_recall_now(user, now, set_ids).items()
+        }
+    queue = study_queue_for(
+        user, now=now, mode=mode, topic_id=topic_id, set_ids=set_ids, summaries=summaries
+    )
+    del learner_rows
+    first = queue[0] if queue else None
     session = StudySession(
         user_id=user.id,
         mode=mode,
         topic_id=topic_id,
         queue=SessionQueue(tuple(queue)).to_dict(),
+        current_question_id=first,
         recall_before=before,
         started_at=now,
     )

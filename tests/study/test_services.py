@@ -414,6 +414,36 @@ def test_the_due_queue_asks_the_lowest_recall_first(learner: User) -> None:
     assert queue == [q("b0").id, q("numeric").id, q("b1").id]
 
 
+def test_a_learner_with_more_due_than_candidates_gets_the_lowest_recall_first(
+    learner: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only a few due questions per place are ranked, chosen in SQL by how far past due they
+    are in units of their stability: the same first questions as ranking every due one,
+    although the longest overdue by the calendar are not the lowest recall."""
+    learner.new_per_day = 0
+    # (stability, days since the last review): all due; recall falls with days / stability
+    memories = {
+        "single_choice": (100.0, 150),  # due longest ago by the calendar, recall still high
+        "multiple_response": (80.0, 120),
+        "true_false": (2.0, 4),  # lowest recall: 2 stabilities past the last review
+        "short_answer": (3.0, 5),  # third lowest
+        "cloze": (60.0, 70),
+        "matching": (1.0, 1.5),
+        "ordering": (40.0, 45),
+        "numeric": (10.0, 12),
+        "b0": (20.0, 30),
+        "b1": (5.0, 9),  # second lowest
+    }
+    for uid, (stability, days) in memories.items():
+        last = T0 - timedelta(days=days)
+        put_state(learner, uid, stability, last, last + timedelta(days=stability * 0.9))
+    everything = sessions.study_queue_for(learner, now=T0, mode="due", limit=None)
+    assert len(everything) == len(memories)
+    assert everything[:3] == [q("true_false").id, q("b1").id, q("short_answer").id]
+    monkeypatch.setattr(sessions, "DUE_CANDIDATES_PER_PLACE", 1)
+    assert sessions.study_queue_for(learner, now=T0, mode="due", limit=3) == everything[:3]
+
+
 # --- topics ------------------------------------------------------------------------------------
 
 

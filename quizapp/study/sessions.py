@@ -34,10 +34,6 @@ from quizapp.study.common import (
     enrolled_set_ids,
     live_reviews,
 )
-
-#: Due questions ranked per place in a session: the learner's model re-ranks the ones FSRS
-#: puts lowest, and chooses among many more than the session asks.
-DUE_CANDIDATES_PER_PLACE = 10
 from quizapp.study.progress import (
     LearnerNow,
     due_counts,
@@ -46,6 +42,10 @@ from quizapp.study.progress import (
     topic_figures,
     topic_recall_now,
 )
+
+#: Due questions ranked per place in a session: the learner's model re-ranks the ones FSRS
+#: puts lowest, and chooses among many more than the session asks.
+DUE_CANDIDATES_PER_PLACE = 10
 
 
 def study_queue_for(

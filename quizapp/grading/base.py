@@ -180,6 +180,11 @@ class QuestionType(ABC):
         item analysis of a class; None for a type not answered by picking choices."""
         return None
 
+    def picked(self, response: object) -> tuple[int, ...] | None:
+        """Return the positions in ``choices`` that ``response`` picked (a class's wrong
+        choices are counted from them); None for a type not answered by picking choices."""
+        return None
+
     def chance(self, spec: Spec) -> float | None:
         """Return the probability of a blind guess being right, or None if not guessable."""
         return None

@@ -30,6 +30,11 @@ def as_index(response: object, count: int) -> int | None:
     return None
 
 
+def _indices(items: list[object]) -> tuple[int, ...]:
+    """The items that are choice positions (anything else a malformed response holds is not)."""
+    return tuple(i for i in items if isinstance(i, int) and not isinstance(i, bool) and i >= 0)
+
+
 def as_list(response: object) -> list[object]:
     """Return a list response as it is, anything else as an empty list."""
     return response if isinstance(response, list) else []
@@ -158,6 +163,9 @@ class SingleChoice(_Choices):
         right = next(i for i, choice in enumerate(_choices(spec)) if _is_correct(choice))
         return [right, *(i for i in range(len(_choices(spec))) if i != right)]
 
+    def picked(self, response: object) -> tuple[int, ...] | None:
+        return _indices([response])
+
     def chance(self, spec: Spec) -> float | None:
         return 1 / len(_choices(spec))
 
@@ -242,6 +250,9 @@ class MultipleResponse(_Choices):
         wrong = [i for i in range(len(_choices(spec))) if i not in rights]
         return [rights, rights[:-1] or wrong[:1], sorted(rights[:1] + wrong[:1]), wrong[:1]]
 
+    def picked(self, response: object) -> tuple[int, ...] | None:
+        return _indices(as_list(response))
+
 
 class TrueFalse(QuestionType):
     """Say whether a statement is true; ``feedback_true`` is shown to those who answer true."""
@@ -295,10 +306,13 @@ class TrueFalse(QuestionType):
         return [bool(spec["answer"]), not spec["answer"]]
 
     def choices(self, spec: Spec) -> tuple[tuple[str, bool], ...] | None:
-        # In this order because a class's picks count True as bit 0 and False as bit 1
-        # (quizapp.learners.answers.picked_mask).
+        # True first, as ``picked`` counts it.
         answer = bool(spec["answer"])
         return (("True", answer), ("False", not answer))
+
+    def picked(self, response: object) -> tuple[int, ...] | None:
+        # positions in ``choices``: True first
+        return (0,) if response is True else (1,) if response is False else ()
 
     def chance(self, spec: Spec) -> float | None:
         return 0.5

@@ -16,7 +16,7 @@ from sqlalchemy.orm import undefer
 
 from quizapp.db import Base, add_to_counts, upsert_into
 from quizapp.extensions import db
-from quizapp.grading.registry import guess_options
+from quizapp.grading.registry import get_type, guess_options
 from quizapp.learners.calendar import local_date
 from quizapp.learners.models import ItemStats, LearnerStats, ReviewDay, StudyDay, TopicStats
 from quizapp.learners.store import (
@@ -47,19 +47,14 @@ def guess_chance(qtype: str, spec: dict[str, Any]) -> float:
 
 
 def picked_mask(qtype: str, response: Any) -> int | None:
-    """The choices a response picked as a bit mask (bit i = canonical choice i; true/false:
-    True is choice 0, False choice 1); None for a type without choices."""
-    if qtype == "true_false":
-        return 1 if response is True else 2 if response is False else 0
-    if qtype == "single_choice":
-        items = [response]
-    elif qtype == "multiple_response":
-        items = response if isinstance(response, list) else []
-    else:
+    """The choices a response picked as a bit mask (bit i = the type's choice i, see
+    ``QuestionType.picked``); None for a type without choices."""
+    picked = get_type(qtype).picked(response)
+    if picked is None:
         return None
     mask = 0
-    for i in items:
-        if isinstance(i, int) and not isinstance(i, bool) and 0 <= i < 63:
+    for i in picked:
+        if i < 63:  # the mask is a signed 64-bit column
             mask |= 1 << i
     return mask
 

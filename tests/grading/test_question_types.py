@@ -121,6 +121,25 @@ def test_chance_digest_and_the_answers_other_questions_must_not_take(name: str) 
         assert any(correct for _, correct in choices)
 
 
+@pytest.mark.parametrize("name", TYPES)
+def test_a_picked_choice_is_one_the_item_analysis_lists(name: str) -> None:
+    """The choices a response picked index the type's ``choices``: the right answer picks
+    exactly the correct ones; a type without choices picks none."""
+    qtype, spec = get_type(name), EXAMPLES[name]
+    choices = qtype.choices(spec)
+    right, *wrong = qtype.sample_responses(spec)
+    if choices is None:
+        assert qtype.picked(right) is None
+        return
+    picked = qtype.picked(right)
+    assert picked is not None
+    assert {choices[i][0] for i in picked} == {text for text, correct in choices if correct}
+    for response in wrong:
+        assert set(qtype.picked(response) or ()) <= set(range(len(choices)))
+    for junk in (None, "x", [None, -1, "a", True]):
+        assert qtype.picked(junk) == ()
+
+
 def test_the_types_answer_areas_and_forms_as_before() -> None:
     """What each type's partial gets and which fields it submits, pinned."""
     assert get_type("true_false").present(EXAMPLES["true_false"], 1).options[0].text == "True"

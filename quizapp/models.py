@@ -198,7 +198,7 @@ class Enrollment(Base):
     question_set: Mapped[QuestionSet] = relationship()
 
 
-class MemoryState(Base):
+class QuestionMemory(Base):
     """The scheduler's state for one learner and one question (FSRS card state)."""
 
     __tablename__ = "memory_states"
@@ -227,7 +227,7 @@ class MemoryState(Base):
     question: Mapped[Question] = relationship()
 
 
-sa.Index("ix_memory_states_user_topic", MemoryState.user_id, MemoryState.topic_id)
+sa.Index("ix_memory_states_user_topic", QuestionMemory.user_id, QuestionMemory.topic_id)
 
 
 class ReviewLog(Base):

@@ -45,9 +45,9 @@ from quizapp.learners.models import (
 from quizapp.models import (
     Enrollment,
     LearnerModelRecord,
-    MemoryState,
     PendingImport,
     Question,
+    QuestionMemory,
     QuestionSet,
     ReviewLog,
     StudySession,
@@ -215,7 +215,7 @@ def personal_data(user: User, *, now: datetime) -> dict[str, Any]:
         "classes": _classes(user.id),
         "owned": _owned(user.id),
         "study_sessions": _table_rows(StudySession, user.id),
-        "memory_states": _table_rows(MemoryState, user.id),
+        "memory_states": _table_rows(QuestionMemory, user.id),
         "learner_figures": {
             key: _table_rows(model, user.id) for key, model in FIGURE_TABLES.items()
         },

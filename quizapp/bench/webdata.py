@@ -49,7 +49,7 @@ from quizapp.grading.registry import get_type, guess_options
 from quizapp.learners.fitting import fit_and_store
 from quizapp.learners.models import LearnerStats
 from quizapp.learners.rebuild import learners_with_history, rebuild_learners
-from quizapp.models import Enrollment, MemoryState, Question, QuestionSet, ReviewLog, Role, User
+from quizapp.models import Enrollment, Question, QuestionMemory, QuestionSet, ReviewLog, Role, User
 from quizapp.scheduler import Evidence, recall_probability, review
 from quizapp.scheduler import MemoryState as State
 from quizapp.scheduler.state import REVIEW
@@ -828,7 +828,7 @@ def build_data(url: str, config: BuildConfig, log: Callable[[str], None]) -> Bui
         next_report = 0.0
         for result in _simulate_all(plans, bank, config.processes):
             write(_table(ReviewLog), REVIEW_COLUMNS, result.reviews)
-            write(_table(MemoryState), STATE_COLUMNS, result.states)
+            write(_table(QuestionMemory), STATE_COLUMNS, result.states)
             db.session.commit()
             reviews += len(result.reviews)
             states += len(result.states)

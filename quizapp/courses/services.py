@@ -47,8 +47,8 @@ from quizapp.learners.calendar import zone_named
 from quizapp.learners.models import ItemStats, ReviewDay
 from quizapp.models import (
     LearnerModelRecord,
-    MemoryState,
     Question,
+    QuestionMemory,
     QuestionSet,
     Topic,
     User,
@@ -476,23 +476,25 @@ def _recall_grid(
     )
     decay = sa.func.coalesce(curves.c.decay, -DEFAULT_PARAMETERS[20])
     factor = sa.func.power(0.9, 1.0 / decay) - 1.0
-    since = (as_utc(now).timestamp() - epoch_seconds(MemoryState.last_review)) / 86400.0
+    since = (as_utc(now).timestamp() - epoch_seconds(QuestionMemory.last_review)) / 86400.0
     whole_days = sa.func.floor(since)
     elapsed = sa.case((whole_days < 0, 0.0), else_=whole_days)
-    curve = sa.func.power(1.0 + factor * elapsed / MemoryState.stability, decay)
-    recall = sa.case((MemoryState.stability > 0, curve), else_=0.0)
+    curve = sa.func.power(1.0 + factor * elapsed / QuestionMemory.stability, decay)
+    recall = sa.case((QuestionMemory.stability > 0, curve), else_=0.0)
     # Driven by the members and topics (the (learner, topic) index of memory states): a
     # question studied by every learner of the site must not be read for all of them.
     query = (
-        sa.select(MemoryState.user_id, MemoryState.topic_id, sa.func.count(), sa.func.sum(recall))
-        .join(Question, sa.and_(Question.id == MemoryState.question_id, Question.is_active))
-        .outerjoin(curves, curves.c.user_id == MemoryState.user_id)
-        .where(
-            MemoryState.user_id.in_(member_ids),
-            MemoryState.topic_id.in_(list(topic_ids)),
-            MemoryState.last_review.is_not(None),
+        sa.select(
+            QuestionMemory.user_id, QuestionMemory.topic_id, sa.func.count(), sa.func.sum(recall)
         )
-        .group_by(MemoryState.user_id, MemoryState.topic_id)
+        .join(Question, sa.and_(Question.id == QuestionMemory.question_id, Question.is_active))
+        .outerjoin(curves, curves.c.user_id == QuestionMemory.user_id)
+        .where(
+            QuestionMemory.user_id.in_(member_ids),
+            QuestionMemory.topic_id.in_(list(topic_ids)),
+            QuestionMemory.last_review.is_not(None),
+        )
+        .group_by(QuestionMemory.user_id, QuestionMemory.topic_id)
     )
     row_of = {m.user_id: i for i, m in enumerate(people)}
     column_of = {t: j for j, t in enumerate(topic_ids)}

@@ -1,12 +1,13 @@
-"""The memory state of one (learner, question) pair and its dict form for the database."""
+"""The memory state of one (learner, question) pair, and its mapping to and from the
+database row that keeps it (``quizapp.models.QuestionMemory``, whose columns these are)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
-__all__ = ["LEARNING", "RELEARNING", "REVIEW", "MemoryState", "as_utc"]
+__all__ = ["LEARNING", "RELEARNING", "REVIEW", "MemoryState", "StateColumns", "as_utc"]
 
 #: ``state`` value of a question in its first same-day steps (as ``fsrs.State.Learning``).
 LEARNING = 1
@@ -30,6 +31,19 @@ def as_utc(value: datetime | str) -> datetime:
     if moment.tzinfo is None:
         return moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC)
+
+
+class StateColumns(Protocol):
+    """What keeps a state: one attribute per ``MemoryState`` field (a database row)."""
+
+    stability: float | None
+    difficulty: float | None
+    state: int
+    step: int | None
+    due: datetime
+    last_review: datetime | None
+    reps: int
+    lapses: int
 
 
 def _require_utc(value: datetime, name: str) -> None:
@@ -120,6 +134,27 @@ class MemoryState:
         out["due"] = self.due.isoformat()
         out["last_review"] = None if self.last_review is None else self.last_review.isoformat()
         return out
+
+    @classmethod
+    def of_row(cls, row: StateColumns) -> MemoryState:
+        """The state a row keeps (its datetimes may be naive UTC, as SQLite returns them)."""
+        return cls.from_dict(
+            {
+                "stability": row.stability,
+                "difficulty": row.difficulty,
+                "state": row.state,
+                "step": row.step,
+                "due": row.due,
+                "last_review": row.last_review,
+                "reps": row.reps,
+                "lapses": row.lapses,
+            }
+        )
+
+    def write_to(self, row: StateColumns) -> None:
+        """Keep this state in ``row``."""
+        for name, value in self.to_dict().items():
+            setattr(row, name, value)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> MemoryState:

@@ -25,7 +25,7 @@ from quizapp.bank.yamlformat import set_files
 from quizapp.extensions import db
 from quizapp.grading import REGISTRY
 from quizapp.learners.models import ItemStats
-from quizapp.models import MemoryState, Question, QuestionSet, Topic, User
+from quizapp.models import Question, QuestionMemory, QuestionSet, Topic, User
 from quizapp.paths import questions_dir
 
 
@@ -160,9 +160,9 @@ def _question_values(question: QuestionDoc, topic: Topic) -> dict[str, Any]:
 
 def _reset_memory(question_id: int) -> int:
     """Delete every learner's memory state for a question; return how many there were."""
-    where = MemoryState.question_id == question_id
-    count = db.session.scalar(sa.select(sa.func.count()).select_from(MemoryState).where(where))
-    db.session.execute(sa.delete(MemoryState).where(where))
+    where = QuestionMemory.question_id == question_id
+    count = db.session.scalar(sa.select(sa.func.count()).select_from(QuestionMemory).where(where))
+    db.session.execute(sa.delete(QuestionMemory).where(where))
     return count or 0
 
 
@@ -175,7 +175,7 @@ def _update_question(row: Question, values: Mapping[str, Any], report: LoadRepor
         # Memory states and learners' per-question figures carry the topic too (for
         # per-topic queries): move them along. Past answers stay counted in the old topic's
         # running counts until `flask --app quizapp learners rebuild`.
-        for table in (MemoryState, ItemStats):
+        for table in (QuestionMemory, ItemStats):
             db.session.execute(
                 sa.update(table).where(table.question_id == row.id).values(topic_id=row.topic_id)
             )

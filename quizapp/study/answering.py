@@ -24,8 +24,8 @@ from quizapp.learners.answers import (
 from quizapp.learners.fitting import params_for, schedule_refit
 from quizapp.models import (
     LearnerModelRecord,
-    MemoryState,
     Question,
+    QuestionMemory,
     ReviewLog,
     StudySession,
     User,
@@ -37,8 +37,6 @@ from quizapp.study.common import (
     live_reviews,
     memory_row,
     other_answers,
-    state_of,
-    store_state,
 )
 
 
@@ -137,7 +135,7 @@ def answer_question(
     model_record = db.session.get(LearnerModelRecord, user.id)
     grade = get_type(question.qtype).grade(question.spec, response, others=other_answers(question))
     row = memory_row(user, question)
-    before = state_of(row)
+    before = None if row is None else State.of_row(row)
     if before is not None and before.last_review is not None and now < before.last_review:
         # answered in two tabs at once: the later commit happened first
         now = before.last_review
@@ -148,9 +146,9 @@ def answer_question(
     )
     state, entry = review(before, evidence, now, params_for(user, model_record))
     if row is None:
-        row = MemoryState(user_id=user.id, question_id=question.id, topic_id=question.topic_id)
+        row = QuestionMemory(user_id=user.id, question_id=question.id, topic_id=question.topic_id)
         db.session.add(row)
-    store_state(row, state)
+    state.write_to(row)
     log = ReviewLog(
         user_id=user.id,
         question_id=question.id,
@@ -236,9 +234,9 @@ def override_answer(
     state, entry = review(before, evidence, log.reviewed_at, params_for(user))
     row = memory_row(user, question)
     if row is None:  # cannot happen unless the state was reset meanwhile
-        row = MemoryState(user_id=user.id, question_id=question.id, topic_id=question.topic_id)
+        row = QuestionMemory(user_id=user.id, question_id=question.id, topic_id=question.topic_id)
         db.session.add(row)
-    store_state(row, state)
+    state.write_to(row)
     old_rating = log.rating
     log.override = override.value
     log.rating = entry.rating
@@ -284,11 +282,11 @@ def undo_last_answer(
             db.session.delete(row)
     else:
         if row is None:
-            row = MemoryState(
+            row = QuestionMemory(
                 user_id=user.id, question_id=log.question_id, topic_id=question.topic_id
             )
             db.session.add(row)
-        store_state(row, State.from_dict(log.state_before))
+        State.from_dict(log.state_before).write_to(row)
     undo_answer(user, log, question)
     # The answer's own session goes back, whichever session page the undo came from.
     owner = db.session.get(StudySession, log.session_id) if log.session_id else None

@@ -6,8 +6,7 @@ import sqlalchemy as sa
 
 from quizapp.extensions import db
 from quizapp.grading.registry import get_type
-from quizapp.models import Enrollment, MemoryState, Question, QuestionSet, ReviewLog, User
-from quizapp.scheduler import MemoryState as State
+from quizapp.models import Enrollment, Question, QuestionMemory, QuestionSet, ReviewLog, User
 
 SESSION_LIMIT = 30  # questions in one session (a wrong one may come back on top of these)
 WEAK_TOPICS = 3  # how many of the weakest topics the weak-topics queue draws from
@@ -17,32 +16,10 @@ class StudyError(ValueError):
     """A study action that cannot be carried out, with a message for the learner."""
 
 
-def state_of(row: MemoryState | None) -> State | None:
-    if row is None:
-        return None
-    return State.from_dict(
-        {
-            "stability": row.stability,
-            "difficulty": row.difficulty,
-            "state": row.state,
-            "step": row.step,
-            "due": row.due,
-            "last_review": row.last_review,
-            "reps": row.reps,
-            "lapses": row.lapses,
-        }
-    )
-
-
-def store_state(row: MemoryState, state: State) -> None:
-    for key, value in state.to_dict().items():
-        setattr(row, key, value)
-
-
-def memory_row(user: User, question: Question) -> MemoryState | None:
+def memory_row(user: User, question: Question) -> QuestionMemory | None:
     return db.session.scalar(
-        sa.select(MemoryState).where(
-            MemoryState.user_id == user.id, MemoryState.question_id == question.id
+        sa.select(QuestionMemory).where(
+            QuestionMemory.user_id == user.id, QuestionMemory.question_id == question.id
         )
     )
 

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from quizapp.extensions import db
 from quizapp.grading.presenting import PartLine
 from quizapp.grading.registry import get_type
-from quizapp.models import MemoryState, ReviewLog, StudySession, User
+from quizapp.models import QuestionMemory, ReviewLog, StudySession, User
 from quizapp.scheduler import SessionQueue
 from quizapp.study.common import other_answers
 from quizapp.study.presentation import humanize_interval
@@ -43,7 +43,7 @@ class ProgressView:
     elapsed: str
 
 
-def _next_review(state: MemoryState | None, now: datetime, in_session: bool) -> str:
+def _next_review(state: QuestionMemory | None, now: datetime, in_session: bool) -> str:
     if state is None:
         return ""
     days = (state.due - now).total_seconds() / 86400
@@ -63,8 +63,8 @@ def feedback_view(
     qtype = get_type(question.qtype)
     grade = qtype.grade(question.spec, review.response, others=other_answers(question))
     state = db.session.scalar(
-        sa.select(MemoryState).where(
-            MemoryState.user_id == user.id, MemoryState.question_id == question.id
+        sa.select(QuestionMemory).where(
+            QuestionMemory.user_id == user.id, QuestionMemory.question_id == question.id
         )
     )
     return FeedbackView(

@@ -12,7 +12,7 @@ from quizapp.learners.fitting import params_for
 from quizapp.models import Question, ReviewLog, User
 from quizapp.scheduler import MemoryState as State
 from quizapp.scheduler import recall_probability
-from quizapp.study.common import live_reviews, memory_row, state_of
+from quizapp.study.common import live_reviews, memory_row
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,8 @@ def question_history(user: User, question: Question, *, now: datetime) -> list[H
         )
     )
     params = params_for(user)
-    current = state_of(memory_row(user, question))
+    row = memory_row(user, question)
+    current = None if row is None else State.of_row(row)
     rows = []
     for i, log in enumerate(logs):
         before = State.from_dict(log.state_before) if log.state_before else None

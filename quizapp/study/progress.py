@@ -35,8 +35,8 @@ from quizapp.learners.models import (
 from quizapp.learners.store import learner_context_of
 from quizapp.models import (
     LearnerModelRecord,
-    MemoryState,
     Question,
+    QuestionMemory,
     QuestionSet,
     Topic,
     User,
@@ -274,16 +274,16 @@ _BANK_COLUMNS = (
     Question.topic_id,
     Question.qtype,
     Question.updated_at,
-    MemoryState.id.label("memory_id"),
-    # the memory state, in MemoryState's field order
-    MemoryState.stability,
-    MemoryState.difficulty,
-    MemoryState.state,
-    MemoryState.step,
-    epoch_seconds(MemoryState.due).label("due_epoch"),
-    epoch_seconds(MemoryState.last_review).label("last_review_epoch"),
-    MemoryState.reps,
-    MemoryState.lapses,
+    QuestionMemory.id.label("memory_id"),
+    # the memory state, in QuestionMemory's field order
+    QuestionMemory.stability,
+    QuestionMemory.difficulty,
+    QuestionMemory.state,
+    QuestionMemory.step,
+    epoch_seconds(QuestionMemory.due).label("due_epoch"),
+    epoch_seconds(QuestionMemory.last_review).label("last_review_epoch"),
+    QuestionMemory.reps,
+    QuestionMemory.lapses,
     ItemStats.question_id.label("item_id"),
     *(getattr(ItemStats, name).label(f"item_{name}") for name in ITEM_COLUMNS),
     ItemStats.default_stability,
@@ -330,8 +330,8 @@ def _bank_rows(
     query = (
         sa.select(*_BANK_COLUMNS)
         .outerjoin(
-            MemoryState,
-            sa.and_(MemoryState.question_id == Question.id, MemoryState.user_id == user.id),
+            QuestionMemory,
+            sa.and_(QuestionMemory.question_id == Question.id, QuestionMemory.user_id == user.id),
         )
         .outerjoin(
             ItemStats, sa.and_(ItemStats.question_id == Question.id, ItemStats.user_id == user.id)
@@ -342,14 +342,14 @@ def _bank_rows(
     if topic_ids is not None:
         query = query.where(Question.topic_id.in_(list(topic_ids)))
     if due_by is not None:
-        query = query.where(MemoryState.due <= due_by)
+        query = query.where(QuestionMemory.due <= due_by)
         if due_limit is not None:
             # FSRS recall falls with elapsed time over stability, and a question falls due
             # after a time proportional to its stability: the further past due in units of
             # stability, the lower the recall. The learner's model re-ranks these candidates;
             # a learner with thousands due gets a session's worth ranked, not all of them.
-            overdue = (epoch_seconds(MemoryState.due) - due_by.timestamp()) / sa.func.coalesce(
-                sa.func.nullif(MemoryState.stability, 0.0), 1.0
+            overdue = (epoch_seconds(QuestionMemory.due) - due_by.timestamp()) / sa.func.coalesce(
+                sa.func.nullif(QuestionMemory.stability, 0.0), 1.0
             )
             query = query.order_by(None).order_by(overdue, Question.id).limit(due_limit)
     if new_limit is not None:
@@ -364,7 +364,7 @@ def _bank_rows(
                 # instead of probing the index per question (twice as slow when most of
                 # the bank is studied).
                 Question.id.not_in(
-                    sa.select(MemoryState.question_id).where(MemoryState.user_id == user.id)
+                    sa.select(QuestionMemory.question_id).where(QuestionMemory.user_id == user.id)
                 ),
             )
             .order_by(Question.set_id, Question.position, Question.id)
@@ -559,11 +559,11 @@ def due_counts(
     set_ids = enrolled_set_ids(user) if set_ids is None else set_ids
     due = db.session.scalar(
         sa.select(sa.func.count())
-        .select_from(MemoryState)
-        .join(Question, Question.id == MemoryState.question_id)
+        .select_from(QuestionMemory)
+        .join(Question, Question.id == QuestionMemory.question_id)
         .where(
-            MemoryState.user_id == user.id,
-            MemoryState.due <= now,
+            QuestionMemory.user_id == user.id,
+            QuestionMemory.due <= now,
             Question.is_active.is_(True),
             Question.set_id.in_(set_ids),
         )
@@ -579,7 +579,7 @@ def due_counts(
                 # instead of probing the index per question (twice as slow when most of
                 # the bank is studied).
                 Question.id.not_in(
-                    sa.select(MemoryState.question_id).where(MemoryState.user_id == user.id)
+                    sa.select(QuestionMemory.question_id).where(QuestionMemory.user_id == user.id)
                 ),
             )
         )
@@ -590,10 +590,10 @@ def due_counts(
 def next_due(user: User) -> datetime | None:
     """When the learner's next review falls due (None if nothing is scheduled)."""
     return db.session.scalar(
-        sa.select(sa.func.min(MemoryState.due))
-        .join(Question, Question.id == MemoryState.question_id)
+        sa.select(sa.func.min(QuestionMemory.due))
+        .join(Question, Question.id == QuestionMemory.question_id)
         .where(
-            MemoryState.user_id == user.id,
+            QuestionMemory.user_id == user.id,
             Question.is_active.is_(True),
             Question.set_id.in_(enrolled_set_ids(user)),
         )
@@ -611,13 +611,13 @@ def due_forecast(
     set_ids = enrolled_set_ids(user) if set_ids is None else set_ids
     today = local_date(user, now)
     midnight = start_of_local_day(user, now).timestamp()
-    bucket = sa.func.floor((epoch_seconds(MemoryState.due) - midnight) / 86400.0)
+    bucket = sa.func.floor((epoch_seconds(QuestionMemory.due) - midnight) / 86400.0)
     rows = db.session.execute(
         sa.select(bucket, sa.func.count())
-        .join(Question, Question.id == MemoryState.question_id)
+        .join(Question, Question.id == QuestionMemory.question_id)
         .where(
-            MemoryState.user_id == user.id,
-            MemoryState.due < start_of_local_day(user, now) + timedelta(days=days),
+            QuestionMemory.user_id == user.id,
+            QuestionMemory.due < start_of_local_day(user, now) + timedelta(days=days),
             Question.is_active.is_(True),
             Question.set_id.in_(set_ids),
         )

@@ -17,7 +17,7 @@ from quizapp.bank.validate import InvalidSetError
 from quizapp.bank.yamlformat import read_set
 from quizapp.extensions import db
 from quizapp.grading import REGISTRY
-from quizapp.models import MemoryState, Question, QuestionSet, ReviewLog, Role, Topic, User
+from quizapp.models import Question, QuestionMemory, QuestionSet, ReviewLog, Role, Topic, User
 from quizapp.sets.loader import (
     Change,
     Counts,
@@ -68,7 +68,7 @@ def commit_load(doc: SetDoc, owner: User | None = None) -> Any:
 def give_history(user: User, row: Question) -> None:
     """Give ``user`` a memory state and one review on ``row``, as studying would."""
     db.session.add(
-        MemoryState(
+        QuestionMemory(
             user_id=user.id,
             question_id=row.id,
             topic_id=row.topic_id,
@@ -164,7 +164,7 @@ def test_the_history_rule(app: Flask, demo: SetDoc, make_user: Callable[..., Use
     db.session.expire_all()
     assert question("q-origin").id == original_id
     assert question("q-origin").prompt == "Where does myeloma start?"
-    assert count(MemoryState) == 1
+    assert count(QuestionMemory) == 1
     assert count(ReviewLog) == 1
 
     # Changing the answer starts the memory afresh but keeps the review log.
@@ -178,7 +178,7 @@ def test_the_history_rule(app: Flask, demo: SetDoc, make_user: Callable[..., Use
     db.session.expire_all()
     assert question("q-origin").id == original_id
     assert question("q-origin").spec == spec
-    assert count(MemoryState) == 0
+    assert count(QuestionMemory) == 0
     log = db.session.scalar(sa.select(ReviewLog))
     assert log is not None
     assert (log.question_id, log.user_id, log.score) == (original_id, learner.id, 1.0)
@@ -201,7 +201,7 @@ def test_an_answer_change_resets_only_that_question(
     spec = {"answer": 4, "tolerance": 0}
     report = commit_load(replace_question(demo, "q-count", spec=spec))
     assert report.memory_states_reset == 2
-    remaining = db.session.scalars(sa.select(MemoryState.question_id)).all()
+    remaining = db.session.scalars(sa.select(QuestionMemory.question_id)).all()
     assert sorted(remaining) == [question("q-target").id] * 2
     assert count(ReviewLog) == 4
 
@@ -214,7 +214,7 @@ def test_a_wider_tolerance_is_not_an_answer_change(
     give_history(user, question("q-count"))
     report = commit_load(replace_question(demo, "q-count", spec={"answer": 3, "tolerance": 0.5}))
     assert report.totals == Counts(updated=1, unchanged=3)
-    assert count(MemoryState) == 1
+    assert count(QuestionMemory) == 1
 
 
 def test_dropped_questions_are_retired_not_deleted(
@@ -229,7 +229,7 @@ def test_dropped_questions_are_retired_not_deleted(
     assert report.types["short_answer"] == Counts(retired=1)
     db.session.expire_all()
     assert question("q-target").is_active is False
-    assert (count(Question), count(MemoryState), count(ReviewLog)) == (4, 1, 1)
+    assert (count(Question), count(QuestionMemory), count(ReviewLog)) == (4, 1, 1)
 
     again = commit_load(without_question(demo, "q-target"))
     assert again.totals == Counts(unchanged=3)
@@ -237,7 +237,7 @@ def test_dropped_questions_are_retired_not_deleted(
     back = commit_load(demo)
     assert back.totals == Counts(updated=1, unchanged=3)
     assert question("q-target").is_active is True
-    assert count(MemoryState) == 1
+    assert count(QuestionMemory) == 1
 
 
 def test_topics_are_kept_and_memory_follows_a_moved_question(
@@ -276,7 +276,7 @@ def test_topics_are_kept_and_memory_follows_a_moved_question(
     assert report.set_change is Change.UPDATED
     assert report.topics["therapy"] == Counts(updated=3)
     assert count(Topic) == 3
-    state = db.session.scalar(sa.select(MemoryState))
+    state = db.session.scalar(sa.select(QuestionMemory))
     assert state is not None
     therapy = db.session.scalar(sa.select(Topic).where(Topic.uid == "therapy"))
     assert therapy is not None

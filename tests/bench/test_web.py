@@ -41,7 +41,7 @@ from quizapp.bench.webdata import (
 from quizapp.extensions import db
 from quizapp.grading.registry import get_type
 from quizapp.learners.models import LearnerStats
-from quizapp.models import MemoryState, ReviewLog, User
+from quizapp.models import QuestionMemory, ReviewLog, User
 from quizapp.paths import questions_dir
 from quizapp.scheduler import Evidence, review
 from quizapp.scheduler import MemoryState as State
@@ -246,7 +246,9 @@ def test_the_data_builder_at_a_tiny_scale(app: Flask, database_url: str) -> None
         .order_by(ReviewLog.reviewed_at.desc())
     )
     state = db.session.scalar(
-        sa.select(MemoryState).where(MemoryState.user_id == large.id, MemoryState.question_id == 1)
+        sa.select(QuestionMemory).where(
+            QuestionMemory.user_id == large.id, QuestionMemory.question_id == 1
+        )
     )
     assert last is not None
     assert state is not None

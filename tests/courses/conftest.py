@@ -13,7 +13,15 @@ from flask import Flask, g
 from quizapp.courses.models import Course, CourseMember
 from quizapp.extensions import db
 from quizapp.learners.models import ItemStats, ReviewDay
-from quizapp.models import LearnerModelRecord, MemoryState, Question, QuestionSet, Role, Topic, User
+from quizapp.models import (
+    LearnerModelRecord,
+    Question,
+    QuestionMemory,
+    QuestionSet,
+    Role,
+    Topic,
+    User,
+)
 from tests.conftest import Browserless
 
 T0 = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)
@@ -139,7 +147,7 @@ class Figures:
             )
         )
         db.session.add(
-            MemoryState(
+            QuestionMemory(
                 user_id=user.id,
                 question_id=question.id,
                 topic_id=question.topic_id,

@@ -20,9 +20,9 @@ from quizapp.extensions import db
 from quizapp.formats import EXPORTERS
 from quizapp.models import (
     MediaAsset,
-    MemoryState,
     PendingImport,
     Question,
+    QuestionMemory,
     QuestionSet,
     ReviewLog,
     Role,
@@ -79,11 +79,11 @@ def count(model: type) -> int:
 
 def rows_written() -> dict[str, int]:
     return {
-        m.__name__: count(m) for m in (QuestionSet, Question, MediaAsset, MemoryState, ReviewLog)
+        m.__name__: count(m) for m in (QuestionSet, Question, MediaAsset, QuestionMemory, ReviewLog)
     }
 
 
-NOTHING = {"QuestionSet": 0, "Question": 0, "MediaAsset": 0, "MemoryState": 0, "ReviewLog": 0}
+NOTHING = {"QuestionSet": 0, "Question": 0, "MediaAsset": 0, "QuestionMemory": 0, "ReviewLog": 0}
 
 
 def _bundled_bank_yaml() -> bytes:
@@ -233,7 +233,7 @@ q4,Science,true_false,Water is wet.,,TRUE,It is.
 def _history(learner: User, question: Question) -> None:
     now = utcnow()
     db.session.add(
-        MemoryState(
+        QuestionMemory(
             user_id=learner.id,
             question_id=question.id,
             topic_id=question.topic_id,
@@ -285,7 +285,7 @@ def test_a_new_version_keeps_history_and_resets_changed_answers(
     publish(user_agent, preview_url)
     db.session.expire_all()
     assert question("q1").prompt == "Which city is the capital of France?"
-    states = {s.question.uid for s in db.session.scalars(sa.select(MemoryState))}
+    states = {s.question.uid for s in db.session.scalars(sa.select(QuestionMemory))}
     assert states == {"q1", "q3"}  # q2's answer changed: what learners remembered is gone
     assert count(ReviewLog) == 3  # ... but every answer given stays in the log
     assert not question("q3").is_active

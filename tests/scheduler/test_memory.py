@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 
 import pytest
 
@@ -91,6 +92,17 @@ def test_review_due_matches_next_due(t0: datetime) -> None:
         params = DEFAULT_PARAMS.with_retention(retention)
         after, _ = review(state, Evidence(1.0, 12_000), t0 + timedelta(days=10), params)
         assert after.due == next_due(after, params)
+
+
+def test_state_round_trips_through_a_row(t0: datetime) -> None:
+    """A state written to a row (any object with its columns) reads back the same, also
+    when the row hands datetimes back naive, as SQLite does."""
+    state, _ = review(None, Evidence(1.0, 3_000), t0)
+    row = SimpleNamespace(**dict.fromkeys(state.to_dict()))
+    state.write_to(row)
+    assert MemoryState.of_row(row) == state
+    row.due = state.due.replace(tzinfo=None)
+    assert MemoryState.of_row(row) == state
 
 
 def test_state_round_trips_through_dict(t0: datetime) -> None:

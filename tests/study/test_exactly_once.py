@@ -22,7 +22,7 @@ from quizapp.bench.webdata import answer_variants
 from quizapp.db import utcnow
 from quizapp.extensions import db
 from quizapp.grading import get_type
-from quizapp.models import Enrollment, MemoryState, Question, QuestionSet, ReviewLog, User
+from quizapp.models import Enrollment, Question, QuestionMemory, QuestionSet, ReviewLog, User
 from quizapp.study import answering
 from tests.conftest import Browserless, csrf_token_from
 from tests.serving import Reply, Server, WebClient, gunicorn
@@ -126,12 +126,12 @@ def test_a_doubled_override_changes_nothing_the_second_time(
     form = [("csrf_token", csrf_token_from(feedback)), ("kind", "knew")]
     assert logged_in.client.post(f"{review_url}/override", data=MultiDict(form)).status_code == 303
     (log,) = _live_reviews(learner)
-    state = db.session.scalar(sa.select(MemoryState).where(MemoryState.user_id == learner.id))
+    state = db.session.scalar(sa.select(QuestionMemory).where(QuestionMemory.user_id == learner.id))
     assert state is not None
     kept = (log.rating, state.stability, state.due)
     assert logged_in.client.post(f"{review_url}/override", data=MultiDict(form)).status_code == 303
     (again,) = _live_reviews(learner)
-    state = db.session.scalar(sa.select(MemoryState).where(MemoryState.user_id == learner.id))
+    state = db.session.scalar(sa.select(QuestionMemory).where(QuestionMemory.user_id == learner.id))
     assert state is not None
     assert (again.rating, state.stability, state.due) == kept
     assert again.override == "knew"
@@ -193,8 +193,8 @@ def test_simultaneous_posts_of_one_answer_store_one_review(
         fields = _fields(page)
         question_id = int(dict(fields)["question_id"])
         had_state = db.session.scalar(
-            sa.select(MemoryState.id).where(
-                MemoryState.user_id == learner.id, MemoryState.question_id == question_id
+            sa.select(QuestionMemory.id).where(
+                QuestionMemory.user_id == learner.id, QuestionMemory.question_id == question_id
             )
         )
         assert (had_state is not None) == studied

@@ -8,7 +8,7 @@ from collections.abc import Callable
 import sqlalchemy as sa
 
 from quizapp.extensions import db
-from quizapp.models import MemoryState, ReviewLog, StudySession, User
+from quizapp.models import QuestionMemory, ReviewLog, StudySession, User
 from tests.conftest import Browserless
 
 
@@ -54,7 +54,7 @@ def test_a_session_from_question_to_summary(logged_in: Browserless, learner: Use
     assert "Correct answer:" in feedback
     assert "From the source document, section" in feedback
     assert re.search(r"Next review in|comes back later|due again", feedback)
-    state = db.session.scalar(sa.select(MemoryState).where(MemoryState.question_id == qid))
+    state = db.session.scalar(sa.select(QuestionMemory).where(QuestionMemory.question_id == qid))
     assert state is not None
     session = db.session.scalar(sa.select(StudySession))
     assert session is not None
@@ -78,7 +78,7 @@ def test_override_undo_and_history_with_plain_forms(logged_in: Browserless) -> N
     assert "comes back later in this session" in page
     review = db.session.scalar(sa.select(ReviewLog))
     assert review is not None
-    state_after_wrong = db.session.scalar(sa.select(MemoryState))
+    state_after_wrong = db.session.scalar(sa.select(QuestionMemory))
     assert state_after_wrong is not None
     due_wrong = state_after_wrong.due
 
@@ -92,7 +92,7 @@ def test_override_undo_and_history_with_plain_forms(logged_in: Browserless) -> N
     assert review.override == "knew"
     assert review.auto_rating == 1
     assert review.rating >= 3
-    state = db.session.scalar(sa.select(MemoryState))
+    state = db.session.scalar(sa.select(QuestionMemory))
     assert state is not None
     assert state.due > due_wrong
 
@@ -103,7 +103,7 @@ def test_override_undo_and_history_with_plain_forms(logged_in: Browserless) -> N
     assert "Answer undone" in resp.get_data(as_text=True)
     assert current_question_id(resp.get_data(as_text=True)) == review.question_id
     db.session.expire_all()
-    assert db.session.scalar(sa.select(sa.func.count(MemoryState.id))) == 0
+    assert db.session.scalar(sa.select(sa.func.count(QuestionMemory.id))) == 0
     assert db.session.scalar(sa.select(ReviewLog.undone_at)) is not None
 
 

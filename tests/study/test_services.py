@@ -21,8 +21,8 @@ from quizapp.learners.fitting import fit_and_store
 from quizapp.models import (
     Enrollment,
     LearnerModelRecord,
-    MemoryState,
     Question,
+    QuestionMemory,
     QuestionSet,
     ReviewLog,
     Topic,
@@ -124,10 +124,10 @@ def answer(
     )
 
 
-def state_row(user: User, uid: str) -> MemoryState | None:
+def state_row(user: User, uid: str) -> QuestionMemory | None:
     return db.session.scalar(
-        sa.select(MemoryState).where(
-            MemoryState.user_id == user.id, MemoryState.question_id == q(uid).id
+        sa.select(QuestionMemory).where(
+            QuestionMemory.user_id == user.id, QuestionMemory.question_id == q(uid).id
         )
     )
 
@@ -145,7 +145,7 @@ STATE_FIELDS = (
 )
 
 
-def snapshot(row: MemoryState | None) -> dict[str, Any] | None:
+def snapshot(row: QuestionMemory | None) -> dict[str, Any] | None:
     return None if row is None else {f: getattr(row, f) for f in STATE_FIELDS}
 
 
@@ -153,7 +153,7 @@ def put_state(user: User, uid: str, stability: float, last: datetime, due: datet
     """Give the learner a review-state memory of a question (as after earlier answers)."""
     question = q(uid)
     db.session.add(
-        MemoryState(
+        QuestionMemory(
             user_id=user.id,
             question_id=question.id,
             topic_id=question.topic_id,
@@ -395,10 +395,10 @@ def test_new_per_day_counts_the_day_in_the_learners_time_zone(learner: User) -> 
     assert len({qid for qid in queue if state_row_by_id(learner, qid) is None}) == 3
 
 
-def state_row_by_id(user: User, question_id: int) -> MemoryState | None:
+def state_row_by_id(user: User, question_id: int) -> QuestionMemory | None:
     return db.session.scalar(
-        sa.select(MemoryState).where(
-            MemoryState.user_id == user.id, MemoryState.question_id == question_id
+        sa.select(QuestionMemory).where(
+            QuestionMemory.user_id == user.id, QuestionMemory.question_id == question_id
         )
     )
 
@@ -520,7 +520,7 @@ def test_forecast_heatmap_and_streak_on_fixed_dates(learner: User) -> None:
     answer(learner, "b1", True, now)
     assert progress.day_streak(learner, now=now) == 4
 
-    db.session.execute(sa.delete(MemoryState))
+    db.session.execute(sa.delete(QuestionMemory))
     for uid, due in (
         ("b0", datetime(2024, 1, 5, 12, tzinfo=UTC)),  # overdue: counts today
         ("b1", datetime(2024, 1, 9, 3, tzinfo=UTC)),  # 22:00 on 8 January in New York

@@ -99,8 +99,8 @@ def answer(page: Page, q: Question, right: bool) -> None:
         page.keyboard.press("Enter")  # Tab left the last select: focus is on the button
     elif kind == "ordering":
         count = len(spec["items"])
-        target = list(range(count)) if right else list(reversed(range(count)))
-        for position, index in enumerate(target):
+        order = list(range(count)) if right else list(reversed(range(count)))
+        for position, index in enumerate(order):
             item = page.locator(f'.order-item[data-index="{index}"]')
             item.locator(".handle").focus()
             current = item.evaluate("li => [...li.parentElement.children].indexOf(li)")

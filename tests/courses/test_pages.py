@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 from flask import Flask
+from werkzeug.test import TestResponse
 
 from quizapp.courses.models import Course, CourseMember, CourseSet, CourseSnapshot
 from quizapp.courses.routes import LEARNERS_PER_PAGE
@@ -47,7 +48,7 @@ def assign(agent: Browserless, course: Course, qs: QuestionSet) -> None:
     assert response.status_code == 302
 
 
-def join(agent: Browserless, code: str) -> object:
+def join(agent: Browserless, code: str) -> TestResponse:
     return agent.submit("/courses/join", {"code": code})
 
 
@@ -331,7 +332,9 @@ def test_class_figures_are_kept_and_follow_every_answer_of_a_small_class(
     computed = kept.computed_at
     db.session.expire_all()
     teacher.get(page)  # nothing changed: the stored figures are shown
-    assert db.session.get(CourseSnapshot, (course.id, "overview")).computed_at == computed
+    again = db.session.get(CourseSnapshot, (course.id, "overview"))
+    assert again is not None
+    assert again.computed_at == computed
     now = datetime.now(UTC)
     answer_question(learners[1], question("q3"), 1, duration_ms=4000, now=now - timedelta(days=5))
     db.session.commit()

@@ -60,8 +60,9 @@ def class_of(
     db.session.add(course)
     db.session.flush()
     db.session.add(CourseSet(course_id=course.id, set_id=course_set.id))
-    questions = db.session.scalars(sa.select(Question).where(Question.set_id == course_set.id))
-    questions = list(questions)
+    questions = list(
+        db.session.scalars(sa.select(Question).where(Question.set_id == course_set.id))
+    )
     for n in range(size):
         learner = make_user(f"c{size}-{n}@example.org", name=f"Learner {n}")
         learner.timezone = ZONES[n % len(ZONES)]

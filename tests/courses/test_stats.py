@@ -265,7 +265,9 @@ def test_falling_behind_rules() -> None:
     ]
     behind = falling_behind(grid, targets, weeks)
     assert [b.learner_id for b in behind] == [A, B]
-    assert behind[0].below_target == ((T100, pytest.approx(0.80), 0.90),)
+    ((topic, recall, target),) = behind[0].below_target
+    assert (topic, target) == (T100, 0.90)
+    assert recall == pytest.approx(0.80)
     assert behind[0].falling == ()
     assert behind[1].below_target == ()
     assert behind[1].falling == ((T100, 1.0, 0.5),)

@@ -52,7 +52,10 @@ class Tally:
                 self.statuses[reply.status] += 1
 
 
-def _forms(bank: QuestionSet) -> dict[int, tuple[list[tuple[str, str]], list[tuple[str, str]]]]:
+Fields = list[tuple[str, str]]
+
+
+def _forms(bank: QuestionSet) -> dict[int, tuple[Fields, Fields]]:
     """Per question: the fields of a right and of a wrong answer."""
     out = {}
     for question in db.session.scalars(sa.select(Question).where(Question.set_id == bank.id)):
@@ -62,7 +65,9 @@ def _forms(bank: QuestionSet) -> dict[int, tuple[list[tuple[str, str]], list[tup
     return out
 
 
-def _at_once(server: Server, cookies: dict[str, str], path: str, fields: list, n: int) -> list:
+def _at_once(
+    server: Server, cookies: dict[str, str], path: str, fields: Fields, n: int
+) -> list[Reply]:
     def post(_: int) -> Reply:
         tab = WebClient(server)
         tab.cookies = dict(cookies)
@@ -72,7 +77,9 @@ def _at_once(server: Server, cookies: dict[str, str], path: str, fields: list, n
         return list(pool.map(post, range(n)))
 
 
-def _study(server: Server, email: str, forms: dict, tally: Tally, seed: int) -> None:
+def _study(
+    server: Server, email: str, forms: dict[int, tuple[Fields, Fields]], tally: Tally, seed: int
+) -> None:
     rng = random.Random(seed)
     browser = WebClient(server)
     browser.login(email)

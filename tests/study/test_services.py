@@ -113,7 +113,7 @@ def q(uid: str) -> Question:
 
 
 def answer(
-    user: User, uid: str, right: bool, now: datetime, duration_ms: int = 5000, **kw: Any
+    user: User, uid: str, right: bool, now: datetime, duration_ms: int | None = 5000, **kw: Any
 ) -> answering.AnswerResult:
     question = q(uid)
     _spec, good, bad = TYPES.get(question.qtype, ({}, None, None))
@@ -248,6 +248,7 @@ def test_override_recomputes_from_the_state_before_and_is_kept(learner: User) ->
     result = answering.override_answer(
         learner, wrong.review, "knew", now=T0 + timedelta(seconds=30)
     )
+    assert result is not None
     log = result.review
     assert (log.override, log.auto_rating) == ("knew", 1)
     assert log.rating >= 3
@@ -272,6 +273,7 @@ def test_override_recomputes_from_the_state_before_and_is_kept(learner: User) ->
     flipped = answering.override_answer(
         learner, again.review, "didnt_know", now=again.review.reviewed_at
     )
+    assert flipped is not None
     assert (flipped.review.rating, flipped.review.auto_rating) == (1, again.review.auto_rating)
     assert state_row(learner, "short_answer").lapses == 1  # type: ignore[union-attr]
 

@@ -6,6 +6,7 @@ from flask import Flask, Request, Response, request
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from quizapp import humanize
 from quizapp.extensions import csrf, db, limiter, login_manager, migrate
 from quizapp.paths import migrations_dir
 
@@ -93,6 +94,8 @@ def init_web(app: Flask) -> None:
     app.register_blueprint(admin_bp)
     app.register_blueprint(media_bp)
     app.add_template_filter(rich, "rich")
+    for formatter in (humanize.plural, humanize.interval, humanize.duration, humanize.clock):
+        app.add_template_filter(formatter)
 
     from quizapp.cli import register_cli
 

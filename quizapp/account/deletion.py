@@ -19,6 +19,7 @@ from quizapp.auth.services import AccountError
 from quizapp.courses.models import Course
 from quizapp.db import Base
 from quizapp.extensions import db
+from quizapp.humanize import plural
 from quizapp.models import QuestionSet, Role, User
 
 CONFIRM_WORD = "DELETE"
@@ -41,10 +42,6 @@ class DeletionRefused(AccountError):
         self.blockers = blockers
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
-
-
 def deletion_blockers(user: User, *, lock: bool = False) -> list[Blocker]:
     """What stops the account from being deleted now (nothing: an empty list); with ``lock``,
     the admins' rows stay locked until the transaction ends (``_last_admin``)."""
@@ -53,7 +50,7 @@ def deletion_blockers(user: User, *, lock: bool = False) -> list[Blocker]:
     if sets:
         blockers.append(
             Blocker(
-                f"You own {_plural(sets, 'question set')}: learners' history hangs on them. "
+                f"You own {plural(sets, 'question set')}: learners' history hangs on them. "
                 "Ask an administrator to hand them over to another instructor first.",
                 "instructor.index",
                 "Your question sets (Teach)",
@@ -63,7 +60,7 @@ def deletion_blockers(user: User, *, lock: bool = False) -> list[Blocker]:
     if courses:
         blockers.append(
             Blocker(
-                f"You own {_plural(courses, 'class')}: deleting your account would delete "
+                f"You own {plural(courses, 'class')}: deleting your account would delete "
                 "them and their members' enrollment. Ask an administrator to hand them over "
                 "to another instructor first.",
                 "courses.index",

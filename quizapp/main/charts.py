@@ -10,6 +10,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from quizapp.humanize import plural
+
 BAR_WIDTH = 14
 BAR_GAP = 4
 BAR_HEIGHT = 90
@@ -53,10 +55,6 @@ class Chart:
     rows: tuple[tuple[str, int], ...] = ()  # the data as a table, for screen readers
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
-
-
 def forecast_chart(points: Sequence[tuple[date, int]]) -> Chart:
     """A bar per day: how many reviews fall due that day."""
     peak = max((n for _, n in points), default=0)
@@ -65,7 +63,7 @@ def forecast_chart(points: Sequence[tuple[date, int]]) -> Chart:
     for i, (day, count) in enumerate(points):
         height = round(BAR_HEIGHT * count / peak) if peak else 0
         x = i * (BAR_WIDTH + BAR_GAP)
-        label = f"{day:%a %d %b}: {_plural(count, 'review')}"
+        label = f"{day:%a %d %b}: {plural(count, 'review')}"
         bars.append(
             Bar(x, BAR_HEIGHT - height, BAR_WIDTH, max(height, 1 if count else 0), label, count)
         )
@@ -73,7 +71,7 @@ def forecast_chart(points: Sequence[tuple[date, int]]) -> Chart:
             ticks.append(Tick(x, f"{day:%d %b}"))
     total = sum(n for _, n in points)
     busiest = max(points, key=lambda p: p[1]) if points and peak else None
-    summary = f"{_plural(total, 'review')} due in the next {len(points)} days"
+    summary = f"{plural(total, 'review')} due in the next {len(points)} days"
     if busiest is not None:
         summary += f"; the busiest day is {busiest[0]:%A %d %B} with {busiest[1]}"
     return Chart(
@@ -110,7 +108,7 @@ def heatmap_chart(points: Sequence[tuple[date, int]]) -> Chart:
                 14 + day.weekday() * (CELL + CELL_GAP),
                 CELL,
                 _level(count, peak),
-                f"{day:%a %d %b %Y}: {_plural(count, 'review')}",
+                f"{day:%a %d %b %Y}: {plural(count, 'review')}",
             )
         )
         if day.month != last_month and day.day <= 7:
@@ -123,8 +121,7 @@ def heatmap_chart(points: Sequence[tuple[date, int]]) -> Chart:
         width=weeks * (CELL + CELL_GAP),
         height=14 + 7 * (CELL + CELL_GAP),
         summary=(
-            f"{_plural(total, 'review')} on {_plural(active, 'day')} of the last "
-            f"{len(points)} days."
+            f"{plural(total, 'review')} on {plural(active, 'day')} of the last {len(points)} days."
         ),
         cells=tuple(cells),
         ticks=tuple(ticks),

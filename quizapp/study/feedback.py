@@ -13,7 +13,6 @@ from quizapp.grading.registry import get_type
 from quizapp.models import QuestionMemory, ReviewLog, StudySession, User
 from quizapp.scheduler import SessionQueue
 from quizapp.study.common import other_answers
-from quizapp.study.presentation import humanize_interval
 
 VERDICTS = {"correct": "Right", "partial": "Partly right", "wrong": "Wrong"}
 MODE_LABELS = {"due": "Everything due", "topic": "One topic", "weak": "My weak topics"}
@@ -29,7 +28,8 @@ class FeedbackView:
     correct_answer: str
     parts: tuple[PartLine, ...]
     feedback: tuple[str, ...]
-    next_review: str
+    due_in_days: float | None  # when the question is due again; None: no memory of it
+    comes_back_in_session: bool
     override: str | None
 
 
@@ -40,19 +40,7 @@ class ProgressView:
     total: int
     mode_label: str
     started_epoch: int
-    elapsed: str
-
-
-def _next_review(state: QuestionMemory | None, now: datetime, in_session: bool) -> str:
-    if state is None:
-        return ""
-    days = (state.due - now).total_seconds() / 86400
-    if days <= 0:
-        return "This question is due again now."
-    when = humanize_interval(days)
-    if in_session:
-        return f"It comes back later in this session, and is due again in {when}."
-    return f"Next review in {when}."
+    elapsed_seconds: int
 
 
 def feedback_view(
@@ -76,7 +64,8 @@ def feedback_view(
         correct_answer=grade.correct_answer,
         parts=tuple(qtype.part_lines(question.spec, grade)),
         feedback=grade.feedback,
-        next_review=_next_review(state, now, in_session),
+        due_in_days=None if state is None else (state.due - now).total_seconds() / 86400,
+        comes_back_in_session=in_session,
         override=review.override,
     )
 
@@ -102,5 +91,5 @@ def progress_view(session: StudySession, now: datetime, answered: bool = False) 
         total=total,
         mode_label=MODE_LABELS.get(session.mode, session.mode),
         started_epoch=int(session.started_at.timestamp()),
-        elapsed=f"{seconds // 60}:{seconds % 60:02d}",
+        elapsed_seconds=seconds,
     )

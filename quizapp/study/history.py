@@ -23,13 +23,11 @@ class HistoryRow:
     rating: int
     override: str | None
     recall: float | None
-    next_text: str
+    next_in_days: float | None  # how long after this answer the next review was due
 
 
 def question_history(user: User, question: Question, *, now: datetime) -> list[HistoryRow]:
     """Every (not undone) answer to ``question``, with the predicted recall at that moment."""
-    from quizapp.study.presentation import humanize_interval
-
     logs = list(
         db.session.scalars(
             sa.select(ReviewLog)
@@ -54,14 +52,18 @@ def question_history(user: User, question: Question, *, now: datetime) -> list[H
             if before is not None and not before.is_new
             else None
         )
-        next_text = ""
-        if after is not None:
-            next_text = humanize_interval(
-                max((after.due - log.reviewed_at).total_seconds(), 60) / 86400
-            )
+        next_in_days = (
+            None if after is None else (after.due - log.reviewed_at).total_seconds() / 86400
+        )
         rows.append(
             HistoryRow(
-                log.reviewed_at, log.outcome, log.score, log.rating, log.override, recall, next_text
+                log.reviewed_at,
+                log.outcome,
+                log.score,
+                log.rating,
+                log.override,
+                recall,
+                next_in_days,
             )
         )
     return rows

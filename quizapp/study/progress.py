@@ -479,15 +479,9 @@ class TopicView:
     is_weak: bool
 
     @property
-    def trend_text(self) -> str:
-        if self.trend_slope is None:
-            return "—"
-        points = round(self.trend_slope * 100)
-        if points > 0:
-            return f"↑ +{points} points a week"
-        if points < 0:
-            return f"↓ {points} points a week"
-        return "→ steady"
+    def trend_points_a_week(self) -> int | None:
+        """The trend in whole percentage points a week (None: under two weeks of answers)."""
+        return None if self.trend_slope is None else round(self.trend_slope * 100)
 
 
 def is_weak(summary: TopicSummary) -> bool:

@@ -216,14 +216,12 @@ class SessionSummary:
     correct: int
     partial: int
     score: float
-    time_spent: str
+    seconds_spent: float
     topics: tuple[TopicChange, ...]
-    next_text: str
-
-
-def _duration_text(seconds: float) -> str:
-    minutes, secs = divmod(int(seconds), 60)
-    return f"{minutes} min {secs:02d} s" if minutes else f"{secs} s"
+    due_now: int
+    # Only looked up when nothing is due now (the page then says when the next review is).
+    next_due_in_days: float | None
+    new_today: int
 
 
 def session_summary(session: StudySession, *, now: datetime) -> SessionSummary:
@@ -247,31 +245,17 @@ def session_summary(session: StudySession, *, now: datetime) -> SessionSummary:
         for t in sorted(touched, key=lambda t: titles.get(t, ""))
         if t in titles and t in after
     )
+    due_now, new_today = due_counts(user, now=now)
+    nxt = None if due_now else next_due(user)
+    next_due_in_days = None if nxt is None else (nxt - now).total_seconds() / 86400
     return SessionSummary(
         answered=len(reviews),
         correct=sum(r.outcome == "correct" for r in reviews),
         partial=sum(r.outcome == "partial" for r in reviews),
         score=sum(r.score for r in reviews) / len(reviews) if reviews else 0.0,
-        time_spent=_duration_text((end - session.started_at).total_seconds()),
+        seconds_spent=(end - session.started_at).total_seconds(),
         topics=topics,
-        next_text=_next_due_text(user, now),
+        due_now=due_now,
+        next_due_in_days=next_due_in_days,
+        new_today=new_today,
     )
-
-
-def _next_due_text(user: User, now: datetime) -> str:
-    from quizapp.study.presentation import humanize_interval
-
-    due_now, new_today = due_counts(user, now=now)
-    if due_now:
-        return f"{due_now} question{'s are' if due_now != 1 else ' is'} due now."
-    nxt = next_due(user)
-    parts = []
-    if nxt is not None:
-        parts.append(
-            f"Your next review is due in {humanize_interval((nxt - now).total_seconds() / 86400)}."
-        )
-    if new_today:
-        parts.append(
-            f"{new_today} new question{'s are' if new_today != 1 else ' is'} still available today."
-        )
-    return " ".join(parts) or "Nothing is scheduled yet."

@@ -75,7 +75,9 @@ def test_override_undo_and_history_with_plain_forms(logged_in: Browserless) -> N
     feedback_url = answer_current(logged_in, url, {"choice": "1"})
     page = logged_in.get(feedback_url).get_data(as_text=True)
     assert "Wrong" in page
-    assert "comes back later in this session" in page
+    assert re.search(
+        r"It comes back later in this session, and is due again in \d+ (minute|hour)s?\.", page
+    )
     review = db.session.scalar(sa.select(ReviewLog))
     assert review is not None
     state_after_wrong = db.session.scalar(sa.select(QuestionMemory))

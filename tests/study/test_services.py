@@ -536,14 +536,16 @@ def test_forecast_heatmap_and_streak_on_fixed_dates(learner: User) -> None:
 
 
 def test_question_history_gives_the_recall_at_each_answer(learner: User) -> None:
-    answer(learner, "short_answer", True, T0)
+    first = answer(learner, "short_answer", True, T0)
     second = answer(learner, "short_answer", True, T0 + timedelta(days=4))
     history = question_history(learner, q("short_answer"), now=T0 + timedelta(days=5))
     assert [h.reviewed_at for h in history] == [T0, T0 + timedelta(days=4)]
     assert history[0].recall is None
     assert history[1].recall == pytest.approx(second.recall_before)
     assert [h.rating for h in history] == [4, second.review.rating]
-    assert all(h.next_text for h in history)
+    assert [h.next_in_days for h in history] == pytest.approx(
+        [first.interval_days, second.interval_days]
+    )
 
 
 def test_workload_grows_with_the_target_retention() -> None:

@@ -181,6 +181,28 @@ class Question(Base):
         return f"<Question {self.uid} {self.qtype}>"
 
 
+class QuestionChange(Base):
+    """One change of a stored question made in the app (not by loading a file): what it was
+    before and after, who made it, when and why. The question's versions, oldest first."""
+
+    __tablename__ = "question_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("questions.id", ondelete="CASCADE"), index=True
+    )
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    changed_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+    # What changed, as data: {"accepted": answer, "part": index} (rendered by the template).
+    change: Mapped[dict[str, Any]] = mapped_column(JSONDoc)
+    spec_before: Mapped[dict[str, Any]] = mapped_column(JSONDoc)
+    spec_after: Mapped[dict[str, Any]] = mapped_column(JSONDoc)
+
+    changed_by: Mapped[User | None] = relationship()
+
+
 class Enrollment(Base):
     """A learner studying a question set."""
 
@@ -218,7 +240,9 @@ class QuestionMemory(Base):
     stability: Mapped[float | None]
     difficulty: Mapped[float | None]
     state: Mapped[int] = mapped_column(default=1)
-    step: Mapped[int | None] = mapped_column(default=0)
+    # No default: the ORM puts a column's default in place of an explicit None, and a state
+    # in REVIEW has no step (None), which a default of 0 would turn into step 0.
+    step: Mapped[int | None]
     due: Mapped[datetime] = mapped_column(UTCDateTime)
     last_review: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reps: Mapped[int] = mapped_column(default=0)
@@ -272,6 +296,9 @@ class ReviewLog(Base):
     # The memory state before this review, so that an undo restores it exactly.
     state_before: Mapped[dict[str, Any] | None] = mapped_column(JSONDoc)
     undone_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the grade was changed after the fact (what counts as right changed since:
+    # quizapp.study.regrade); the ratings and state_before were then replayed with it.
+    regraded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The study session it was given in, and that session's queue before it (for undo).
     session_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("study_sessions.id", ondelete="SET NULL"), index=True

@@ -118,6 +118,8 @@ EXPECTED: dict[str, tuple[Status, int, int, int]] = {
     "POST /instructor/imports/<int:pending_id>/discard": (LOGIN, 403, 404, 302),
     "GET /instructor/sets/<set_uid>/export": (LOGIN, 403, 403, 200),
     "GET /instructor/sets/<set_uid>/export/<fmt>": (LOGIN, 403, 403, 200),
+    "GET /instructor/sets/<set_uid>/typed-answers": (LOGIN, 403, 403, 200),
+    "POST /instructor/sets/<set_uid>/questions/<int:question_id>/accept": (LOGIN, 403, 403, 302),
 }
 
 # What a POST sends (besides the ids in its URL): enough for the form to be valid, so that
@@ -126,6 +128,7 @@ FORMS: dict[str, Callable[[Owned], dict[str, str]]] = {
     "admin.set_user_role": lambda o: {f"u{o.learner_id}-role": "learner"},
     "courses.assign": lambda o: {"set_id": str(o.set_id)},
     "instructor.draft_status": lambda o: {"status": "kept"},
+    "instructor.accept_answer": lambda o: {"part": "0", "answer": "Zanzibar"},
     "study.answer": lambda o: {"question_id": str(o.question_id), "answer": "true"},
     "study.override": lambda o: {"kind": "knew"},
     "study.start": lambda o: {"mode": "due"},

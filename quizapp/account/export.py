@@ -47,6 +47,7 @@ from quizapp.models import (
     LearnerModelRecord,
     PendingImport,
     Question,
+    QuestionChange,
     QuestionMemory,
     QuestionSet,
     ReviewLog,
@@ -82,6 +83,7 @@ COVERED_TABLES = frozenset(
         "enrollments",
         "course_members",
         "question_sets",
+        "question_changes",
         "courses",
         "drafts",
         "pending_imports",
@@ -184,6 +186,14 @@ def _owned(user_id: int) -> dict[str, list[dict[str, Any]]]:
         )
         .where(Draft.owner_id == user_id)
         .order_by(Draft.id),
+        "question_changes": sa.select(
+            QuestionChange.id,
+            QuestionChange.question_id,
+            QuestionChange.change,
+            QuestionChange.changed_at,
+        )
+        .where(QuestionChange.changed_by_id == user_id)
+        .order_by(QuestionChange.id),
         "pending_imports": sa.select(
             PendingImport.id,
             PendingImport.filename,

@@ -180,6 +180,21 @@ class QuestionType(ABC):
         item analysis of a class; None for a type not answered by picking choices."""
         return None
 
+    def typed_parts(self, spec: Spec) -> int:
+        """How many fields the learner types an answer into (a cloze's gaps; 0 when the
+        answer is not typed, or is a number)."""
+        return 0
+
+    def typed_response(self, spec: Spec, part: int, text: str) -> object:
+        """The response that types ``text`` into ``part`` and leaves the others empty."""
+        return text
+
+    def with_accepted(self, spec: Spec, part: int, answer: str) -> dict[str, Any] | None:
+        """Return the spec with ``answer`` accepted too for part ``part`` (the gap of a
+        cloze), or None for a type whose answers are not typed. The result is unchecked: a
+        caller validates it like any spec."""
+        return None
+
     def picked(self, response: object) -> tuple[int, ...] | None:
         """Return the positions in ``choices`` that ``response`` picked (a class's wrong
         choices are counted from them); None for a type not answered by picking choices."""

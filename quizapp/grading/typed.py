@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from quizapp.grading.base import Grade, Part, QuestionType, Spec, SpecProblem, squash
 from quizapp.grading.checks import Checker
@@ -99,6 +99,14 @@ class ShortAnswer(TypedInOneField):
 
     def typed_answers(self, spec: Spec) -> tuple[str, ...]:
         return tuple(str(a) for a in spec.get("answers", ()))
+
+    def typed_parts(self, spec: Spec) -> int:
+        return 1
+
+    def with_accepted(self, spec: Spec, part: int, answer: str) -> dict[str, Any] | None:
+        if part != 0:
+            raise ValueError(f"a short answer has one part, not part {part + 1}")
+        return {**spec, "answers": [*spec["answers"], answer]}
 
 
 @dataclass(frozen=True)
@@ -236,6 +244,25 @@ class Cloze(QuestionType):
         if not isinstance(spec.get("text"), str):
             return ()
         return tuple(a for gap in read_cloze(spec["text"]).gaps for a in gap)
+
+    def typed_parts(self, spec: Spec) -> int:
+        return len(read_cloze(spec["text"]).gaps)
+
+    def typed_response(self, spec: Spec, part: int, text: str) -> object:
+        return [text if i == part else "" for i in range(self.typed_parts(spec))]
+
+    def with_accepted(self, spec: Spec, part: int, answer: str) -> dict[str, Any] | None:
+        cloze = read_cloze(spec["text"])
+        if not 0 <= part < len(cloze.gaps):
+            raise ValueError(f"the text has {len(cloze.gaps)} gaps, not a gap {part + 1}")
+        if any(mark in answer for mark in ("|", "[[", "]]")):
+            raise ValueError("a gap's answer cannot hold '|', '[[' or ']]'")
+        gaps = [list(gap) for gap in cloze.gaps]
+        gaps[part].append(answer)
+        pieces = [cloze.texts[0]]
+        for gap, text in zip(gaps, cloze.texts[1:], strict=True):
+            pieces += ["[[", "|".join(gap), "]]", text]
+        return {**spec, "text": "".join(pieces)}
 
 
 def _other_gaps(cloze: ClozeText, index: int) -> list[str]:

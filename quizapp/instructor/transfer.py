@@ -28,7 +28,7 @@ def _own_pending(pending_id: int) -> PendingImport:
     return pending
 
 
-def _own_set(set_uid: str) -> QuestionSet:
+def own_set(set_uid: str) -> QuestionSet:
     question_set = db.session.scalar(sa.select(QuestionSet).where(QuestionSet.uid == set_uid))
     if question_set is None:
         abort(404)
@@ -114,7 +114,7 @@ def discard_import(pending_id: int) -> ResponseReturnValue:
 @role_required(Role.INSTRUCTOR)
 def export_page(set_uid: str) -> str:
     """List the export formats of a set, with what each one leaves out."""
-    question_set = _own_set(set_uid)
+    question_set = own_set(set_uid)
     exported = {key: export_set(question_set, key) for key in EXPORT_FORMATS}
     return render_template(
         "instructor/export.html",
@@ -130,7 +130,7 @@ def export_download(set_uid: str, fmt: str) -> Response:
     """Download a set in one format."""
     if fmt not in EXPORT_FORMATS:
         abort(404)
-    exported = export_set(_own_set(set_uid), fmt)
+    exported = export_set(own_set(set_uid), fmt)
     response = Response(exported.result.data, content_type=exported.media_type)
     response.headers["Content-Disposition"] = f'attachment; filename="{exported.filename}"'
     if exported.result.skipped:

@@ -43,7 +43,12 @@ __all__ = [
 
 # Modules whose import registers job functions; create_app imports them so that web
 # processes and workers know every job by name.
-JOB_MODULES = ("quizapp.learners.jobs", "quizapp.auth.jobs", "quizapp.courses.jobs")
+JOB_MODULES = (
+    "quizapp.learners.jobs",
+    "quizapp.auth.jobs",
+    "quizapp.courses.jobs",
+    "quizapp.study.jobs",
+)
 
 _PENDING = "quizapp.jobs.pending"
 

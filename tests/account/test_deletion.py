@@ -83,8 +83,13 @@ def test_deletion_removes_every_row_about_the_learner_and_nothing_else(
     give_history(other)
     learner_id, email = learner.id, learner.email
     about = rows_about(learner_id)
-    # The learner has rows in every table about users but those of what they could own.
-    assert {name for name, n in about.items() if n == 0} == {"question_sets", "courses"}
+    # The learner has rows in every table about users but those of what they could own or
+    # change (a question: instructors accept typed answers).
+    assert {name for name, n in about.items() if n == 0} == {
+        "question_sets",
+        "question_changes",
+        "courses",
+    }
     expected = table_contents(without_user=learner_id)
     user_agent.login(email)
 

@@ -413,3 +413,43 @@ def test_typed_answers_of_a_question() -> None:
     assert short_answer == ("BCMA", "CD19")
     assert get_type("cloze").typed_answers({"text": "[[a|b]] and [[c]]"}) == ("a", "b", "c")
     assert get_type("numeric").typed_answers({"answer": 4}) == ()
+
+
+# --- accepting one more answer (an instructor's click on a response marked wrong) -----------
+
+
+def test_a_short_answer_accepts_one_more_answer_and_then_grades_it_right() -> None:
+    qtype = get_type("short_answer")
+    spec = {"answers": ["B cell maturation antigen", "BCMA"]}
+    assert qtype.grade(spec, "TNFRSF17").score == 0.0
+    wider = qtype.with_accepted(spec, 0, "TNFRSF17")
+    assert wider == {"answers": ["B cell maturation antigen", "BCMA", "TNFRSF17"]}
+    assert qtype.validate(wider) == []
+    assert qtype.grade(wider, "TNFRSF17").score == 1.0
+    # The answer shown as correct stays the first: learners' memory is kept.
+    assert qtype.answer_digest(wider) == qtype.answer_digest(spec)
+    with pytest.raises(ValueError, match="one part"):
+        qtype.with_accepted(spec, 1, "x")
+
+
+def test_a_cloze_accepts_one_more_answer_in_one_gap_only() -> None:
+    qtype = get_type("cloze")
+    spec = {"text": "T cells are [[extracted|collected]] and then [[amplified]] in the lab."}
+    wider = qtype.with_accepted(spec, 1, "expanded")
+    assert wider is not None
+    assert wider["text"] == (
+        "T cells are [[extracted|collected]] and then [[amplified|expanded]] in the lab."
+    )
+    assert qtype.validate(wider) == []
+    assert qtype.grade(wider, ["collected", "expanded"]).score == 1.0
+    assert qtype.grade(wider, ["expanded", "amplified"]).score == 0.5  # not in the first gap
+    assert qtype.answer_digest(wider) == qtype.answer_digest(spec)
+    with pytest.raises(ValueError, match="2 gaps"):
+        qtype.with_accepted(spec, 2, "x")
+    with pytest.raises(ValueError, match="cannot hold"):
+        qtype.with_accepted(spec, 0, "a|b")
+
+
+@pytest.mark.parametrize("name", ["single_choice", "true_false", "numeric", "ordering"])
+def test_types_not_typed_accept_nothing(name: str) -> None:
+    assert get_type(name).with_accepted({}, 0, "x") is None

@@ -378,6 +378,18 @@ def test_undo_in_a_session_asks_the_question_again(learner: User) -> None:
     assert sessions.current_question(session, now=T0) is first
 
 
+def test_a_first_answer_that_graduates_keeps_no_learning_step(learner: User) -> None:
+    """Easy on a new question puts it in review, which has no step: the row keeps None, not
+    a column default (what the next answer starts from is the state the scheduler made)."""
+    result = answer(learner, "short_answer", True, T0)
+    assert (result.state.state, result.state.step) == (sch.REVIEW, None)
+    db.session.commit()
+    db.session.expire_all()
+    row = state_row(learner, "short_answer")
+    assert row is not None
+    assert (row.state, row.step) == (sch.REVIEW, None)
+
+
 # --- queues ------------------------------------------------------------------------------------
 
 

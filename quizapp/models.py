@@ -98,6 +98,9 @@ class QuestionSet(Base):
     title: Mapped[str] = mapped_column(sa.String(200))
     description: Mapped[str] = mapped_column(sa.Text, default="")
     version: Mapped[str] = mapped_column(sa.String(40), default="1")
+    # The language learners answer in (quizapp.grading.LANGUAGES): typed answers are
+    # compared by its rules.
+    language: Mapped[str] = mapped_column(sa.String(8), default="en", server_default="en")
     source_title: Mapped[str] = mapped_column(sa.String(300), default="")
     source_ref: Mapped[str] = mapped_column(sa.String(500), default="")
     source_text: Mapped[str | None] = mapped_column(sa.Text)

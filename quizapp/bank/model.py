@@ -100,6 +100,9 @@ class SetDoc:
     source: SourceDoc
     topics: tuple[TopicDoc, ...]
     questions: tuple[QuestionDoc, ...]
+    # The language learners answer in (a code of ``quizapp.grading.LANGUAGES``): typed answers
+    # are compared by its rules.
+    language: str = "en"
     file: str = field(default="", compare=False)
     locations: Locations = field(default_factory=dict, compare=False, repr=False)
 
@@ -123,6 +126,7 @@ def doc_to_data(doc: SetDoc) -> dict[str, Any]:
         "title": doc.title,
         "description": doc.description,
         "version": doc.version,
+        "language": doc.language,
         "source": {"title": doc.source.title, "text": doc.source.text, "file": doc.source.file},
         "topics": [[t.id, t.title, t.section, t.line] for t in doc.topics],
         "questions": [
@@ -153,6 +157,7 @@ def doc_from_data(data: Mapping[str, Any]) -> SetDoc:
         title=data["title"],
         description=data["description"],
         version=data["version"],
+        language=data.get("language", "en"),
         source=SourceDoc(source["title"], source["text"], source["file"]),
         topics=tuple(
             TopicDoc(uid, title, section, line) for uid, title, section, line in data["topics"]

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from quizapp.bank.model import KeyPath, Problem, QuestionDoc, SetDoc
 from quizapp.bank.yamlformat import Parsed, parse_set, read_set, set_files
-from quizapp.grading import REGISTRY
+from quizapp.grading import LANGUAGES, REGISTRY
 
 ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]*")
 LOST = "**"
@@ -127,6 +127,9 @@ class _Validator:
             self.fail(self.at(("id",)), problem)
         self.text(doc.title, ("title",), "title", MAX_TITLE)
         self.text(doc.version, ("version",), "version", MAX_VERSION)
+        if doc.language not in LANGUAGES:
+            known = ", ".join(f"{code} ({name})" for code, name in LANGUAGES.items())
+            self.fail(self.at(("language",)), f"unknown language '{doc.language}': use {known}")
         if self.require_source or doc.source.title:
             self.text(doc.source.title, ("source", "title"), "source title", MAX_SOURCE_TITLE)
         if len(doc.source.file) > MAX_SOURCE_FILE:

@@ -30,7 +30,7 @@ from quizapp.bank.model import (
 )
 from quizapp.grading.checks import kind_of
 
-SET_KEYS = ("id", "title", "description", "version", "source", "topics", "questions")
+SET_KEYS = ("id", "title", "description", "version", "language", "source", "topics", "questions")
 SOURCE_KEYS = ("title", "file", "text")
 TOPIC_KEYS = ("id", "title", "section")
 QUESTION_KEYS = ("id", "topic", "type", "title", "prompt", "explanation", "source", "tags")
@@ -176,6 +176,7 @@ class _SetReader:
             title=self.text(data, "title", ()),
             description=self.text(data, "description", ()),
             version=self.text(data, "version", ()),
+            language=self.text(data, "language", ()) or "en",
             source=self.source(data.get("source"), ("source",)),
             topics=tuple(
                 self.topic(entry, ("topics", i))
@@ -353,7 +354,10 @@ def _header(doc: SetDoc, inline_source: bool) -> dict[str, Any]:
     header: dict[str, Any] = {"id": doc.id, "title": doc.title}
     if doc.description:
         header["description"] = doc.description
-    header |= {"version": doc.version, "source": source}
+    header["version"] = doc.version
+    if doc.language != "en":
+        header["language"] = doc.language
+    header["source"] = source
     header["topics"] = [
         {"id": t.id, "title": t.title} | ({"section": t.section} if t.section else {})
         for t in doc.topics

@@ -12,8 +12,10 @@ from __future__ import annotations
 
 from quizapp.grading.base import Grade, Outcome, Part, QuestionType, Spec, SpecPath, SpecProblem
 from quizapp.grading.registry import REGISTRY, UnknownTypeError, get_type
+from quizapp.grading.wording import LANGUAGES
 
 __all__ = [
+    "LANGUAGES",
     "REGISTRY",
     "Grade",
     "Outcome",

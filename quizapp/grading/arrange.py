@@ -61,7 +61,9 @@ class Matching(QuestionType):
         checker.distinct(rights, "right-hand option")
         return checker.problems
 
-    def grade(self, spec: Spec, response: object, *, others: Sequence[str] = ()) -> Grade:
+    def grade(
+        self, spec: Spec, response: object, *, others: Sequence[str] = (), language: str = "en"
+    ) -> Grade:
         shown = options(spec)
         given = list(response) if isinstance(response, list | tuple) else []
         parts = []
@@ -173,7 +175,9 @@ class Ordering(QuestionType):
         checker.option(spec.get("scoring"), ("scoring",), "scoring", SCORING)
         return checker.problems
 
-    def grade(self, spec: Spec, response: object, *, others: Sequence[str] = ()) -> Grade:
+    def grade(
+        self, spec: Spec, response: object, *, others: Sequence[str] = (), language: str = "en"
+    ) -> Grade:
         items = _items(spec)
         order = _unique_indices(response, len(items))
         kept = {order[p] for p in longest_in_order(order)}

@@ -126,12 +126,16 @@ class QuestionType(ABC):
         """Return the problems in the type's own keys."""
 
     @abstractmethod
-    def grade(self, spec: Spec, response: object, *, others: Sequence[str] = ()) -> Grade:
+    def grade(
+        self, spec: Spec, response: object, *, others: Sequence[str] = (), language: str = "en"
+    ) -> Grade:
         """Grade a response as the web layer submits it (see the format notes).
 
         ``others`` are the accepted answers of the set's other typed questions
         (``typed_answers``): a typed answer's typo is not forgiven when it makes the
-        response one of them. Types that are not typed ignore it.
+        response one of them. ``language`` is the set's (``LANGUAGES``): its leading articles
+        are dropped, and only in English are other forms of a word (``technologies`` for
+        ``technology``) accepted. Types that are not typed ignore both.
         """
 
     @abstractmethod

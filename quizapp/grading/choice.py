@@ -132,7 +132,9 @@ class SingleChoice(_Choices):
             checker.fail(("choices",), _single_choice_count_message(correct))
         return checker.problems
 
-    def grade(self, spec: Spec, response: object, *, others: Sequence[str] = ()) -> Grade:
+    def grade(
+        self, spec: Spec, response: object, *, others: Sequence[str] = (), language: str = "en"
+    ) -> Grade:
         picked = as_index(response, len(_choices(spec)))
         chosen = set() if picked is None else {picked}
         right = picked is not None and _is_correct(_choices(spec)[picked])
@@ -200,7 +202,9 @@ class MultipleResponse(_Choices):
         checker.option(spec.get("scoring"), ("scoring",), "scoring", SCORING)
         return checker.problems
 
-    def grade(self, spec: Spec, response: object, *, others: Sequence[str] = ()) -> Grade:
+    def grade(
+        self, spec: Spec, response: object, *, others: Sequence[str] = (), language: str = "en"
+    ) -> Grade:
         picked = as_indices(response, len(_choices(spec)))
         return Grade(
             score=self._score(spec, picked),
@@ -272,7 +276,9 @@ class TrueFalse(QuestionType):
             checker.text(spec.get(key), (key,), key, required=False)
         return checker.problems
 
-    def grade(self, spec: Spec, response: object, *, others: Sequence[str] = ()) -> Grade:
+    def grade(
+        self, spec: Spec, response: object, *, others: Sequence[str] = (), language: str = "en"
+    ) -> Grade:
         answer = bool(spec["answer"])
         given = response if isinstance(response, bool) else None
         feedback = spec.get("feedback_true" if given else "feedback_false")

@@ -87,7 +87,9 @@ class Numeric(TypedInOneField):
         checker.text(spec.get("unit"), ("unit",), "unit", required=False)
         return checker.problems
 
-    def grade(self, spec: Spec, response: object, *, others: Sequence[str] = ()) -> Grade:
+    def grade(
+        self, spec: Spec, response: object, *, others: Sequence[str] = (), language: str = "en"
+    ) -> Grade:
         unit = str(spec.get("unit", ""))
         given = str(response) if isinstance(response, str | int | float) else ""
         value = None if isinstance(response, bool) else parse_number(given, unit)

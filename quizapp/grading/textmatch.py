@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache, lru_cache
 
 from quizapp.grading.base import SpecPath
@@ -32,6 +32,13 @@ class MatchRules:
     accents: bool = False
     punctuation: bool = False
     typos: int | None = None
+    # Other forms of a word (plural, simple inflections) count: the endings known are English
+    # ones, so a set in another language compares whole words.
+    inflections: bool = True
+
+    def for_language(self, language: str) -> MatchRules:
+        """These rules for a set in ``language``."""
+        return replace(self, inflections=language == "en")
 
     @classmethod
     def from_spec(cls, value: object) -> MatchRules:
@@ -532,7 +539,7 @@ def _pair(given: Word, wanted: Word, rules: MatchRules) -> _Fit | None:
     a different term (blocked)."""
     if given.canon == wanted.canon:
         return _EXACT
-    if same_word(given.canon, wanted.canon):
+    if rules.inflections and same_word(given.canon, wanted.canon):
         return _Fit("", 0, ((given.shown, wanted.shown),))
     distance = _distance(given.canon, wanted.canon)
     if _DIGITS.findall(given.canon) != _DIGITS.findall(wanted.canon):

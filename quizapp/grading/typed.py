@@ -73,11 +73,13 @@ class ShortAnswer(TypedInOneField):
             _check_accepted(answers, MatchRules.from_spec(spec.get("match")), ("answers",), checker)
         return checker.problems
 
-    def grade(self, spec: Spec, response: object, *, others: Sequence[str] = ()) -> Grade:
+    def grade(
+        self, spec: Spec, response: object, *, others: Sequence[str] = (), language: str = "en"
+    ) -> Grade:
         """Grade a typed answer; ``others`` are the answers of the set's other questions."""
         given = response if isinstance(response, str) else ""
-        rules = MatchRules.from_spec(spec.get("match"))
-        verdict = judge(given, spec["answers"], rules, others=others)
+        rules = MatchRules.from_spec(spec.get("match")).for_language(language)
+        verdict = judge(given, spec["answers"], rules, others=others, language=language)
         match = verdict.match
         expected = match.answer if match else str(spec["answers"][0])
         return Grade(
@@ -175,14 +177,16 @@ class Cloze(QuestionType):
             _check_accepted(answers, MatchRules.from_spec(spec.get("match")), ("text",), checker)
         return checker.problems
 
-    def grade(self, spec: Spec, response: object, *, others: Sequence[str] = ()) -> Grade:
+    def grade(
+        self, spec: Spec, response: object, *, others: Sequence[str] = (), language: str = "en"
+    ) -> Grade:
         """Grade each gap; a typo never turns one gap's answer into another gap's (or into
         one of ``others``, the answers of the set's other questions)."""
         cloze = read_cloze(spec["text"])
-        rules = MatchRules.from_spec(spec.get("match"))
+        rules = MatchRules.from_spec(spec.get("match")).for_language(language)
         given = _gap_responses(response, len(cloze.gaps))
         verdicts = [
-            judge(g, gap, rules, others=[*_other_gaps(cloze, i), *others])
+            judge(g, gap, rules, others=[*_other_gaps(cloze, i), *others], language=language)
             for i, (g, gap) in enumerate(zip(given, cloze.gaps, strict=True))
         ]
         matches = [v.match for v in verdicts]

@@ -38,6 +38,15 @@ ARTICLES: dict[str, frozenset[str]] = {
     "it": frozenset({"il", "lo", "la", "i", "gli", "le", "l", "un", "uno", "una"}),
 }
 
+#: The languages a set may be in (ISO 639-1 code: name): those whose articles are known.
+LANGUAGES: dict[str, str] = {
+    "en": "English",
+    "fr": "French",
+    "de": "German",
+    "es": "Spanish",
+    "it": "Italian",
+}
+
 #: Endings by which two forms of one word may differ once their stems agree.
 INFLECTIONS = frozenset(
     {"", "s", "es", "ies", "y", "e", "ed", "d", "ied", "ing", "ings", "ion", "ions", "ation"}

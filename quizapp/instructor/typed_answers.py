@@ -22,7 +22,7 @@ from quizapp.grading.registry import get_type
 from quizapp.grading.textmatch import MatchRules, normalise
 from quizapp.jobs import enqueue_after_commit
 from quizapp.models import Question, QuestionChange, QuestionSet, ReviewLog, User
-from quizapp.study.common import live_reviews, other_answers
+from quizapp.study.common import grading_context, live_reviews
 from quizapp.study.regrade import REGRADE_QUESTION_JOB
 
 #: Wrong answers listed per question.
@@ -88,11 +88,11 @@ def wrong_typed_answers(
         )
         .group_by(ReviewLog.question_id, ReviewLog.user_id, ReviewLog.response)
     ).all()
-    others = {qid: other_answers(q) for qid, q in by_id.items()}
+    contexts = {qid: grading_context(q) for qid, q in by_id.items()}
     tallies: dict[int, dict[tuple[int, str], _Tally]] = defaultdict(dict)
     for question_id, user_id, response, count in rows:
         question = by_id[question_id]
-        grade = get_type(question.qtype).grade(question.spec, response, others=others[question_id])
+        grade = get_type(question.qtype).grade(question.spec, response, **contexts[question_id].kw)
         rules = MatchRules.from_spec(question.spec.get("match"))
         for part in grade.parts:
             given = part.given.strip()
@@ -146,7 +146,11 @@ def accept_typed_answer(
         raise AcceptError(f"“{answer}” cannot be accepted: {exc}.") from None
     if spec is None:
         raise AcceptError(f"A {qtype.label.lower()} question has no typed answers to accept.")
-    before = qtype.grade(question.spec, qtype.typed_response(question.spec, part, answer))
+    before = qtype.grade(
+        question.spec,
+        qtype.typed_response(question.spec, part, answer),
+        **grading_context(question).kw,
+    )
     if before.parts[part].correct:
         raise AcceptError(f"“{answer}” is accepted already.")
     problems = qtype.validate(spec)

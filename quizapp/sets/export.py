@@ -45,6 +45,7 @@ def set_to_doc(question_set: QuestionSet) -> SetDoc:
         title=question_set.title,
         description=question_set.description,
         version=question_set.version,
+        language=question_set.language,
         source=SourceDoc(
             question_set.source_title, question_set.source_text or "", question_set.source_ref
         ),

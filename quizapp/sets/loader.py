@@ -104,6 +104,7 @@ def _upsert_set(doc: SetDoc, owner: User | None) -> tuple[QuestionSet, Change]:
         "title": doc.title,
         "description": doc.description,
         "version": doc.version,
+        "language": doc.language,
         "source_title": doc.source.title,
         "source_ref": doc.source.file,
         "source_text": doc.source.text,

@@ -34,9 +34,9 @@ from quizapp.scheduler import Evidence, Override, SessionQueue, review
 from quizapp.scheduler import MemoryState as State
 from quizapp.study.common import (
     StudyError,
+    grading_context,
     live_reviews,
     memory_row,
-    other_answers,
 )
 
 
@@ -133,7 +133,7 @@ def answer_question(
             raise StudyError("That question was already answered; here is the next one.")
     # Held for the whole answer: the identity map keeps it only while referenced.
     model_record = db.session.get(LearnerModelRecord, user.id)
-    grade = get_type(question.qtype).grade(question.spec, response, others=other_answers(question))
+    grade = get_type(question.qtype).grade(question.spec, response, **grading_context(question).kw)
     row = memory_row(user, question)
     before = None if row is None else State.of_row(row)
     if before is not None and before.last_review is not None and now < before.last_review:
@@ -250,7 +250,7 @@ def override_answer(
         set_queue(session, queue)
     db.session.flush()
     grade = get_type(question.qtype).grade(
-        question.spec, log.response, others=other_answers(question)
+        question.spec, log.response, **grading_context(question).kw
     )
     return AnswerResult(grade, log, state, state.due, entry.interval_days, entry.recall_before)
 

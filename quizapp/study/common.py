@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 import sqlalchemy as sa
 
 from quizapp.extensions import db
@@ -40,15 +43,30 @@ _TYPED_ANSWERS: dict[tuple[int, int], dict[int, tuple[str, ...]]] = {}
 _TYPED_ANSWERS_KEPT = 256  # sets
 
 
-def other_answers(question: Question) -> tuple[str, ...]:
-    """The accepted answers of the other active typed questions of ``question``'s set, which
-    the grader needs so that a forgiven typo never turns a response into another question's
-    answer; () for a question that is not typed (its grader does not use them)."""
+@dataclass(frozen=True)
+class GradingContext:
+    """What grading one question needs from its set: the accepted answers of the set's other
+    active typed questions (a forgiven typo never turns a response into another question's
+    answer) and the set's language. Pass as ``qtype.grade(spec, response, **context.kw)``."""
+
+    others: tuple[str, ...] = ()
+    language: str = "en"
+
+    @property
+    def kw(self) -> dict[str, Any]:
+        return {"others": self.others, "language": self.language}
+
+
+def grading_context(question: Question) -> GradingContext:
+    """The set's part in grading ``question`` (nothing for a question that is not typed: its
+    grader uses neither)."""
     if not get_type(question.qtype).typed_answers(question.spec):
-        return ()
-    revision = db.session.scalar(
-        sa.select(QuestionSet.questions_revision).where(QuestionSet.id == question.set_id)
-    )
+        return GradingContext()
+    revision, language = db.session.execute(
+        sa.select(QuestionSet.questions_revision, QuestionSet.language).where(
+            QuestionSet.id == question.set_id
+        )
+    ).one()
     key = (question.set_id, revision or 0)
     per_question = _TYPED_ANSWERS.get(key)
     if per_question is None:
@@ -65,6 +83,7 @@ def other_answers(question: Question) -> tuple[str, ...]:
         if len(_TYPED_ANSWERS) >= _TYPED_ANSWERS_KEPT:
             _TYPED_ANSWERS.clear()
         _TYPED_ANSWERS[key] = per_question
-    return tuple(
+    others = tuple(
         answer for qid, answers in per_question.items() if qid != question.id for answer in answers
     )
+    return GradingContext(others, language)

@@ -12,7 +12,7 @@ from quizapp.grading.presenting import PartLine
 from quizapp.grading.registry import get_type
 from quizapp.models import QuestionMemory, ReviewLog, StudySession, User
 from quizapp.scheduler import SessionQueue
-from quizapp.study.common import other_answers
+from quizapp.study.common import grading_context
 
 VERDICTS = {"correct": "Right", "partial": "Partly right", "wrong": "Wrong"}
 MODE_LABELS = {"due": "Everything due", "topic": "One topic", "weak": "My weak topics"}
@@ -49,7 +49,7 @@ def feedback_view(
     """Grade the stored response again (grading is pure) and say when the question returns."""
     question = review.question
     qtype = get_type(question.qtype)
-    grade = qtype.grade(question.spec, review.response, others=other_answers(question))
+    grade = qtype.grade(question.spec, review.response, **grading_context(question).kw)
     state = db.session.scalar(
         sa.select(QuestionMemory).where(
             QuestionMemory.user_id == user.id, QuestionMemory.question_id == question.id

@@ -25,7 +25,7 @@ from quizapp.learners.rebuild import rebuild_learner
 from quizapp.models import Question, QuestionMemory, ReviewLog, User
 from quizapp.scheduler import Evidence, Override, review
 from quizapp.scheduler import MemoryState as State
-from quizapp.study.common import live_reviews, memory_row, other_answers
+from quizapp.study.common import grading_context, live_reviews, memory_row
 
 #: The job that finds the learners whose answers to a question grade differently now.
 REGRADE_QUESTION_JOB = "regrade_question"
@@ -45,13 +45,13 @@ class _Grader:
     def __init__(self, question: Question) -> None:
         self.question = question
         self.qtype: QuestionType = get_type(question.qtype)
-        self.others = other_answers(question)
+        self.context = grading_context(question)
         self._grades: dict[str, Grade] = {}
 
     def grade(self, response: Any) -> Grade:
         key = _key(response)
         if key not in self._grades:
-            self._grades[key] = self.qtype.grade(self.question.spec, response, others=self.others)
+            self._grades[key] = self.qtype.grade(self.question.spec, response, **self.context.kw)
         return self._grades[key]
 
     def changes(self, log: ReviewLog) -> bool:

@@ -365,3 +365,28 @@ def test_question_docs_from_code_load_too(app: Flask, demo: SetDoc) -> None:
     commit_load(doc)
     assert question("q-order").spec == {"items": list(spec["items"])}
     assert commit_load(doc).totals == Counts(unchanged=5)
+
+
+def test_a_sets_language_is_stored_exported_and_grades_its_answers(
+    app: Flask, demo: SetDoc, make_user: Callable[..., User]
+) -> None:
+    from quizapp.sets.export import set_to_doc
+    from quizapp.study import answering
+
+    commit_load(dataclasses.replace(demo, language="fr"))
+    stored = db.session.scalar(sa.select(QuestionSet).where(QuestionSet.uid == demo.id))
+    assert stored is not None
+    assert stored.language == "fr"
+    assert set_to_doc(stored).language == "fr"
+    typed = db.session.scalars(
+        sa.select(Question).where(Question.set_id == stored.id, Question.qtype == "short_answer")
+    ).first()
+    assert typed is not None
+    learner = make_user()
+    key = typed.spec["answers"][0]
+    result = answering.answer_question(learner, typed, f"la {key}", duration_ms=5000, now=NOW)
+    assert result.grade.outcome == "correct"  # French: "la" is an article
+    db.session.rollback()
+    commit_load(demo)  # English again
+    result = answering.answer_question(learner, typed, f"la {key}", duration_ms=5000, now=NOW)
+    assert result.grade.outcome != "correct"

@@ -281,8 +281,8 @@ CASES = [
     pytest.param(
         ("title: Demo set\n", "title: Demo set\ntitel: Demo\n"),
         ("titel: Demo", ""),
-        "unknown key 'titel' in the file (allowed: id, title, description, version, source, "
-        "topics, questions)",
+        "unknown key 'titel' in the file (allowed: id, title, description, version, language, "
+        "source, topics, questions)",
         id="misspelt-set-key",
     ),
     pytest.param(

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from quizapp.bank.model import Problem, QuestionDoc, SetDoc, SourceDoc, SourceRef, TopicDoc
+from quizapp.bank.validate import validate_set
 from quizapp.bank.yamlformat import dump_set, parse_set, read_set, set_files, write_set
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -128,7 +129,7 @@ questions:
         (
             3,
             "unknown key 'colour' in the file "
-            "(allowed: id, title, description, version, source, topics, questions)",
+            "(allowed: id, title, description, version, language, source, topics, questions)",
         ),
         (4, "source must be a mapping of keys to values, not text"),
         (6, "a topic must be a mapping of keys to values, not text"),
@@ -286,3 +287,26 @@ def test_problem_reads_as_file_line_message() -> None:
     assert str(Problem("questions/a.yaml", 12, "unknown type 'x'")) == (
         "questions/a.yaml:12: unknown type 'x'"
     )
+
+
+def test_a_sets_language_is_read_checked_and_written_back() -> None:
+    text = DEMO.read_text().replace("version:", "language: fr\nversion:", 1)
+    doc = parse_set(text).doc
+    assert doc is not None
+    assert doc.language == "fr"
+    assert "language: fr" in dump_set(doc, inline_source=True)
+    # English, the default, is not written.
+    assert "language:" not in dump_set(dataclasses.replace(doc, language="en"), inline_source=True)
+
+
+def test_an_unknown_language_is_a_problem_on_its_line(tmp_path: Path) -> None:
+    text = DEMO.read_text().replace("version:", "language: klingon\nversion:", 1)
+    path = tmp_path / "demo.yaml"
+    path.write_text(text)
+    (tmp_path / "demo.source.txt").write_text((FIXTURES / "demo.source.txt").read_text())
+    doc = read_set(path).doc
+    assert doc is not None
+    problems = validate_set(doc)
+    assert [(p.line, p.message.split(":")[0]) for p in problems] == [
+        (line_of(text, "language: klingon"), "unknown language 'klingon'")
+    ]

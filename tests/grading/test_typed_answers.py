@@ -402,10 +402,10 @@ def test_numeric_answers_in_words_beyond_twenty() -> None:
     assert REGISTRY["numeric"].grade({"answer": 200}, "two hundred").score == 1.0
 
 
-def test_every_type_takes_the_sets_other_answers() -> None:
-    # Callers pass the set's other answers to whatever type they grade.
+def test_every_type_takes_the_sets_other_answers_and_language() -> None:
+    # Callers pass the set's part (study.common.grading_context) to whatever type they grade.
     for name, qtype in REGISTRY.items():
-        assert qtype.grade.__kwdefaults__ == {"others": ()}, name
+        assert qtype.grade.__kwdefaults__ == {"others": (), "language": "en"}, name
 
 
 def test_typed_answers_of_a_question() -> None:
@@ -453,3 +453,37 @@ def test_a_cloze_accepts_one_more_answer_in_one_gap_only() -> None:
 @pytest.mark.parametrize("name", ["single_choice", "true_false", "numeric", "ordering"])
 def test_types_not_typed_accept_nothing(name: str) -> None:
     assert get_type(name).with_accepted({}, 0, "x") is None
+
+
+# --- the set's language -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "key", "response", "right"),
+    [
+        ("fr", "mitochondrie", "la mitochondrie", True),  # its articles are dropped
+        ("fr", "cellule souche", "une cellule souche", True),
+        ("de", "Knochenmark", "das Knochenmark", True),
+        ("es", "médula ósea", "la medula osea", True),  # accents aside, as in English
+        ("it", "midollo osseo", "il midollo osseo", True),
+        ("en", "mitochondrie", "la mitochondrie", False),  # "la" is a word in English
+        # English inflections are not taken for another language's forms.
+        ("en", "technology", "technologies", True),
+        ("fr", "technology", "technologies", False),  # English y -> ies is no rule there
+        ("fr", "cellule", "celulle", True),  # a typo is a typo in any language
+    ],
+)
+def test_a_sets_language_decides_articles_and_word_forms(
+    language: str, key: str, response: str, right: bool
+) -> None:
+    grade = get_type("short_answer").grade({"answers": [key]}, response, language=language)
+    assert (grade.score == 1.0) is right
+    gaps = get_type("cloze").grade({"text": f"[[{key}]]"}, [response], language=language)
+    assert (gaps.score == 1.0) is right
+
+
+def test_every_language_a_set_may_have_has_its_articles() -> None:
+    from quizapp.grading import LANGUAGES
+    from quizapp.grading.wording import ARTICLES
+
+    assert set(LANGUAGES) == set(ARTICLES)

@@ -17,6 +17,7 @@ from typing import Any, NoReturn
 from quizapp.bank.model import KeyPath
 from quizapp.formats.gift_text import find_any, find_unescaped, unescape
 from quizapp.formats.report import Report
+from quizapp.formats.wildcards import read_wildcard
 
 TEXT_FORMATS = ("html", "markdown", "plain", "moodle")
 _FORMAT = re.compile(r"\s*\[(html|markdown|plain|moodle)\]", re.IGNORECASE)
@@ -276,7 +277,7 @@ class ShortAnswerReader:
             if piece.fraction(100) == 100:
                 self._accept(piece)
                 lines[("answers", len(accepted))] = piece.line
-                accepted.append(piece.text)
+                accepted.append(read_wildcard(piece.text).answer)
             else:
                 self._refuse(piece)
         if not accepted:
@@ -290,11 +291,8 @@ class ShortAnswerReader:
                 f"the feedback of answer '{piece.text}' is dropped: typed answers have no "
                 "feedback of their own in the app",
             )
-        if "*" in piece.text:
-            self.owner.warn(
-                piece.line,
-                f"answer '{piece.text}' uses the wildcard '*', which the app takes as a plain '*'",
-            )
+        if note := read_wildcard(piece.text).note:
+            self.owner.warn(piece.line, note)
 
     def _refuse(self, piece: Piece) -> None:
         weight = piece.fraction(100)

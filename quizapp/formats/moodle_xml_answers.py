@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from quizapp.formats.moodle_xml_media import MEDIA_REF
 from quizapp.formats.moodle_xml_text import PlainText, XmlText, html_to_text
+from quizapp.formats.wildcards import read_wildcard
 from quizapp.grading.numeric import format_number
 
 if TYPE_CHECKING:
@@ -154,9 +155,10 @@ def _read_shortanswer(q: QuestionReader) -> _Read:
         text = q.plain(q.text_of(element), "an answer")
         line = q.owner.line(element)
         if fraction >= FULL_MARKS - _CLOSE:
-            if "*" in text.replace("\\*", ""):
-                q.warn(line, f"answer '{text}' has a '*' wildcard: the app takes it literally")
-            accepted.append(text.replace("\\*", "*"))
+            read = read_wildcard(text)
+            if read.note:
+                q.warn(line, read.note)
+            accepted.append(read.answer)
             q.locations[("answers", len(accepted) - 1)] = line
             q.lost_feedback(element, f"answer '{text}'")
         elif text != "*":

@@ -374,7 +374,8 @@ def test_short_answer_feedback_and_wildcards_are_warned() -> None:
     assert messages(result.warnings) == [
         "t.gift:1: the feedback of answer 'a*b' is dropped: typed answers have no feedback of "
         "their own in the app: 'Q'",
-        "t.gift:1: answer 'a*b' uses the wildcard '*', which the app takes as a plain '*': 'Q'",
+        "t.gift:1: answer 'a*b' has a '*' wildcard the app cannot express: it is kept as "
+        "written: 'Q'",
         "t.gift:1: answer 'c' has weight 0%; the app has no wrong answers with feedback for "
         "typed answers: dropped: 'Q'",
     ]

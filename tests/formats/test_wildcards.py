@@ -49,11 +49,11 @@ def test_moodle_xml_reads_a_trailing_wildcard_as_the_word() -> None:
     from quizapp.formats.moodle_xml import IMPORTER
 
     xml = (
-        '<quiz><question type="shortanswer"><name><text>Q</text></name>\n'
-        "<questiontext><text>Which procedure?</text></questiontext>\n"
-        '<answer fraction="100"><text>stem cell transplant*</text></answer>\n'
-        '<answer fraction="100"><text>SCT</text></answer></question></quiz>'
-    ).encode()
+        b'<quiz><question type="shortanswer"><name><text>Q</text></name>\n'
+        b"<questiontext><text>Which procedure?</text></questiontext>\n"
+        b'<answer fraction="100"><text>stem cell transplant*</text></answer>\n'
+        b'<answer fraction="100"><text>SCT</text></answer></question></quiz>'
+    )
     result = IMPORTER.read(xml, "m.xml")
     assert result.doc is not None
     assert result.doc.questions[0].spec["answers"] == ["stem cell transplant", "SCT"]

@@ -28,7 +28,7 @@ from typing import ClassVar
 
 from quizapp.bank.model import KeyPath, QuestionDoc, SetDoc
 from quizapp.formats.assemble import NO_SOURCE, SetBuilder
-from quizapp.formats.base import Exporter, ExportResult, Importer, ImportResult
+from quizapp.formats.base import Exporter, ExportResult, Importer, ImportResult, Media
 from quizapp.formats.report import Report, few, name_of
 from quizapp.formats.textfile import decode_text
 
@@ -170,7 +170,7 @@ class AikenExporter(Exporter):
     extension: ClassVar[str] = ".aiken.txt"
     media_type: ClassVar[str] = "text/plain; charset=utf-8"
 
-    def export(self, doc: SetDoc) -> ExportResult:
+    def export(self, doc: SetDoc, media: Media | None = None) -> ExportResult:
         report = Report(doc.file or doc.id)
         blocks = [b for b in (self.question(q, report) for q in doc.questions) if b]
         lost = [q for q in doc.questions if q.type == "single_choice" and _has_extras(q)]

@@ -109,6 +109,10 @@ class Importer(ABC):
         return 1
 
 
+Media = Mapping[str, bytes]
+"""A set's media files, by name."""
+
+
 class Exporter(ABC):
     """Writes a ``SetDoc`` in one file format."""
 
@@ -119,9 +123,16 @@ class Exporter(ABC):
     media_type: ClassVar[str]
     """The HTTP content type of the file, e.g. ``text/plain; charset=utf-8``."""
 
+    embeds_media: ClassVar[bool] = False
+    """Whether the file carries the set's media (pictures) itself."""
+
     @abstractmethod
-    def export(self, doc: SetDoc) -> ExportResult:
-        """Write ``doc``, naming every question the format cannot hold or holds only in part."""
+    def export(self, doc: SetDoc, media: Media | None = None) -> ExportResult:
+        """Write ``doc``, naming every question the format cannot hold or holds only in part.
+
+        ``media``: the set's files by name, for a format that ``embeds_media`` (the others
+        ignore it and refer to the pictures by name).
+        """
 
     def write(self, doc: SetDoc) -> bytes:
         """Return ``doc`` in this format (what ``export`` reports is left out)."""

@@ -55,7 +55,7 @@ from typing import ClassVar
 
 from quizapp.bank.model import SetDoc
 from quizapp.formats.assemble import SetBuilder
-from quizapp.formats.base import Exporter, ExportResult, Importer, ImportResult
+from quizapp.formats.base import Exporter, ExportResult, Importer, ImportResult, Media
 from quizapp.formats.report import Report
 from quizapp.formats.table import COLUMNS, MAX_ROWS, TableReader
 from quizapp.formats.table_write import row_cells, unwritable
@@ -122,7 +122,7 @@ class CsvExporter(Exporter):
     extension: ClassVar[str] = ".csv"
     media_type: ClassVar[str] = "text/csv; charset=utf-8"
 
-    def export(self, doc: SetDoc) -> ExportResult:
+    def export(self, doc: SetDoc, media: Media | None = None) -> ExportResult:
         report = Report(doc.file or doc.id)
         titles = {t.id: t.title for t in doc.topics}
         out = io.StringIO()

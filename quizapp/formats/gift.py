@@ -51,7 +51,7 @@ from typing import ClassVar
 
 from quizapp.bank.model import SetDoc
 from quizapp.formats.assemble import SetBuilder
-from quizapp.formats.base import Exporter, ExportResult, Importer, ImportResult
+from quizapp.formats.base import Exporter, ExportResult, Importer, ImportResult, Media
 from quizapp.formats.gift_read import GiftReader
 from quizapp.formats.gift_write import GiftWriter
 from quizapp.formats.report import Report
@@ -93,7 +93,7 @@ class GiftExporter(Exporter):
     extension: ClassVar[str] = ".gift.txt"
     media_type: ClassVar[str] = "text/plain; charset=utf-8"
 
-    def export(self, doc: SetDoc) -> ExportResult:
+    def export(self, doc: SetDoc, media: Media | None = None) -> ExportResult:
         report = Report(doc.file or doc.id)
         data = GiftWriter(doc, report).write().encode("utf-8")
         return report.exported(data)

@@ -64,11 +64,10 @@ middle ± half its width).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import ClassVar
 
 from quizapp.bank.model import Problem, SetDoc
-from quizapp.formats.base import Exporter, ExportResult, Importer, ImportResult
+from quizapp.formats.base import Exporter, ExportResult, Importer, ImportResult, Media
 from quizapp.formats.moodle_xml_media import MAX_MEDIA_FILE_BYTES, MAX_MEDIA_TOTAL_BYTES
 from quizapp.formats.moodle_xml_read import MAX_XML_BYTES, FileReader, Limits
 from quizapp.formats.moodle_xml_text import parse_xml
@@ -123,12 +122,11 @@ class MoodleXmlExporter(Exporter):
     extension: ClassVar[str] = ".xml"
     media_type: ClassVar[str] = "application/xml; charset=utf-8"
 
-    def export(self, doc: SetDoc) -> ExportResult:
-        return self.export_with_media(doc, {})
+    embeds_media: ClassVar[bool] = True
 
-    def export_with_media(self, doc: SetDoc, media: Mapping[str, bytes]) -> ExportResult:
+    def export(self, doc: SetDoc, media: Media | None = None) -> ExportResult:
         """Write ``doc``, embedding the images it refers to as ``media:NAME`` from ``media``."""
-        writer = SetWriter(doc, media)
+        writer = SetWriter(doc, media or {})
         data = writer.run()
         return ExportResult(data, tuple(writer.skipped), tuple(writer.warnings))
 

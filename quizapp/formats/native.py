@@ -14,7 +14,7 @@ from typing import ClassVar
 
 from quizapp.bank.model import Problem, SetDoc
 from quizapp.bank.yamlformat import YAML_SUFFIXES, dump_set, parse_set
-from quizapp.formats.base import Exporter, ExportResult, Importer, ImportResult
+from quizapp.formats.base import Exporter, ExportResult, Importer, ImportResult, Media
 from quizapp.formats.textfile import decode_text
 
 
@@ -48,7 +48,7 @@ class NativeExporter(Exporter):
     extension: ClassVar[str] = ".yaml"
     media_type: ClassVar[str] = "application/yaml; charset=utf-8"
 
-    def export(self, doc: SetDoc) -> ExportResult:
+    def export(self, doc: SetDoc, media: Media | None = None) -> ExportResult:
         return ExportResult(dump_set(doc, inline_source=True).encode("utf-8"))
 
 

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from quizapp.bank.model import QuestionDoc, SetDoc, SourceDoc, SourceRef, TopicDoc
 from quizapp.extensions import db
-from quizapp.formats import EXPORTERS, Exporter, ExportResult, moodle_xml
+from quizapp.formats import EXPORTERS, Exporter, ExportResult
 from quizapp.models import Question, QuestionSet
 from quizapp.sets.media import set_media
 
@@ -64,7 +64,6 @@ class ExportFormat:
 
     key: str
     exporter: Exporter
-    with_media: bool = False
 
     @property
     def label(self) -> str:
@@ -77,7 +76,7 @@ EXPORT_FORMATS: dict[str, ExportFormat] = {
     for f in (
         ExportFormat("yaml", EXPORTERS["native"]),
         ExportFormat("gift", EXPORTERS["gift"]),
-        ExportFormat("moodle-xml", EXPORTERS["moodle_xml"], with_media=True),
+        ExportFormat("moodle-xml", EXPORTERS["moodle_xml"]),
         ExportFormat("csv", EXPORTERS["csv"]),
     )
 }
@@ -96,10 +95,8 @@ def export_set(question_set: QuestionSet, key: str) -> ExportedFile:
     """Write the stored set in the format called ``key`` (a key of ``EXPORT_FORMATS``)."""
     fmt = EXPORT_FORMATS[key]
     doc = set_to_doc(question_set)
-    if fmt.with_media and isinstance(fmt.exporter, moodle_xml.MoodleXmlExporter):
-        result = fmt.exporter.export_with_media(doc, set_media(question_set))
-    else:
-        result = fmt.exporter.export(doc)
+    media = set_media(question_set) if fmt.exporter.embeds_media else None
+    result = fmt.exporter.export(doc, media)
     return ExportedFile(
         f"{question_set.uid}{fmt.exporter.extension}", fmt.exporter.media_type, result
     )

@@ -738,7 +738,7 @@ def _same(left: SetDoc, right: SetDoc) -> None:
 
 
 def test_every_type_survives_a_round_trip_with_its_image() -> None:
-    exported = EXPORTER.export_with_media(EVERY_TYPE, {"pic.png": PNG})
+    exported = EXPORTER.export(EVERY_TYPE, {"pic.png": PNG})
     assert exported.skipped == ()
     assert exported.warnings == ()
     back = IMPORTER.read(exported.data, "every-type.xml")
@@ -772,7 +772,7 @@ def test_the_written_file_is_moodle_xml() -> None:
 def test_the_fixture_survives_a_round_trip(result: ImportResult) -> None:
     assert result.doc is not None
     media = {m.name: m.data for m in result.media}
-    exported = EXPORTER.export_with_media(result.doc, media)
+    exported = EXPORTER.export(result.doc, media)
     assert exported.warnings == ()
     back = IMPORTER.read(exported.data, "moodle-all.xml")
     assert back.problems == ()

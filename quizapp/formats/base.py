@@ -45,21 +45,33 @@ class ImportResult:
     """What reading one file gave.
 
     Attributes:
-        doc: the set, or None when the file could not be read as this format at all.
-        problems: what was not imported or is wrong, each at its line (or entry).
+        doc: the set, or None when the file could not be read as this format at all. It
+            holds every question that could be read; those in ``left_out`` are not in it.
+        problems: what is wrong with the file as a whole (it cannot be imported), each at its
+            line (or entry).
         media: files the questions refer to by name.
         warnings: what was imported, but not exactly as written.
+        left_out: questions that cannot be imported (a type the app lacks, an error inside
+            the question), one problem each at the question's line: the rest of the file can
+            be imported without them, if the instructor agrees.
     """
 
     doc: SetDoc | None
     problems: tuple[Problem, ...]
     media: tuple[MediaFile, ...] = ()
     warnings: tuple[Problem, ...] = ()
+    left_out: tuple[Problem, ...] = ()
 
     @property
     def ok(self) -> bool:
-        """True when there is a set and nothing in the file needs fixing."""
-        return self.doc is not None and not self.problems
+        """True when there is a set and nothing in the file needs fixing or leaving out."""
+        return self.doc is not None and not self.problems and not self.left_out
+
+    @property
+    def ok_without_left_out(self) -> bool:
+        """True when the file can be imported once the questions in ``left_out`` are left
+        out (and at least one question remains)."""
+        return self.doc is not None and not self.problems and bool(self.doc.questions)
 
 
 @dataclass(frozen=True)

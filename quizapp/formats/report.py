@@ -10,15 +10,22 @@ MAX_LISTED = 1000
 
 
 class Report:
-    """Problems (not imported, or wrong) and warnings (imported, but changed) for one file."""
+    """Problems (the file cannot be imported), questions left out (the rest can be), and
+    warnings (imported, but changed) for one file."""
 
     def __init__(self, file: str) -> None:
         self.file = file
         self.problems: list[Problem] = []
+        self.left_out: list[Problem] = []
         self.warnings: list[Problem] = []
 
     def problem(self, line: int, message: str) -> None:
+        """Something wrong with the file as a whole."""
         self.problems.append(Problem(self.file, line, message))
+
+    def leave_out(self, line: int, message: str) -> None:
+        """One question cannot be imported (the reason at its line); it is not in the set."""
+        self.left_out.append(Problem(self.file, line, message))
 
     def warn(self, line: int, message: str) -> None:
         self.warnings.append(Problem(self.file, line, message))
@@ -30,6 +37,7 @@ class Report:
             self._listed(self.problems, "problems"),
             media,
             self._listed(self.warnings, "warnings"),
+            self._listed(self.left_out, "questions left out"),
         )
 
     def exported(self, data: bytes) -> ExportResult:

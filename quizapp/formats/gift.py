@@ -26,14 +26,16 @@ text ``{...}`` text                 short answer -> cloze with a ``[[a|b]]`` gap
 ``####feedback``                    explanation
 ``[html]`` ``[markdown]`` ...       removed; the text is kept as written (see below)
 ``\\~ \\= \\# \\{ \\} \\: \\\\ \\n``  the character, a backslash, a line break
-``{}`` / text without ``{}``        problem: essay / description items are not supported
+``{}`` / text without ``{}``        left out: essay / description items are not supported
 ==================================  ===========================================================
 
 Text is kept as written, HTML and Markdown included (a ``<script>`` in a question arrives as
 those characters): sanitising is the web layer's job, with nh3, when it shows the text.
-Problems (not imported): unclosed brace, stray ``}``, a second answer block, an unclosed
-title, no correct answer, several ``=`` in a choice question, bad weight, bad number, a pair
-without ``->``, essay and description items. Warnings (imported, changed): unknown escapes
+Questions left out (the rest of the file can be imported): unclosed brace, stray ``}``, a
+second answer block, an unclosed title, no correct answer, several ``=`` in a choice question,
+bad weight, bad number, a pair without ``->``, essay and description items. Problems (the
+file is not imported): a file that cannot be decoded, a ``$CATEGORY:`` naming no category, a
+file without any question. Warnings (imported, changed): unknown escapes
 (kept as written), weights the app's scoring cannot express, dropped feedback.
 
 Exporting writes every type but ordering and cloze questions of more than one gap (both
@@ -76,7 +78,7 @@ class GiftImporter(Importer):
             return ImportResult(None, decoded.problems)
         builder, report = SetBuilder(filename, set_id), Report(filename)
         GiftReader(builder, report).read(decoded.text)
-        if not builder.questions and not report.problems:
+        if not builder.questions and not report.problems and not report.left_out:
             report.problem(1, "the file holds no GIFT questions")
         return report.imported(builder.build())
 

@@ -100,7 +100,7 @@ class AnswerReader:
         self.explanation = "" if general == -1 else clean(body[general + 4 :])
 
     def read(self) -> Answers | None:
-        """Return the question's type and spec, or None (and a problem) if it cannot be."""
+        """Return the question's type and spec, or None (the question left out, with its reason)."""
         try:
             answers = self._typed()
         except _Invalid:
@@ -113,7 +113,7 @@ class AnswerReader:
         body = self.body.strip()
         line = self.line_at(self.offset)
         if not body:
-            self.report.problem(line, f"essay questions are not supported: {self.name}")
+            self.report.leave_out(line, f"essay questions are not supported: {self.name}")
             return None
         if body.startswith("#"):
             return NumericReader(self).build()
@@ -128,7 +128,8 @@ class AnswerReader:
         return ShortAnswerReader(self).build()
 
     def fail(self, line: int, message: str) -> NoReturn:
-        self.report.problem(line, f"{message}: {self.name}")
+        """Leave the question out, saying why at ``line``."""
+        self.report.leave_out(line, f"{message}: {self.name}")
         raise _Invalid
 
     def warn(self, line: int, message: str) -> None:

@@ -160,7 +160,7 @@ class QuestionReader:
             return "", 0
         end = find_unescaped(text, "::", stripped + 2)
         if end == -1:
-            self.report.problem(self.start, "the title is not closed: '::' without '::' after it")
+            self.report.leave_out(self.start, "the title is not closed: '::' without '::' after it")
             return "", -1
         return unescape(text[stripped + 2 : end]).strip(), end + 2
 
@@ -197,7 +197,8 @@ class QuestionReader:
         return opening, closing
 
     def wrong(self, position: int, message: str) -> None:
-        self.report.problem(self.source.line_at(position), message)
+        """Leave the question out, saying why at the line of ``position``."""
+        self.report.leave_out(self.source.line_at(position), message)
 
     def add(self, title: str, before: str, after: str, answers: Answers) -> None:
         shaped = self.shape(before, after, answers)
@@ -241,7 +242,7 @@ class QuestionReader:
         accepted: list[str] = answers.spec["answers"]
         for answer in accepted:
             if any(mark in answer for mark in _GAP_BREAKERS):
-                self.report.problem(
+                self.report.leave_out(
                     answers.lines.get(("answers", 0), self.start),
                     f"answer '{answer}' of a missing-word question cannot contain "
                     f"'|', '[[' or ']]': {name_of('', before + after)}",

@@ -214,9 +214,10 @@ def test_every_feature_question(every_feature: SetDoc, row: tuple[Any, ...]) -> 
     )
 
 
-def test_every_feature_reports_essays_and_descriptions_by_name_and_line() -> None:
+def test_every_feature_leaves_out_essays_and_descriptions_by_name_and_line() -> None:
     result = read_fixture("gift", FILE)
-    assert messages(result.problems) == [
+    assert result.problems == ()
+    assert messages(result.left_out) == [
         "every-feature.gift:70: essay questions are not supported: 'Essay'",
         "every-feature.gift:72: description items are not supported: 'Intro'",
     ]
@@ -269,13 +270,17 @@ BROKEN = [
     "broken.gift:25: bad weight: '%' opens a weight that is not closed by '%': 'Open weight'",
     "broken.gift:27: '{' inside an answer block (write \\{ for a brace)",
     "broken.gift:29: tolerance -1 must be 0 or more: 'Negative tolerance'",
-    "broken.gift:31: $CATEGORY: names no category",
 ]
 
 
-def test_broken_file_reports_every_problem_at_its_line() -> None:
+def test_broken_file_leaves_out_every_broken_question_with_its_line() -> None:
     result = read_fixture("gift", "broken.gift")
-    assert messages(result.problems) == BROKEN
+    assert messages(result.left_out) == BROKEN
+
+
+def test_a_category_naming_nothing_is_a_problem_of_the_file() -> None:
+    result = read_fixture("gift", "broken.gift")
+    assert messages(result.problems) == ["broken.gift:31: $CATEGORY: names no category"]
 
 
 def test_broken_file_still_imports_what_is_right() -> None:
@@ -312,7 +317,31 @@ def test_broken_file_still_imports_what_is_right() -> None:
 )  # fmt: skip
 def test_each_mistake_is_reported_at_its_line(text: str, problem: str) -> None:
     result = IMPORTER.read(text.encode(), "t.gift")
-    assert problem in messages(result.problems)
+    assert problem in messages(result.left_out)
+    assert result.problems == ()
+    assert result.doc is not None
+    assert result.doc.questions == ()
+
+
+def test_a_broken_question_is_left_out_and_the_others_imported() -> None:
+    text = "::A:: first {=a ~b}\n\n::B:: broken {~x ~y}\n\n::C:: third {T}\n"
+    result = IMPORTER.read(text.encode(), "t.gift")
+    assert result.problems == ()
+    assert messages(result.left_out) == [
+        "t.gift:3: no correct answer: no answer has a weight above 0: 'B'"
+    ]
+    assert result.doc is not None
+    assert [(q.line, q.title) for q in result.doc.questions] == [(1, "A"), (5, "C")]
+    assert not result.ok
+    assert result.ok_without_left_out
+
+
+def test_a_file_of_left_out_questions_only_is_not_also_empty() -> None:
+    result = IMPORTER.read(b"::E:: essay {}\n", "t.gift")
+    assert result.problems == ()
+    assert messages(result.left_out) == ["t.gift:1: essay questions are not supported: 'E'"]
+    assert result.doc is not None
+    assert not result.ok_without_left_out
 
 
 @pytest.mark.parametrize(

@@ -21,7 +21,8 @@ def read_anyhow(name: str, data: bytes) -> ImportResult:
     result = IMPORTERS[name].read(data, "fuzz.txt")
     assert isinstance(result, ImportResult)
     assert result.doc is None or isinstance(result.doc, SetDoc)
-    assert all(p.file == "fuzz.txt" and p.line >= 0 for p in result.problems + result.warnings)
+    listed = result.problems + result.warnings + result.left_out
+    assert all(p.file == "fuzz.txt" and p.line >= 0 for p in listed)
     return result
 
 

@@ -45,10 +45,16 @@ per-answer ``feedback``                choice feedback, true/false feedback; whe
 ``tags``                               tags
 ``<file encoding="base64">``           ``MediaFile``; ``@@PLUGINFILE@@/name`` becomes
                                        ``media:NAME`` (see ``MEDIA_SCHEME``)
-anything else (essay, description,     reported by type, name and line, not imported
-calculated*, randomsamatch, ddwtos,
-gapselect, drag-and-drop...)
+``description`` (text, no answer)      left out, by name and line
+anything else (essay, calculated*,     left out, by type, name and line
+randomsamatch, ddwtos, gapselect,
+drag-and-drop...)
 =====================================  ==================================================
+
+A question left out (its type, or an error inside it: no right answer, a fraction that is
+not a number, a gap the app's cloze lacks) is listed in ``left_out`` at its line, with the
+reason; the other questions are imported. Problems of the whole file (not well-formed, a root
+other than ``<quiz>``, entities, too large) stop it.
 
 Answer texts (choices, accepted answers, pairs, items) are plain text in the app: Moodle's
 HTML answers are reduced to their text. Prompts, explanations and feedback keep their HTML.

@@ -66,12 +66,11 @@ class QuestionReader:
 
     # reporting
 
-    def problem(self, line: int, message: str) -> None:
-        self.owner.problem(line or self.line, f"{self.label}: {message}")
-
     def skip(self, line: int, message: str) -> None:
-        """Report why the question is not imported."""
-        self.problem(line, f"{message}; the question is not imported")
+        """Leave the question out, saying why (a question may give several reasons)."""
+        self.owner.leave_out(
+            line or self.line, f"{self.label}: {message}; the question is not imported"
+        )
         self.skipped = True
 
     def warn(self, line: int, message: str) -> None:
@@ -250,6 +249,7 @@ class FileReader:
         self.limits = limits
         self.builder = SetBuilder(filename, set_id)
         self.problems: list[Problem] = []
+        self.left_out: list[Problem] = []
         self.warnings: list[Problem] = []
         self.media = MediaShelf()
         self.topics: dict[str, TopicDoc] = {}
@@ -267,7 +267,12 @@ class FileReader:
         return self.lines.get(element, 0)
 
     def problem(self, line: int, message: str) -> None:
+        """Something wrong with the file as a whole."""
         self.problems.append(Problem(self.filename, line, message))
+
+    def leave_out(self, line: int, message: str) -> None:
+        """One question is not imported: the reason, at its line."""
+        self.left_out.append(Problem(self.filename, line, message))
 
     def warn(self, line: int, message: str) -> None:
         self.warnings.append(Problem(self.filename, line, message))
@@ -329,8 +334,13 @@ class FileReader:
                 self.enter_category(element)
                 continue
             reader = QuestionReader(self, element)
+            if qtype == "description":
+                self.leave_out(
+                    reader.line, f"{reader.label}: a description has no answer: left out"
+                )
+                continue
             if qtype not in TYPE_READERS:
-                self.problem(
+                self.leave_out(
                     reader.line,
                     f"{reader.label}: the question type '{qtype}' is not one the app has; "
                     "the question is not imported",
@@ -345,5 +355,9 @@ class FileReader:
         built = self.builder.build()
         doc = dataclasses.replace(built, topics=tuple(self.topics.values()))
         return ImportResult(
-            doc, tuple(self.problems), referenced(doc, self.media), tuple(self.warnings)
+            doc,
+            tuple(self.problems),
+            referenced(doc, self.media),
+            tuple(self.warnings),
+            tuple(self.left_out),
         )

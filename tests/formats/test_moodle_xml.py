@@ -239,8 +239,9 @@ def test_embedded_image_becomes_a_media_file(result: ImportResult) -> None:
 # --- what is reported ------------------------------------------------------------------------
 
 
-def test_types_the_app_lacks_and_unrepresentable_gaps_are_problems(result: ImportResult) -> None:
-    assert list(result.problems) == [
+def test_types_the_app_lacks_and_unrepresentable_gaps_are_left_out(result: ImportResult) -> None:
+    assert result.problems == ()
+    assert list(result.left_out) == [
         Problem(
             "moodle-all.xml",
             line_of(ALL, "{1:MULTICHOICE:"),
@@ -260,14 +261,26 @@ def test_types_the_app_lacks_and_unrepresentable_gaps_are_problems(result: Impor
                 f"'{name}': the question type '{qtype}' is not one the app has; "
                 "the question is not imported",
             )
-            for name, qtype in [
-                ("Explain osmosis", "essay"),
-                ("Reading", "description"),
-                ("Dilution", "calculated"),
-                ("Drag words", "ddwtos"),
-            ]
+            for name, qtype in [("Explain osmosis", "essay")]
+        ],
+        Problem(
+            "moodle-all.xml",
+            question_line("Reading"),
+            "'Reading': a description has no answer: left out",
+        ),
+        *[
+            Problem(
+                "moodle-all.xml",
+                question_line(name),
+                f"'{name}': the question type '{qtype}' is not one the app has; "
+                "the question is not imported",
+            )
+            for name, qtype in [("Dilution", "calculated"), ("Drag words", "ddwtos")]
         ],
     ]
+    assert result.doc is not None
+    titles = {q.title for q in result.doc.questions}
+    assert not titles & {"Mixed cloze", "Explain osmosis", "Reading", "Dilution", "Drag words"}
     # The gap lines are the lines of the gaps, not of the question.
     assert line_of(ALL, "{1:NUMERICAL:=23:1}") == line_of(ALL, "{1:MULTICHOICE:") + 1
 
@@ -483,7 +496,8 @@ def test_a_question_that_is_not_imported_brings_no_media() -> None:
     )
     result = IMPORTER.read(data, "m.xml")
     assert result.media == ()
-    assert [p.message for p in result.problems] == [
+    assert result.problems == ()
+    assert [p.message for p in result.left_out] == [
         "'T': the question type 'essay' is not one the app has; the question is not imported"
     ]
 
@@ -589,18 +603,47 @@ def test_cloze_gaps_that_cannot_be_kept(text: str, message: str) -> None:
     result = _cloze(text)
     assert result.doc is not None
     assert result.doc.questions == ()
-    assert [(p.line, p.message) for p in result.problems] == [(2, message)]
+    assert result.problems == ()
+    assert [(p.line, p.message) for p in result.left_out] == [(2, message)]
 
 
 def test_a_question_not_imported_reports_no_changes() -> None:
     result = _cloze("{1:SA:=a~%50%b#half} {1:MC:=x~y}")
-    assert [p.message for p in result.problems] == [
+    assert [p.message for p in result.left_out] == [
         "'C': gap 2 (MC) is a kind of gap the app's cloze lacks (its gaps are typed answers); "
         "the question is not imported"
     ]
     assert result.warnings == ()
     kept = _cloze("{1:SA:=a~%50%b}")
     assert [w.message for w in kept.warnings] == ["'C': gap 1: answer 'b' (50%) is not kept"]
+
+
+def test_a_broken_question_is_left_out_and_the_others_imported() -> None:
+    def truefalse(name: str, right: str) -> str:
+        return (
+            f'<question type="truefalse"><name><text>{name}</text></name>'
+            f"<questiontext><text>{name}?</text></questiontext>"
+            f'<answer fraction="{right}"><text>true</text></answer></question>\n'
+        )
+
+    data = (
+        "<quiz>\n" + truefalse("A", "100") + truefalse("B", "x") + truefalse("C", "100") + "</quiz>"
+    ).encode()
+    result = IMPORTER.read(data, "m.xml")
+    assert result.problems == ()
+    assert [(p.line, p.message) for p in result.left_out] == [
+        (3, "'B': the answer's fraction 'x' is not a number; the question is not imported")
+    ]
+    assert result.doc is not None
+    assert [q.title for q in result.doc.questions] == ["A", "C"]
+    assert result.ok_without_left_out
+
+
+def test_a_question_with_several_faults_is_left_out_once() -> None:
+    result = _cloze("{1:MC:=x~y} {1:MR:=a~b}")
+    assert len(result.left_out) == 2
+    assert result.doc is not None
+    assert result.doc.questions == ()
 
 
 def test_sniff_prefers_files_with_a_quiz_element() -> None:

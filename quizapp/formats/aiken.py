@@ -10,9 +10,11 @@ with a capital letter and ``.`` or ``)`` and a space, then ``ANSWER: X`` naming 
 
 Blank lines between questions are optional (and ignored inside a question). Every question
 becomes a ``single_choice`` in the topic ``General``, with an id made from its text (Aiken has
-no ids, titles, feedback, explanations or categories). Problems: choices before any question
-text, a question that never gets its ``ANSWER:`` line, an answer letter that is not a choice,
-a letter used twice, fewer than two choices.
+no ids, titles, feedback, explanations or categories). Left out, each at its line (the other
+questions are imported): choices before any question text, an ``ANSWER:`` without a question,
+a question that never gets its ``ANSWER:`` line, an answer letter that is not a choice, a
+letter used twice, fewer than two choices. Problems (the file is not imported): not UTF-8
+text, too many lines, no question at all.
 
 The exporter writes ``single_choice`` questions and reports every other type as skipped, by
 question id; feedback, explanations, titles and tags are left out with one warning each. A
@@ -46,6 +48,8 @@ class _Draft:
     line: int
     text: list[str] = field(default_factory=list)
     choices: dict[str, tuple[str, int]] = field(default_factory=dict)
+    faulty: bool = False
+    """Already left out (a letter given twice): its ANSWER line adds nothing."""
 
 
 def _name(draft: _Draft) -> str:
@@ -80,7 +84,7 @@ class AikenReader:
         if self.draft is not None and self.draft.choices:
             self.unfinished()
         if choice is not None and self.draft is None:
-            self.report.problem(number, "a choice comes before any question text")
+            self.report.leave_out(number, "a choice comes before any question text")
             return
         self.draft = self.draft or _Draft(number)
         self.draft.text.append(line)
@@ -88,12 +92,13 @@ class AikenReader:
     def choice(self, number: int, letter: str, text: str) -> None:
         assert self.draft is not None
         if letter in self.draft.choices:
-            self.report.problem(number, f"choice {letter} is given twice: {_name(self.draft)}")
+            self.report.leave_out(number, f"choice {letter} is given twice: {_name(self.draft)}")
+            self.draft.faulty = True
         self.draft.choices.setdefault(letter, (text.strip(), number))
 
     def unfinished(self) -> None:
         assert self.draft is not None
-        self.report.problem(
+        self.report.leave_out(
             self.draft.line, f"no 'ANSWER:' line after the choices: {_name(self.draft)}"
         )
         self.draft = None
@@ -101,16 +106,16 @@ class AikenReader:
     def answer(self, number: int, letter: str) -> None:
         draft, self.draft = self.draft, None
         if draft is None:
-            self.report.problem(number, "'ANSWER:' without a question before it")
+            self.report.leave_out(number, "'ANSWER:' without a question before it")
         elif len(draft.choices) < 2:
-            self.report.problem(number, f"a question needs at least two choices: {_name(draft)}")
+            self.report.leave_out(number, f"a question needs at least two choices: {_name(draft)}")
         elif letter not in draft.choices:
-            self.report.problem(
+            self.report.leave_out(
                 number,
                 f"answer '{letter}' is not one of the choices ({', '.join(draft.choices)}): "
                 f"{_name(draft)}",
             )
-        else:
+        elif not draft.faulty:
             self.add(draft, letter)
 
     def add(self, draft: _Draft, right: str) -> None:
@@ -149,7 +154,7 @@ class AikenImporter(Importer):
             return ImportResult(None, decoded.problems)
         builder, report = SetBuilder(filename, set_id), Report(filename)
         AikenReader(builder, report).read(decoded.text)
-        if not builder.questions and not report.problems:
+        if not builder.questions and not report.problems and not report.left_out:
             report.problem(1, "the file holds no Aiken questions")
         return report.imported(builder.build())
 

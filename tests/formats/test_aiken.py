@@ -47,9 +47,10 @@ def test_choice_lines_are_kept() -> None:
     assert [doc.questions[1].line_of(("choices", i)) for i in range(3)] == [9, 10, 11]
 
 
-def test_broken_file_reports_every_problem_at_its_line() -> None:
+def test_broken_file_leaves_out_every_broken_question_at_its_line() -> None:
     result = read_fixture("aiken", "broken.aiken.txt")
-    assert messages(result.problems) == [
+    assert result.problems == ()
+    assert messages(result.left_out) == [
         "broken.aiken.txt:1: a choice comes before any question text",
         "broken.aiken.txt:6: answer 'C' is not one of the choices (A, B): 'What is wrong here?'",
         "broken.aiken.txt:8: no 'ANSWER:' line after the choices: 'Where is the answer line?'",
@@ -63,6 +64,7 @@ def test_broken_file_reports_every_problem_at_its_line() -> None:
         "Next question without an answer line before it",
         "Fine question",
     ]
+    assert result.ok_without_left_out
 
 
 @pytest.mark.parametrize(
@@ -70,11 +72,36 @@ def test_broken_file_reports_every_problem_at_its_line() -> None:
     [
         ("Q\nA. a\nB. b", "t.txt:1: no 'ANSWER:' line after the choices: 'Q'"),
         ("Q\nA. a\nB. b\nANSWER:", "t.txt:4: answer '' is not one of the choices (A, B): 'Q'"),
-        ("", "t.txt:1: the file holds no Aiken questions"),
+        ("Q\nA. a\nA. b\nB. c\nANSWER: A", "t.txt:3: choice A is given twice: 'Q'"),
     ],
 )
-def test_each_mistake(text: str, problem: str) -> None:
-    assert messages(IMPORTER.read(text.encode(), "t.txt").problems) == [problem]
+def test_each_mistake_leaves_the_question_out(text: str, problem: str) -> None:
+    result = IMPORTER.read(text.encode(), "t.txt")
+    assert result.problems == ()
+    assert messages(result.left_out) == [problem]
+    assert result.doc is not None
+    assert result.doc.questions == ()
+
+
+def test_a_file_without_questions_is_a_problem() -> None:
+    result = IMPORTER.read(b"", "t.txt")
+    assert messages(result.problems) == ["t.txt:1: the file holds no Aiken questions"]
+
+
+def test_a_broken_question_is_left_out_and_the_others_imported() -> None:
+    text = (
+        "One?\nA. a\nB. b\nANSWER: A\n\n"
+        "Two?\nA. a\nB. b\nANSWER: C\n\n"
+        "Three?\nA. a\nB. b\nANSWER: B\n"
+    )
+    result = IMPORTER.read(text.encode(), "t.txt")
+    assert result.problems == ()
+    assert messages(result.left_out) == [
+        "t.txt:9: answer 'C' is not one of the choices (A, B): 'Two?'"
+    ]
+    assert result.doc is not None
+    assert [(q.line, q.prompt) for q in result.doc.questions] == [(1, "One?"), (11, "Three?")]
+    assert result.ok_without_left_out
 
 
 def test_export_writes_single_choice_and_reads_back() -> None:

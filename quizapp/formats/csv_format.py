@@ -1,10 +1,10 @@
 """CSV: one question a row, under a header naming the columns. Importer and exporter.
 
 The header (row 1) names the columns, in any order; ``type`` and ``prompt`` are required, the
-others optional. Names ignore case, and spaces or '-' stand for '_'. Problems are reported as
-``file:row`` (the header is row 1; a cell that runs over several lines still counts as one
-row). The file is UTF-8 (Excel: *CSV UTF-8*); the separator is ``,``, ``;`` or a tab, whichever
-the header line uses most.
+others optional. Names ignore case, and spaces or '-' stand for '_'. What is found is
+reported as ``file:row`` (the header is row 1; a cell that runs over several lines still
+counts as one row). The file is UTF-8 (Excel: *CSV UTF-8*); the separator is ``,``, ``;``
+or a tab, whichever the header line uses most.
 
 ==================  =========================================================================
 column              meaning
@@ -39,7 +39,10 @@ column              meaning
 In lists, ``|`` separates items and spaces around them do not count; write ``\\|`` for a ``|``
 inside an item, ``\\*`` for a ``*`` that starts a choice without marking it right, ``\\\\``
 for a backslash (any other backslash is kept). A cell filled in a column the row's type does
-not read is a problem, not ignored. Text is kept as written, HTML included (a ``<script>``
+not read is not ignored: the row is left out, as is a row with a bad cell (each reason at the
+row's number); the other rows are imported. A file that is not UTF-8 or not CSV, a header
+without ``type`` or ``prompt``, an unknown or repeated column and more than ``MAX_ROWS`` rows
+are problems of the whole file. Text is kept as written, HTML included (a ``<script>``
 arrives as those characters): the web layer sanitises it when it shows it.
 
 Exporting writes every column for every type, so a round trip gives the same questions, up to
@@ -105,7 +108,7 @@ class CsvImporter(Importer):
             report.problem(1, "the file is empty: it needs a header row and question rows")
             return report.imported(None)
         read_rows(decoded.text, TableReader(builder, report), report)
-        if not builder.questions and not report.problems:
+        if not builder.questions and not report.problems and not report.left_out:
             report.problem(2, "the file has a header but no questions")
         return report.imported(builder.build())
 

@@ -1,8 +1,11 @@
 """Questions as rows of a table (CSV or a spreadsheet): the header, and one question a row.
 
 The columns and what each type reads from them are documented in ``csv_format`` (and in
-``questions/README.md``). Problems are reported at the row's number, the header being row 1.
-A cell filled in a column the question's type does not read is a problem, never ignored.
+``questions/README.md``). What is found is reported at the row's number, the header being row
+1. A row that cannot become a question (a bad cell, an unknown type, a cell filled in a column
+the question's type does not read: never ignored) is left out, with every reason found in it;
+the other rows are imported. The header's faults (an unknown or repeated column, a required
+one missing) are problems of the whole file.
 """
 
 from __future__ import annotations
@@ -50,7 +53,7 @@ MAX_ROWS = 100_000
 
 
 class RowError(Exception):
-    """Raised while reading a row that cannot become a question (already reported)."""
+    """Raised while reading a row that cannot become a question (already left out)."""
 
 
 def column_name(cell: str) -> str:
@@ -96,7 +99,8 @@ class TableReader:
             return
         width = max(self.columns.values(), default=-1) + 1
         if any(cell.strip() for cell in cells[width:]):
-            self.report.problem(row, "the row has more cells than the header has columns")
+            self.report.leave_out(row, "the row has more cells than the header has columns")
+            return
         values = {
             name: cells[i].strip() if i < len(cells) else "" for name, i in self.columns.items()
         }
@@ -118,7 +122,8 @@ class RowReader:
         return self.values.get(name, "")
 
     def fail(self, message: str) -> NoReturn:
-        self.report.problem(self.row, message)
+        """Leave the row out, saying why."""
+        self.report.leave_out(self.row, message)
         raise RowError
 
     def question(self, builder: SetBuilder) -> QuestionDoc:
@@ -146,7 +151,7 @@ class RowReader:
         return self.get("prompt") or str(spec.get("text", ""))
 
     def unread(self, qtype: str) -> None:
-        """Report the filled cells of columns the type does not read."""
+        """Leave the row out if it fills cells of columns the type does not read (naming each)."""
         unread = [
             name
             for name, value in self.values.items()
@@ -154,7 +159,7 @@ class RowReader:
         ]
         for name in unread:
             readers = [t for t, columns in TYPE_COLUMNS.items() if name in columns]
-            self.report.problem(
+            self.report.leave_out(
                 self.row,
                 f"column '{name}' is not read for {qtype} questions "
                 f"(only for {', '.join(readers)}): leave it empty",
@@ -194,7 +199,9 @@ class RowReader:
         if self.get("match"):
             rules, errors = read_match(self.get("match"))
             for error in errors:
-                self.report.problem(self.row, error)
+                self.report.leave_out(self.row, error)
+            if errors:
+                raise RowError
             spec["match"] = rules
         return spec
 

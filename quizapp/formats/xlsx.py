@@ -90,7 +90,7 @@ class XlsxImporter(Importer):
         except Exception as exc:  # openpyxl raises many kinds on a damaged workbook
             report.problem(0, f"not a readable .xlsx workbook: {type(exc).__name__}: {exc}")
             return report.imported(None)
-        if not builder.questions and not report.problems:
+        if not builder.questions and not report.problems and not report.left_out:
             report.problem(2, "the sheet has a header but no questions")
         return report.imported(builder.build())
 

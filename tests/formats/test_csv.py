@@ -1,4 +1,4 @@
-"""CSV and .xlsx: the documented columns for all eight types, problems by row, export."""
+"""CSV and .xlsx: the documented columns for all eight types, rows left out, export."""
 
 from __future__ import annotations
 
@@ -167,11 +167,14 @@ BROKEN = [
 ]
 
 
-def test_broken_csv_reports_every_problem_at_its_row() -> None:
+def test_broken_csv_leaves_out_every_broken_row_with_its_number() -> None:
     result = read_fixture("csv", "broken.csv")
-    assert messages(result.problems) == BROKEN
+    assert result.problems == ()
+    assert messages(result.left_out) == BROKEN
     assert result.doc is not None
-    assert [q.id for q in result.doc.questions] == ["l"]
+    # Row l would be fine but for its extra cell: it is left out too.
+    assert result.doc.questions == ()
+    assert not result.ok_without_left_out
 
 
 def test_an_unknown_column_is_reported_and_nothing_read() -> None:
@@ -197,13 +200,54 @@ def test_an_unknown_column_is_reported_and_nothing_read() -> None:
         (b"type,Type,prompt\n", "t.csv:1: column 'type' is given twice"),
         (b"type,prompt\nnumeric,Q\xe9?\n",
          "t.csv:2: not UTF-8 text (byte 0xe9 at column 10): save the file as UTF-8"),
-        (b"type,prompt,answer,match\nshort_answer,Q,a,case=maybe;colour=red\n",
-         "t.csv:2: match setting 'case=maybe' is not one of case=, accents=, punctuation= (true "
-         "or false) or typos= (auto, 0, 1 or 2)"),
     ],
 )  # fmt: skip
 def test_file_level_problems(data: bytes, problem: str) -> None:
     assert problem in messages(IMPORTER.read(data, "t.csv").problems)
+
+
+def test_a_bad_match_cell_leaves_the_row_out() -> None:
+    data = b"type,prompt,answer,match\nshort_answer,Q,a,case=maybe;colour=red\n"
+    result = IMPORTER.read(data, "t.csv")
+    assert result.problems == ()
+    assert (
+        "t.csv:2: match setting 'case=maybe' is not one of case=, accents=, punctuation= (true "
+        "or false) or typos= (auto, 0, 1 or 2)"
+    ) in messages(result.left_out)
+    assert result.doc is not None
+    assert result.doc.questions == ()
+
+
+def test_a_broken_row_is_left_out_and_the_others_imported() -> None:
+    data = (
+        b"id,type,prompt,answer\n"
+        b"a,true_false,First?,true\n"
+        b"b,true_false,Second?,maybe\n"
+        b"c,numeric,Third?,3\n"
+    )
+    result = IMPORTER.read(data, "t.csv")
+    assert result.problems == ()
+    assert messages(result.left_out) == ["t.csv:3: answer must be true or false, not 'maybe'"]
+    assert result.doc is not None
+    assert [q.id for q in result.doc.questions] == ["a", "c"]
+    assert result.ok_without_left_out
+
+
+def test_a_row_with_more_cells_than_columns_is_left_out() -> None:
+    data = b"id,type,prompt,answer\na,true_false,First?,true,extra\nb,true_false,Two?,false\n"
+    result = IMPORTER.read(data, "t.csv")
+    assert messages(result.left_out) == [
+        "t.csv:2: the row has more cells than the header has columns"
+    ]
+    assert result.doc is not None
+    assert [q.id for q in result.doc.questions] == ["b"]
+
+
+def test_a_file_of_broken_rows_only_is_not_also_empty() -> None:
+    result = IMPORTER.read(b"type,prompt,answer\ntrue_false,Q,maybe\n", "t.csv")
+    assert result.problems == ()
+    assert len(result.left_out) == 1
+    assert not result.ok_without_left_out
 
 
 @pytest.mark.parametrize("separator", [";", "\t"])
@@ -412,10 +456,28 @@ def test_xlsx_problems_are_reported_by_row() -> None:
     data = workbook_bytes(
         [["type", "prompt", "answer"], ["numeric", "Q", "lots"], [None], ["true_false", "Q", 1.5]]
     )
-    assert messages(XLSX.read(data, "t.xlsx").problems) == [
+    result = XLSX.read(data, "t.xlsx")
+    assert result.problems == ()
+    assert messages(result.left_out) == [
         "t.xlsx:2: answer 'lots' is not a number, a number ± tolerance, or a range such as 70..75",
         "t.xlsx:4: answer must be true or false, not '1.5'",
     ]
+
+
+def test_xlsx_a_broken_row_is_left_out_and_the_others_imported() -> None:
+    data = workbook_bytes(
+        [
+            ["id", "type", "prompt", "answer"],
+            ["a", "true_false", "Q", True],
+            ["b", "numeric", "N", "lots"],
+            ["c", "numeric", "M", 2],
+        ]
+    )
+    result = XLSX.read(data, "t.xlsx")
+    assert result.problems == ()
+    assert [(p.line, p.message[:22]) for p in result.left_out] == [(3, "answer 'lots' is not a")]
+    assert result.doc is not None
+    assert [q.id for q in result.doc.questions] == ["a", "c"]
 
 
 def test_xlsx_reads_booleans_and_floats_as_typed() -> None:

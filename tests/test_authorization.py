@@ -33,8 +33,8 @@ from flask import Flask, g
 from flask.testing import FlaskClient
 from werkzeug.routing import Rule
 
+from quizapp.courses.membership import new_join_code
 from quizapp.courses.models import Course, CourseMember, CourseSet
-from quizapp.courses.services import new_join_code
 from quizapp.extensions import db
 from quizapp.instructor import drafts
 from quizapp.instructor.models import Draft

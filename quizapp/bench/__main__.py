@@ -27,8 +27,9 @@ from quizapp.bench.revlog import load_revlog, write_revlog
 from quizapp.bench.simulate import SimConfig, simulate_learner
 from quizapp.bench.speed import format_speed, run_speed
 from quizapp.bench.topics import format_topics, run_topics
-from quizapp.bench.web import WebOptions, format_web, run_web, web_json
+from quizapp.bench.web import WebOptions, run_web
 from quizapp.bench.webdata import DataExistsError
+from quizapp.bench.webreport import format_web, web_json
 
 __all__ = ["main"]
 

@@ -21,726 +21,41 @@ Endpoints (each: requests/s, p50 and p99 latency, requests/s over hello's):
 Growth: the learner endpoints again for the small learner (5,000 answers over the same sets)
 and the class pages for the class of 50: p50 large over p50 small. The class of 5,000: a few
 requests of each class page, and the peak resident memory of the workers while they ran.
+
+The parts: ``webclient`` (the HTTP client), ``webserve`` (gunicorn), ``webload`` (the load
+generator), ``webscenarios`` (each endpoint's steps) and ``webreport`` (the figures, JSON and
+table); the data is ``webdata``'s.
 """
 
 from __future__ import annotations
 
-import http.client
-import json
-import math
-import os
-import random
-import re
-import shutil
-import signal
-import socket
 import subprocess
 import sys
-import tempfile
 import threading
-import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager, suppress
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
 
-from quizapp.bench.webdata import (
-    INSTRUCTOR_EMAIL,
-    LARGE_EMAIL,
-    PASSWORD,
-    SMALL_EMAIL,
-    BenchData,
-    BuildConfig,
-    BuildReport,
-    FiguresReport,
-    answer_variants,
-    build_data,
-    compute_figures,
-    figures_stored,
-    find_bench_data,
-    question_specs,
+from quizapp.bench.webclient import Client, RequestTimeout, UnexpectedResponse
+from quizapp.bench.webconfig import INSTRUCTOR_EMAIL, LARGE_EMAIL, SMALL_EMAIL, BuildConfig
+from quizapp.bench.webdata import BenchData, build_data, find_bench_data, question_specs
+from quizapp.bench.webfigures import compute_figures, figures_stored
+from quizapp.bench.webload import Step, run_load, settle, warm
+from quizapp.bench.webreport import (
+    CLASS_ENDPOINTS,
+    LEARNER_ENDPOINTS,
+    Measurement,
+    WebReport,
+    ms,
+    rounded,
 )
-from quizapp.grading import get_type
+from quizapp.bench.webscenarios import Learner, Scenarios, answer_forms
+from quizapp.bench.webserve import Server, servers, status_kib
 
-__all__ = [
-    "ENDPOINTS",
-    "Measurement",
-    "WebOptions",
-    "WebReport",
-    "format_web",
-    "percentile",
-    "run_web",
-    "web_json",
-]
+__all__ = ["WebOptions", "run_web"]
 
-ENDPOINTS = (
-    "home",
-    "question",
-    "answer",
-    "start_session",
-    "class_overview",
-    "class_questions",
-    "login",
-)
-LEARNER_ENDPOINTS = ENDPOINTS[:4]
-CLASS_ENDPOINTS = ENDPOINTS[4:6]
-MAX_REQUESTS = 100_000
 CLASS_5000_REQUESTS = 3
-RIGHT_ANSWERS = 0.85
-USER_AGENT = "quizapp-bench"
-SECRET_KEY = "quizapp-bench-web-secret-key-not-for-production"
-
-_CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
-_QUESTION_RE = re.compile(r'name="question_id" value="(\d+)"')
-_SESSION_RE = re.compile(r"/study/(\d+)$")
-
-
-# Figures ------------------------------------------------------------------------------------
-
-
-def percentile(values: Sequence[float], q: float) -> float:
-    """The ``q``-th percentile (0-100) of ``values``, linearly interpolated (numpy's default).
-
-    Raises:
-        ValueError: ``values`` is empty or ``q`` is outside [0, 100].
-    """
-    if not values:
-        raise ValueError("no values")
-    if not 0.0 <= q <= 100.0:
-        raise ValueError("q must be in [0, 100]")
-    ordered = sorted(values)
-    rank = (len(ordered) - 1) * q / 100.0
-    low = math.floor(rank)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
-
-
-@dataclass(frozen=True)
-class Measurement:
-    """The measured requests of one endpoint: latencies (s) of those that succeeded."""
-
-    name: str
-    latencies: tuple[float, ...]
-    elapsed: float
-    errors: int = 0
-    timeouts: int = 0
-    first_error: str = ""
-
-    @property
-    def rps(self) -> float:
-        return len(self.latencies) / self.elapsed if self.elapsed > 0 else 0.0
-
-    @property
-    def p50_ms(self) -> float | None:
-        return percentile(self.latencies, 50) * 1000 if self.latencies else None
-
-    @property
-    def p99_ms(self) -> float | None:
-        return percentile(self.latencies, 99) * 1000 if self.latencies else None
-
-    def figures(self, hello_rps: float) -> dict[str, float | None]:
-        """requests/s, p50 and p99 (ms) and requests/s over hello's, rounded."""
-        return {
-            "rps": round(self.rps, 2),
-            "p50_ms": _round(self.p50_ms),
-            "p99_ms": _round(self.p99_ms),
-            "ratio": round(self.rps / hello_rps, 5) if hello_rps > 0 else None,
-        }
-
-    def counts(self) -> dict[str, Any]:
-        out: dict[str, Any] = {
-            "ok": len(self.latencies),
-            "errors": self.errors,
-            "timeouts": self.timeouts,
-        }
-        if self.first_error:
-            out["first_error"] = self.first_error
-        return out
-
-
-def _round(value: float | None, digits: int = 2) -> float | None:
-    return None if value is None else round(value, digits)
-
-
-def growth_ratio(large: Measurement | None, small: Measurement | None) -> float | None:
-    """p50 of the large case over p50 of the small one (None when either has no p50)."""
-    if large is None or small is None or large.p50_ms is None or not small.p50_ms:
-        return None
-    return round(large.p50_ms / small.p50_ms, 3)
-
-
-@dataclass
-class WebReport:
-    """Everything one run measured, and what it measured it on."""
-
-    hello: list[Measurement] = field(default_factory=list)
-    endpoints: dict[str, Measurement] = field(default_factory=dict)
-    small: dict[str, Measurement] = field(default_factory=dict)
-    typical: dict[str, Measurement] = field(default_factory=dict)
-    class_5000: dict[str, Any] = field(default_factory=dict)
-    build: BuildReport | None = None
-    figures: FiguresReport | None = None
-    setup: dict[str, Any] = field(default_factory=dict)
-    app_errors: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def hello_rps(self) -> float:
-        """The mean of hello's runs (one at the start, one at the end)."""
-        rates = [m.rps for m in self.hello]
-        return sum(rates) / len(rates) if rates else 0.0
-
-    def growth(self) -> dict[str, float | None]:
-        return {
-            name: growth_ratio(self.endpoints.get(name), self.small.get(name))
-            for name in LEARNER_ENDPOINTS + CLASS_ENDPOINTS
-        }
-
-
-def web_json(report: WebReport) -> str:
-    """The report as JSON: baseline, endpoints, growth, and the rest as extra keys."""
-    hello = report.hello_rps
-    every = {**report.endpoints, **{f"{k}_small": v for k, v in report.small.items()}}
-    every.update({f"{k}_typical": v for k, v in report.typical.items()})
-    out: dict[str, Any] = {
-        "baseline": {
-            "hello_rps": round(hello, 2),
-            "hello_runs_rps": [round(m.rps, 2) for m in report.hello],
-        },
-        "endpoints": {name: m.figures(hello) for name, m in report.endpoints.items()},
-        "growth": report.growth(),
-        "small": {name: m.figures(hello) for name, m in report.small.items()},
-        "typical": {name: m.figures(hello) for name, m in report.typical.items()},
-        "class_5000": report.class_5000,
-        "requests": {name: m.counts() for name, m in every.items()},
-        "build_seconds": None if report.build is None else round(report.build.total_seconds, 1),
-        "figures_seconds": (
-            None if report.figures is None else round(sum(report.figures.seconds.values()), 1)
-        ),
-        "setup": report.setup,
-        "app_errors": report.app_errors,
-    }
-    return json.dumps(out, indent=2)
-
-
-def _ms(value: float | None) -> str:
-    return "-" if value is None else f"{value:.1f}"
-
-
-def format_web(report: WebReport) -> str:
-    """The readable table."""
-    hello = report.hello_rps
-    setup = report.setup
-    lines = [
-        f"web: {setup.get('workers')} gunicorn sync workers, {setup.get('clients')} clients, "
-        f"{setup.get('duration')} s per endpoint, app at {setup.get('commit')}",
-    ]
-    if report.build is not None:
-        lines.append(
-            f"data built in {report.build.total_seconds:.0f} s: "
-            + ", ".join(f"{v:,} {k}" for k, v in report.build.counts.items())
-        )
-    if report.figures is not None:
-        lines.append(
-            f"figures: {report.figures.rebuilt:,} learners rebuilt, "
-            f"{sum(report.figures.fitted.values())} models stored in "
-            f"{sum(report.figures.seconds.values()):.0f} s"
-        )
-    runs = ", ".join(f"{m.rps:.0f}" for m in report.hello)
-    lines += [
-        f"hello (bare Flask): {hello:.0f} req/s (runs: {runs})",
-        "",
-        f"{'endpoint':<18}{'who':<26}{'req/s':>9}{'p50 ms':>10}{'p99 ms':>10}"
-        f"{'x hello':>10}{'growth':>9}  notes",
-    ]
-    growth = report.growth()
-    rows: list[tuple[str, str, Measurement, float | None]] = []
-    for name, m in report.endpoints.items():
-        rows.append((name, setup.get("who", {}).get(name, ""), m, growth.get(name)))
-    for name, m in report.small.items():
-        rows.append((name, setup.get("who_small", {}).get(name, ""), m, None))
-    for name, m in report.typical.items():
-        rows.append((name, "typical learners", m, None))
-    for name, who, m, ratio in rows:
-        notes = []
-        if m.timeouts:
-            notes.append(f"{m.timeouts} timed out")
-        if m.errors:
-            notes.append(f"{m.errors} errors ({m.first_error})")
-        lines.append(
-            f"{name:<18}{who:<26}{m.rps:>9.1f}{_ms(m.p50_ms):>10}{_ms(m.p99_ms):>10}"
-            f"{m.rps / hello if hello else 0:>10.4f}"
-            f"{'' if ratio is None else f'{ratio:.2f}':>9}  {'; '.join(notes)}"
-        )
-    lines.append("growth: p50 of the large case over p50 of the small one")
-    big = report.class_5000
-    if big:
-        lines += ["", f"class of {big.get('members', '?')} learners:"]
-        for name in CLASS_ENDPOINTS:
-            times = ", ".join(_ms(t) for t in big.get(f"{name}_ms", []))
-            lines.append(f"  {name}: {times or '-'} ms  {big.get(f'{name}_note', '')}".rstrip())
-        lines.append(
-            f"  worker resident memory: before {_ms(big.get('rss_before_mib'))} MiB, "
-            f"peak {_ms(big.get('peak_rss_mib'))} MiB (VmHWM {_ms(big.get('vmhwm_mib'))} MiB)"
-        )
-    if report.app_errors:
-        last = str(report.app_errors.get("last", "")).splitlines()[-1:] or [""]
-        count = report.app_errors["tracebacks"]
-        lines.append(f"the app logged {count} traceback(s), the last: {last[0]}")
-    return "\n".join(lines)
-
-
-# Answers ------------------------------------------------------------------------------------
-
-
-def _answer_forms(
-    specs: Mapping[int, tuple[str, dict[str, Any]]],
-) -> dict[int, list[list[tuple[str, str]]]]:
-    """Per question: the form of the right answer first, then of wrong ones."""
-    return {
-        qid: [get_type(qtype).form_fields(r) for r, _ in answer_variants(qtype, spec)]
-        for qid, (qtype, spec) in specs.items()
-    }
-
-
-# HTTP ---------------------------------------------------------------------------------------
-
-
-class RequestTimeout(Exception):
-    """A request took longer than the client's timeout."""
-
-
-class UnexpectedResponse(Exception):
-    """The server answered, but not as the app should."""
-
-
-@dataclass(frozen=True)
-class Response:
-    status: int
-    location: str
-    body: str
-
-
-class Client:
-    """One browser-like user: its cookies, one connection to 127.0.0.1 at a time."""
-
-    def __init__(self, port: int, timeout: float) -> None:
-        self.port = port
-        self.timeout = timeout
-        self.cookies: dict[str, str] = {}
-        self.conn: http.client.HTTPConnection | None = None
-
-    def close(self) -> None:
-        if self.conn is not None:
-            self.conn.close()
-            self.conn = None
-
-    def request(
-        self,
-        method: str,
-        path: str,
-        fields: Sequence[tuple[str, str]] | None = None,
-        *,
-        keep_cookies: bool = True,
-    ) -> Response:
-        """Send one request (sync gunicorn workers close the connection after each)."""
-        headers = {"User-Agent": USER_AGENT, "Host": f"127.0.0.1:{self.port}"}
-        if self.cookies:
-            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        body = None
-        if fields is not None:
-            body = urlencode(fields).encode()
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-        if self.conn is None:
-            self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=self.timeout)
-        try:
-            self.conn.request(method, path, body=body, headers=headers)
-            response = self.conn.getresponse()
-            text = response.read().decode("utf-8", "replace")
-        except TimeoutError as exc:
-            self.close()
-            raise RequestTimeout(f"{method} {path}: no answer in {self.timeout:.0f} s") from exc
-        except (OSError, http.client.HTTPException) as exc:
-            self.close()
-            raise UnexpectedResponse(f"{method} {path}: {type(exc).__name__}: {exc}") from exc
-        if keep_cookies:
-            for header in response.headers.get_all("Set-Cookie") or []:
-                name, _, rest = header.partition("=")
-                self.cookies[name.strip()] = rest.split(";", 1)[0]
-        if response.will_close:
-            self.close()
-        return Response(response.status, response.headers.get("Location", ""), text)
-
-    def expect(
-        self,
-        method: str,
-        path: str,
-        status: int,
-        fields: Sequence[tuple[str, str]] | None = None,
-        *,
-        keep_cookies: bool = True,
-    ) -> tuple[Response, float]:
-        """Send a request, check its status; return the response and its latency (s)."""
-        start = time.perf_counter()
-        response = self.request(method, path, fields, keep_cookies=keep_cookies)
-        latency = time.perf_counter() - start
-        if response.status != status:
-            raise UnexpectedResponse(f"{method} {path}: {response.status}, expected {status}")
-        return response, latency
-
-
-def _csrf(page: str) -> str:
-    match = _CSRF_RE.search(page)
-    if match is None:
-        raise UnexpectedResponse("no CSRF token in the page")
-    return match.group(1)
-
-
-def login(client: Client, email: str) -> str:
-    """Log in through the form; return a CSRF token valid for the session."""
-    page, _ = client.expect("GET", "/auth/login", 200)
-    token = _csrf(page.body)
-    fields = [("email", email), ("password", PASSWORD), ("csrf_token", token)]
-    client.expect("POST", "/auth/login", 302, fields)
-    return token
-
-
-def start_session(client: Client, token: str, mode: str = "due") -> int:
-    """Start a study session; return its id."""
-    response, _ = client.expect(
-        "POST", "/study/start", 302, [("mode", mode), ("csrf_token", token)]
-    )
-    match = _SESSION_RE.search(response.location)
-    if match is None:
-        raise UnexpectedResponse(f"POST /study/start went to {response.location!r}")
-    return int(match.group(1))
-
-
-def _question_page(client: Client, session_id: int) -> tuple[int, str] | None:
-    """The question the session shows (id, CSRF token), None once the session is over."""
-    page, _ = client.expect("GET", f"/study/{session_id}", 200)
-    match = _QUESTION_RE.search(page.body)
-    return None if match is None else (int(match.group(1)), _csrf(page.body))
-
-
-def session_with_question(client: Client, token: str) -> int:
-    """A new session that has a question to show: due ones, else the weakest topics."""
-    for mode in ("due", "weak"):
-        session_id = start_session(client, token, mode)
-        if _question_page(client, session_id) is not None:
-            return session_id
-    raise UnexpectedResponse("no question to study: both due and weak sessions are empty")
-
-
-# gunicorn -----------------------------------------------------------------------------------
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-class Server:
-    """A gunicorn master and its sync workers on a free port of 127.0.0.1."""
-
-    def __init__(
-        self,
-        app: str,
-        workers: int,
-        env: Mapping[str, str],
-        timeout: float,
-        logs: Path,
-        name: str,
-    ) -> None:
-        gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent))
-        if gunicorn is None:
-            raise RuntimeError("gunicorn is not installed next to the interpreter")
-        self.port = _free_port()
-        self.workers = workers
-        self.log = logs / f"{name}.log"
-        self.proc = subprocess.Popen(
-            [
-                gunicorn,
-                "--workers",
-                str(workers),
-                "--worker-class",
-                "sync",
-                "--bind",
-                f"127.0.0.1:{self.port}",
-                "--timeout",
-                str(math.ceil(timeout) + 5),
-                "--error-logfile",
-                str(self.log),
-                "--capture-output",
-                "--no-control-socket",
-                app,
-            ],
-            env=dict(env),
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,  # Ctrl-C reaches this process; it stops the server
-        )
-
-    def wait_ready(self, path: str, seconds: float = 60.0) -> None:
-        """Wait until the server answers ``path`` to a burst of concurrent requests (so that
-        every worker has loaded the app)."""
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline and self.proc.poll() is None:
-            probes = [Client(self.port, 10.0) for _ in range(4 * self.workers)]
-            try:
-                with ThreadPoolExecutor(max_workers=len(probes)) as pool:
-                    list(pool.map(lambda c: c.expect("GET", path, 200), probes))
-                return
-            except (RequestTimeout, UnexpectedResponse):
-                time.sleep(0.3)
-        tail = self.log.read_text(errors="replace")[-2000:] if self.log.exists() else ""
-        raise RuntimeError(f"gunicorn did not start serving {path}:\n{tail}")
-
-    def worker_pids(self) -> list[int]:
-        """The pids of the master's children (its workers)."""
-        pid = self.proc.pid
-        try:
-            text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
-        except OSError:
-            return []
-        return [int(p) for p in text.split()]
-
-    def tracebacks(self) -> tuple[int, str]:
-        """How many tracebacks the server logged, and the last one."""
-        text = self.log.read_text(errors="replace") if self.log.exists() else ""
-        blocks = text.split("Traceback (most recent call last):")
-        if len(blocks) < 2:
-            return 0, ""
-        last = [line for line in blocks[-1].splitlines() if line.strip()]
-        end = next((i for i, line in enumerate(last) if not line.startswith((" ", "\t"))), 0)
-        return len(blocks) - 1, "\n".join(last[max(0, end - 7) : end + 3])
-
-    def stop(self) -> None:
-        """Stop the master and its workers (TERM, then KILL of the process group)."""
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            with suppress(subprocess.TimeoutExpired):
-                self.proc.wait(timeout=20)
-        with suppress(ProcessLookupError, PermissionError):
-            os.killpg(self.proc.pid, signal.SIGKILL)  # any worker left behind
-        if self.proc.poll() is None:
-            self.proc.wait(timeout=10)
-
-
-def _status_kib(pid: int, key: str) -> int | None:
-    try:
-        text = Path(f"/proc/{pid}/status").read_text()
-    except OSError:
-        return None
-    for line in text.splitlines():
-        if line.startswith(key + ":"):
-            return int(line.split()[1])
-    return None
-
-
-@contextmanager
-def _servers(
-    database_url: str, workers: int, timeout: float
-) -> Iterator[tuple[Server, Server, Path]]:
-    """The app and hello servers, stopped whatever happens."""
-    with tempfile.TemporaryDirectory(prefix="quizapp-bench-web-") as tmp:
-        root = Path(tmp)
-        env = {
-            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-            "QUIZAPP_DATABASE_URL": database_url,
-            "QUIZAPP_SECRET_KEY": SECRET_KEY,
-            "QUIZAPP_INSTANCE_PATH": str(root / "instance"),
-        }
-        started: list[Server] = []
-        try:
-            hello = Server("quizapp.bench.hello:app", workers, env, timeout, root, "hello")
-            started.append(hello)
-            app = Server("quizapp:create_app()", workers, env, timeout, root, "app")
-            started.append(app)
-            hello.wait_ready("/")
-            app.wait_ready("/auth/login")
-            yield hello, app, root
-        finally:
-            for server in started:
-                server.stop()
-
-
-# Load ---------------------------------------------------------------------------------------
-
-Step = Callable[[], float]
-"""One measured request (with any unmeasured ones it needs); returns its latency in seconds."""
-
-
-def run_load(
-    name: str,
-    steps: Sequence[Step],
-    duration: float,
-    stop: threading.Event,
-    max_requests: int = MAX_REQUESTS,
-) -> Measurement:
-    """Run each step in its own thread, over and over, for ``duration`` seconds."""
-    latencies: list[list[float]] = [[] for _ in steps]
-    errors: list[str] = []
-    timeouts = [0]
-    count = [0]
-    lock = threading.Lock()
-    start = time.monotonic()
-    deadline = start + duration
-
-    def loop(i: int) -> None:
-        while not stop.is_set() and time.monotonic() < deadline:
-            with lock:
-                if count[0] >= max_requests:
-                    return
-                count[0] += 1
-            try:
-                latencies[i].append(steps[i]())
-            except RequestTimeout:
-                with lock:
-                    timeouts[0] += 1
-            except UnexpectedResponse as exc:
-                with lock:
-                    errors.append(str(exc))
-                time.sleep(0.05)
-
-    threads = [threading.Thread(target=loop, args=(i,), daemon=True) for i in range(len(steps))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    elapsed = time.monotonic() - start
-    return Measurement(
-        name,
-        tuple(x for per_client in latencies for x in per_client),
-        elapsed,
-        errors=len(errors),
-        timeouts=timeouts[0],
-        first_error=errors[0] if errors else "",
-    )
-
-
-def _warm(steps: Sequence[Step]) -> None:
-    """Run every step once, not measured (connections, caches, first-request work)."""
-
-    def once(step: Step) -> None:
-        with suppress(RequestTimeout, UnexpectedResponse):
-            step()
-
-    with ThreadPoolExecutor(max_workers=len(steps)) as pool:
-        list(pool.map(once, steps))
-
-
-def _settle(app: Server, timeout: float) -> None:
-    """After timeouts, wait until every worker is free again (a stuck one gets restarted)."""
-    deadline = time.monotonic() + timeout + 30
-    while time.monotonic() < deadline:
-        try:
-            probes = [Client(app.port, 3.0) for _ in range(max(1, len(app.worker_pids())))]
-            with ThreadPoolExecutor(max_workers=len(probes)) as pool:
-                list(pool.map(lambda c: c.expect("GET", "/auth/login", 200), probes))
-            return
-        except (RequestTimeout, UnexpectedResponse):
-            time.sleep(1.0)
-
-
-# Scenarios ----------------------------------------------------------------------------------
-
-
-@dataclass
-class _Learner:
-    """A logged-in client of one learner, with its study session."""
-
-    client: Client
-    token: str
-    session_id: int = 0
-
-
-class Scenarios:
-    """The steps of every endpoint, for clients logged in as the benchmark's users."""
-
-    def __init__(
-        self, port: int, timeout: float, forms: Mapping[int, list[list[tuple[str, str]]]]
-    ) -> None:
-        self.port = port
-        self.timeout = timeout
-        self.forms = forms
-        self.rng = random.Random(7)
-
-    def client(self) -> Client:
-        return Client(self.port, self.timeout)
-
-    def learners(self, emails: Sequence[str]) -> list[_Learner]:
-        out = []
-        for email in emails:
-            client = self.client()
-            out.append(_Learner(client, login(client, email)))
-        return out
-
-    @staticmethod
-    def get(client: Client, path: str) -> Step:
-        return lambda: client.expect("GET", path, 200)[1]
-
-    def question(self, learner: _Learner) -> Step:
-        learner.session_id = session_with_question(learner.client, learner.token)
-        path = f"/study/{learner.session_id}"
-
-        def step() -> float:
-            page, latency = learner.client.expect("GET", path, 200)
-            if _QUESTION_RE.search(page.body) is None:
-                raise UnexpectedResponse(f"GET {path}: no question (the session is over)")
-            return latency
-
-        return step
-
-    def start_session(self, learner: _Learner) -> Step:
-        fields = [("mode", "due"), ("csrf_token", learner.token)]
-        return lambda: learner.client.expect("POST", "/study/start", 302, fields)[1]
-
-    def answer(self, learner: _Learner) -> Step:
-        def step() -> float:
-            shown = None
-            if learner.session_id:
-                shown = _question_page(learner.client, learner.session_id)
-            if shown is None:
-                learner.session_id = session_with_question(learner.client, learner.token)
-                shown = _question_page(learner.client, learner.session_id)
-                if shown is None:
-                    raise UnexpectedResponse("a new session shows no question")
-            question_id, token = shown
-            forms = self.forms.get(question_id)
-            if forms is None:
-                raise UnexpectedResponse(f"question {question_id} is not in the benchmark's bank")
-            right = self.rng.random() < RIGHT_ANSWERS
-            form = forms[0] if right else self.rng.choice(forms[1:])
-            fields = [
-                *form,
-                ("question_id", str(question_id)),
-                ("shown_at", str(int(time.time() * 1000) - 8_000)),
-                ("csrf_token", token),
-            ]
-            path = f"/study/{learner.session_id}/answer"
-            return learner.client.expect("POST", path, 303, fields)[1]
-
-        return step
-
-    def login(self, emails: Sequence[str]) -> Step:
-        """POST the login form with a session that is not logged in (its cookies kept)."""
-        client = self.client()
-        token = _csrf(client.expect("GET", "/auth/login", 200)[0].body)
-        turn = iter(range(10**9))
-
-        def step() -> float:
-            email = emails[next(turn) % len(emails)]
-            fields = [("email", email), ("password", PASSWORD), ("csrf_token", token)]
-            return client.expect("POST", "/auth/login", 302, fields, keep_cookies=False)[1]
-
-        return step
-
-
-# The run ------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -793,13 +108,13 @@ def _log(message: str) -> None:
 
 
 def _each(
-    make: Callable[[_Learner], Step], who: Callable[[], list[_Learner]]
+    make: Callable[[Learner], Step], who: Callable[[], list[Learner]]
 ) -> Callable[[], list[Step]]:
     """Set-up of one step per logged-in client."""
     return lambda: [make(x) for x in who()]
 
 
-def _page(path: str) -> Callable[[_Learner], Step]:
+def _page(path: str) -> Callable[[Learner], Step]:
     return lambda user: Scenarios.get(user.client, path)
 
 
@@ -821,7 +136,7 @@ class _Run:
         self.report = report
         self.stop = threading.Event()
         self.clients: list[Client] = []
-        forms = _answer_forms(question_specs(options.database_url))
+        forms = answer_forms(question_specs(options.database_url))
         self.scenarios = Scenarios(app.port, options.timeout, forms)
 
     def measure(
@@ -836,25 +151,25 @@ class _Run:
             steps = make_steps()
         except (RequestTimeout, UnexpectedResponse) as exc:
             _log(f"    could not set up: {exc}")
-            _settle(self.app, self.options.timeout)
+            settle(self.app, self.options.timeout)
             return Measurement(name, (), 0.0, errors=1, first_error=f"setup: {exc}")
-        _warm(steps)
+        warm(steps)
         result = run_load(name, steps, self.options.duration, self.stop)
         if result.timeouts:
-            _settle(self.app, self.options.timeout)
+            settle(self.app, self.options.timeout)
         note = f" ({result.timeouts} timed out)" if result.timeouts else ""
-        _log(f"    {result.rps:.1f} req/s, p50 {_ms(result.p50_ms)} ms{note}")
+        _log(f"    {result.rps:.1f} req/s, p50 {ms(result.p50_ms)} ms{note}")
         return result
 
     @property
     def n(self) -> int:
         return self.options.clients
 
-    def logged_in(self, emails: Sequence[str]) -> Callable[[], list[_Learner]]:
+    def logged_in(self, emails: Sequence[str]) -> Callable[[], list[Learner]]:
         """Clients logged in as ``emails``, once, when first asked for."""
-        done: list[_Learner] = []
+        done: list[Learner] = []
 
-        def get() -> list[_Learner]:
+        def get() -> list[Learner]:
             if not done:
                 done.extend(self.scenarios.learners(emails))
                 self.clients += [x.client for x in done]
@@ -892,14 +207,14 @@ class _Run:
         self.clients.append(teacher.client)
         pids = self.app.worker_pids()
         out: dict[str, Any] = {"members": self.data.class_sizes[2]}
-        out["rss_before_mib"] = _round(max((_status_kib(p, "VmRSS") or 0) for p in pids) / 1024)
+        out["rss_before_mib"] = rounded(max((status_kib(p, "VmRSS") or 0) for p in pids) / 1024)
         peak = [0]
         done = threading.Event()
 
         def sample() -> None:
             while not done.is_set():
                 for pid in self.app.worker_pids():
-                    peak[0] = max(peak[0], _status_kib(pid, "VmRSS") or 0)
+                    peak[0] = max(peak[0], status_kib(pid, "VmRSS") or 0)
                 done.wait(0.1)
 
         sampler = threading.Thread(target=sample, daemon=True)
@@ -916,16 +231,16 @@ class _Run:
                         times.append(teacher.client.expect("GET", path, 200)[1] * 1000)
                     except (RequestTimeout, UnexpectedResponse) as exc:
                         out[f"{name}_note"] = str(exc)
-                        _settle(self.app, self.options.timeout)
+                        settle(self.app, self.options.timeout)
                         break
-                out[f"{name}_ms"] = [round(t, 1) for t in times]
+                out[f"{name}ms"] = [round(t, 1) for t in times]
                 _log(f"    {', '.join(f'{t:.0f}' for t in times) or '-'} ms")
         finally:
             done.set()
             sampler.join()
-        out["peak_rss_mib"] = _round(peak[0] / 1024)
-        hwm = [_status_kib(p, "VmHWM") or 0 for p in self.app.worker_pids()]
-        out["vmhwm_mib"] = _round(max(hwm, default=0) / 1024)
+        out["peak_rss_mib"] = rounded(peak[0] / 1024)
+        hwm = [status_kib(p, "VmHWM") or 0 for p in self.app.worker_pids()]
+        out["vmhwm_mib"] = rounded(max(hwm, default=0) / 1024)
         self.report.class_5000 = out
 
     def run(self) -> None:
@@ -1008,7 +323,7 @@ def run_web(options: WebOptions) -> WebReport:
         },
     }
     _log(f"serving with {options.workers} gunicorn workers")
-    with _servers(options.database_url, options.workers, options.timeout) as (hello, app, _):
+    with servers(options.database_url, options.workers, options.timeout) as (hello, app, _):
         run = _Run(options, data, hello, app, report)
         try:
             run.run()

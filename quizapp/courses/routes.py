@@ -21,9 +21,29 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
 from quizapp.auth.permissions import role_required
-from quizapp.courses import services, snapshots
+from quizapp.courses import snapshots
+from quizapp.courses.assignments import assign_set, assignable_sets, course_sets, unassign_set
+from quizapp.courses.exports import (
+    RESULT_COLUMNS,
+    SUMMARY_COLUMNS,
+    csv_lines,
+    result_rows,
+    summary_rows,
+)
 from quizapp.courses.forms import AssignForm, CourseForm, JoinForm
+from quizapp.courses.membership import (
+    CourseError,
+    can_manage,
+    create_course,
+    join_course,
+    joined_courses,
+    member_count,
+    members,
+    owned_courses,
+)
 from quizapp.courses.models import Course
+from quizapp.courses.overview import overview_view
+from quizapp.courses.questions import question_rows
 from quizapp.db import utcnow
 from quizapp.extensions import db
 from quizapp.forms import EmptyForm
@@ -40,14 +60,14 @@ def _managed_course(course_id: int) -> Course:
     course = db.session.get(Course, course_id)
     if course is None:
         abort(404)
-    if not services.can_manage(current_user, course):
+    if not can_manage(current_user, course):
         abort(403)
     return course
 
 
 def _assign_form(course: Course) -> AssignForm:
     form = AssignForm()
-    form.set_id.choices = [(qs.id, qs.title) for qs in services.assignable_sets(course)]
+    form.set_id.choices = [(qs.id, qs.title) for qs in assignable_sets(course)]
     return form
 
 
@@ -57,12 +77,12 @@ def index() -> ResponseReturnValue:
     """List the instructor's classes and create a new one."""
     form = CourseForm()
     if form.validate_on_submit():
-        course = services.create_course(current_user, form.title.data or "")
+        course = create_course(current_user, form.title.data or "")
         db.session.commit()
         flash(f"Class created. Learners join it with the code {course.join_code}.", "success")
         return redirect(url_for("courses.overview", course_id=course.id))
     status = 400 if form.errors else 200
-    courses = services.owned_courses(current_user)
+    courses = owned_courses(current_user)
     return render_template("courses/index.html", form=form, courses=courses), status
 
 
@@ -84,21 +104,21 @@ def overview(course_id: int) -> str:
     db.session.commit()
     behind_ids = [b.learner_id for b in snapshot.figures.behind]
     show = "behind" if request.args.get("show") == "behind" else "all"
-    everyone = services.member_count(course)
+    everyone = member_count(course)
     total = len(behind_ids) if show == "behind" else everyone
     pages = max(1, math.ceil(total / LEARNERS_PER_PAGE))
     page = min(max(1, request.args.get("page", 1, type=int) or 1), pages)
-    people = services.members(
+    people = members(
         course,
         only=behind_ids if show == "behind" else None,
         offset=(page - 1) * LEARNERS_PER_PAGE,
         limit=LEARNERS_PER_PAGE,
     )
-    view = services.overview_view(course, snapshot.figures.topics, snapshot.figures.behind, people)
+    view = overview_view(course, snapshot.figures.topics, snapshot.figures.behind, people)
     return render_template(
         "courses/overview.html",
         course=course,
-        sets=services.course_sets(course),
+        sets=course_sets(course),
         assign_form=_assign_form(course),
         empty_form=EmptyForm(),
         view=view,
@@ -126,8 +146,8 @@ def assign(course_id: int) -> ResponseReturnValue:
     if question_set is None:
         abort(404)
     try:
-        services.assign_set(course, question_set)
-    except services.CourseError as exc:
+        assign_set(course, question_set)
+    except CourseError as exc:
         db.session.rollback()
         flash(str(exc), "error")
         return redirect(url_for("courses.overview", course_id=course.id))
@@ -144,7 +164,7 @@ def unassign(course_id: int, set_id: int) -> ResponseReturnValue:
     if not EmptyForm().validate_on_submit():
         abort(400)
     question_set = db.session.get(QuestionSet, set_id)
-    if question_set is None or not services.unassign_set(course, question_set):
+    if question_set is None or not unassign_set(course, question_set):
         abort(404)
     db.session.commit()
     flash(f"“{question_set.title}” is no longer assigned to the class.", "info")
@@ -160,7 +180,7 @@ def questions(course_id: int) -> str:
     # The figures computed for this view are kept for the next ones (before loading what the
     # page shows: a commit expires what was loaded).
     db.session.commit()
-    rows = services.question_rows(course, snapshot.figures)
+    rows = question_rows(course, snapshot.figures)
     return render_template(
         "courses/questions.html",
         course=course,
@@ -185,7 +205,7 @@ def _csv_response(lines: Iterator[str], filename: str) -> Response:
 def results_csv(course_id: int) -> Response:
     """Download one row per learner and question."""
     course = _managed_course(course_id)
-    lines = services.csv_lines(services.RESULT_COLUMNS, services.result_rows(course))
+    lines = csv_lines(RESULT_COLUMNS, result_rows(course))
     return _csv_response(lines, f"class-{course.id}-results.csv")
 
 
@@ -194,7 +214,7 @@ def results_csv(course_id: int) -> Response:
 def learners_csv(course_id: int) -> Response:
     """Download one summary row per learner."""
     course = _managed_course(course_id)
-    lines = services.csv_lines(services.SUMMARY_COLUMNS, services.summary_rows(course))
+    lines = csv_lines(SUMMARY_COLUMNS, summary_rows(course))
     return _csv_response(lines, f"class-{course.id}-learners.csv")
 
 
@@ -206,8 +226,8 @@ def join() -> ResponseReturnValue:
     form = JoinForm()
     if form.validate_on_submit():
         try:
-            result = services.join_course(current_user, form.code.data or "")
-        except services.CourseError as exc:
+            result = join_course(current_user, form.code.data or "")
+        except CourseError as exc:
             db.session.rollback()
             form.code.errors = [*form.code.errors, str(exc)]
         else:
@@ -222,5 +242,5 @@ def join() -> ResponseReturnValue:
                 flash(f"You are already in “{result.course.title}”.", "info")
             return redirect(url_for("courses.join"))
     status = 400 if form.errors else 200
-    courses = services.joined_courses(current_user)
+    courses = joined_courses(current_user)
     return render_template("courses/join.html", form=form, courses=courses), status

@@ -24,8 +24,9 @@ from typing import Any, Generic, TypeVar
 
 import sqlalchemy as sa
 
-from quizapp.courses import services
 from quizapp.courses.models import Course, CourseMember, CourseSet, CourseSnapshot
+from quizapp.courses.overview import overview_figures
+from quizapp.courses.questions import course_question_stats
 from quizapp.courses.stats import ChoiceCount, LearnerBehind, QuestionStats, TopicClassStats
 from quizapp.db import upsert_into
 from quizapp.extensions import db
@@ -63,7 +64,7 @@ class Snapshot(Generic[T]):
 
 
 def _compute_overview(course: Course, now: datetime) -> OverviewFigures:
-    topics, behind = services.overview_figures(course, now=now)
+    topics, behind = overview_figures(course, now=now)
     return OverviewFigures(topics, behind)
 
 
@@ -89,7 +90,7 @@ def _overview_of(payload: dict[str, Any]) -> OverviewFigures:
 
 
 def _compute_questions(course: Course, now: datetime) -> list[QuestionStats]:
-    return services.course_question_stats(course)
+    return course_question_stats(course)
 
 
 def _questions_payload(figures: list[QuestionStats]) -> dict[str, Any]:

@@ -27,7 +27,7 @@ Per question (``item_analysis``), over the learners of the class:
 * ``flags``: ``too easy`` (facility above 0.9), ``too hard`` (facility below 0.2) and
   ``negative discrimination`` (an index below 0: the stronger learners did worse on it).
 
-Per topic (added up by the database in ``quizapp.courses.services``, then ``class_topic_stats``):
+Per topic (added up by the database in ``quizapp.courses.overview``, then ``class_topic_stats``):
 
 * a learner has *studied* a question when they have a memory state for it with a last review;
   their *predicted recall* of it now is FSRS-6's forgetting curve after the whole days elapsed

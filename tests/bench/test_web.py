@@ -14,30 +14,14 @@ from werkzeug.datastructures import MultiDict
 
 from quizapp.bank.validate import check_paths, validate_set
 from quizapp.bank.yamlformat import set_files
-from quizapp.bench.web import (
-    ENDPOINTS,
-    Measurement,
-    RequestTimeout,
-    UnexpectedResponse,
-    WebReport,
-    percentile,
-    run_load,
-    web_json,
-)
-from quizapp.bench.webdata import (
-    LARGE_EMAIL,
-    BuildConfig,
-    DataExistsError,
-    LearnerPlan,
-    SimAnswer,
-    SimQuestion,
-    answer_variants,
-    build_data,
-    compute_figures,
-    find_bench_data,
-    generated_set,
-    simulate_learner,
-)
+from quizapp.bench.webclient import RequestTimeout, UnexpectedResponse
+from quizapp.bench.webconfig import LARGE_EMAIL, BuildConfig
+from quizapp.bench.webdata import DataExistsError, answer_variants, build_data, find_bench_data
+from quizapp.bench.webfigures import compute_figures
+from quizapp.bench.webhistory import LearnerPlan, SimAnswer, SimQuestion, simulate_learner
+from quizapp.bench.webload import run_load
+from quizapp.bench.webreport import ENDPOINTS, Measurement, WebReport, percentile, web_json
+from quizapp.bench.websets import generated_set
 from quizapp.extensions import db
 from quizapp.grading.registry import get_type
 from quizapp.learners.models import LearnerStats

@@ -12,8 +12,10 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
+from quizapp.courses.membership import new_join_code
 from quizapp.courses.models import Course, CourseSet
-from quizapp.courses.services import course_overview, new_join_code, question_stats
+from quizapp.courses.overview import course_overview
+from quizapp.courses.questions import question_stats
 from quizapp.extensions import db
 from quizapp.models import Question, QuestionSet, Topic, User
 from quizapp.scheduler.params import DEFAULT_PARAMETERS

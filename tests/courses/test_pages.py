@@ -13,9 +13,9 @@ import sqlalchemy as sa
 from flask import Flask
 from werkzeug.test import TestResponse
 
+from quizapp.courses.membership import JOIN_CODE_ALPHABET, normalize_code
 from quizapp.courses.models import Course, CourseMember, CourseSet, CourseSnapshot
 from quizapp.courses.routes import LEARNERS_PER_PAGE
-from quizapp.courses.services import JOIN_CODE_ALPHABET, normalize_code
 from quizapp.courses.snapshots import INLINE_MS
 from quizapp.extensions import db
 from quizapp.models import Enrollment, Question, QuestionSet, Role, User

@@ -12,8 +12,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from quizapp.courses.membership import new_join_code
 from quizapp.courses.models import Course, CourseSet
-from quizapp.courses.services import new_join_code
 from quizapp.extensions import db
 from quizapp.models import Question, QuestionSet, User
 from quizapp.scheduler.params import DEFAULT_PARAMETERS

@@ -9,8 +9,8 @@ and must not contain ``**``, the mark of a word lost from the document.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
 
@@ -103,13 +103,19 @@ class _Validator:
         self.document = Document.of(doc.source.text)
         self.problems: list[Problem] = []
         self.require_source = require_source
+        # The problems of each question, by its position in the set.
+        self.of_question: dict[int, list[Problem]] = {}
+        self._checking: int | None = None
 
     @cached_property
     def sections(self) -> _Sections:
         return _Sections(self.document, self.doc)
 
     def fail(self, line: int, message: str) -> None:
-        self.problems.append(Problem(self.doc.file, line, message))
+        problem = Problem(self.doc.file, line, message)
+        self.problems.append(problem)
+        if self._checking is not None:
+            self.of_question.setdefault(self._checking, []).append(problem)
 
     def at(self, path: KeyPath) -> int:
         """Return the line of a set-level ``path``; 1 for a file that lacks the key."""
@@ -172,7 +178,8 @@ class _Validator:
         if not self.doc.questions:
             self.fail(self.at(("questions",)), "the set has no questions")
         first_line: dict[str, int] = {}
-        for question in self.doc.questions:
+        for index, question in enumerate(self.doc.questions):
+            self._checking = index
             line = question.line_of(("id",))
             if question.id in first_line:
                 self.fail(
@@ -182,6 +189,7 @@ class _Validator:
                 )
             first_line.setdefault(question.id, line)
             _QuestionCheck(self, question).run()
+        self._checking = None
 
 
 class _QuestionCheck:
@@ -337,6 +345,33 @@ def validate_set(doc: SetDoc, *, require_source: bool = True) -> list[Problem]:
             reference given is still checked against the document, if there is one.
     """
     return _Validator(doc, require_source).run()
+
+
+@dataclass(frozen=True)
+class Validation:
+    """A set's problems, told apart: the set's own, and each question's (by position)."""
+
+    of_set: tuple[Problem, ...]
+    of_question: Mapping[int, tuple[Problem, ...]]
+
+    def without_bad_questions(self, doc: SetDoc) -> SetDoc:
+        """``doc`` without the questions that have problems."""
+        return replace(
+            doc,
+            questions=tuple(q for i, q in enumerate(doc.questions) if i not in self.of_question),
+        )
+
+
+def validate_questions(doc: SetDoc, *, require_source: bool = True) -> Validation:
+    """Check ``doc`` like ``validate_set``, telling the problems of each question (which the
+    rest of the set can be imported without) from those of the set itself."""
+    validator = _Validator(doc, require_source)
+    validator.run()
+    mine = {id(p) for found in validator.of_question.values() for p in found}
+    return Validation(
+        tuple(sorted((p for p in validator.problems if id(p) not in mine), key=lambda p: p.line)),
+        {i: tuple(found) for i, found in validator.of_question.items()},
+    )
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Response, abort, flash, redirect, render_template, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
@@ -47,7 +47,7 @@ def new_import() -> ResponseReturnValue:
     upload = receive_upload(form.upload.data, "upload")
     set_id = form.set_id.data or ""
     checked = imports.check_upload(upload.name, upload.data, current_user, set_id or None)
-    if not checked.checked:
+    if not checked.readable:
         db.session.rollback()
         return render_template(
             "instructor/import_preview.html", preview=checked, pending=None, form=form
@@ -77,8 +77,10 @@ def publish_import(pending_id: int) -> ResponseReturnValue:
     pending = _own_pending(pending_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
+    # The preview's second button: publish the rest, leaving out what cannot be imported.
+    leave_out = request.form.get("leave_out") == "1"
     try:
-        published = imports.publish_import(pending)
+        published = imports.publish_import(pending, leave_out=leave_out)
     except (imports.ImportRefusedError, SetOwnershipError):
         db.session.rollback()
         flash("The file can no longer be published as it is: see its problems below.", "error")
@@ -93,6 +95,9 @@ def publish_import(pending_id: int) -> ResponseReturnValue:
     )
     if published.media_written:
         message += f"; {published.media_written} image(s) stored"
+    if published.left_out:
+        count = len(published.left_out)
+        message += f"; {count} question{'' if count == 1 else 's'} left out"
     flash(message + ".", "success")
     return redirect(url_for("instructor.index"))
 

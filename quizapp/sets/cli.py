@@ -119,12 +119,24 @@ def _owner(email: str | None) -> User | None:
 @click.option("--owner", "owner_email", default=None, help="Import as this account (its sets).")
 @click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
 @click.option("--json", "as_json", is_flag=True, help="Print the preview as JSON.")
+@click.option(
+    "--partial",
+    is_flag=True,
+    help="Leave out the questions that cannot be imported, and import the rest.",
+)
 def import_command(
-    file: Path, set_id: str | None, owner_email: str | None, dry_run: bool, as_json: bool
+    file: Path,
+    set_id: str | None,
+    owner_email: str | None,
+    dry_run: bool,
+    as_json: bool,
+    partial: bool,
 ) -> None:
     """Import a question set from any supported format (GIFT, Moodle XML, CSV, Anki...).
 
-    Every problem is listed as file:line: message, and then nothing is written.
+    Every problem is listed as file:line: message, and then nothing is written. A question
+    that cannot be imported stops the file too, unless --partial: it is then left out (and
+    listed) and the rest is imported.
     """
     owner = _owner(owner_email)
     checked = check_upload(str(file), file.read_bytes(), owner, set_id)
@@ -133,18 +145,24 @@ def import_command(
         click.echo(json.dumps(preview.to_dict(), indent=2, ensure_ascii=False))
     for warning in preview.warnings:
         click.echo(f"{warning} (warning)", err=True)
-    if preview.problems or preview.report is None:
-        for problem in preview.problems:
+    importable = preview.ok or (partial and preview.ok_leaving_out)
+    if not importable or preview.report is None:
+        refusing = (*preview.problems, *preview.left_out)
+        for problem in sorted(refusing, key=lambda p: p.line):
             click.echo(str(problem), err=True)
-        click.echo(f"{len(preview.problems)} problem(s); nothing was imported.", err=True)
+        click.echo(f"{len(refusing)} problem(s); nothing was imported.", err=True)
+        if preview.left_out and not preview.problems:
+            click.echo("With --partial, the other questions would be imported.", err=True)
         raise click.exceptions.Exit(1)
+    for left in preview.left_out:
+        click.echo(f"{left} (left out)", err=True)
     if dry_run:
         if not as_json:
             click.echo(format_report(preview.report))
             click.echo("\nDry run: nothing was written.")
         return
     try:
-        published = publish_checked(checked, owner)
+        published = publish_checked(checked, owner, leave_out=partial)
         db.session.commit()
     except Exception:
         db.session.rollback()
@@ -153,6 +171,8 @@ def import_command(
         click.echo(format_report(published.report))
         if published.media_written:
             click.echo(f"  {published.media_written} media file(s) stored")
+        if published.left_out:
+            click.echo(f"  {len(published.left_out)} question(s) left out")
 
 
 @bank_cli.command("export")

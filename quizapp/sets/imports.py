@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from quizapp.bank.model import Problem, SetDoc, doc_from_data, doc_to_data
-from quizapp.bank.validate import validate_set
+from quizapp.bank.validate import validate_questions
 from quizapp.db import utcnow
 from quizapp.extensions import db
 from quizapp.formats import IMPORTERS, MediaFile, importer_for
@@ -55,13 +55,17 @@ class ImportPreview:
     Attributes:
         filename: the uploaded file's name.
         format_label: the format it was read as ('' when no importer knows the file).
-        doc: the set read from the file (None when it could not be read at all).
-        problems: everything that must be fixed before publishing, as ``file:line: message``.
+        doc: the set read from the file (None when it could not be read at all), without the
+            questions left out.
+        problems: what is wrong with the file as a whole: nothing can be published until
+            it is fixed, as ``file:line: message``.
         warnings: what would be imported, but not exactly as written.
         report: the changes per topic and type, as loading would report them (None when the
             file cannot be published).
         media: the files (images) the questions show.
         foreign_set: the set id belongs to a set someone else owns (one of the problems).
+        left_out: the questions that cannot be imported, one problem each at its line; the
+            rest can be published only if the instructor agrees to leave them out.
     """
 
     filename: str
@@ -72,16 +76,29 @@ class ImportPreview:
     report: LoadReport | None = None
     media: tuple[MediaFile, ...] = field(default=())
     foreign_set: bool = False
+    left_out: tuple[Problem, ...] = ()
+
+    @property
+    def readable(self) -> bool:
+        """True when the set was read, has no problem of its own and keeps a question
+        (its changes may not be known yet); some questions may be left out."""
+        return self.doc is not None and not self.problems and bool(self.doc.questions)
 
     @property
     def checked(self) -> bool:
-        """True when the set was read and has no problem (its changes may not be known yet)."""
-        return self.doc is not None and not self.problems
+        """True when the whole file can be imported: readable, nothing left out."""
+        return self.readable and not self.left_out
 
     @property
     def ok(self) -> bool:
         """True when the file can be published as it is."""
         return self.checked and self.report is not None
+
+    @property
+    def ok_leaving_out(self) -> bool:
+        """True when the file can be published once the instructor agrees to leave out the
+        questions in ``left_out``."""
+        return self.readable and bool(self.left_out) and self.report is not None
 
     def to_dict(self) -> dict[str, object]:
         """Return the preview as plain data (for ``bank import --json``)."""
@@ -94,6 +111,7 @@ class ImportPreview:
             "ok": self.ok,
             "problems": [str(p) for p in self.problems],
             "warnings": [str(p) for p in self.warnings],
+            "left_out": [{"line": p.line, "reason": p.message} for p in self.left_out],
             "media": [m.name for m in self.media],
             "set_change": report.set_change.value if report else None,
             "totals": _counts_dict(report.totals) if report else None,
@@ -166,13 +184,24 @@ def check_upload(
         return ImportPreview(filename, "", None, (Problem(filename, 0, message),))
     result = importer.read(data, filename, set_id=set_id or None)
     problems = list(result.problems)
+    left_out = list(result.left_out)
     doc = result.doc
     foreign = False
     if doc is not None:
-        problems += [p for p in validate_set(doc, require_source=False) if p not in result.problems]
+        reported = {*result.problems, *result.left_out}
+        validation = validate_questions(doc, require_source=False)
+        problems += [p for p in validation.of_set if p not in reported]
+        left_out += [
+            _one_reason([p for p in found if p not in reported])
+            for _, found in sorted(validation.of_question.items())
+            if any(p not in reported for p in found)
+        ]
+        doc = validation.without_bad_questions(doc)
         foreign = _foreign(doc, owner)
         if foreign:
             problems.append(_ownership_problem(doc))
+    if (doc is None or not doc.questions) and left_out and not problems:
+        problems.append(Problem(filename, 0, "no question can be imported: all are left out"))
     return ImportPreview(
         filename,
         importer.label,
@@ -182,12 +211,20 @@ def check_upload(
         None,
         result.media,
         foreign,
+        tuple(sorted(left_out, key=lambda p: p.line)),
     )
 
 
+def _one_reason(problems: list[Problem]) -> Problem:
+    """A question's problems as one reason, at the first one's line."""
+    first = min(problems, key=lambda p: p.line)
+    return Problem(first.file, first.line, "; ".join(p.message for p in problems))
+
+
 def preview_checked(checked: ImportPreview, owner: User | None) -> ImportPreview:
-    """Add to a checked upload what publishing it would change now; write nothing."""
-    if not checked.checked or checked.doc is None:
+    """Add to a checked upload what publishing it would change now (without the questions
+    left out, if any); write nothing."""
+    if not checked.readable or checked.doc is None:
         return checked
     try:
         report = preview_load(checked.doc, owner)
@@ -214,19 +251,28 @@ class Published:
     report: LoadReport
     media_written: int
     warnings: tuple[Problem, ...]
+    left_out: tuple[Problem, ...] = ()
 
 
-def publish_checked(checked: ImportPreview, owner: User | None) -> Published:
+def publish_checked(
+    checked: ImportPreview, owner: User | None, *, leave_out: bool = False
+) -> Published:
     """Load a checked upload's set and its media, all or nothing (the caller commits).
 
+    With ``leave_out`` (the instructor agreed), the questions that cannot be imported are
+    left out and the rest is loaded; without it, a file with such questions is refused.
+
     Raises:
-        ImportRefusedError: the file has problems; nothing was written.
+        ImportRefusedError: the file has problems (or questions left out, without
+            ``leave_out``); nothing was written.
         SetOwnershipError: the set id belongs to a set someone else owns.
     """
-    if not checked.checked or checked.doc is None:
+    if not checked.readable or checked.doc is None:
         if checked.foreign_set and checked.doc is not None:
             raise SetOwnershipError(str(_ownership_problem(checked.doc)))
         raise ImportRefusedError(checked.problems)
+    if checked.left_out and not leave_out:
+        raise ImportRefusedError(checked.left_out)
     report = load_checked_set(checked.doc, owner)
     question_set = db.session.scalar(
         sa.select(QuestionSet).where(QuestionSet.uid == checked.doc.id)
@@ -234,14 +280,19 @@ def publish_checked(checked: ImportPreview, owner: User | None) -> Published:
     assert question_set is not None  # the loader has just written it
     written = store_media(question_set, checked.media)
     db.session.flush()
-    return Published(report, written, checked.warnings)
+    return Published(report, written, checked.warnings, checked.left_out)
 
 
 def publish_upload(
-    filename: str, data: bytes, owner: User | None, set_id: str | None = None
+    filename: str,
+    data: bytes,
+    owner: User | None,
+    set_id: str | None = None,
+    *,
+    leave_out: bool = False,
 ) -> Published:
     """Check the file, then publish it (see ``check_upload`` and ``publish_checked``)."""
-    return publish_checked(check_upload(filename, data, owner, set_id), owner)
+    return publish_checked(check_upload(filename, data, owner, set_id), owner, leave_out=leave_out)
 
 
 def _problems_data(problems: Iterable[Problem]) -> list[list[Any]]:
@@ -255,6 +306,7 @@ def _checked_data(checked: ImportPreview) -> dict[str, Any]:
         "format": checked.format_label,
         "doc": doc_to_data(checked.doc),
         "warnings": _problems_data(checked.warnings),
+        "left_out": _problems_data(checked.left_out),
         "media": [
             [m.name, m.content_type, base64.b64encode(m.data).decode("ascii")]
             for m in checked.media
@@ -273,6 +325,9 @@ def _checked_from(filename: str, data: Mapping[str, Any]) -> ImportPreview:
         tuple(
             MediaFile(name, content_type, base64.b64decode(encoded))
             for name, content_type, encoded in data["media"]
+        ),
+        left_out=tuple(
+            Problem(file, line, message) for file, line, message in data.get("left_out", [])
         ),
     )
 
@@ -308,9 +363,9 @@ def preview_pending(pending: PendingImport) -> ImportPreview:
     return preview_checked(_pending_checked(pending), pending.owner)
 
 
-def publish_import(pending: PendingImport) -> Published:
+def publish_import(pending: PendingImport, *, leave_out: bool = False) -> Published:
     """Publish a stored upload and drop it (see ``publish_checked``)."""
-    published = publish_checked(_pending_checked(pending), pending.owner)
+    published = publish_checked(_pending_checked(pending), pending.owner, leave_out=leave_out)
     db.session.delete(pending)
     db.session.flush()
     return published

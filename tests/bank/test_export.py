@@ -200,6 +200,24 @@ def test_cli_import_dry_run_json_and_problems(runner: FlaskCliRunner, tmp_path: 
     assert db.session.scalar(sa.select(sa.func.count(QuestionSet.id))) == 0
     assert db.session.scalar(sa.select(sa.func.count(PendingImport.id))) == 0
 
+    # With --partial, the two broken questions are left out and the sun is imported.
+    result = runner.invoke(args=["bank", "import", str(bad), "--partial", "--dry-run", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert [(entry["line"], entry["reason"][:17]) for entry in data["left_out"]] == [
+        (6, "no correct answer"),
+        (8, "unclosed brace: '"),
+    ]
+    assert data["totals"]["created"] == 1
+    result = runner.invoke(args=["bank", "import", str(bad), "--partial"])
+    assert result.exit_code == 0, result.output
+    assert f"{bad}:6: no correct answer" in result.stderr
+    assert "2 question(s) left out" in result.output
+    assert db.session.scalar(sa.select(Question.uid)) == "sun"
+    db.session.execute(sa.delete(Question))
+    db.session.execute(sa.delete(QuestionSet))
+    db.session.commit()
+
     result = runner.invoke(args=["bank", "import", str(good), "--set", "astronomy"])
     assert result.exit_code == 0, result.output
     assert "astronomy:" in result.output

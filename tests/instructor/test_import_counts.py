@@ -45,10 +45,8 @@ def calls(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
     found: Counter[str] = Counter()
     for importer in IMPORTERS.values():
         monkeypatch.setattr(importer, "read", _counting(found, "parse", importer.read))
-    for module in (imports, loader):
-        monkeypatch.setattr(
-            module, "validate_set", _counting(found, "validate", module.validate_set)
-        )
+    for module, name in ((imports, "validate_questions"), (loader, "validate_set")):
+        monkeypatch.setattr(module, name, _counting(found, "validate", getattr(module, name)))
     # The loader is the one comparison of a document with the stored set.
     monkeypatch.setattr(loader, "_sync_questions", _counting(found, "diff", loader._sync_questions))
     monkeypatch.setattr(

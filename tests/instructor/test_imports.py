@@ -69,8 +69,9 @@ def upload(agent: Browserless, name: str, data: bytes, set_id: str = "") -> Test
     )
 
 
-def publish(agent: Browserless, preview_url: str) -> TestResponse:
-    return agent.submit(preview_url, {}, action=preview_url + "/publish")
+def publish(agent: Browserless, preview_url: str, *, leave_out: bool = False) -> TestResponse:
+    fields = {"leave_out": "1"} if leave_out else {}
+    return agent.submit(preview_url, fields, action=preview_url + "/publish")
 
 
 def count(model: type) -> int:
@@ -169,10 +170,7 @@ def _zip_bomb() -> bytes:
     ("name", "data", "message"),
     [
         ("broken.gift", (FIXTURES / "broken.gift").read_bytes(), "broken.gift:1: unclosed brace"),
-        ("every-feature.gift", (FIXTURES / "every-feature.gift").read_bytes(), "essay"),
         ("broken.csv", (FIXTURES / "broken.csv").read_bytes(), "broken.csv:3: unknown type"),
-        ("broken.aiken.txt", (FIXTURES / "broken.aiken.txt").read_bytes(), "broken.aiken.txt:"),
-        ("moodle-all.xml", (FIXTURES / "moodle-all.xml").read_bytes(), "moodle-all.xml:314:"),
         ("moodle-xxe.xml", (FIXTURES / "moodle-xxe.xml").read_bytes(), "entity declarations"),
         ("laughs.xml", (FIXTURES / "moodle-billion-laughs.xml").read_bytes(), "entity"),
         ("cut.xml", (FIXTURES / "moodle-truncated.xml").read_bytes(), "not well-formed XML"),
@@ -199,9 +197,44 @@ def test_every_problem_is_listed_at_its_line(user_agent: Browserless, instructor
     broken = GIFT.replace("{=Paris ~London ~Berlin}", "{=Paris ~London ~Berlin").replace(
         "{T}", "{~a ~b}"
     )
-    page = upload(user_agent, "quiz.gift", broken.encode()).get_data(as_text=True)
+    resp = upload(user_agent, "quiz.gift", broken.encode())
+    page = user_agent.get(resp.headers["Location"]).get_data(as_text=True)
     assert re.search(r"<code>quiz\.gift:4</code>: unclosed brace", page)
     assert re.search(r"<code>quiz\.gift:12</code>: no correct answer", page)
+
+
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [
+        ("every-feature.gift", "essay"),
+        ("moodle-all.xml", "moodle-all.xml:314:"),
+        ("broken.aiken.txt", "broken.aiken.txt:"),
+    ],
+)
+def test_questions_that_cannot_be_imported_are_left_out_only_with_consent(
+    user_agent: Browserless, instructor: User, name: str, reason: str
+) -> None:
+    resp = upload(user_agent, name, (FIXTURES / name).read_bytes(), set_id="partial")
+    assert resp.status_code == 302
+    preview_url = resp.headers["Location"]
+    page = user_agent.get(preview_url).get_data(as_text=True)
+    heading = re.search(r"(\d+) questions? will be imported, (\d+) left out", page)
+    assert heading is not None
+    kept, left = (int(n) for n in heading.groups())
+    assert kept > 0
+    assert left > 0
+    assert reason in re.sub(r"<[^>]+>", "", page)
+    assert ">Publish</button>" not in page
+    assert f"Publish {kept} question{'' if kept == 1 else 's'}, leave {left} out</button>" in page
+    # Publishing without the consent the second button carries writes nothing.
+    refused = publish(user_agent, preview_url)
+    assert refused.headers["Location"].endswith(preview_url)
+    assert rows_written() == NOTHING
+    done = publish(user_agent, preview_url, leave_out=True)
+    assert done.headers["Location"].endswith("/instructor/")
+    assert count(Question) == kept
+    flashed = user_agent.get("/instructor/").get_data(as_text=True)
+    assert f"{left} question{'' if left == 1 else 's'} left out" in flashed
 
 
 def test_an_upload_over_the_size_limit_is_refused(

@@ -62,7 +62,7 @@ from quizapp.formats.base import Exporter, ExportResult, Importer, ImportResult,
 from quizapp.formats.report import Report
 from quizapp.formats.table import COLUMNS, MAX_ROWS, TableReader
 from quizapp.formats.table_write import row_cells, unwritable
-from quizapp.formats.textfile import decode_text
+from quizapp.formats.textfile import decode_text, unclosed_quote
 
 SEPARATORS = (",", ";", "\t")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -90,6 +90,9 @@ def read_rows(text: str, reader: TableReader, report: Report) -> None:
                 reader.row(cells, number)
     except csv.Error as exc:
         report.problem(number + 1, f"not valid CSV: {exc}")
+        return
+    if unclosed_quote(text, separator_of(text)):
+        report.problem(number, "not valid CSV: a '\"' opens a cell that is never closed")
 
 
 class CsvImporter(Importer):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from quizapp.bank.model import Problem
@@ -48,6 +49,27 @@ def decode_text(data: bytes, filename: str, *, max_lines: int = MAX_LINES) -> De
     if text.count("\n") >= max_lines:
         return _refuse(filename, max_lines + 1, f"the file has more than {max_lines} lines")
     return Decoded(text)
+
+
+def unclosed_quote(text: str, separator: str) -> bool:
+    """Say whether a quoted field of CSV ``text`` opens and is never closed.
+
+    Python's csv reader (not strict) then reads the rest of the file as that one field: the
+    records after it are lost, so the file cannot be read, whatever that last record becomes.
+    A ``"`` quotes a field only at its start (after a separator or a line break).
+    """
+    opening = re.compile(r"(?:^|(?<=[\n" + re.escape(separator) + r']))"')
+    end = 0
+    for found in opening.finditer(text):
+        if found.start() < end:
+            continue  # inside the quoted field before
+        close = found.end()
+        while (close := text.find('"', close)) != -1 and text.startswith('""', close):
+            close += 2
+        if close == -1:
+            return True
+        end = close + 1
+    return False
 
 
 def _refuse(filename: str, line: int, message: str) -> Decoded:

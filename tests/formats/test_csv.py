@@ -25,6 +25,7 @@ from quizapp.formats.cells import (
     write_numeric,
 )
 from quizapp.formats.csv_format import EXPORTER, IMPORTER
+from quizapp.formats.textfile import unclosed_quote
 from quizapp.formats.xlsx import IMPORTER as XLSX
 from tests.formats.support import FIXTURES, messages, read_fixture, validate_imported
 
@@ -200,6 +201,8 @@ def test_an_unknown_column_is_reported_and_nothing_read() -> None:
         (b"type,Type,prompt\n", "t.csv:1: column 'type' is given twice"),
         (b"type,prompt\nnumeric,Q\xe9?\n",
          "t.csv:2: not UTF-8 text (byte 0xe9 at column 10): save the file as UTF-8"),
+        (b"type,prompt,answer\ntrue_false,Q,true\ntrue_false,\"R,true\ntrue_false,S,false\n",
+         "t.csv:3: not valid CSV: a '\"' opens a cell that is never closed"),
     ],
 )  # fmt: skip
 def test_file_level_problems(data: bytes, problem: str) -> None:
@@ -542,3 +545,19 @@ def test_an_empty_sheet_is_reported() -> None:
     assert messages(XLSX.read(workbook_bytes([]), "t.xlsx").problems) == [
         "t.xlsx:1: the sheet is empty: it needs a header row and question rows"
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "unclosed"),
+    [
+        ('a,"b\nc,d\n', True),
+        ('x\n"abc', True),
+        ('"a,""",b\n', False),
+        ('a,b"c\n', False),
+        ('a,"b"c\n', False),
+        ('a,"x,""y\n""",z\n', False),
+        ('"",""\n', False),
+    ],
+)
+def test_an_unclosed_quote_is_found(text: str, unclosed: bool) -> None:
+    assert unclosed_quote(text, ",") is unclosed

@@ -37,7 +37,7 @@ Cloze (any cloze-kind notetype)              ``cloze``: ``{{c1::answer::hint}}``
                                              ``[[answer]]`` (hints are reported); Back Extra
                                              is the explanation; images in the text go to
                                              the prompt
-Image Occlusion, any other notetype          reported by name, with the note id as the entry
+Image Occlusion, any other notetype          left out, by name, with the note id as the entry
 deck ``Parent::Child``                       topic "Child" (the path "Parent / Child" where
                                              two decks end alike)
 note tags, note guid                         tags; id (the guid itself when it is already a
@@ -50,7 +50,9 @@ note tags, note guid                         tags; id (the guid itself when it i
 Every size in the package is distrusted: the entry count, each entry's and the total
 uncompressed size, the compression ratio (zip bombs), the zstd output (read in bounded chunks,
 whatever the frame header claims), the number of notes and the work SQLite may do. A damaged,
-truncated or hostile package gives one clear problem; ``read`` never raises.
+truncated or hostile package gives one clear problem; ``read`` never raises. A note that
+cannot be imported (its type, an empty field, a cloze it cannot read) is left out, at its id,
+and the other notes are imported.
 """
 
 from __future__ import annotations

@@ -97,14 +97,14 @@ def convert_cloze(source: str) -> Cloze:
 
 
 class NoteReader:
-    """Turns the notes of a collection into questions, media and problems."""
+    """Turns the notes of a collection into questions, media, and the notes left out."""
 
     def __init__(self, package: Package, filename: str, set_id: str | None, version: int) -> None:
         self.package = package
         self.filename = filename
         self.version = version
         self.builder = SetBuilder(filename, set_id)
-        self.problems: list[Problem] = []
+        self.left_out: list[Problem] = []
         self.warnings: list[Problem] = []
         self.media_map: dict[str, str] | None = None
         self.shelf = MediaShelf()
@@ -113,8 +113,9 @@ class NoteReader:
         self.topic_ids = IdBook()
         self.titles: dict[str, str] = {}
 
-    def problem(self, note: Note, message: str) -> None:
-        self.problems.append(Problem(self.filename, note.id, f"note {note.id}: {message}"))
+    def leave_out(self, note: Note, message: str) -> None:
+        """One note (or one card of it) cannot be imported: the reason, at the note's id."""
+        self.left_out.append(Problem(self.filename, note.id, f"note {note.id}: {message}"))
 
     def warn(self, note: Note, message: str) -> None:
         self.warnings.append(Problem(self.filename, note.id, f"note {note.id}: {message}"))
@@ -239,14 +240,14 @@ class NoteReader:
         """Add the question of one card: the prompt ``front``, the answer the text of ``back``."""
         answer = html_to_text(_SOUND.sub("", back)).text
         if not answer:
-            self.problem(note, f"the {answer_field} field has no text to type as the answer")
+            self.leave_out(note, f"the {answer_field} field has no text to type as the answer")
             return
         if len(answer) > LONG_ANSWER:
             self.warn(note, f"the answer is {len(answer)} characters long: few can type it")
         prompt = self.rich(note, front)
         if not html_to_text(prompt).text and "<img" not in prompt:
             other = "Back" if answer_field == "Front" else "Front"
-            self.problem(note, f"the {other} field is empty")
+            self.leave_out(note, f"the {other} field is empty")
             return
         shown = self.rich(note, back)
         explanation = shown if shown != html.escape(answer, quote=False) else ""
@@ -256,11 +257,11 @@ class NoteReader:
         values = dict(zip(notetype.fields, note.fields, strict=False))
         source = values.get("Text", note.fields[0] if note.fields else "")
         if "image-occlusion:" in source:
-            self.problem(note, f"'{notetype.name}' (image occlusion) notes are not supported")
+            self.leave_out(note, f"'{notetype.name}' (image occlusion) notes are not supported")
             return
         made = convert_cloze(_SOUND.sub("", source))
         if made.error:
-            self.problem(note, f"the cloze note is not imported: {made.error}")
+            self.leave_out(note, f"the cloze note is not imported: {made.error}")
             return
         for hint in made.hints:
             self.warn(note, f"the hint '{hint}' is not kept: the app's gaps have no hints")
@@ -280,15 +281,15 @@ class NoteReader:
         for note in collection.notes:
             notetype = collection.notetypes.get(note.notetype)
             if notetype is None:
-                self.problem(note, f"its note type ({note.notetype}) is not in the collection")
+                self.leave_out(note, f"its note type ({note.notetype}) is not in the collection")
             elif notetype.name.startswith("Image Occlusion"):
-                self.problem(note, "'Image Occlusion' notes are not supported")
+                self.leave_out(note, "'Image Occlusion' notes are not supported")
             elif notetype.cloze:
                 self.cloze(note, notetype)
             elif notetype.name.startswith(_BASIC) or {"Front", "Back"} <= set(notetype.fields):
                 self.basic(note, notetype)
             else:
-                self.problem(
+                self.leave_out(
                     note,
                     f"the note type '{notetype.name}' is not supported (only Basic and Cloze "
                     "notes are imported)",
@@ -297,4 +298,4 @@ class NoteReader:
         used = {name for name in self.stored.values() if name}
         doc = replace(built, topics=tuple(self.topics.values()))
         media = tuple(f for f in self.shelf.files.values() if f.name in used)
-        return ImportResult(doc, tuple(self.problems), media, tuple(self.warnings))
+        return ImportResult(doc, (), media, tuple(self.warnings), tuple(self.left_out))

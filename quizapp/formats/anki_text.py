@@ -22,13 +22,16 @@ tags (space separated) and ``#tags:``  tags
 guid                                   id ``anki-`` + 12 hex of the guid's sha256 (guids
                                        differ by case, ids do not); without one, an id made
                                        from the content
-other note types                       problem, by name and line
+other note types                       left out, by name and line
 fields beyond the note type's two      warning: dropped
 =====================================  ======================================================
 
 With ``#html:false`` fields are plain text and nothing is stripped. The front, the cloze text
 and *Back Extra* are kept as written (HTML included, a ``<script>`` too): the web layer
-sanitises them. Problems are reported at the line each note starts on.
+sanitises them. A note that cannot be imported (its type, an empty front or back, a cloze it
+cannot read) is left out, the reason at the line the note starts on, and the others are
+imported; a bad header, a record that is not valid CSV (the notes after it cannot be read)
+and a file without notes are problems of the whole file.
 """
 
 from __future__ import annotations
@@ -45,7 +48,7 @@ from quizapp.formats.assemble import NO_SOURCE, SetBuilder
 from quizapp.formats.base import Importer, ImportResult
 from quizapp.formats.htmltext import one_line
 from quizapp.formats.report import Report, name_of
-from quizapp.formats.textfile import decode_text
+from quizapp.formats.textfile import decode_text, unclosed_quote
 
 SEPARATORS = {
     "tab": "\t",
@@ -140,14 +143,17 @@ class AnkiTextReader:
     def read(self, body: str) -> None:
         separator = self.header.separator or _guess_separator(body.split("\n", 1)[0])
         records = csv.reader(io.StringIO(body, newline=""), delimiter=separator)
-        start = self.header.lines + 1
+        start = last = self.header.lines + 1
         try:
             for record in records:
                 if any(cell.strip() for cell in record):
                     self.note(record, start)
-                start = self.header.lines + records.line_num + 1
+                last, start = start, self.header.lines + records.line_num + 1
         except csv.Error as exc:
             self.report.problem(start, f"not a valid note: {exc}")
+            return
+        if unclosed_quote(body, separator):
+            self.report.problem(last, "not a valid note: a '\"' opens a field that is never closed")
 
     def cell(self, record: list[str], name: str) -> str:
         index = self.special.get(name)
@@ -172,7 +178,7 @@ class AnkiTextReader:
         elif notetype.lower().startswith("cloze"):
             self.add(self.cloze(note), note)
         else:
-            self.report.problem(
+            self.report.leave_out(
                 line,
                 f"note type '{notetype}' is not supported (only Basic and Cloze notes): "
                 f"{name_of('', (one_line(fields[0]) or fields[0]) if fields else '')}",
@@ -192,7 +198,7 @@ class AnkiTextReader:
         """Return the prompt, spec and explanation of a Basic note."""
         back = self.plain(note.fields[1]) if len(note.fields) > 1 else ""
         if not note.first.strip() or not back:
-            self.report.problem(note.line, "a Basic note needs a front and a back")
+            self.report.leave_out(note.line, "a Basic note needs a front and a back")
             return None
         self.extra_fields(note, 2)
         return note.first.strip(), {"answers": [back]}, ""
@@ -251,8 +257,9 @@ class ClozeConverter:
         self.hints: list[str] = []
 
     def fail(self, message: str) -> None:
+        """Leave the note out, saying why."""
         name = name_of("", self.owner.plain(self.note.first))
-        self.owner.report.problem(self.note.line, f"{message}: {name}")
+        self.owner.report.leave_out(self.note.line, f"{message}: {name}")
 
     def convert(self) -> str | None:
         text = self.note.first
@@ -306,7 +313,7 @@ class AnkiTextImporter(Importer):
         lines = decoded.text.split("\n")
         header = read_header(lines, report)
         AnkiTextReader(builder, report, header).read("\n".join(lines[header.lines :]))
-        if not builder.questions and not report.problems:
+        if not builder.questions and not report.problems and not report.left_out:
             report.problem(header.lines + 1, "the file holds no notes")
         return report.imported(builder.build())
 

@@ -340,7 +340,8 @@ def test_a_package_made_by_anki(name: str) -> None:
         REAL_NOTE_IDS[k] for k in ("basic", "reversed", "reversed", "typein", "cloze", "image")
     ]
     assert all(q.source == NO_SOURCE and q.title == "" for q in doc.questions)
-    assert result.problems == (
+    assert result.problems == ()
+    assert result.left_out == (
         Problem(
             name,
             REAL_NOTE_IDS["custom"],
@@ -511,7 +512,8 @@ def test_a_package_written_by_genanki(tmp_path: Path) -> None:
     ]
     assert note_id("Gx#1").startswith("anki-")
     lines = {q.id: q.line for q in doc.questions}
-    (problem,) = result.problems
+    assert result.problems == ()
+    (problem,) = result.left_out
     assert problem.line > lines["water"]  # the last note added, with the next id
     assert problem.message == (
         f"note {problem.line}: the note type 'Vocabulary' is not supported (only Basic and "
@@ -622,7 +624,7 @@ def test_topics_from_decks_that_end_alike_use_the_path() -> None:
 
 
 @pytest.mark.parametrize("layout", ["anki21", "anki21b"])
-def test_what_cannot_be_imported_is_reported_by_note(layout: str) -> None:
+def test_what_cannot_be_imported_is_left_out_by_note(layout: str) -> None:
     notes = [
         FakeNote("Vocabulary", ("Mole", "An amount")),
         FakeNote(
@@ -650,10 +652,27 @@ def test_what_cannot_be_imported_is_reported_by_note(layout: str) -> None:
         "the Front field is empty",
         "the Back field has no text to type as the answer",
     ]
-    assert [(p.line, p.message) for p in result.problems] == [
+    assert result.problems == ()
+    assert [(p.line, p.message) for p in result.left_out] == [
         (first + i, f"note {first + i}: {message}") for i, message in enumerate(expected)
     ]
     assert result.media == ()
+
+
+def test_a_note_that_cannot_be_imported_is_left_out_and_the_others_imported() -> None:
+    notes = [
+        FakeNote("Basic", ("First", "one"), guid="first"),
+        FakeNote("Basic", ("Broken", ""), guid="broken"),
+        FakeNote("Basic", ("Third", "three"), guid="third"),
+    ]
+    result = read(build_package(notes))
+    assert result.problems == ()
+    first = 1_650_000_000_000
+    assert [(p.line, p.message) for p in result.left_out] == [
+        (first + 1, f"note {first + 1}: the Back field has no text to type as the answer")
+    ]
+    assert [q.id for q in questions_of(result)] == ["first", "third"]
+    assert result.ok_without_left_out
 
 
 def test_warnings_for_what_changes() -> None:

@@ -45,9 +45,10 @@ def test_guids_that_differ_by_case_give_different_ids() -> None:
     assert doc.questions[0].id != doc.questions[1].id
 
 
-def test_unsupported_note_types_and_hints_are_reported_at_their_line() -> None:
+def test_unsupported_note_types_are_left_out_and_hints_reported_at_their_line() -> None:
     result = read_fixture("anki_text", "anki-notes.txt")
-    assert messages(result.problems) == [
+    assert result.problems == ()
+    assert messages(result.left_out) == [
         "anki-notes.txt:12: note type 'Image Occlusion' is not supported (only Basic and Cloze "
         "notes): '<img src=\"cell.png\">'"
     ]
@@ -66,7 +67,8 @@ def test_a_file_without_headers_guesses_tabs_and_note_types() -> None:
 
 def test_header_defaults_and_broken_cloze_notes() -> None:
     result = read_fixture("anki_text", "anki-cloze.txt")
-    assert messages(result.problems) == [
+    assert result.problems == ()
+    assert messages(result.left_out) == [
         "anki-cloze.txt:8: a cloze deletion '{{c1::' is not closed by '}}': '{{c1::broken cloze'",
         "anki-cloze.txt:9: a Cloze note without any {{c1::...}} deletion: 'No deletion at all'",
         "anki-cloze.txt:10: cloze answer '' is empty or holds '|', '[[' or ']]': "
@@ -91,9 +93,10 @@ def test_header_defaults_and_broken_cloze_notes() -> None:
         ("#separator:tab\n#deck column:x\nA\tB\n",
          "t.txt:2: #deck column: 'x' is not a column number (1, 2, ...)"),
         ("#separator:ab\nA\tB\n", "t.txt:1: #separator: 'ab' is not a separator"),
-        ("#separator:tab\nFront only\n", "t.txt:2: a Basic note needs a front and a back"),
         ("#separator:tab\n#html:true\n", "t.txt:3: the file holds no notes"),
         ('#separator:comma\n"unclosed,quote\n', None),
+        ('#separator:comma\nA,B\n"unclosed,quote\nC,D\n',
+         "t.txt:3: not a valid note: a '\"' opens a field that is never closed"),
     ],
 )  # fmt: skip
 def test_each_mistake(text: str, problem: str | None) -> None:
@@ -102,6 +105,24 @@ def test_each_mistake(text: str, problem: str | None) -> None:
         assert result.problems
     else:
         assert problem in messages(result.problems)
+
+
+def test_a_note_that_cannot_be_imported_is_left_out_and_the_others_imported() -> None:
+    text = "#separator:tab\nOne\tfirst\nFront only\nThree\tthird\n"
+    result = IMPORTER.read(text.encode(), "t.txt")
+    assert result.problems == ()
+    assert messages(result.left_out) == ["t.txt:3: a Basic note needs a front and a back"]
+    assert result.doc is not None
+    assert [(q.line, q.prompt) for q in result.doc.questions] == [(2, "One"), (4, "Three")]
+    assert result.ok_without_left_out
+
+
+def test_a_file_of_notes_left_out_only_is_not_also_empty() -> None:
+    result = IMPORTER.read(b"#separator:tab\nFront only\n", "t.txt")
+    assert result.problems == ()
+    assert messages(result.left_out) == ["t.txt:2: a Basic note needs a front and a back"]
+    assert result.doc is not None
+    assert not result.ok_without_left_out
 
 
 def test_header_lines() -> None:

@@ -43,3 +43,54 @@ def test_yaml_problems_and_bad_bytes_are_reported() -> None:
     assert messages(IMPORTER.read(b"id: x\ntitle: caf\xe9\n", "x.yaml").problems) == [
         "x.yaml:2: not UTF-8 text (byte 0xe9 at column 11): save the file as UTF-8"
     ]
+
+
+SET_WITH_A_BROKEN_QUESTION = b"""\
+id: s
+title: T
+version: "1"
+source: {title: Doc, text: Hello.}
+topics:
+  - {id: t, title: Topic}
+questions:
+  - id: a
+    topic: t
+    type: true_false
+    prompt: First?
+    answer: true
+  - id: b
+    topic: t
+    type: true_false
+    prompt: Second?
+    answer: true
+    tags: [1]
+  - id: c
+    topic: t
+    type: true_false
+    prompt: Third?
+    answer: false
+"""
+
+
+def test_a_question_with_a_problem_of_shape_is_left_out_and_the_others_kept() -> None:
+    result = IMPORTER.read(SET_WITH_A_BROKEN_QUESTION, "s.yaml")
+    assert result.problems == ()
+    assert messages(result.left_out) == ["s.yaml:18: a tag must be non-empty text, not a number"]
+    assert result.doc is not None
+    assert [q.id for q in result.doc.questions] == ["a", "c"]
+    assert result.ok_without_left_out
+
+
+def test_a_problem_outside_the_questions_is_the_files() -> None:
+    data = SET_WITH_A_BROKEN_QUESTION.replace(b"title: T\n", b"title: [T]\n")
+    result = IMPORTER.read(data, "s.yaml")
+    assert messages(result.problems) == ["s.yaml:2: title must be text, not a list"]
+    assert len(result.left_out) == 1
+
+
+def test_a_problem_on_a_line_shared_with_the_file_is_the_files() -> None:
+    result = IMPORTER.read(b"{id: s, questions: [{id: a, tags: 3}]}", "s.yaml")
+    assert messages(result.problems) == ["s.yaml:1: tags must be a list, not a number"]
+    assert result.left_out == ()
+    assert result.doc is not None
+    assert len(result.doc.questions) == 1

@@ -189,6 +189,11 @@ class QuestionType(ABC):
         answer is not typed, or is a number)."""
         return 0
 
+    def is_typed_part(self, spec: Spec, part: int) -> bool:
+        """Whether the learner types the answer of ``part`` (an accepted answer can be
+        added to it: ``with_accepted``)."""
+        return 0 <= part < self.typed_parts(spec)
+
     def typed_response(self, spec: Spec, part: int, text: str) -> object:
         """The response that types ``text`` into ``part`` and leaves the others empty."""
         return text

@@ -29,6 +29,16 @@ class Option:
 
 
 @dataclass(frozen=True)
+class GapView:
+    """What the template needs of one cloze gap: its kind (typed, choice, numeric), the
+    options of a list (in the order shown, each with its canonical index), a number's unit."""
+
+    kind: str
+    options: tuple[Option, ...] = ()
+    unit: str = ""
+
+
+@dataclass(frozen=True)
 class Presented:
     """What a type's template needs to render its answer area.
 
@@ -37,6 +47,7 @@ class Presented:
         focus_submit: the submit button takes the focus (see ``QuestionType.focus_submit``).
         options: choices, right-hand options or items, in the order shown.
         segments: cloze: the text around the gaps (one more than gaps).
+        gaps: cloze: each gap's kind and options.
         lefts: matching: the left-hand items, in spec order.
         unit: numeric: the unit the answer is in.
     """
@@ -45,6 +56,7 @@ class Presented:
     focus_submit: bool
     options: tuple[Option, ...] = ()
     segments: tuple[str, ...] = ()
+    gaps: tuple[GapView, ...] = ()
     lefts: tuple[str, ...] = ()
     unit: str = ""
 

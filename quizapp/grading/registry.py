@@ -5,8 +5,9 @@ from __future__ import annotations
 from quizapp.grading.arrange import Matching, Ordering
 from quizapp.grading.base import QuestionType
 from quizapp.grading.choice import MultipleResponse, SingleChoice, TrueFalse
+from quizapp.grading.cloze import Cloze
 from quizapp.grading.numeric import Numeric
-from quizapp.grading.typed import Cloze, ShortAnswer
+from quizapp.grading.typed import ShortAnswer
 
 REGISTRY: dict[str, QuestionType] = {
     qtype.name: qtype

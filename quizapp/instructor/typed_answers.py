@@ -92,11 +92,12 @@ def wrong_typed_answers(
     tallies: dict[int, dict[tuple[int, str], _Tally]] = defaultdict(dict)
     for question_id, user_id, response, count in rows:
         question = by_id[question_id]
-        grade = get_type(question.qtype).grade(question.spec, response, **contexts[question_id].kw)
+        qtype = get_type(question.qtype)
+        grade = qtype.grade(question.spec, response, **contexts[question_id].kw)
         rules = MatchRules.from_spec(question.spec.get("match"))
         for part in grade.parts:
             given = part.given.strip()
-            if part.correct or not given:
+            if part.correct or not given or not qtype.is_typed_part(question.spec, part.index):
                 continue
             key = (part.index, normalise(given, rules) or given)
             tally = tallies[question_id].setdefault(key, _Tally())

@@ -14,7 +14,6 @@ from quizapp.paths import templates_dir
 from tests.grading.test_cloze_gaps import GAPS
 from tests.grading.test_question_types import EXAMPLES
 
-
 CASES = [(name, EXAMPLES[name]) for name in sorted(REGISTRY)] + [("cloze", GAPS)]
 
 

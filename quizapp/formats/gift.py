@@ -19,6 +19,11 @@ GIFT                                app
                                     is not accepted, with a warning)
 ``{#3.14:0.01}`` ``{#1..5}``        numeric answer/tolerance, range
 ``{#=%100%3:0 =%50%3:1}``           numeric: the first 100% answer; the others are warned about
+``{#3:2 ~#feedback}``               numeric; Moodle's feedback for any other answer is dropped
+                                    (warned): the app has no wrong-answer feedback for numbers
+``{>3 ALL ... ALL_OR_NOTHING``      ordering (Moodle's qtype_ordering plugin): the items one a
+``a``/``b``/``c}``                  line in the right order; ALL_OR_NOTHING -> all_or_nothing,
+                                    other grading warned; a subset shown by Moodle is warned
 ``{=a -> 1 = -> x}``                matching; an empty left side is a distractor
 text ``{...}`` text                 short answer -> cloze with a ``[[a|b]]`` gap; other types
                                     keep their type with ``_____`` in the prompt
@@ -33,7 +38,8 @@ Text is kept as written, HTML and Markdown included (a ``<script>`` in a questio
 those characters): sanitising is the web layer's job, with nh3, when it shows the text.
 Questions left out (the rest of the file can be imported): unclosed brace, stray ``}``, a
 second answer block, an unclosed title, no correct answer, several ``=`` in a choice question,
-bad weight, bad number, a pair without ``->``, essay and description items. Problems (the
+bad weight, bad number, a pair without ``->``, an ordering block without its ``>N`` header,
+with fewer than two items or an item twice, essay and description items. Problems (the
 file is not imported): a file that cannot be decoded, a ``$CATEGORY:`` naming no category, a
 file without any question. Warnings (imported, changed): unknown escapes
 (kept as written), weights the app's scoring cannot express, dropped feedback.

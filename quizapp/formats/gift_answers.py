@@ -1,10 +1,11 @@
 """GIFT answer blocks ``{...}``: which question type they make and the app's spec for it.
 
 The type is decided as Moodle decides it: an empty block is an essay; ``#`` first makes a
-numeric question; an unescaped ``~`` makes a choice question (single choice when one answer is
-marked ``=``, multiple response when all are ``~`` with weights); ``=`` with ``->`` makes
-matching; ``T``, ``TRUE``, ``F`` or ``FALSE`` (any case) make true/false; anything else is a
-short answer. ``####`` starts the general feedback, which becomes the explanation.
+numeric question; ``>`` first an ordering question (Moodle's qtype_ordering plugin); an
+unescaped ``~`` makes a choice question (single choice when one answer is marked ``=``,
+multiple response when all are ``~`` with weights); ``=`` with ``->`` makes matching; ``T``,
+``TRUE``, ``F`` or ``FALSE`` (any case) make true/false; anything else is a short answer.
+``####`` starts the general feedback, which becomes the explanation.
 """
 
 from __future__ import annotations
@@ -23,6 +24,24 @@ TEXT_FORMATS = ("html", "markdown", "plain", "moodle")
 _FORMAT = re.compile(r"\s*\[(html|markdown|plain|moodle)\]", re.IGNORECASE)
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 _WEIGHT = re.compile(r"-?\d+(?:\.\d+)?")
+# qtype_ordering's header, as its GIFT reader reads it: ``>count`` then optional words for
+# which items are shown, the layout, the grading, the grading details and the numbering.
+# Here each word must end at a space or the line's end (Moodle's pattern also takes ``REL``
+# off ``RELATIVE_TO_CORRECT`` when no selection word comes first), and LONGEST_ORDERED_SUBSET
+# is a word (Moodle's pattern misses it, though its exporter writes it).
+_ORDERING_HEAD = re.compile(
+    r">[ \t]*(\d+)"
+    r"(?:[ \t]+(ALL|EXACT|RANDOM|REL|CONTIGUOUS|CONTIG)(?!\S))?"
+    r"(?:[ \t]+(?:HORIZONTAL|HORI|H|1|VERTICAL|VERT|V|0)(?!\S))?"
+    r"(?:[ \t]+(ALL_OR_NOTHING|ABSOLUTE_POSITION|ABSOLUTE|ABS|RELATIVE_NEXT_EXCLUDE_LAST"
+    r"|RELATIVE_NEXT_INCLUDE_LAST|RELATIVE_ONE_PREVIOUS_AND_NEXT|RELATIVE_ALL_PREVIOUS_AND_NEXT"
+    r"|RELATIVE_TO_CORRECT|RELATIVE|REL|LONGEST_ORDERED_SUBSET|LONGEST_CONTIGUOUS_SUBSET)(?!\S))?"
+    r"(?:[ \t]+(?:SHOW|TRUE|YES|1|HIDE|FALSE|NO|0)(?!\S))?"
+    r"(?:[ \t]+(?:none|123|abc|ABCD|iii|IIII)(?!\S))?"
+)
+_ORDERING_GRADING = {"ALL_OR_NOTHING": "all_or_nothing", "LONGEST_ORDERED_SUBSET": "partial"}
+_ALL_SHOWN = ("ALL", "EXACT")
+MIN_ORDERING_ITEMS = 2
 TRUE_WORDS = ("T", "TRUE")
 FALSE_WORDS = ("F", "FALSE")
 # GIFT weights are written with five decimals (33.33333): equal within this, they are equal.
@@ -117,6 +136,8 @@ class AnswerReader:
             return None
         if body.startswith("#"):
             return NumericReader(self).build()
+        if body.startswith(">"):
+            return OrderingReader(self).build()
         marks = {self.body[i] for i in find_any(self.body, "=~")}
         if "~" in marks:
             return ChoiceReader(self).build("=" in marks)
@@ -338,7 +359,12 @@ class MatchingReader:
 
 
 class NumericReader:
-    """Numeric: ``#x``, ``#x:tolerance``, ``#lo..hi``, or several ``=%w%x:t`` answers."""
+    """Numeric: ``#x``, ``#x:tolerance``, ``#lo..hi``, or several ``=%w%x:t`` answers.
+
+    ``~#feedback`` is Moodle's catch-all: the feedback shown for any other number (Moodle
+    exports it as an answer ``*``). The app's numeric spec has no wrong-answer feedback, so it
+    is dropped with a warning.
+    """
 
     def __init__(self, owner: AnswerReader) -> None:
         self.owner = owner
@@ -350,6 +376,7 @@ class NumericReader:
             pieces = self.owner.pieces(start)
         else:
             pieces = [self.owner.piece("", start, len(self.owner.body))]
+        pieces = [p for p in pieces if not self._catch_all(p)]
         full = [p for p in pieces if p.mark != "~" and p.fraction(100) == 100]
         if not full:
             self.owner.fail(pieces[0].line if pieces else 0, "no correct answer")
@@ -367,6 +394,18 @@ class NumericReader:
                 f"numeric answer: '{full[0].raw.strip()}'",
             )
         return Answers("numeric", spec, lines={("answer",): full[0].line})
+
+    def _catch_all(self, piece: Piece) -> bool:
+        """Say whether ``piece`` is ``~#feedback``: Moodle's feedback for any other answer."""
+        if piece.mark != "~" or piece.weight is not None or piece.text:
+            return False
+        if piece.feedback:
+            self.owner.warn(
+                piece.line,
+                f"the feedback for any other answer ('{piece.feedback}') is dropped: the app's "
+                "numeric questions have no feedback for wrong answers",
+            )
+        return True
 
     def _refuse(self, piece: Piece) -> None:
         self._spec(piece)
@@ -396,3 +435,81 @@ class NumericReader:
         if number is None:
             self.owner.fail(line, f"bad number '{text.strip()}'")
         return number
+
+
+class OrderingReader:
+    """Ordering, as Moodle's qtype_ordering plugin writes it: ``{>N options`` then one item a line.
+
+    The items are given in the right order, one a line (blank lines inside a question end it in
+    GIFT, so there are none). The header is ``>`` and the number of items Moodle shows, then
+    optional words: which items (ALL, RANDOM, CONTIGUOUS), the layout, the grading, whether the
+    grading is shown, the numbering. Text after the words on the header line is the first item,
+    as in Moodle. The app shows every item: a subset is warned about. ALL_OR_NOTHING grading is
+    ``scoring: all_or_nothing``; LONGEST_ORDERED_SUBSET and no grading word ``partial``; other
+    grading types are warned about. Layout, grading details and numbering are presentation.
+    """
+
+    def __init__(self, owner: AnswerReader) -> None:
+        self.owner = owner
+
+    def build(self) -> Answers:
+        body = self.owner.body
+        start = body.index(">")
+        head = _ORDERING_HEAD.match(body, start)
+        line = self.owner.line_at(self.owner.offset + start)
+        if head is None:
+            self.owner.fail(
+                line,
+                "an ordering block starts with '>' and the number of items shown, then one "
+                "item a line, in the right order, such as {>3 ALL ...}",
+            )
+        items, lines = self._items(head.end())
+        if len(items) < MIN_ORDERING_ITEMS:
+            self.owner.fail(line, "an ordering question needs at least 2 items, one a line")
+        seen: set[str] = set()
+        for i, item in enumerate(items):
+            key = " ".join(item.split()).casefold()  # as the ordering type's check compares
+            if key in seen:
+                self.owner.fail(
+                    lines[("items", i)],
+                    f"item '{item}' is written twice: the app tells the items apart by text",
+                )
+            seen.add(key)
+        spec: dict[str, Any] = {"items": items, "scoring": self._scoring(head, line)}
+        self._shown(head, len(items), line)
+        return Answers("ordering", spec, lines=lines)
+
+    def _items(self, start: int) -> tuple[list[str], dict[KeyPath, int]]:
+        items: list[str] = []
+        lines: dict[KeyPath, int] = {}
+        body = self.owner.body
+        position = start
+        for raw in body[start:].split("\n"):
+            item = unescape(raw).strip()
+            if item:
+                lines[("items", len(items))] = self.owner.line_at(self.owner.offset + position)
+                items.append(item)
+            position += len(raw) + 1
+        return items, lines
+
+    def _scoring(self, head: re.Match[str], line: int) -> str:
+        grading = head.group(3) or ""
+        if grading and grading not in _ORDERING_GRADING:
+            self.owner.warn(
+                line,
+                f"grading type {grading} is not kept: the app gives partial credit for the "
+                "longest run of items in the right order",
+            )
+        return _ORDERING_GRADING.get(grading, "partial")
+
+    def _shown(self, head: re.Match[str], count: int, line: int) -> None:
+        """Warn when Moodle shows only some of the items (the app shows them all)."""
+        if (head.group(2) or "RANDOM") in _ALL_SHOWN:
+            return
+        shown = int(head.group(1))
+        if not MIN_ORDERING_ITEMS <= shown <= count:
+            shown = min(6, count)  # Moodle's own fallback
+        if shown < count:
+            self.owner.warn(
+                line, f"Moodle shows {shown} of the {count} items; the app shows them all"
+            )

@@ -626,3 +626,128 @@ def test_export_problems_have_the_file_of_the_set() -> None:
     assert result.skipped == (
         Problem("s.yaml", 0, "question 'q' is left out: GIFT has no ordering questions"),
     )
+
+
+# --- Moodle's own forms: a numeric catch-all, and qtype_ordering's GIFT ------------------------
+
+
+def test_a_numeric_catch_all_is_read_and_its_feedback_warned_about() -> None:
+    # From Moodle's qformat_gift tests (test_import_numerical).
+    text = "// math range question\n::Q5:: What is a number from 1 to 5? {#3:2~#Completely wrong}"
+    result = IMPORTER.read(text.encode(), "t.gift")
+    assert result.problems == ()
+    assert result.left_out == ()
+    assert result.doc is not None
+    question = result.doc.questions[0]
+    assert (question.type, question.prompt) == ("numeric", "What is a number from 1 to 5?")
+    assert dict(question.spec) == {"answer": 3, "tolerance": 2}
+    assert messages(result.warnings) == [
+        "t.gift:2: the feedback for any other answer ('Completely wrong') is dropped: the app's "
+        "numeric questions have no feedback for wrong answers: 'Q5'"
+    ]
+    assert validate_imported(result.doc) == []
+
+
+def test_a_numeric_catch_all_without_feedback_is_nothing_to_warn_about() -> None:
+    result = IMPORTER.read(b"::N:: Two? {#\n=2\n~\n}", "t.gift")
+    assert result.doc is not None
+    assert dict(result.doc.questions[0].spec) == {"answer": 2}
+    assert result.warnings == ()
+
+
+def test_a_partial_numeric_answer_is_dropped_and_the_full_one_kept() -> None:
+    text = "::N:: Three?\n{#\n=3:2#right\n~%50%5:1#close\n}"
+    result = IMPORTER.read(text.encode(), "t.gift")
+    assert result.doc is not None
+    assert dict(result.doc.questions[0].spec) == {"answer": 3, "tolerance": 2}
+    assert messages(result.warnings) == [
+        "t.gift:3: the feedback of a numeric answer is dropped: 'N'",
+        "t.gift:4: answer '5:1' has weight 50%; the app gives no partial credit for numbers and "
+        "has no wrong answers with feedback: dropped: 'N'",
+    ]
+
+
+# As qtype_ordering's export_to_gift writes it: the header, then one item a line.
+ORDERING = """// question: 12  name: Planets
+::Planets::[moodle]Put the planets in order from the Sun{>4 ALL VERTICAL ALL_OR_NOTHING SHOW none
+Mercury
+Venus
+Earth
+Mars
+}
+"""
+
+
+def test_an_ordering_question_as_moodle_exports_it() -> None:
+    result = IMPORTER.read(ORDERING.encode(), "t.gift")
+    assert (result.problems, result.left_out, result.warnings) == ((), (), ())
+    assert result.doc is not None
+    question = result.doc.questions[0]
+    assert (question.type, question.title, question.prompt) == (
+        "ordering",
+        "Planets",
+        "Put the planets in order from the Sun",
+    )
+    assert dict(question.spec) == {
+        "items": ["Mercury", "Venus", "Earth", "Mars"],
+        "scoring": "all_or_nothing",
+    }
+    assert question.locations[("items", 0)] == 3
+    assert question.locations[("items", 3)] == 6
+    assert validate_imported(result.doc) == []
+
+
+@pytest.mark.parametrize(
+    ("header", "scoring", "warnings"),
+    [
+        (">2 none", "partial",
+         ["t.gift:1: Moodle shows 2 of the 3 items; the app shows them all: 'O'"]),
+        (">3", "partial", []),
+        (">2 ALL", "partial", []),
+        (">3 RANDOM HORIZONTAL LONGEST_ORDERED_SUBSET HIDE 123", "partial", []),
+        (">3 CONTIGUOUS  RELATIVE_TO_CORRECT SHOW abc", "partial",
+         ["t.gift:1: grading type RELATIVE_TO_CORRECT is not kept: the app gives partial credit "
+          "for the longest run of items in the right order: 'O'"]),
+        (">9 EXACT H ALL_OR_NOTHING", "all_or_nothing", []),
+    ],
+)  # fmt: skip
+def test_ordering_headers(header: str, scoring: str, warnings: list[str]) -> None:
+    result = IMPORTER.read(f"::O:: Order them {{{header}\nOne\nTwo\nThree\n}}".encode(), "t.gift")
+    assert result.left_out == ()
+    assert result.doc is not None
+    spec = {"items": ["One", "Two", "Three"], "scoring": scoring}
+    assert dict(result.doc.questions[0].spec) == spec
+    assert messages(result.warnings) == warnings
+
+
+def test_ordering_items_keep_their_escapes_comments_and_header_text_as_moodle_reads_them() -> None:
+    text = "::O:: Order {>2 ALL First\n// a comment\n  Second \\= 2  \n\\{Third\\}\n####Why.}"
+    result = IMPORTER.read(text.encode(), "t.gift")
+    assert result.doc is not None
+    question = result.doc.questions[0]
+    assert question.spec["items"] == ["First", "Second = 2", "{Third}"]
+    assert question.explanation == "Why."
+    assert [question.locations[("items", i)] for i in range(3)] == [1, 3, 4]
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("::O:: Order {>\nA\nB\n}", "t.gift:1: an ordering block starts with '>' and the number "
+         "of items shown, then one item a line, in the right order, such as {>3 ALL ...}: 'O'"),
+        ("::O:: Order {>all\nA\nB\n}", "t.gift:1: an ordering block starts with '>' and the "
+         "number of items shown, then one item a line, in the right order, such as "
+         "{>3 ALL ...}: 'O'"),
+        ("::O:: Order {>2 ALL\nA\n}", "t.gift:1: an ordering question needs at least 2 items, "
+         "one a line: 'O'"),
+        ("::O:: Order {>2\nA\nB\n  a \n}", "t.gift:4: item 'a' is written twice: the app tells "
+         "the items apart by text: 'O'"),
+    ],
+)  # fmt: skip
+def test_an_ordering_block_that_cannot_be_read_is_left_out_with_its_reason(
+    text: str, reason: str
+) -> None:
+    result = IMPORTER.read(text.encode(), "t.gift")
+    assert messages(result.left_out) == [reason]
+    assert result.doc is not None
+    assert result.doc.questions == ()

@@ -107,3 +107,34 @@ class Checker:
             if key and key in seen:
                 self.fail(path, f"{what} '{text}' appears twice")
             seen.add(key)
+
+
+PARTIAL_KEYS = frozenset({"credit", "feedback"})
+
+
+def check_partial(
+    value: object, checker: Checker, own: frozenset[str]
+) -> list[Mapping[str, object]]:
+    """Check a typed type's ``partial`` answers (each with ``credit`` from 0 to 1, exclusive,
+    and an optional ``feedback``, plus the type's ``own`` keys) and return the entries."""
+    if value is None:
+        return []
+    entries = checker.items(value, ("partial",), "partial", minimum=1)
+    found = []
+    for i, entry in enumerate(entries):
+        path: SpecPath = ("partial", i)
+        answer = checker.mapping(entry, path, f"partial answer {i + 1}", PARTIAL_KEYS | own)
+        credit = checker.number(answer.get("credit"), (*path, "credit"), "credit")
+        if credit is not None and not 0 < credit < 1:
+            checker.fail(
+                (*path, "credit"),
+                f"a partly right answer's credit is between 0 and 1, not {credit:g}",
+            )
+        checker.text(answer.get("feedback"), (*path, "feedback"), "feedback", required=False)
+        found.append(answer)
+    return found
+
+
+def check_otherwise(spec: Mapping[str, object], checker: Checker) -> None:
+    """Check the feedback given for any other answer (Moodle's catch-all ``*``)."""
+    checker.text(spec.get("otherwise"), ("otherwise",), "otherwise", required=False)

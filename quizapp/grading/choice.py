@@ -19,7 +19,7 @@ from quizapp.grading.presenting import (
     shuffled_options,
 )
 
-CHOICE_KEYS = frozenset({"text", "correct", "feedback"})
+CHOICE_KEYS = frozenset({"text", "correct", "credit", "feedback"})
 SCORING = ("partial", "all_or_nothing")
 
 
@@ -58,7 +58,8 @@ def _is_correct(choice: Mapping[str, Any]) -> bool:
 
 
 def _check_choices(spec: Spec, checker: Checker) -> int:
-    """Check the ``choices`` list and return how many are marked correct."""
+    """Check the ``choices`` list and return how many are marked correct (a choice's
+    ``credit`` is checked by the type, whose rule it is)."""
     entries = checker.items(spec.get("choices"), ("choices",), "choices", minimum=2)
     correct = 0
     texts: list[tuple[tuple[str | int, ...], str]] = []
@@ -73,6 +74,8 @@ def _check_choices(spec: Spec, checker: Checker) -> int:
             choice["correct"], (*path, "correct"), f"choice {i + 1} correct"
         ):
             correct += 1
+        if "credit" in choice:
+            checker.number(choice["credit"], (*path, "credit"), f"choice {i + 1} credit")
     checker.distinct(texts, "choice")
     return correct
 
@@ -105,6 +108,22 @@ def _texts(spec: Spec) -> list[str]:
     return [str(choice["text"]) for choice in _choices(spec)]
 
 
+def _credits(spec: Spec) -> list[float] | None:
+    """Each choice's credit when the spec gives credits (None when it does not): a right
+    choice without one shares what the others leave of 1, a wrong one counts 0."""
+    choices = _choices(spec)
+    if not any("credit" in choice for choice in choices):
+        return None
+    given = [choice.get("credit") for choice in choices]
+    unset = [i for i, c in enumerate(choices) if _is_correct(c) and "credit" not in c]
+    left = 1.0 - sum(float(g) for g, c in zip(given, choices, strict=True) if g and _is_correct(c))
+    share = left / len(unset) if unset else 0.0
+    return [
+        float(g) if g is not None else (share if _is_correct(c) else 0.0)
+        for g, c in zip(given, choices, strict=True)
+    ]
+
+
 class _Choices(QuestionType):
     """What the types that pick among the spec's ``choices`` share: the shuffled answer area
     and the choices of the item analysis."""
@@ -130,6 +149,18 @@ class SingleChoice(_Choices):
         correct = _check_choices(spec, checker)
         if isinstance(spec.get("choices"), list | tuple) and correct != 1:
             checker.fail(("choices",), _single_choice_count_message(correct))
+        if not checker.problems:
+            for i, choice in enumerate(_choices(spec)):
+                credit = choice.get("credit")
+                if credit is None:
+                    continue
+                if _is_correct(choice) and credit != 1:
+                    checker.fail(("choices", i, "credit"), "the correct choice has full credit (1)")
+                elif not _is_correct(choice) and not 0 <= credit < 1:
+                    checker.fail(
+                        ("choices", i, "credit"),
+                        f"a partly right choice has a credit from 0 to 1, not {credit}",
+                    )
         return checker.problems
 
     def grade(
@@ -137,9 +168,12 @@ class SingleChoice(_Choices):
     ) -> Grade:
         picked = as_index(response, len(_choices(spec)))
         chosen = set() if picked is None else {picked}
-        right = picked is not None and _is_correct(_choices(spec)[picked])
+        score = 0.0
+        if picked is not None:
+            choice = _choices(spec)[picked]
+            score = 1.0 if _is_correct(choice) else float(choice.get("credit", 0.0))
         return Grade(
-            score=1.0 if right else 0.0,
+            score=score,
             correct_answer=self.correct_answer_text(spec),
             parts=_choice_parts(spec, chosen),
             feedback=_feedback(spec, chosen),
@@ -172,6 +206,29 @@ class SingleChoice(_Choices):
         return 1 / len(_choices(spec))
 
 
+def _check_credits(spec: Spec, checker: Checker) -> None:
+    """Credits of a multiple response: right choices more than 0 and adding up to 1, wrong
+    ones from -1 to 0; not with an all-or-nothing scoring."""
+    credits = _credits(spec)
+    if credits is None:
+        return
+    if spec.get("scoring") == "all_or_nothing":
+        checker.fail(("scoring",), "give either credits or 'scoring: all_or_nothing', not both")
+    for i, (choice, credit) in enumerate(zip(_choices(spec), credits, strict=True)):
+        if _is_correct(choice) and not 0 < credit <= 1:
+            checker.fail(
+                ("choices", i, "credit"),
+                f"a correct choice's credit is from 0 to 1, not {credit:g}",
+            )
+        elif not _is_correct(choice) and not -1 <= credit <= 0:
+            checker.fail(
+                ("choices", i, "credit"), f"a wrong choice's credit is from -1 to 0, not {credit:g}"
+            )
+    total = sum(c for c, choice in zip(credits, _choices(spec), strict=True) if _is_correct(choice))
+    if abs(total - 1) > 0.001:
+        checker.fail(("choices",), f"the correct choices' credits add up to {total:g}, not 1")
+
+
 def _single_choice_count_message(correct: int) -> str:
     if correct == 0:
         return "no choice is marked correct: mark exactly one with 'correct: true'"
@@ -185,7 +242,10 @@ class MultipleResponse(_Choices):
     """Tick every correct choice; partial credit unless ``scoring: all_or_nothing``.
 
     Partial credit is (correct choices ticked - wrong choices ticked) / correct choices,
-    never below 0, so ticking everything earns nothing when most choices are wrong.
+    never below 0, so ticking everything earns nothing when most choices are wrong. Or, as
+    Moodle weighs them, each choice has a ``credit``: the right ones' add up to 1, a wrong
+    one's is 0 or less (-0.5 takes half a mark away); the score is what the ticked ones add
+    up to, from 0 to 1.
     """
 
     name: ClassVar[str] = "multiple_response"
@@ -200,6 +260,8 @@ class MultipleResponse(_Choices):
                 ("choices",), "no choice is marked correct: mark at least one with 'correct: true'"
             )
         checker.option(spec.get("scoring"), ("scoring",), "scoring", SCORING)
+        if not checker.problems:
+            _check_credits(spec, checker)
         return checker.problems
 
     def grade(
@@ -215,6 +277,9 @@ class MultipleResponse(_Choices):
 
     def _score(self, spec: Spec, picked: set[int]) -> float:
         correct = {i for i, choice in enumerate(_choices(spec)) if _is_correct(choice)}
+        credits = _credits(spec)
+        if credits is not None:
+            return min(1.0, max(0.0, sum(credits[i] for i in picked)))
         if spec.get("scoring") == "all_or_nothing":
             return 1.0 if picked == correct else 0.0
         hits, misses = len(picked & correct), len(picked - correct)

@@ -5,12 +5,12 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from quizapp.grading.base import Grade, Part, Spec, SpecProblem
-from quizapp.grading.checks import Checker
+from quizapp.grading.checks import Checker, check_otherwise, check_partial
 from quizapp.grading.presenting import Presented
 from quizapp.grading.typed import TypedInOneField
 from quizapp.grading.wording import words
@@ -67,13 +67,30 @@ def format_number(value: float) -> str:
 
 
 class Numeric(TypedInOneField):
-    """Type a number: right if within ``tolerance`` of ``answer`` or inside ``range: [lo, hi]``."""
+    """Type a number: right if within ``tolerance`` of ``answer`` or inside ``range: [lo, hi]``.
+
+    ``partial`` answers earn part of the mark (``{answer, tolerance | range, credit,
+    feedback}``, as Moodle's numerical answers do), and ``otherwise`` is the feedback for any
+    other number (Moodle's ``*``).
+    """
 
     name: ClassVar[str] = "numeric"
     label: ClassVar[str] = "Number"
-    keys: ClassVar[frozenset[str]] = frozenset({"answer", "tolerance", "range", "unit"})
+    keys: ClassVar[frozenset[str]] = frozenset(
+        {"answer", "tolerance", "range", "unit", "partial", "otherwise"}
+    )
 
     def check(self, spec: Spec) -> list[SpecProblem]:
+        checker = self._check_value(spec)
+        entries = check_partial(spec.get("partial"), checker, _VALUE_KEYS)
+        for i, entry in enumerate(entries):
+            for problem in self._check_value(entry).problems:
+                checker.fail(("partial", i, *problem.path), problem.message)
+        check_otherwise(spec, checker)
+        return checker.problems
+
+    def _check_value(self, spec: Mapping[str, object]) -> Checker:
+        """Check the number that is right: an answer with a tolerance, or a range."""
         checker = Checker()
         answer = None
         if "answer" in spec:
@@ -85,7 +102,7 @@ class Numeric(TypedInOneField):
         if "range" in spec:
             _check_range(spec, answer, checker)
         checker.text(spec.get("unit"), ("unit",), "unit", required=False)
-        return checker.problems
+        return checker
 
     def grade(
         self, spec: Spec, response: object, *, others: Sequence[str] = (), language: str = "en"
@@ -95,11 +112,15 @@ class Numeric(TypedInOneField):
         value = None if isinstance(response, bool) else parse_number(given, unit)
         if value is None and isinstance(response, str):
             value = number_in_words(given, unit)
-        lo, hi = _bounds(spec)
-        right = value is not None and lo - _EPSILON <= value <= hi + _EPSILON
-        feedback = () if value is not None or not given.strip() else (f"'{given}' is not a number",)
+        right = value is not None and _within(value, spec)
+        feedback: tuple[str, ...] = ()
+        if value is None and given.strip():
+            feedback = (f"'{given}' is not a number",)
+        score = 1.0 if right else 0.0
+        if value is not None and not right:
+            score, feedback = _partly_right(value, spec)
         return Grade(
-            score=1.0 if right else 0.0,
+            score=score,
             correct_answer=self.correct_answer_text(spec),
             parts=(Part(0, right, given, self.correct_answer_text(spec)),),
             feedback=feedback,
@@ -133,7 +154,27 @@ class Numeric(TypedInOneField):
         return [format_number(value), str(int(abs(hi) * 10 + 1000))]
 
 
-def _bounds(spec: Spec) -> tuple[float, float]:
+_VALUE_KEYS = frozenset({"answer", "tolerance", "range"})
+
+
+def _within(value: float, spec: Mapping[str, Any]) -> bool:
+    lo, hi = _bounds(spec)
+    return lo - _EPSILON <= value <= hi + _EPSILON
+
+
+def _partly_right(value: float, spec: Spec) -> tuple[float, tuple[str, ...]]:
+    """The best credit of the partly right answers ``value`` falls in, with its feedback; or
+    0 and the feedback for any other number."""
+    found = [entry for entry in spec.get("partial", ()) if _within(value, entry)]
+    if found:
+        best = max(found, key=lambda entry: float(entry["credit"]))
+        said = str(best.get("feedback") or "")
+        return float(best["credit"]), ((said,) if said else ())
+    otherwise = str(spec.get("otherwise") or "")
+    return 0.0, ((otherwise,) if otherwise else ())
+
+
+def _bounds(spec: Mapping[str, Any]) -> tuple[float, float]:
     if "range" in spec:
         lo, hi = spec["range"]
         return float(lo), float(hi)

@@ -3,12 +3,12 @@ cloze's text (``read_cloze``; the cloze type itself is ``quizapp.grading.cloze``
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from quizapp.grading.base import Grade, Part, QuestionType, Spec, SpecProblem, squash
-from quizapp.grading.checks import Checker
+from quizapp.grading.checks import Checker, check_otherwise, check_partial
 from quizapp.grading.presenting import Form, FormFields, first_value
 from quizapp.grading.textmatch import MatchRules, Verdict, check_rules, judge, normalise
 
@@ -55,12 +55,38 @@ def check_accepted(
             )
 
 
+def _partly_right(
+    given: str,
+    spec: Spec,
+    rules: MatchRules,
+    others: Sequence[str],
+    language: str,
+    verdict: Verdict,
+) -> tuple[float, tuple[str, ...]]:
+    """The best credit of the partly right answers ``given`` matches, with its feedback; or
+    0 and why not (and the feedback for any other answer)."""
+    best: tuple[float, tuple[str, ...]] | None = None
+    for entry in spec.get("partial", ()):
+        partly = judge(given, [str(entry["text"])], rules, others=others, language=language)
+        if partly.match is not None and (best is None or entry["credit"] > best[0]):
+            said = str(entry.get("feedback") or "")
+            best = float(entry["credit"]), (*typed_notes(partly), *([said] if said else []))
+    if best is not None:
+        return best
+    otherwise = str(spec.get("otherwise") or "")
+    return 0.0, (*typed_notes(verdict), *([otherwise] if otherwise else []))
+
+
 class ShortAnswer(TypedInOneField):
-    """Type the answer; any of the accepted answers counts, compared as ``match`` says."""
+    """Type the answer; any of the accepted answers counts, compared as ``match`` says.
+
+    ``partial`` answers earn part of the mark (``{text, credit, feedback}``), and
+    ``otherwise`` is the feedback for any other answer (Moodle's ``*``).
+    """
 
     name: ClassVar[str] = "short_answer"
     label: ClassVar[str] = "Short answer"
-    keys: ClassVar[frozenset[str]] = frozenset({"answers", "match"})
+    keys: ClassVar[frozenset[str]] = frozenset({"answers", "match", "partial", "otherwise"})
 
     def check(self, spec: Spec) -> list[SpecProblem]:
         checker = Checker()
@@ -70,6 +96,9 @@ class ShortAnswer(TypedInOneField):
             for i, entry in enumerate(entries)
         ]
         check_rules(spec.get("match"), ("match",), checker)
+        for i, entry in enumerate(check_partial(spec.get("partial"), checker, frozenset({"text"}))):
+            checker.text(entry.get("text"), ("partial", i, "text"), f"partial answer {i + 1} text")
+        check_otherwise(spec, checker)
         if not checker.problems:
             check_accepted(answers, MatchRules.from_spec(spec.get("match")), ("answers",), checker)
         return checker.problems
@@ -83,11 +112,14 @@ class ShortAnswer(TypedInOneField):
         verdict = judge(given, spec["answers"], rules, others=others, language=language)
         match = verdict.match
         expected = match.answer if match else str(spec["answers"][0])
+        score, feedback = (1.0, typed_notes(verdict)) if match else (0.0, ())
+        if match is None:
+            score, feedback = _partly_right(given, spec, rules, others, language, verdict)
         return Grade(
-            score=1.0 if match else 0.0,
+            score=score,
             correct_answer=self.correct_answer_text(spec),
             parts=(Part(0, match is not None, given, expected),),
-            feedback=typed_notes(verdict),
+            feedback=feedback,
         )
 
     def correct_answer_text(self, spec: Spec) -> str:
@@ -101,7 +133,8 @@ class ShortAnswer(TypedInOneField):
         return [str(spec["answers"][0]), "no idea"]
 
     def typed_answers(self, spec: Spec) -> tuple[str, ...]:
-        return tuple(str(a) for a in spec.get("answers", ()))
+        partly = (str(p["text"]) for p in spec.get("partial", ()) if isinstance(p, Mapping))
+        return (*(str(a) for a in spec.get("answers", ())), *partly)
 
     def typed_parts(self, spec: Spec) -> int:
         return 1

@@ -275,7 +275,7 @@ CASES = [
         ("    answers: [BCMA]\n", "    answers: [BCMA]\n    choices: []\n"),
         ("choices: []", ""),
         "unknown key 'choices' (besides the common fields, a short_answer question takes: "
-        "answers, match)",
+        "answers, match, otherwise, partial)",
         id="key-of-another-type",
     ),
     pytest.param(

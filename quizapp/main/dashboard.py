@@ -28,6 +28,7 @@ def dashboard(user: User) -> dict[str, Any]:
         "new_today": new_today,
         "streak": progress.day_streak(user, now=now),
         "topics": topics,
+        "topic_groups": progress.grouped_by_path(topics),
         "several_sets": len(enrolled) > 1,
         "forecast_chart": forecast_chart(progress.due_forecast(user, now=now, set_ids=enrolled)),
         "heatmap_chart": heatmap_chart(progress.review_heatmap(user, now=now)),

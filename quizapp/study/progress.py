@@ -460,6 +460,10 @@ def _weekly_counts(
 # Home page figures ------------------------------------------------------------------------
 
 
+#: How a topic's title names the levels of a hierarchy ("Course / Bio / Cells").
+TOPIC_PATH_SEPARATOR = " / "
+
+
 @dataclass(frozen=True)
 class TopicView:
     """One topic's figures on the home page."""
@@ -479,9 +483,34 @@ class TopicView:
     is_weak: bool
 
     @property
+    def path(self) -> tuple[str, ...]:
+        """The topic's place in its set's hierarchy: a title "Course / Bio / Cells" (as the
+        importers write Moodle categories and Anki decks) is three levels."""
+        return tuple(part.strip() for part in self.title.split(TOPIC_PATH_SEPARATOR))
+
+    @property
+    def name(self) -> str:
+        """The topic's own name, the last level of its path."""
+        return self.path[-1]
+
+    @property
+    def group(self) -> str:
+        """The levels above the topic ('' for a topic at the top)."""
+        return TOPIC_PATH_SEPARATOR.join(self.path[:-1])
+
+    @property
     def trend_points_a_week(self) -> int | None:
         """The trend in whole percentage points a week (None: under two weeks of answers)."""
         return None if self.trend_slope is None else round(self.trend_slope * 100)
+
+
+def grouped_by_path(topics: Sequence[TopicView]) -> list[tuple[str, list[TopicView]]]:
+    """The topics under the levels above them (each group where its first topic was), so
+    that a set imported with nested categories reads as its outline."""
+    groups: dict[tuple[str, str], list[TopicView]] = {}
+    for topic in topics:
+        groups.setdefault((topic.set_title, topic.group), []).append(topic)
+    return [(group, members) for (_, group), members in groups.items()]
 
 
 def is_weak(summary: TopicSummary) -> bool:

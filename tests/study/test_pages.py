@@ -153,3 +153,24 @@ def test_another_learners_session_is_forbidden(
     make_user("other@example.org")
     logged_in.login("other@example.org")
     assert logged_in.get(url).status_code == 403
+
+
+def test_topics_named_by_a_path_are_listed_under_their_group(
+    logged_in: Browserless, learner: User
+) -> None:
+    from quizapp.models import Topic
+
+    topics = db.session.scalars(sa.select(Topic).order_by(Topic.position)).all()
+    topics[0].title = "Haematology / Myeloma / Origins"
+    topics[1].title = "Haematology / Myeloma / Therapy"
+    topics[2].title = "Haematology / Lymphoma"
+    db.session.commit()
+    page = logged_in.get("/").get_data(as_text=True)
+    groups = re.findall(r'<th scope="rowgroup" colspan="7">([^<]+)</th>', page)
+    assert groups[:2] == ["Haematology / Myeloma", "Haematology"]
+    body = page[page.index("Haematology / Myeloma</th>") :]
+    assert re.search(r'<th scope="row">Origins', body)
+    assert re.search(r'<th scope="row">Lymphoma', body)
+    # The button still names the whole path.
+    assert 'aria-label="Review this topic: Haematology / Myeloma / Therapy"' in page
+    assert page.count('name="topic_id"') == 7

@@ -383,11 +383,23 @@ class PendingImport(Base):
     filename: Mapped[str] = mapped_column(sa.String(255))
     # The set id the instructor asked for ("" for the file's own).
     set_uid: Mapped[str] = mapped_column(sa.String(100), default="")
-    data: Mapped[bytes] = mapped_column(sa.LargeBinary)
-    # The set read from ``data`` and checked, with its media and warnings, as plain data
-    # (``quizapp.sets.imports``): the preview and the publication load it without reading the
-    # file again. None for uploads kept before it was (those are read again once).
-    checked: Mapped[dict[str, Any] | None] = mapped_column(JSONDoc, nullable=True)
+    # The two large columns load only when read: a status poll needs neither.
+    data: Mapped[bytes] = mapped_column(sa.LargeBinary, deferred=True)
+    # The set read from ``data`` and checked, with its media and warnings (or the file's
+    # problems), as plain data (``quizapp.sets.imports``): the preview and the publication load
+    # it without reading the file again. None until the check has run (and for uploads kept
+    # before it was stored: those are read again).
+    checked: Mapped[dict[str, Any] | None] = mapped_column(JSONDoc, nullable=True, deferred=True)
+    # The check runs as a background job for large files: 'checking' (``progress`` says which
+    # step, 0-100), then 'ready' (``checked`` is stored) or 'failed' (``error`` says why).
+    status: Mapped[str] = mapped_column(sa.String(16), default="ready", server_default="ready")
+    progress: Mapped[int] = mapped_column(default=100, server_default="100")
+    error: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
+    # When ``status``/``progress`` last moved: a check that has not moved for long is redone.
+    status_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # What publishing would change, worked out by the check, with the state of the target set
+    # it was worked out against (``quizapp.sets.imports``); None until then.
+    report: Mapped[dict[str, Any] | None] = mapped_column(JSONDoc, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     owner: Mapped[User] = relationship()

@@ -114,6 +114,7 @@ EXPECTED: dict[str, tuple[Status, int, int, int]] = {
     "POST /instructor/drafts/<int:draft_id>/delete": (LOGIN, 403, 403, 302),
     # another's upload is a 404, like a missing one
     "GET /instructor/imports/<int:pending_id>": (LOGIN, 403, 404, 200),
+    "GET /instructor/imports/<int:pending_id>/status": (LOGIN, 403, 404, 200),
     "POST /instructor/imports/<int:pending_id>/publish": (LOGIN, 403, 404, 302),
     "POST /instructor/imports/<int:pending_id>/discard": (LOGIN, 403, 404, 302),
     "GET /instructor/sets/<set_uid>/export": (LOGIN, 403, 403, 200),

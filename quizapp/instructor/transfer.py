@@ -3,7 +3,16 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Response,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
@@ -18,6 +27,9 @@ from quizapp.sets import imports
 from quizapp.sets.export import EXPORT_FORMATS, export_set
 from quizapp.sets.loader import SetOwnershipError
 from quizapp.visibility import can_manage
+
+# The preview lists this many of the file's questions (a large file holds tens of thousands).
+SHOWN_QUESTIONS = 200
 
 
 def _own_pending(pending_id: int) -> PendingImport:
@@ -40,19 +52,27 @@ def own_set(set_uid: str) -> QuestionSet:
 @bp.route("/imports/new", methods=["GET", "POST"])
 @role_required(Role.INSTRUCTOR)
 def new_import() -> ResponseReturnValue:
-    """Upload a question-set file; show its preview, or its problems."""
+    """Upload a question-set file; show its preview, or its problems.
+
+    A small file is checked here; a larger one is stored and checked by a background job,
+    while its preview page shows how far the check is.
+    """
     form = ImportForm()
     if not form.validate_on_submit():
         return render_template("instructor/new_import.html", form=form)
     upload = receive_upload(form.upload.data, "upload")
     set_id = form.set_id.data or ""
-    checked = imports.check_upload(upload.name, upload.data, current_user, set_id or None)
-    if not checked.readable:
-        db.session.rollback()
-        return render_template(
-            "instructor/import_preview.html", preview=checked, pending=None, form=form
-        ), 400
-    pending = imports.keep_upload(checked, upload.data, current_user, set_id)
+    pending = imports.keep_upload(upload.name, upload.data, current_user, set_id)
+    if len(upload.data) > imports.INLINE_LIMIT:
+        imports.check_later(pending)
+    else:
+        # Its preview page works out what it changes (see ``imports.preview_pending``).
+        preview = imports.check_pending(pending, preview=False)
+        if not preview.readable:
+            db.session.rollback()
+            return render_template(
+                "instructor/import_preview.html", preview=preview, pending=None, form=form
+            ), 400
     db.session.commit()
     return redirect(url_for("instructor.import_preview", pending_id=pending.id))
 
@@ -60,14 +80,38 @@ def new_import() -> ResponseReturnValue:
 @bp.route("/imports/<int:pending_id>")
 @role_required(Role.INSTRUCTOR)
 def import_preview(pending_id: int) -> str:
-    """Show what publishing an uploaded file would create, change and retire."""
+    """Show what publishing an uploaded file would create, change and retire (or how far its
+    check is, or why it failed)."""
     pending = _own_pending(pending_id)
+    preview = None
+    if pending.status == imports.READY:
+        preview = imports.preview_pending(pending)
+    elif pending.status == imports.CHECKING:
+        imports.nudge_check(pending)
+    # The page shows the upload as it was before the commit (which may run the job at once).
+    state = imports.status_data(pending)
+    db.session.commit()
     return render_template(
         "instructor/import_preview.html",
-        preview=imports.preview_pending(pending),
+        preview=preview,
         pending=pending,
+        state=state,
+        steps=imports.STEPS,
+        shown=SHOWN_QUESTIONS,
         form=EmptyForm(),
     )
+
+
+@bp.route("/imports/<int:pending_id>/status")
+@role_required(Role.INSTRUCTOR)
+def import_status(pending_id: int) -> ResponseReturnValue:
+    """How far an upload's check is, as JSON (``status``: checking, ready or failed)."""
+    pending = _own_pending(pending_id)
+    if imports.nudge_check(pending):
+        db.session.commit()
+    data = imports.status_data(pending)
+    data["preview_url"] = url_for("instructor.import_preview", pending_id=pending.id)
+    return jsonify(data)
 
 
 @bp.route("/imports/<int:pending_id>/publish", methods=["POST"])

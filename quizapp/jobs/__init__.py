@@ -48,6 +48,7 @@ JOB_MODULES = (
     "quizapp.auth.jobs",
     "quizapp.courses.jobs",
     "quizapp.study.jobs",
+    "quizapp.sets.jobs",
 )
 
 _PENDING = "quizapp.jobs.pending"

@@ -8,13 +8,20 @@ compares a set a second way.
 
 Between the preview and the publication the upload waits in a ``PendingImport`` row with the
 checked set as plain data, so that any worker can publish it without reading the file again.
-These functions add and flush but never commit.
+These functions add and flush but never commit, except ``run_check``, the background job.
+
+Large files are checked off the request: the upload is only stored (status 'checking') and the
+job ``imports.check`` (``run_check``) reads and checks it, works out its preview and stores
+both on the row (status 'ready', or 'failed' with the error when the job itself broke). A file
+up to ``INLINE_LIMIT`` is checked in the request, by the same ``check_pending``. A large
+upload's preview is the one the job worked out, as long as the set it updates has not changed
+since; otherwise the job works it out again.
 """
 
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import Any
@@ -27,8 +34,10 @@ from quizapp.bank.validate import validate_questions
 from quizapp.db import utcnow
 from quizapp.extensions import db
 from quizapp.formats import IMPORTERS, MediaFile, importer_for
+from quizapp.jobs import enqueue_after_commit
 from quizapp.models import PendingImport, QuestionSet, User
 from quizapp.sets.loader import (
+    Change,
     Counts,
     LoadReport,
     SetOwnershipError,
@@ -38,6 +47,29 @@ from quizapp.sets.loader import (
 from quizapp.sets.media import store_media
 
 PENDING_LIFETIME = timedelta(days=1)
+
+# Files up to this size are checked in the request: a 256 KB file (about a thousand questions)
+# reads, checks and previews in a few tenths of a second, less than a round trip through the
+# job queue and a page refresh. Larger ones go to the background job ``CHECK_JOB``.
+INLINE_LIMIT = 256 * 1024
+CHECK_JOB = "imports.check"
+# A check whose progress has not moved for this long is queued again when its page is looked
+# at (its worker may have died with it); a check still running is not run twice.
+CHECK_STALLED = timedelta(minutes=2)
+
+# A pending upload's status, and its check's steps (``PendingImport.progress``): importers do
+# not report how far they are, so the bar says which step runs, not how long is left.
+CHECKING = "checking"
+READY = "ready"
+FAILED = "failed"
+QUEUED, READING, VALIDATING, PREVIEWING, DONE = 0, 10, 40, 70, 100
+STEPS = (
+    (QUEUED, "waiting for its turn"),
+    (READING, "reading the file"),
+    (VALIDATING, "checking the questions"),
+    (PREVIEWING, "working out what publishing would change"),
+    (DONE, "done"),
+)
 
 
 class ImportRefusedError(ValueError):
@@ -161,7 +193,12 @@ def _foreign(doc: SetDoc, owner: User | None) -> bool:
 
 
 def check_upload(
-    filename: str, data: bytes, owner: User | None, set_id: str | None = None
+    filename: str,
+    data: bytes,
+    owner: User | None,
+    set_id: str | None = None,
+    *,
+    on_step: Callable[[int], None] | None = None,
 ) -> ImportPreview:
     """Read an uploaded file and check the set in it; say nothing yet of what it changes.
 
@@ -172,6 +209,8 @@ def check_upload(
         owner: who imports it; a set of the same id must be theirs. None (the command
             line) updates any set, like ``bank load``.
         set_id: the id to give the set instead of the file's own.
+        on_step: called with ``VALIDATING`` once the file is read (the background check
+            shows it).
     """
     limit = _max_upload()
     if limit is not None and len(data) > limit:
@@ -187,6 +226,8 @@ def check_upload(
     left_out = list(result.left_out)
     doc = result.doc
     foreign = False
+    if on_step is not None:
+        on_step(VALIDATING)
     if doc is not None:
         reported = {*result.problems, *result.left_out}
         validation = validate_questions(doc, require_source=False)
@@ -299,12 +340,18 @@ def _problems_data(problems: Iterable[Problem]) -> list[list[Any]]:
     return [[p.file, p.line, p.message] for p in problems]
 
 
+def _problems_from(data: Iterable[list[Any]]) -> tuple[Problem, ...]:
+    return tuple(Problem(file, line, message) for file, line, message in data)
+
+
 def _checked_data(checked: ImportPreview) -> dict[str, Any]:
-    """Return a checked upload as JSON-ready data (see ``_checked_from``)."""
-    assert checked.doc is not None
+    """Return a checked upload as JSON-ready data (see ``_checked_from``): the set read, or
+    the problems that stop it."""
     return {
         "format": checked.format_label,
-        "doc": doc_to_data(checked.doc),
+        "doc": doc_to_data(checked.doc) if checked.doc is not None else None,
+        "problems": _problems_data(checked.problems),
+        "foreign": checked.foreign_set,
         "warnings": _problems_data(checked.warnings),
         "left_out": _problems_data(checked.left_out),
         "media": [
@@ -315,40 +362,228 @@ def _checked_data(checked: ImportPreview) -> dict[str, Any]:
 
 
 def _checked_from(filename: str, data: Mapping[str, Any]) -> ImportPreview:
+    doc = data["doc"]
     return ImportPreview(
         filename,
         data["format"],
-        doc_from_data(data["doc"]),
-        (),
-        tuple(Problem(file, line, message) for file, line, message in data["warnings"]),
+        doc_from_data(doc) if doc is not None else None,
+        _problems_from(data.get("problems", [])),
+        _problems_from(data["warnings"]),
         None,
         tuple(
             MediaFile(name, content_type, base64.b64decode(encoded))
             for name, content_type, encoded in data["media"]
         ),
-        left_out=tuple(
-            Problem(file, line, message) for file, line, message in data.get("left_out", [])
-        ),
+        foreign_set=bool(data.get("foreign", False)),
+        left_out=_problems_from(data.get("left_out", [])),
     )
 
 
-def keep_upload(
-    checked: ImportPreview, data: bytes, owner: User, set_id: str = ""
-) -> PendingImport:
-    """Store a checked upload until it is published (and forget uploads left for a day)."""
+def _counts_from(data: Mapping[str, int]) -> Counts:
+    return Counts(
+        created=data["created"],
+        updated=data["updated"],
+        answer_changed=data["answer_changed"],
+        retired=data["retired"],
+        unchanged=data["unchanged"],
+    )
+
+
+def _report_data(report: LoadReport) -> dict[str, Any]:
+    return {
+        "set_id": report.set_id,
+        "title": report.title,
+        "set_change": report.set_change.value,
+        "totals": _counts_dict(report.totals),
+        "topics": {uid: _counts_dict(c) for uid, c in report.topics.items()},
+        "topic_titles": dict(report.topic_titles),
+        "types": {t: _counts_dict(c) for t, c in report.types.items()},
+        "memory_states_reset": report.memory_states_reset,
+    }
+
+
+def _report_from(data: Mapping[str, Any]) -> LoadReport:
+    return LoadReport(
+        data["set_id"],
+        data["title"],
+        Change(data["set_change"]),
+        _counts_from(data["totals"]),
+        {uid: _counts_from(c) for uid, c in data["topics"].items()},
+        dict(data["topic_titles"]),
+        {t: _counts_from(c) for t, c in data["types"].items()},
+        data["memory_states_reset"],
+    )
+
+
+def _basis(doc: SetDoc) -> list[Any] | None:
+    """The state of the stored set a preview of ``doc`` depends on (None: there is none).
+
+    Loading a set changes its ``questions_revision`` (questions) or ``updated_at`` (the set's
+    own fields); learners' memory states are not part of it, so the number of those reset may
+    have grown since (publishing says the true number)."""
+    row = db.session.execute(
+        sa.select(
+            QuestionSet.id,
+            QuestionSet.owner_id,
+            QuestionSet.updated_at,
+            QuestionSet.questions_revision,
+        ).where(QuestionSet.uid == doc.id)
+    ).first()
+    if row is None:
+        return None
+    return [row.id, row.owner_id, row.updated_at.isoformat(), row.questions_revision]
+
+
+def _set_status(pending: PendingImport, status: str, progress: int, error: str | None) -> None:
+    pending.status = status
+    pending.progress = progress
+    pending.error = error
+    pending.status_at = utcnow()
+
+
+def keep_upload(filename: str, data: bytes, owner: User, set_id: str = "") -> PendingImport:
+    """Store an upload, not checked yet (and forget uploads left for a day); then check it
+    with ``check_pending`` or ``check_later``."""
     db.session.execute(
         sa.delete(PendingImport).where(PendingImport.created_at < utcnow() - PENDING_LIFETIME)
     )
     pending = PendingImport(
         owner=owner,
-        filename=checked.filename[:255],
+        filename=filename[:255],
         set_uid=set_id,
         data=data,
-        checked=_checked_data(checked),
+        checked=None,
+        report=None,
     )
+    _set_status(pending, CHECKING, QUEUED, None)
     db.session.add(pending)
     db.session.flush()
     return pending
+
+
+def check_later(pending: PendingImport) -> None:
+    """Have the background job check a stored upload once the transaction commits."""
+    enqueue_after_commit(CHECK_JOB, pending.id)
+
+
+def check_pending(
+    pending: PendingImport,
+    *,
+    preview: bool = True,
+    on_step: Callable[[int], None] | None = None,
+) -> ImportPreview:
+    """Check a stored upload and work out its preview; store both on it (status 'ready').
+
+    The one place a check's result is stored: the request runs it for a small file, the job
+    for a large one. The file is read again only if no checked set is stored yet, so running
+    it twice gives the same result.
+
+    Args:
+        preview: work out the preview too (a small file's preview page works it out anew
+            each time: it is quick, and always true of the database as it is).
+        on_step: called with each step (``VALIDATING``, ``PREVIEWING``) as it begins.
+    """
+    if pending.checked is None:
+        checked = check_upload(
+            pending.filename, pending.data, pending.owner, pending.set_uid or None, on_step=on_step
+        )
+        pending.checked = _checked_data(checked)
+    else:
+        checked = _checked_from(pending.filename, pending.checked)
+    result = checked
+    pending.report = None
+    if preview and checked.readable and checked.doc is not None:
+        if on_step is not None:
+            on_step(PREVIEWING)
+        basis = _basis(checked.doc)
+        result = preview_checked(checked, pending.owner)
+        pending.report = {
+            "basis": basis,
+            "report": _report_data(result.report) if result.report else None,
+            "foreign": result.foreign_set,
+        }
+    _set_status(pending, READY, DONE, None)
+    db.session.flush()
+    return result
+
+
+def run_check(pending_id: int) -> None:
+    """The background check of a stored upload (the job ``CHECK_JOB``); commits each step.
+
+    Idempotent: an upload already checked is left as it is, one discarded meanwhile is
+    forgotten, and a run stopped half-way (a worker killed) is redone from what it stored.
+    If the check itself breaks, the upload is marked 'failed' with the error and it raises.
+    """
+    pending = db.session.get(PendingImport, pending_id)
+    if pending is None:
+        return
+    if pending.status == READY and pending.checked is not None:
+        return
+    _set_status(pending, CHECKING, max(READING, pending.progress or 0), None)
+    db.session.commit()
+
+    def on_step(progress: int) -> None:
+        db.session.execute(
+            sa.update(PendingImport)
+            .where(PendingImport.id == pending_id)
+            .values(progress=progress, status_at=utcnow())
+        )
+        db.session.commit()
+
+    try:
+        check_pending(pending, on_step=on_step)
+        db.session.commit()
+    except Exception as exc:
+        db.session.rollback()
+        kept = sa.select(PendingImport.id).where(PendingImport.id == pending_id)
+        if db.session.scalar(kept) is None:
+            return  # discarded while it was being checked: nothing to say, nowhere to say it
+        message = (
+            f"The check stopped with an error ({type(exc).__name__}). Upload the file again; "
+            "if it happens again, the file has something the importer does not expect."
+        )
+        db.session.execute(
+            sa.update(PendingImport)
+            .where(PendingImport.id == pending_id)
+            .values(status=FAILED, error=message, status_at=utcnow())
+        )
+        db.session.commit()
+        raise
+
+
+def nudge_check(pending: PendingImport) -> bool:
+    """Queue the check of an upload again if it has not moved for ``CHECK_STALLED`` (its
+    worker may have died); True if it was queued (the caller commits)."""
+    if pending.status != CHECKING:
+        return False
+    if pending.status_at is not None and pending.status_at > utcnow() - CHECK_STALLED:
+        return False
+    pending.status_at = utcnow()
+    check_later(pending)
+    return True
+
+
+def step_label(progress: int) -> str:
+    """What a check at ``progress`` is doing."""
+    return [label for at, label in STEPS if at <= progress][-1]
+
+
+def status_data(pending: PendingImport) -> dict[str, Any]:
+    """A pending upload's check as JSON-ready data (the status endpoint)."""
+    return {
+        "id": pending.id,
+        "status": pending.status,
+        "progress": pending.progress,
+        "step": step_label(pending.progress) if pending.status == CHECKING else pending.status,
+        "error": pending.error,
+    }
+
+
+def _is_inline(pending: PendingImport) -> bool:
+    size = db.session.scalar(
+        sa.select(sa.func.length(PendingImport.data)).where(PendingImport.id == pending.id)
+    )
+    return size is not None and size <= INLINE_LIMIT
 
 
 def _pending_checked(pending: PendingImport) -> ImportPreview:
@@ -358,13 +593,47 @@ def _pending_checked(pending: PendingImport) -> ImportPreview:
     return _checked_from(pending.filename, pending.checked)
 
 
-def preview_pending(pending: PendingImport) -> ImportPreview:
-    """Preview a stored upload again, against the database as it is now."""
-    return preview_checked(_pending_checked(pending), pending.owner)
+def _stored_preview(pending: PendingImport, checked: ImportPreview) -> ImportPreview | None:
+    """The preview the check stored, if the set it updates has not changed since."""
+    stored = pending.report
+    if stored is None or checked.doc is None or stored.get("basis") != _basis(checked.doc):
+        return None
+    if stored.get("foreign"):
+        problem = _ownership_problem(checked.doc)
+        return replace(checked, problems=(*checked.problems, problem), foreign_set=True)
+    report = stored.get("report")
+    return replace(checked, report=_report_from(report)) if report is not None else None
+
+
+def preview_pending(pending: PendingImport) -> ImportPreview | None:
+    """Preview a ready upload against the database as it is now.
+
+    A small file's preview is worked out now. A large file's is the one its check stored,
+    while the set it updates is as it was then; otherwise the check is queued again to work it
+    out (the upload is 'checking' again, the caller commits) and this returns None.
+    """
+    checked = _pending_checked(pending)
+    if not checked.readable or pending.checked is None or _is_inline(pending):
+        return preview_checked(checked, pending.owner)
+    stored = _stored_preview(pending, checked)
+    if stored is not None:
+        return stored
+    pending.report = None
+    _set_status(pending, CHECKING, PREVIEWING, None)
+    check_later(pending)
+    return None
 
 
 def publish_import(pending: PendingImport, *, leave_out: bool = False) -> Published:
-    """Publish a stored upload and drop it (see ``publish_checked``)."""
+    """Publish a stored upload and drop it (see ``publish_checked``).
+
+    Raises:
+        ImportRefusedError: also while the upload is being checked, or if its check failed.
+    """
+    if pending.status != READY:
+        raise ImportRefusedError(
+            (Problem(pending.filename, 0, "the file has not been checked yet"),)
+        )
     published = publish_checked(_pending_checked(pending), pending.owner, leave_out=leave_out)
     db.session.delete(pending)
     db.session.flush()

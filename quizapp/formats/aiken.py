@@ -1,7 +1,8 @@
 """Aiken: single-choice questions in plain text. Importer, and exporter for single choice.
 
 A question is its text (one line or several), then its choices, one a line, each starting
-with a capital letter and ``.`` or ``)`` and a space, then ``ANSWER: X`` naming the right one::
+with a capital letter and ``.`` or ``)`` (a space after it is optional, as in Moodle: ``A)Paris``
+is choice A), then ``ANSWER: X`` naming the right one::
 
     Which cells proliferate in multiple myeloma?
     A. Plasma cells
@@ -13,8 +14,10 @@ becomes a ``single_choice`` in the topic ``General``, with an id made from its t
 no ids, titles, feedback, explanations or categories). Left out, each at its line (the other
 questions are imported): choices before any question text, an ``ANSWER:`` without a question,
 a question that never gets its ``ANSWER:`` line, an answer letter that is not a choice, a
-letter used twice, fewer than two choices. Problems (the file is not imported): not UTF-8
-text, too many lines, no question at all.
+letter used twice, a choice without text, fewer than two choices. Every line starting with
+``ANSWER:`` is an answer line, as in Moodle (never question text): its first character is
+the letter, and text after the letter is ignored with a warning. Problems (the file is not
+imported): not UTF-8 text, too many lines, no question at all.
 
 The exporter writes ``single_choice`` questions and reports every other type as skipped, by
 question id; feedback, explanations, titles and tags are left out with one warning each. A
@@ -34,8 +37,9 @@ from quizapp.formats.base import Exporter, ExportResult, Importer, ImportResult,
 from quizapp.formats.report import Report, few, name_of
 from quizapp.formats.textfile import decode_text
 
-_CHOICE = re.compile(r"([A-Z])[.)]\s+(\S.*)")
-_ANSWER = re.compile(r"ANSWER:\s*(\S*)\s*")
+# As Moodle's Aiken reader: a capital, ``)`` or ``.``, an optional space, the text.
+_CHOICE = re.compile(r"([A-Z])[.)][ \t]?(.*)")
+_ANSWER = re.compile(r"ANSWER:\s*(\S?)(.*)")
 _TELLTALE = re.compile(r"^ANSWER:\s*[A-Z]\s*$", re.MULTILINE)
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 SURE = 2
@@ -75,7 +79,7 @@ class AikenReader:
             return
         answer = _ANSWER.fullmatch(line)
         if answer is not None:
-            self.answer(number, answer.group(1))
+            self.answer(number, answer.group(1), answer.group(2).strip())
             return
         choice = _CHOICE.fullmatch(line)
         if choice is not None and self.draft is not None and self.draft.text:
@@ -94,6 +98,9 @@ class AikenReader:
         if letter in self.draft.choices:
             self.report.leave_out(number, f"choice {letter} is given twice: {_name(self.draft)}")
             self.draft.faulty = True
+        elif not text.strip():
+            self.report.leave_out(number, f"choice {letter} has no text: {_name(self.draft)}")
+            self.draft.faulty = True
         self.draft.choices.setdefault(letter, (text.strip(), number))
 
     def unfinished(self) -> None:
@@ -103,7 +110,7 @@ class AikenReader:
         )
         self.draft = None
 
-    def answer(self, number: int, letter: str) -> None:
+    def answer(self, number: int, letter: str, rest: str) -> None:
         draft, self.draft = self.draft, None
         if draft is None:
             self.report.leave_out(number, "'ANSWER:' without a question before it")
@@ -116,6 +123,12 @@ class AikenReader:
                 f"{_name(draft)}",
             )
         elif not draft.faulty:
+            if rest:
+                self.report.warn(
+                    number,
+                    f"'{rest}' after the answer letter {letter} is ignored (an Aiken question "
+                    f"has one right answer): {_name(draft)}",
+                )
             self.add(draft, letter)
 
     def add(self, draft: _Draft, right: str) -> None:

@@ -154,3 +154,39 @@ def test_export_leaves_out_a_prompt_aiken_would_misread(prompt: str) -> None:
         "quiz.aiken.txt:1: question 'q-b7cf41c6f784' is left out: more than 26 choices, or a "
         "prompt line that Aiken would read as a choice or an answer"
     ]
+
+
+def test_choices_need_no_space_after_the_letter_as_in_moodle() -> None:
+    result = IMPORTER.read(b"Capital of France?\nA)Paris\nB.London\nC) Rome\nANSWER: A", "t.txt")
+    assert (result.problems, result.left_out, result.warnings) == ((), (), ())
+    assert result.doc is not None
+    assert dict(result.doc.questions[0].spec) == {
+        "choices": [_choice("Paris", True), _choice("London"), _choice("Rome")]
+    }
+
+
+def test_a_choice_without_text_leaves_the_question_out() -> None:
+    result = IMPORTER.read(b"Q?\nA.\nB. b\nANSWER: B\n", "t.txt")
+    assert messages(result.left_out) == ["t.txt:2: choice A has no text: 'Q?'"]
+    assert result.doc is not None
+    assert result.doc.questions == ()
+
+
+@pytest.mark.parametrize("stray", ["ANSWER: B", "ANSWER: B (the second one)", "ANSWER:"])
+def test_a_stray_answer_line_is_left_out_and_never_joins_the_next_prompt(stray: str) -> None:
+    text = f"One?\nA. a\nB. b\nANSWER: A\n{stray}\nTwo?\nA. a\nB. b\nANSWER: B\n"
+    result = IMPORTER.read(text.encode(), "t.txt")
+    assert messages(result.left_out) == ["t.txt:5: 'ANSWER:' without a question before it"]
+    assert result.doc is not None
+    assert [(q.line, q.prompt) for q in result.doc.questions] == [(1, "One?"), (6, "Two?")]
+
+
+def test_text_after_the_answer_letter_is_warned_about() -> None:
+    result = IMPORTER.read(b"Q?\nA. a\nB. b\nANSWER: A, B\n", "t.txt")
+    assert result.left_out == ()
+    assert messages(result.warnings) == [
+        "t.txt:4: ', B' after the answer letter A is ignored (an Aiken question has one right "
+        "answer): 'Q?'"
+    ]
+    assert result.doc is not None
+    assert result.doc.questions[0].spec["choices"][0] == _choice("a", True)

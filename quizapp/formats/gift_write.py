@@ -16,9 +16,10 @@ from quizapp.bank.model import QuestionDoc, SetDoc
 from quizapp.formats.gift_answers import split_format
 from quizapp.formats.gift_text import escape
 from quizapp.formats.report import Report
+from quizapp.grading.cloze import Gap, read_gaps
 from quizapp.grading.numeric import format_number
-from quizapp.grading.typed import read_cloze
 
+_READ_BACK_AS = {"choice": "a single-choice question", "numeric": "a numeric question"}
 DEFAULT_MATCH = {"case": False, "accents": False, "punctuation": False, "typos": "auto"}
 
 
@@ -163,7 +164,10 @@ class GiftWriter:
             self.warn(question, "GIFT has no match settings: the defaults will apply")
 
     def numeric(self, question: QuestionDoc) -> list[str]:
-        spec = question.spec
+        return self.numbers(question, question.spec)
+
+    def numbers(self, question: QuestionDoc, spec: Mapping[str, Any]) -> list[str]:
+        """The answer of a numeric question (or gap)."""
         if spec.get("unit"):
             self.warn(question, f"GIFT has no units: '{spec['unit']}' is left out")
         if "range" in spec:
@@ -184,22 +188,54 @@ class GiftWriter:
         return lines + [f"= -> {text(d)}" for d in question.spec.get("distractors", [])]
 
     def cloze(self, question: QuestionDoc) -> str | None:
-        """Write a one-gap cloze question as a missing-word short answer."""
-        cloze = read_cloze(question.spec["text"])
+        """Write a one-gap cloze question as a missing-word question: a typed gap as short
+        answers, a choice gap as choices, a numeric gap as a number."""
+        cloze = read_gaps(question.spec)
         if len(cloze.gaps) != 1:
             self.skip(
                 question,
                 f"it has {len(cloze.gaps)} gaps and a GIFT missing-word question has one",
             )
             return None
-        self.match(question)
+        gap = cloze.gaps[0]
         before, after = cloze.texts
         if question.prompt.strip():
             before = f"{question.prompt.strip()}\n{before}"
+        if gap.kind == "choice" and sum(c.credit >= 1 for c in gap.choices) > 1:
+            self.skip(question, "its gap has several right choices and GIFT's choices have one")
+            return None
         if not after.strip():
-            self.warn(question, "its gap ends the text, so GIFT reads it back as a short answer")
-        answers = " ".join(_answer("=", answer) for answer in cloze.gaps[0])
+            what = _READ_BACK_AS.get(gap.kind, "a short answer")
+            self.warn(question, f"its gap ends the text, so GIFT reads it back as {what}")
+        answers = " ".join(self.gap_answers(question, gap))
         if question.explanation.strip():
             answers += f" ####{text(question.explanation)}"
         before = escape(before)
         return f"{_head(question, before)}{before}{{{answers}}}{escape(after)}"
+
+    def gap_answers(self, question: QuestionDoc, gap: Gap) -> list[str]:
+        """The answers of a missing-word question's one gap."""
+        if gap.kind == "choice":
+            if gap.feedback:
+                self.warn(
+                    question,
+                    "the gap's feedback is written as the feedback of each choice that is not "
+                    "right and has none (GIFT gives feedback per choice)",
+                )
+            if any(0 < c.credit < 1 for c in gap.choices):
+                self.warn(question, "GIFT reads a choice's partial credit back as wrong")
+            return [
+                _answer(
+                    "=" if c.credit >= 1 else "~",
+                    c.text,
+                    c.feedback or (gap.feedback if c.credit < 1 else ""),
+                    weight="" if c.credit >= 1 or c.credit <= 0 else _weight(c.credit * 100),
+                )
+                for c in gap.choices
+            ]
+        if gap.feedback:
+            self.warn(question, "GIFT has no feedback for a gap filled wrong: it is left out")
+        if gap.kind == "numeric":
+            return self.numbers(question, gap.number or {})
+        self.match(question)
+        return [_answer("=", answer) for answer in gap.answers]

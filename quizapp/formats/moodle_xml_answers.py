@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from quizapp.formats.moodle_xml_media import MEDIA_REF
 from quizapp.formats.moodle_xml_text import PlainText, XmlText, html_to_text
 from quizapp.formats.wildcards import read_wildcard
+from quizapp.grading.cloze import Cloze
 from quizapp.grading.numeric import format_number
 
 if TYPE_CHECKING:
@@ -31,6 +32,15 @@ _GAP = re.compile(r"\{(\d*):([A-Z_]+):((?:[^}\\]|\\.)*)\}", re.S)
 _TEXT_GAP_TYPES = frozenset({"SHORTANSWER", "SA", "MW"})
 _TEXT_GAP_TYPES_CASE = frozenset({"SHORTANSWER_C", "SAC", "MWC"})
 _NUMERICAL_GAP_TYPES = frozenset({"NUMERICAL", "NM"})
+# Drop-down (plain) or radio buttons (_V vertical, _H horizontal): all are the app's choice gap.
+_CHOICE_GAP_TYPES = frozenset({"MULTICHOICE", "MC", "MULTICHOICE_V", "MCV", "MULTICHOICE_H", "MCH"})
+_SHUFFLED_GAP_TYPES = frozenset(
+    {"MULTICHOICE_S", "MCS", "MULTICHOICE_VS", "MCVS", "MULTICHOICE_HS", "MCHS"}
+)
+_MULTIRESPONSE_GAP_TYPES = frozenset(
+    {"MULTIRESPONSE", "MR", "MULTIRESPONSE_H", "MRH", "MULTIRESPONSE_S", "MRS"}
+    | {"MULTIRESPONSE_HS", "MRHS"}
+)
 _ORDERING_GRADING = {"ALL_OR_NOTHING": "all_or_nothing", "LONGEST_ORDERED_SUBSET": "partial"}
 
 
@@ -303,6 +313,7 @@ class _Gap:
     mark: str
     answers: tuple[tuple[float, str, str], ...]  # (fraction, answer, feedback)
     line: int
+    format: str  # the question text's: answers and feedback are html in an html text
 
 
 def _split_unescaped(text: str, mark: str) -> list[str]:
@@ -342,6 +353,14 @@ def _gap_answers(body: str) -> tuple[tuple[float, str, str], ...]:
 
 
 def _read_cloze(q: QuestionReader) -> _Read:
+    """Read a Moodle cloze ("embedded answers") question.
+
+    Typed gaps (SHORTANSWER, _C case-sensitive), drop-down or radio choices (MULTICHOICE and
+    its _V, _H and shuffled _S variants) and numbers (NUMERICAL, answer:tolerance) become the
+    app's gaps of the same kinds, with the gap's mark as its weight. Gaps that are all typed,
+    of the same weight and without feedback are written in the text, ``[[a|b]]``, as before;
+    otherwise the text marks them ``[[1]]``, ``[[2]]``... and ``gaps`` describes them.
+    """
     source = q.child_text("questiontext")
     pieces: list[str] = []
     gaps: list[_Gap] = []
@@ -355,6 +374,7 @@ def _read_cloze(q: QuestionReader) -> _Read:
                 match.group(1) or "1",
                 _gap_answers(match.group(3)),
                 line,
+                source.format,
             )
         )
         pieces.append(source.value[pos : match.start()])
@@ -364,9 +384,16 @@ def _read_cloze(q: QuestionReader) -> _Read:
     if not gaps:
         q.skip(source.line, "the cloze text has no embedded answers")
         return None
-    filled = [_cloze_gap(q, gap) for gap in gaps]
+    entries = [_cloze_gap(q, gap) for gap in gaps]
     if q.skipped:
         return None
+    described = [entry for entry in entries if entry is not None]
+    _weigh(q, gaps, described)
+    inline = all(set(entry) == {"answers"} and _inline(entry["answers"]) for entry in described)
+    if inline:
+        filled = ["[[" + "|".join(entry["answers"]) + "]]" for entry in described]
+    else:
+        filled = [f"[[{i + 1}]]" for i in range(len(described))]
     template = "".join(pieces)
     text = html_to_text(template, lines=True) if source.is_html else PlainText(template)
     # A cloze text is plain text: the images it showed go to the prompt, above it.
@@ -374,9 +401,10 @@ def _read_cloze(q: QuestionReader) -> _Read:
     q.cloze_prompt = "".join(f'<img src="{html.escape(src)}">' for src in images if src)
     result = re.sub(r"\x00(\d+)\x00", lambda m: filled[int(m.group(1))], text.text)
     spec: dict[str, Any] = {"text": result}
-    cases = {
-        gap.kind in _TEXT_GAP_TYPES_CASE for gap in gaps if gap.kind not in _NUMERICAL_GAP_TYPES
-    }
+    if not inline:
+        spec["gaps"] = described
+    typed = [gap for gap, entry in zip(gaps, described, strict=True) if "answers" in entry]
+    cases = {gap.kind in _TEXT_GAP_TYPES_CASE for gap in typed}
     if cases == {True}:
         spec["match"] = {"case": True}
     elif len(cases) > 1:
@@ -384,54 +412,179 @@ def _read_cloze(q: QuestionReader) -> _Read:
             source.line,
             "some gaps are case-sensitive and some are not: all are taken as case-insensitive",
         )
-    if len({gap.mark for gap in gaps}) > 1:
-        q.warn(source.line, "the gaps' different marks are not kept: every gap counts the same")
     q.locations[("text",)] = source.line
+    if not inline:
+        for i, gap in enumerate(gaps):
+            q.locations[("gaps", i)] = gap.line
+    for problem in Cloze().check(spec)[:1]:
+        where = problem.path[1] if problem.path[:1] == ("gaps",) else None
+        line = gaps[where].line if isinstance(where, int) else source.line
+        q.skip(line, problem.message)
+        return None
     return "cloze", spec
 
 
-def _cloze_gap(q: QuestionReader, gap: _Gap) -> str:
-    """Return the gap as ``[[a|b]]``, or report why it cannot be one."""
-    full = [a for f, a, _ in gap.answers if f >= FULL_MARKS - _CLOSE]
+def _inline(answers: list[str]) -> bool:
+    """True when typed answers can be written in the text, ``[[a|b]]``."""
+    return all(a and not any(m in a for m in ("|", "[[", "]]")) for a in answers)
+
+
+def _weigh(q: QuestionReader, gaps: list[_Gap], entries: list[dict[str, Any]]) -> None:
+    """Give each gap its mark as its weight, unless all gaps weigh the same."""
+    weights = []
+    for gap in gaps:
+        weight = int(gap.mark)
+        if weight == 0:
+            q.warn(gap.line, f"gap {gap.number} is worth 0 marks in Moodle; in the app it counts 1")
+            weight = 1
+        weights.append(weight)
+    if len(set(weights)) == 1:
+        return
+    for entry, weight in zip(entries, weights, strict=True):
+        if weight != 1:
+            entry["weight"] = weight
+
+
+def _cloze_gap(q: QuestionReader, gap: _Gap) -> dict[str, Any] | None:
+    """Return the gap as an entry of the spec's ``gaps``, or report why it cannot be one."""
     if gap.kind in _NUMERICAL_GAP_TYPES:
-        exact = [_split_unescaped(a, ":") for a in full]
-        exact_one = len(exact) == 1 and (len(exact[0]) == 1 or _number(exact[0][1]) == 0)
-        if exact_one and _number(exact[0][0]) is not None:
-            return _text_gap(q, gap, [_unescape_cloze(exact[0][0])])
+        return _numeric_gap(q, gap)
+    if gap.kind in _CHOICE_GAP_TYPES or gap.kind in _SHUFFLED_GAP_TYPES:
+        return _choice_gap(q, gap)
+    if gap.kind in _TEXT_GAP_TYPES or gap.kind in _TEXT_GAP_TYPES_CASE:
+        return _typed_gap(q, gap)
+    if gap.kind in _MULTIRESPONSE_GAP_TYPES:
         q.skip(
             gap.line,
-            f"gap {gap.number} ({gap.kind}) has a tolerance or several answers, "
-            "which the app's cloze gaps (typed text) cannot hold",
+            f"gap {gap.number} ({gap.kind}) lets the learner tick several answers, "
+            "which the app's cloze gaps cannot hold (a gap takes one answer)",
         )
-        return ""
-    if gap.kind not in _TEXT_GAP_TYPES and gap.kind not in _TEXT_GAP_TYPES_CASE:
-        q.skip(
-            gap.line,
-            f"gap {gap.number} ({gap.kind}) is a kind of gap the app's cloze "
-            "lacks (its gaps are typed answers)",
-        )
-        return ""
-    for fraction, answer, _ in gap.answers:
-        if fraction < FULL_MARKS - _CLOSE and answer.strip() != "*":
+        return None
+    q.skip(gap.line, f"gap {gap.number} ({gap.kind}) is not a kind of gap the app knows")
+    return None
+
+
+def _gap_text(q: QuestionReader, gap: _Gap, answer: str) -> str:
+    """An answer as plain text: escapes undone, the html of an html text read as text."""
+    return q.plain(XmlText(_unescape_cloze(answer), gap.format, gap.line), f"gap {gap.number}")
+
+
+def _gap_feedback(q: QuestionReader, gap: _Gap, feedback: str) -> str:
+    return q.rich(XmlText(feedback, gap.format, gap.line))
+
+
+def _typed_gap(q: QuestionReader, gap: _Gap) -> dict[str, Any] | None:
+    answers: list[str] = []
+    otherwise, lost = "", False
+    for fraction, raw, feedback in gap.answers:
+        answer = _gap_text(q, gap, raw)
+        if fraction >= FULL_MARKS - _CLOSE:
+            if answer:
+                answers.append(answer)
+            lost = lost or bool(feedback.strip())
+        elif answer == "*":
+            otherwise = otherwise or _gap_feedback(q, gap, feedback)
+        else:
             q.warn(
-                gap.line,
-                f"gap {gap.number}: answer '{_unescape_cloze(answer)}' "
-                f"({_percent(fraction)}) is not kept",
+                gap.line, f"gap {gap.number}: answer '{answer}' ({_percent(fraction)}) is not kept"
             )
-    return _text_gap(q, gap, [_unescape_cloze(a) for a in full])
-
-
-def _text_gap(q: QuestionReader, gap: _Gap, answers: list[str]) -> str:
-    answers = [" ".join(a.split()) for a in answers if a.strip()]
     if not answers:
         q.skip(gap.line, f"gap {gap.number} has no answer worth 100%")
-        return ""
-    if any("|" in a or "[[" in a or "]]" in a for a in answers):
-        q.skip(gap.line, f"gap {gap.number}: an answer holds '|', '[[' or ']]'")
-        return ""
-    if any(feedback.strip() for _, _, feedback in gap.answers):
-        q.warn(gap.line, f"gap {gap.number}: the feedback of its answers is not kept")
-    return "[[" + "|".join(answers) + "]]"
+        return None
+    if lost:
+        _lost_gap_feedback(q, gap)
+    entry: dict[str, Any] = {"answers": answers}
+    if otherwise:
+        entry["feedback"] = otherwise
+    return entry
+
+
+def _lost_gap_feedback(q: QuestionReader, gap: _Gap) -> None:
+    q.warn(
+        gap.line,
+        f"gap {gap.number}: the feedback of its right answers is not kept "
+        "(a gap's feedback is shown when the gap is not filled right)",
+    )
+
+
+def _numeric_gap(q: QuestionReader, gap: _Gap) -> dict[str, Any] | None:
+    entry: dict[str, Any] = {"kind": "numeric"}
+    otherwise, lost = "", False
+    for fraction, raw, feedback in gap.answers:
+        answer = _gap_text(q, gap, raw)
+        if answer == "*" and fraction < FULL_MARKS - _CLOSE:
+            otherwise = otherwise or _gap_feedback(q, gap, feedback)
+            continue
+        if fraction < FULL_MARKS - _CLOSE:
+            q.warn(
+                gap.line,
+                f"gap {gap.number}: answer {answer} ({_percent(fraction)}) is not kept: "
+                "a numeric gap has one right answer and no partial credit",
+            )
+            continue
+        if "answer" in entry:
+            q.warn(
+                gap.line,
+                f"gap {gap.number}: answer {answer} (also 100%) is not kept: "
+                "a numeric gap has one right answer",
+            )
+            continue
+        value, colon, spread = answer.partition(":")
+        number = _gap_number(value)
+        if number is None:
+            q.skip(gap.line, f"gap {gap.number}: the answer '{answer}' is not a number")
+            return None
+        tolerance = _gap_number(spread) if colon else None
+        if colon and tolerance is None:
+            q.skip(gap.line, f"gap {gap.number}: the tolerance in '{answer}' is not a number")
+            return None
+        entry["answer"] = number
+        if tolerance is not None:
+            entry["tolerance"] = abs(tolerance)
+        lost = lost or bool(feedback.strip())
+    if "answer" not in entry:
+        q.skip(gap.line, f"gap {gap.number} has no answer worth 100%")
+        return None
+    if lost:
+        _lost_gap_feedback(q, gap)
+    if otherwise:
+        entry["feedback"] = otherwise
+    return entry
+
+
+def _gap_number(text: str) -> int | float | None:
+    """A number as the gap writes it: '46' stays whole, '0.5' and '1e-3' are floats."""
+    text = text.strip()
+    if re.fullmatch(r"[+-]?\d{1,15}", text):
+        return int(text)
+    return _number(text)
+
+
+def _choice_gap(q: QuestionReader, gap: _Gap) -> dict[str, Any] | None:
+    choices: list[dict[str, Any]] = []
+    for fraction, raw, feedback in gap.answers:
+        choice: dict[str, Any] = {"text": _gap_text(q, gap, raw)}
+        if fraction >= FULL_MARKS - _CLOSE:
+            choice["correct"] = True
+        elif fraction > _CLOSE:
+            choice["credit"] = round(fraction / FULL_MARKS, 7)
+        elif fraction < -_CLOSE:
+            q.warn(
+                gap.line,
+                f"gap {gap.number}: choice '{choice['text']}' took away "
+                f"{_percent(-fraction)} in Moodle; in the app it is simply wrong",
+            )
+        said = _gap_feedback(q, gap, feedback)
+        if said:
+            choice["feedback"] = said
+        choices.append(choice)
+    if not any(choice.get("correct") for choice in choices):
+        q.skip(gap.line, f"gap {gap.number} has no answer worth 100%")
+        return None
+    entry: dict[str, Any] = {"kind": "choice", "choices": choices}
+    if gap.kind in _SHUFFLED_GAP_TYPES:
+        entry["shuffle"] = True
+    return entry
 
 
 TYPE_READERS: dict[str, Callable[[QuestionReader], _Read]] = {

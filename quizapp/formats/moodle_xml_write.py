@@ -19,8 +19,8 @@ from quizapp.bank.model import Problem, QuestionDoc, SetDoc
 from quizapp.formats.moodle_xml_answers import FULL_MARKS
 from quizapp.formats.moodle_xml_media import MEDIA_OUT, PLUGINFILE
 from quizapp.formats.moodle_xml_text import html_to_text, looks_like_html
+from quizapp.grading.cloze import Gap, read_gaps
 from quizapp.grading.numeric import format_number
-from quizapp.grading.typed import read_cloze
 
 
 def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
@@ -217,15 +217,15 @@ def _write_cloze(w: _QuestionWriter, element: ET.Element) -> None:
 
 def _cloze_text(w: _QuestionWriter) -> str:
     """Write the cloze text as html with Moodle's embedded answers for the gaps."""
-    cloze = read_cloze(str(w.q.spec["text"]))
+    cloze = read_gaps(w.q.spec)
     match = w.q.spec.get("match")
-    kind = "SHORTANSWER_C" if isinstance(match, Mapping) and match.get("case") else "SHORTANSWER"
+    case = isinstance(match, Mapping) and bool(match.get("case"))
+    marks = _marks(w, [gap.weight for gap in cloze.gaps])
     pieces = []
     for i, piece in enumerate(cloze.texts):
         pieces.append(html.escape(piece, quote=False).replace("\n", "<br>"))
         if i < len(cloze.gaps):
-            answers = "~".join("=" + _escape_cloze(a) for a in cloze.gaps[i])
-            pieces.append(f"{{1:{kind}:{answers}}}")
+            pieces.append(_embedded(w, i + 1, cloze.gaps[i], marks[i], case=case))
     text = "".join(pieces)
     prompt = w.q.prompt.strip()
     if prompt and not html_to_text(prompt).text:
@@ -233,6 +233,91 @@ def _cloze_text(w: _QuestionWriter) -> str:
     if prompt:
         w.warn("the prompt is not written: a Moodle cloze question is its text alone")
     return text
+
+
+def _embedded(w: _QuestionWriter, number: int, gap: Gap, mark: str, *, case: bool) -> str:
+    """One gap as Moodle's embedded answer, ``{mark:KIND:answers}``."""
+    if gap.kind == "choice":
+        kind = "MULTICHOICE_S" if gap.shuffle else "MULTICHOICE"
+        if gap.feedback:
+            w.warn(
+                f"gap {number}: its feedback is written as the feedback of each choice that is "
+                "not right and has none (Moodle gives feedback per choice)"
+            )
+        answers = [
+            _choice_fraction(c.credit)
+            + _cloze_answer(c.text)
+            + _cloze_feedback(c.feedback or (gap.feedback if c.credit < 1 else ""))
+            for c in gap.choices
+        ]
+    elif gap.kind == "numeric":
+        kind = "NUMERICAL"
+        answers = ["=" + _numeric_answer(w, number, gap.number or {})]
+    else:
+        kind = "SHORTANSWER_C" if case else "SHORTANSWER"
+        answers = ["=" + _cloze_answer(a) for a in gap.answers]
+    if gap.feedback and gap.kind != "choice":
+        answers.append("*" + _cloze_feedback(gap.feedback))
+    return f"{{{mark}:{kind}:{'~'.join(answers)}}}"
+
+
+def _cloze_answer(text: str) -> str:
+    # An html text: Moodle reads the answers' entities as the characters.
+    return _escape_cloze(html.escape(text, quote=False))
+
+
+def _cloze_feedback(text: str) -> str:
+    return "#" + re.sub(r"([\\}#~])", r"\\\1", text) if text else ""
+
+
+def _choice_fraction(credit: float) -> str:
+    if credit >= 1:
+        return "="
+    return f"%{_fraction(credit * FULL_MARKS)}%" if credit > 0 else ""
+
+
+def _numeric_answer(w: _QuestionWriter, number: int, spec: Mapping[str, Any]) -> str:
+    """``answer:tolerance`` as the spec writes them; a range as its middle and half-width."""
+    if spec.get("unit"):
+        w.warn(f"gap {number}: the unit '{spec['unit']}' is left out (Moodle's gaps have none)")
+    if "range" in spec:
+        lo, hi = (float(v) for v in spec["range"])
+        value, tolerance = _plain(_round((lo + hi) / 2)), _plain(_round((hi - lo) / 2))
+        w.warn(
+            f"gap {number}: the range [{format_number(lo)}, {format_number(hi)}] is written "
+            f"as {value} ± {tolerance}"
+        )
+        return f"{value}:{tolerance}"
+    written = _plain(spec["answer"])
+    return f"{written}:{_plain(spec['tolerance'])}" if "tolerance" in spec else written
+
+
+def _plain(value: object) -> str:
+    """A number as the spec writes it: 10 stays '10', 0.1 stays '0.1' (never '0.1000...01')."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return format_number(float(str(value)))
+
+
+def _round(value: float) -> float:
+    """A number worked out (a range's middle): the float noise of the sum left out."""
+    return float(f"{value:.12g}")
+
+
+def _marks(w: _QuestionWriter, weights: Sequence[float]) -> list[str]:
+    """The gaps' weights as Moodle's marks, which are whole numbers: scaled if they must be."""
+    scaled = [max(1.0, float(round(weight * 100))) for weight in weights]  # at worst
+    for scale in range(1, 101):
+        if all(abs(x * scale - round(x * scale)) < 1e-9 and x * scale >= 1 for x in weights):
+            scaled = [x * scale for x in weights]
+            break
+    marks = [str(round(x)) for x in scaled]
+    if any(abs(x - float(m)) > 1e-9 for x, m in zip(weights, marks, strict=True)):
+        w.warn(
+            f"the gaps' weights ({', '.join(format_number(x) for x in weights)}) are written "
+            f"as marks {', '.join(marks)}: Moodle's marks are whole numbers"
+        )
+    return marks
 
 
 _TYPE_WRITERS: dict[str, Callable[[_QuestionWriter, ET.Element], None]] = {

@@ -77,6 +77,7 @@ def test_the_set_is_named_after_the_file(result: ImportResult) -> None:
         "cell-size",
         "base-pairs",
         "nucleus-cloze",
+        "mixed-cloze",
         "numbers-cloze",
         "mitosis-order",
         "dogma-order",
@@ -95,7 +96,7 @@ def test_categories_become_topics(result: ImportResult) -> None:
     )
     assert [t.line for t in doc.topics] == [5, 157, 385]
     topics = [q.topic for q in doc.questions]
-    assert topics == ["cell-biology"] * 4 + ["cell-biology-genetics"] * 8 + ["chemistry-genetics"]
+    assert topics == ["cell-biology"] * 4 + ["cell-biology-genetics"] * 9 + ["chemistry-genetics"]
 
 
 def test_single_choice_with_image_feedback_and_tags(questions: dict[str, QuestionDoc]) -> None:
@@ -200,15 +201,45 @@ def test_matching_with_a_distractor(questions: dict[str, QuestionDoc]) -> None:
     assert q.line_of(("distractors", 0)) == line_of(ALL, "<subquestion", after="Guanine")
 
 
-def test_cloze_short_answer_and_exact_numerical_gaps(questions: dict[str, QuestionDoc]) -> None:
+def test_cloze_gaps_typed_choice_and_numeric(questions: dict[str, QuestionDoc]) -> None:
     nucleus = questions["nucleus-cloze"]
     assert (nucleus.type, nucleus.prompt) == ("cloze", "")
+    # The marks are the weights; the feedback of the catch-all wrong answer is the gap's.
     assert nucleus.spec == {
-        "text": "The [[nucleus]] holds the [[DNA|deoxyribonucleic acid]], and [[a } brace~tilde]]."
+        "text": "The [[1]] holds the [[2]], and [[3]].",
+        "gaps": [
+            {"answers": ["nucleus"]},
+            {"answers": ["DNA", "deoxyribonucleic acid"], "feedback": "Think of genes"},
+            {"answers": ["a } brace~tilde"], "weight": 2},
+        ],
     }
+    assert nucleus.line_of(("gaps", 1)) == line_of(ALL, "{1:SHORTANSWER:=nucleus")
+    mixed = questions["mixed-cloze"]
+    assert mixed.spec == {
+        "text": "Humans have [[1]] chromosomes in [[2]] and [[3]] in [[4]].",
+        "gaps": [
+            {"kind": "numeric", "answer": 46, "tolerance": 0},
+            {
+                "kind": "choice",
+                "choices": [
+                    {"text": "body cells", "correct": True},
+                    {"text": "egg cells"},
+                    {"text": "sperm cells"},
+                ],
+            },
+            {"kind": "numeric", "answer": 23, "tolerance": 1},
+            {"answers": ["Gametes"]},
+        ],
+        "match": {"case": True},  # its one typed gap is SHORTANSWER_C
+    }
+    assert mixed.line_of(("gaps", 2)) == line_of(ALL, "{1:NUMERICAL:=23:1}")
     numbers = questions["numbers-cloze"]
     assert numbers.spec == {
-        "text": "A human body cell has [[46]] chromosomes in [[23]] pairs.",
+        "text": "A human body cell has [[1]] chromosomes in [[2]] pairs.",
+        "gaps": [
+            {"kind": "numeric", "answer": 46, "tolerance": 0, "weight": 2},
+            {"answers": ["23"]},
+        ],
         "match": {"case": True},
     }
 
@@ -242,18 +273,6 @@ def test_embedded_image_becomes_a_media_file(result: ImportResult) -> None:
 def test_types_the_app_lacks_and_unrepresentable_gaps_are_left_out(result: ImportResult) -> None:
     assert result.problems == ()
     assert list(result.left_out) == [
-        Problem(
-            "moodle-all.xml",
-            line_of(ALL, "{1:MULTICHOICE:"),
-            "'Mixed cloze': gap 2 (MULTICHOICE) is a kind of gap the app's cloze lacks (its gaps "
-            "are typed answers); the question is not imported",
-        ),
-        Problem(
-            "moodle-all.xml",
-            line_of(ALL, "{1:NUMERICAL:=23:1}"),
-            "'Mixed cloze': gap 3 (NUMERICAL) has a tolerance or several answers, which the "
-            "app's cloze gaps (typed text) cannot hold; the question is not imported",
-        ),
         *[
             Problem(
                 "moodle-all.xml",
@@ -280,9 +299,7 @@ def test_types_the_app_lacks_and_unrepresentable_gaps_are_left_out(result: Impor
     ]
     assert result.doc is not None
     titles = {q.title for q in result.doc.questions}
-    assert not titles & {"Mixed cloze", "Explain osmosis", "Reading", "Dilution", "Drag words"}
-    # The gap lines are the lines of the gaps, not of the question.
-    assert line_of(ALL, "{1:NUMERICAL:=23:1}") == line_of(ALL, "{1:MULTICHOICE:") + 1
+    assert not titles & {"Explain osmosis", "Reading", "Dilution", "Drag words"}
 
 
 def test_what_was_changed_is_a_warning(result: ImportResult) -> None:
@@ -332,23 +349,13 @@ def test_what_was_changed_is_a_warning(result: ImportResult) -> None:
         ),
         (
             line_of(ALL, "{1:SHORTANSWER:=nucleus"),
-            "'Nucleus cloze': gap 1: the feedback of its answers is not kept",
-        ),
-        (
-            line_of(ALL, "{1:SHORTANSWER:=nucleus"),
-            "'Nucleus cloze': gap 2: the feedback of its answers is not kept",
-        ),
-        (
-            line_of(ALL, "{1:SHORTANSWER:=nucleus"),
-            "'Nucleus cloze': the gaps' different marks are not kept: every gap counts the same",
+            "'Nucleus cloze': gap 1: the feedback of its right answers is not kept (a gap's "
+            "feedback is shown when the gap is not filled right)",
         ),
         (
             line_of(ALL, "{2:NUMERICAL:=46:0#Right}"),
-            "'Numbers cloze': gap 1: the feedback of its answers is not kept",
-        ),
-        (
-            line_of(ALL, "{2:NUMERICAL:=46:0#Right}"),
-            "'Numbers cloze': the gaps' different marks are not kept: every gap counts the same",
+            "'Numbers cloze': gap 1: the feedback of its right answers is not kept (a gap's "
+            "feedback is shown when the gap is not filled right)",
         ),
         (
             question_line("Central dogma"),
@@ -562,8 +569,9 @@ def _cloze(text: str) -> ImportResult:
     [
         ("{:SA:=a}", "[[a]]"),
         ("{1:MW:%100%a~%100%b~%0%c}", "[[a|b]]"),
+        ("{2:SA:=a} {2:SA:=b}", "[[a]] [[b]]"),  # the same marks: no weights
+        ("{1:SA:=salt &amp; pepper}", "[[salt & pepper]]"),
         ("x {1:SHORTANSWER:=a\\~b\\#c\\}d\\\\e} y", "x [[a~b#c}d\\e]] y"),
-        ("{3:NM:=1.5}", "[[1.5]]"),
         ("<p>One</p><p>{1:SA:=two}</p>", "One\n[[two]]"),
         ("{1:SA:= spaced  out }", "[[spaced out]]"),
     ],
@@ -584,19 +592,27 @@ def test_cloze_gaps(text: str, expected: str) -> None:
         ),
         (
             "{1:MULTIRESPONSE:=a~b}",
-            "'C': gap 1 (MULTIRESPONSE) is a kind of gap the app's cloze "
-            "lacks (its gaps are typed answers); the question is not imported",
+            "'C': gap 1 (MULTIRESPONSE) lets the learner tick several answers, which the app's "
+            "cloze gaps cannot hold (a gap takes one answer); the question is not imported",
+        ),
+        (
+            "{1:FANCY:=a~b}",
+            "'C': gap 1 (FANCY) is not a kind of gap the app knows; the question is not imported",
+        ),
+        ("{1:MC:%50%a~b}", "'C': gap 1 has no answer worth 100%; the question is not imported"),
+        (
+            "{1:MC:=a}",
+            "'C': gap 1 choices needs at least 2 entries, found 1; the question is not imported",
+        ),
+        (
+            "{1:NM:=ten}",
+            "'C': gap 1: the answer 'ten' is not a number; the question is not imported",
+        ),
+        (
+            "{1:NM:=10:x}",
+            "'C': gap 1: the tolerance in '10:x' is not a number; the question is not imported",
         ),
         ("{1:SA:%50%a}", "'C': gap 1 has no answer worth 100%; the question is not imported"),
-        (
-            "{1:SA:=a|b}",
-            "'C': gap 1: an answer holds '|', '[[' or ']]'; the question is not imported",
-        ),
-        (
-            "{1:NUMERICAL:=2~=3}",
-            "'C': gap 1 (NUMERICAL) has a tolerance or several answers, which "
-            "the app's cloze gaps (typed text) cannot hold; the question is not imported",
-        ),
     ],
 )
 def test_cloze_gaps_that_cannot_be_kept(text: str, message: str) -> None:
@@ -608,10 +624,10 @@ def test_cloze_gaps_that_cannot_be_kept(text: str, message: str) -> None:
 
 
 def test_a_question_not_imported_reports_no_changes() -> None:
-    result = _cloze("{1:SA:=a~%50%b#half} {1:MC:=x~y}")
+    result = _cloze("{1:SA:=a~%50%b#half} {1:MR:=x~y}")
     assert [p.message for p in result.left_out] == [
-        "'C': gap 2 (MC) is a kind of gap the app's cloze lacks (its gaps are typed answers); "
-        "the question is not imported"
+        "'C': gap 2 (MR) lets the learner tick several answers, which the app's cloze gaps "
+        "cannot hold (a gap takes one answer); the question is not imported"
     ]
     assert result.warnings == ()
     kept = _cloze("{1:SA:=a~%50%b}")
@@ -640,7 +656,7 @@ def test_a_broken_question_is_left_out_and_the_others_imported() -> None:
 
 
 def test_a_question_with_several_faults_is_left_out_once() -> None:
-    result = _cloze("{1:MC:=x~y} {1:MR:=a~b}")
+    result = _cloze("{1:MRS:=x~y} {1:MR:=a~b}")
     assert len(result.left_out) == 2
     assert result.doc is not None
     assert result.doc.questions == ()

@@ -12,9 +12,10 @@ from typing import Any
 
 import pytest
 
-from quizapp.bank.model import QuestionDoc, SetDoc
+from quizapp.bank.model import QuestionDoc, SetDoc, SourceDoc, TopicDoc
 from quizapp.formats import EXPORTERS, IMPORTERS
 from quizapp.formats.assemble import NO_SOURCE
+from quizapp.grading.cloze import read_gaps
 from quizapp.grading.typed import read_cloze
 from tests.formats.support import bank, read_fixture
 
@@ -141,3 +142,122 @@ def test_aiken_round_trip_keeps_prompts_and_choices(name: str, doc: SetDoc) -> N
         )
         for q in single
     ]
+
+
+def _cloze(qid: str, spec: dict[str, Any]) -> QuestionDoc:
+    return QuestionDoc(
+        id=qid, topic="t", type="cloze", prompt="", spec=spec, explanation="", source=NO_SOURCE
+    )
+
+
+CLOZE_KINDS = SetDoc(
+    id="cloze-kinds",
+    title="cloze-kinds",
+    description="",
+    version="1",
+    source=SourceDoc("Gaps of every kind", ""),
+    topics=(TopicDoc("t", "Gaps"),),
+    questions=(
+        _cloze(
+            "every-kind",
+            {
+                "text": "Cells are [[1]] and [[2]] in vitro, about [[3]] days, in [[4]] or [[5]].",
+                "gaps": [
+                    {"answers": ["extracted", "collected"], "feedback": "From the blood."},
+                    {
+                        "kind": "choice",
+                        "choices": [
+                            {"text": "amplified", "correct": True, "feedback": "Yes & more."},
+                            {"text": "frozen {sic}", "feedback": "No: #1 ~ grown."},
+                            {"text": "halved <not>", "credit": 0.5},
+                        ],
+                        "shuffle": True,
+                        "weight": 2,
+                    },
+                    {"kind": "numeric", "answer": 10, "tolerance": 2, "feedback": "Ten."},
+                    {"kind": "numeric", "answer": 0.1, "weight": 3},
+                    {"kind": "choice", "choices": [{"text": "a", "correct": True}, {"text": "b"}]},
+                ],
+            },
+        ),
+        _cloze("inline", {"text": "Typed [[a|b]] and [[c]].", "match": {"case": True}}),
+        _cloze(
+            "one-choice",
+            {
+                "text": "The [[1]] makes ATP.",
+                "gaps": [
+                    {
+                        "kind": "choice",
+                        "choices": [
+                            {"text": "mitochondrion", "correct": True, "feedback": "Yes."},
+                            {"text": "nucleus", "feedback": "It holds the DNA."},
+                        ],
+                    }
+                ],
+            },
+        ),
+        _cloze(
+            "one-number",
+            {
+                "text": "About [[1]] days.",
+                "gaps": [{"kind": "numeric", "answer": 10, "tolerance": 2}],
+            },
+        ),
+        _cloze("one-typed", {"text": "A [[1]] cell.", "gaps": [{"answers": ["T", "helper T"]}]}),
+    ),
+)
+
+
+def test_cloze_gaps_of_every_kind_survive_moodle_xml_exactly() -> None:
+    exported = EXPORTERS["moodle_xml"].export(CLOZE_KINDS)
+    assert (exported.skipped, exported.warnings) == ((), ())
+    back = round_trip(CLOZE_KINDS, "moodle_xml")
+    # A cloze of one typed gap comes back with it written in the text.
+    one_typed = _cloze("one-typed", {"text": "A [[T|helper T]] cell."})
+    assert back.questions == (*CLOZE_KINDS.questions[:-1], one_typed)
+
+
+def _gift_back(question: QuestionDoc) -> QuestionDoc:
+    """A one-gap cloze as GIFT reads back its missing-word question: a choice or numeric gap
+    is a question of that type with a blank in the prompt."""
+    cloze = read_gaps(question.spec)
+    gap = cloze.gaps[0]
+    prompt = f"{cloze.texts[0]}_____{cloze.texts[1]}"
+    if gap.kind == "choice":
+        choices = [
+            {
+                "text": c.text,
+                **({"correct": True} if c.credit >= 1 else {}),
+                **({"feedback": c.feedback} if c.feedback else {}),
+            }
+            for c in gap.choices
+        ]
+        return dataclasses.replace(
+            question, type="single_choice", prompt=prompt, spec={"choices": choices}
+        )
+    if gap.kind == "numeric":
+        assert gap.number is not None
+        return dataclasses.replace(question, type="numeric", prompt=prompt, spec=gap.number)
+    text = f"{cloze.texts[0]}[[{'|'.join(gap.answers)}]]{cloze.texts[1]}"
+    return dataclasses.replace(question, spec={"text": text})
+
+
+def test_one_gap_clozes_of_every_kind_through_gift() -> None:
+    result = EXPORTERS["gift"].export(CLOZE_KINDS)
+    assert [p.message for p in result.skipped] == [
+        "question 'every-kind' is left out: it has 5 gaps and a GIFT missing-word question has one",
+        "question 'inline' is left out: it has 2 gaps and a GIFT missing-word question has one",
+    ]
+    assert result.warnings == ()
+    text = result.data.decode()
+    assert "The {=mitochondrion#Yes. ~nucleus#It holds the DNA.} makes ATP." in text
+    assert "About {#10:2} days." in text
+    assert "A {=T =helper T} cell." in text
+    back = IMPORTERS["gift"].read(result.data, "again.gift")
+    assert (back.problems, back.left_out, back.warnings) == ((), (), ())
+    assert back.doc is not None
+    written = CLOZE_KINDS.questions[2:]
+    # GIFT reads a missing-word choice or number back as its own type, or (if it learns to)
+    # as the cloze it was: either way the gap's content is the same.
+    for got, question in zip(back.doc.questions, written, strict=True):
+        assert got in (question, _gift_back(question)), question.id

@@ -45,6 +45,9 @@ per-answer ``feedback``                choice feedback, true/false feedback; whe
 ``tags``                               tags
 ``<file encoding="base64">``           ``MediaFile``; ``@@PLUGINFILE@@/name`` becomes
                                        ``media:NAME`` (see ``MEDIA_SCHEME``)
+``<image>`` + ``<image_base64>``       (Moodle 1.9) ``MediaFile`` named by the path (``/`` made
+                                       ``_``), shown after the question text as Moodle does;
+                                       an ``<image>`` without its bytes is reported
 ``description`` (text, no answer)      left out, by name and line
 anything else (essay, calculated*,     left out, by type, name and line
 randomsamatch, ddwtos, gapselect,
@@ -54,7 +57,8 @@ drag-and-drop...)
 A question left out (its type, or an error inside it: no right answer, a fraction that is
 not a number, a gap the app's cloze lacks) is listed in ``left_out`` at its line, with the
 reason; the other questions are imported. Problems of the whole file (not well-formed, a root
-other than ``<quiz>``, entities, too large) stop it.
+other than ``<quiz>``, entities, too large) stop it. A file whose root is one ``<question>``
+(a question exported alone) is read as a ``<quiz>`` holding it.
 
 Answer texts (choices, accepted answers, pairs, items) are plain text in the app: Moodle's
 HTML answers are reduced to their text. Prompts, explanations and feedback keep their HTML.
@@ -70,6 +74,9 @@ middle ± half its width).
 
 from __future__ import annotations
 
+import dataclasses
+import re
+import xml.etree.ElementTree as ET
 from typing import ClassVar
 
 from quizapp.bank.model import Problem, SetDoc
@@ -78,6 +85,8 @@ from quizapp.formats.moodle_xml_media import MAX_MEDIA_FILE_BYTES, MAX_MEDIA_TOT
 from quizapp.formats.moodle_xml_read import MAX_XML_BYTES, FileReader, Limits
 from quizapp.formats.moodle_xml_text import parse_xml
 from quizapp.formats.moodle_xml_write import SetWriter
+
+_LONE_QUESTION = re.compile(r"<question\s+type=")
 
 
 class MoodleXmlImporter(Importer):
@@ -97,21 +106,26 @@ class MoodleXmlImporter(Importer):
         self.limits = Limits(max_bytes, max_media_file_bytes, max_media_total_bytes)
 
     def sniff(self, head: str) -> int:
-        """2 when the file has a ``<quiz>`` element, else 1 (the extension fits)."""
-        return 2 if "<quiz" in head else 1
+        """2 when the file has a ``<quiz>`` element or a typed ``<question>``, else 1."""
+        return 2 if "<quiz" in head or _LONE_QUESTION.search(head) else 1
 
     def read(self, data: bytes, filename: str, *, set_id: str | None = None) -> ImportResult:
         if len(data) > self.limits.xml:
             return _refused(filename, 0, f"the file is larger than {self.limits.xml} bytes")
         parsed = parse_xml(data)
-        if parsed.root is None:
+        root = parsed.root
+        if root is None:
             return _refused(filename, parsed.error_line, parsed.error)
-        if parsed.root.tag != "quiz":
+        if root.tag == "question":  # one question exported alone: a quiz of one
+            quiz = ET.Element("quiz")
+            quiz.append(root)
+            parsed = dataclasses.replace(parsed, root=quiz)
+        elif root.tag != "quiz":
             return _refused(
                 filename,
-                parsed.lines.get(parsed.root, 1),
-                f"not a Moodle XML question file: the root element is <{parsed.root.tag}>, "
-                "not <quiz>",
+                parsed.lines.get(root, 1),
+                f"not a Moodle XML question file: the root element is <{root.tag}>, "
+                "not <quiz> or <question>",
             )
         return FileReader(filename, set_id, parsed, self.limits).run()
 

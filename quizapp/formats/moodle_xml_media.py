@@ -1,13 +1,16 @@
 """Moodle XML's embedded files: the ``media:NAME`` references, their limits and the shelf.
 
 Moodle embeds a question's files as base64 ``<file>`` elements and refers to them as
-``@@PLUGINFILE@@/name``; in the app an image is ``media:NAME`` (``MEDIA_SCHEME``).
+``@@PLUGINFILE@@/name`` (Moodle 1.9 gave a question one picture, ``<image_base64>``, named by
+its path in ``<image>``); in the app an image is ``media:NAME`` (``MEDIA_SCHEME``).
 ``MediaShelf`` gives each file of an import a unique, safe name (Anki's reader uses it too);
 ``referenced`` keeps the files that the imported questions show.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import mimetypes
 import re
@@ -62,6 +65,24 @@ class MediaShelf:
             self.files[name] = MediaFile(name, content_type, data)
             self.total += len(data)
         return name
+
+
+_PICTURE_TYPES = (
+    (b"\x89PNG\r\n\x1a\n", "png"),
+    (b"\xff\xd8\xff", "jpg"),
+    (b"GIF8", "gif"),
+    (b"BM", "bmp"),
+)
+
+
+def picture_name(encoded: str) -> str:
+    """Name a picture that came without one (``image`` and the extension its bytes tell)."""
+    try:
+        head = base64.b64decode(encoded[:16], validate=True)
+    except (binascii.Error, ValueError):
+        return "image"
+    kind = next((ext for magic, ext in _PICTURE_TYPES if head.startswith(magic)), "")
+    return f"image.{kind}" if kind else "image"
 
 
 def referenced(doc: SetDoc, media: MediaShelf) -> tuple[MediaFile, ...]:

@@ -17,7 +17,7 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 from dataclasses import dataclass
-from urllib.parse import unquote
+from urllib.parse import quote, unquote
 
 from quizapp.bank.model import KeyPath, Problem, QuestionDoc, TopicDoc
 from quizapp.formats.assemble import DEFAULT_TOPIC, NO_SOURCE, SetBuilder
@@ -29,7 +29,9 @@ from quizapp.formats.moodle_xml_media import (
     MAX_MEDIA_TOTAL_BYTES,
     MEDIA_REF,
     MEDIA_SCHEME,
+    PLUGINFILE,
     MediaShelf,
+    picture_name,
     referenced,
 )
 from quizapp.formats.moodle_xml_text import ParsedXml, XmlText, html_to_text
@@ -140,6 +142,42 @@ class QuestionReader:
                 names[wanted.rsplit("/", 1)[-1]] = stored
         return names
 
+    def read_legacy_image(self) -> None:
+        """Keep Moodle 1.9's picture: ``<image>`` (its path) and ``<image_base64>`` (its bytes).
+
+        As Moodle's own import does, the picture is stored under its path with ``/`` made
+        ``_`` and shown after the question text (an ``@@PLUGINFILE@@`` image appended to it,
+        so that every type, cloze included, reads it like the files of newer exports).
+        """
+        path_element = self.element.find("image")
+        data_element = self.element.find("image_base64")
+        path = self.value("image")
+        encoded = "".join(self.value("image_base64").split())
+        if not path and not encoded:
+            return
+        where = data_element if data_element is not None else path_element
+        line = self.owner.line(where) if where is not None else self.line
+        if not encoded:
+            self.warn(
+                line,
+                f"the picture '{path}' is left out: the file names it on the Moodle server it "
+                "came from but does not carry it (<image_base64>)",
+            )
+            return
+        name = path.replace("/", "_").strip() or picture_name(encoded)
+        stored = self.owner.store_media(name, encoded, line, self)
+        if not stored:
+            return
+        self.media[name] = stored
+        holder = self.element.find("questiontext")
+        if holder is None:
+            holder = ET.SubElement(self.element, "questiontext", {"format": "html"})
+        text = holder.find("text")
+        if text is None:
+            text = ET.SubElement(holder, "text")
+        image = f'<img src="{PLUGINFILE}/{quote(name)}" alt="">'
+        text.text = f"{(text.text or '').rstrip()} {image}".lstrip()
+
     def fraction(self, answer: ET.Element) -> float | None:
         raw = answer.get("fraction", "0").strip() or "0"
         try:
@@ -172,6 +210,7 @@ class QuestionReader:
     def run(self) -> QuestionDoc | None:
         reader = TYPE_READERS[self.qtype]
         self.media = self.read_files()
+        self.read_legacy_image()
         kind_spec = reader(self)
         if self.skipped or kind_spec is None:
             return None

@@ -17,6 +17,7 @@ from quizapp.formats.moodle_xml import EXPORTER, IMPORTER, MoodleXmlImporter
 from quizapp.formats.moodle_xml_read import category_parts, category_titles
 from quizapp.formats.moodle_xml_text import ENTITIES_REFUSED, html_to_text, parse_xml
 from quizapp.grading import REGISTRY
+from tests.formats.support import messages, validate_imported
 
 FIXTURES = Path(__file__).parent / "fixtures"
 ALL = FIXTURES / "moodle-all.xml"
@@ -889,3 +890,85 @@ def test_read_never_raises_on_damaged_files() -> None:
         if result.doc is not None:
             assert isinstance(EXPORTER.export(result.doc).data, bytes)
     assert outcomes == {True, False}  # both refused and (partly) read files were met
+
+
+# --- a question exported alone, and Moodle 1.9's pictures --------------------------------------
+
+LONE_QUESTION = b"""<?xml version="1.0" encoding="UTF-8"?>
+<question type="truefalse">
+  <name><text>Alone</text></name>
+  <questiontext format="html"><text>Is a question exported alone read?</text></questiontext>
+  <answer fraction="100"><text>true</text></answer>
+  <answer fraction="0"><text>false</text></answer>
+</question>
+"""
+
+
+def test_a_question_exported_alone_is_read_like_a_quiz_holding_it() -> None:
+    result = IMPORTER.read(LONE_QUESTION, "alone.xml")
+    assert (result.problems, result.left_out, result.warnings) == ((), (), ())
+    assert result.doc is not None
+    (question,) = result.doc.questions
+    assert (question.line, question.type, question.title, question.prompt) == (
+        2,
+        "true_false",
+        "Alone",
+        "Is a question exported alone read?",
+    )
+    assert dict(question.spec) == {"answer": True}
+    assert IMPORTER.sniff(LONE_QUESTION.decode()) == 2
+
+
+def _moodle_19(picture: str) -> bytes:
+    return (
+        '<quiz>\n<question type="multichoice">\n<name><text>Cell</text></name>\n'
+        '<questiontext format="html"><text>Which cell is shown?</text></questiontext>\n'
+        f"{picture}\n<single>true</single>\n"
+        '<answer fraction="100"><text>Plasma cell</text></answer>\n'
+        '<answer fraction="0"><text>T cell</text></answer>\n</question>\n</quiz>'
+    ).encode()
+
+
+def test_a_moodle_19_picture_is_kept_and_shown_after_the_question_text() -> None:
+    encoded = base64.b64encode(PNG).decode()
+    data = _moodle_19(
+        f"<image>pics/plasma cell.png</image>\n<image_base64>{encoded}</image_base64>"
+    )
+    result = IMPORTER.read(data, "old.xml")
+    assert (result.problems, result.left_out, result.warnings) == ((), (), ())
+    assert [(m.name, m.content_type, m.data) for m in result.media] == [
+        ("pics_plasma_cell.png", "image/png", PNG)
+    ]
+    assert result.doc is not None
+    assert result.doc.questions[0].prompt == (
+        'Which cell is shown? <img src="media:pics_plasma_cell.png" alt="">'
+    )
+    assert validate_imported(result.doc) == []
+
+
+def test_a_moodle_19_picture_without_a_name_is_named_by_its_bytes() -> None:
+    data = _moodle_19(f"<image_base64>{base64.b64encode(PNG).decode()}</image_base64>")
+    result = IMPORTER.read(data, "old.xml")
+    assert [m.name for m in result.media] == ["image.png"]
+    assert result.doc is not None
+    assert result.doc.questions[0].prompt.endswith('<img src="media:image.png" alt="">')
+
+
+def test_a_moodle_19_picture_the_file_does_not_carry_is_reported() -> None:
+    result = IMPORTER.read(_moodle_19("<image>pics/cell.png</image>"), "old.xml")
+    assert result.media == ()
+    assert messages(result.warnings) == [
+        "old.xml:5: 'Cell': the picture 'pics/cell.png' is left out: the file names it on the "
+        "Moodle server it came from but does not carry it (<image_base64>)"
+    ]
+    assert result.doc is not None
+    assert result.doc.questions[0].prompt == "Which cell is shown?"
+
+
+def test_a_moodle_19_picture_that_is_not_base64_is_reported() -> None:
+    data = _moodle_19("<image>cell.png</image><image_base64>not base64!</image_base64>")
+    result = IMPORTER.read(data, "old.xml")
+    assert result.media == ()
+    assert messages(result.warnings) == [
+        "old.xml:5: 'Cell': the file 'cell.png' is not valid base64: left out"
+    ]

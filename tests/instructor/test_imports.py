@@ -206,7 +206,7 @@ def test_every_problem_is_listed_at_its_line(user_agent: Browserless, instructor
     ("name", "reason"),
     [
         ("every-feature.gift", "essay"),
-        ("moodle-all.xml", "moodle-all.xml:314:"),
+        ("moodle-all.xml", "moodle-all.xml:392:"),
         ("broken.aiken.txt", "broken.aiken.txt:"),
         ("anki-current.apkg", "is not supported"),
     ],

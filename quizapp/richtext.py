@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable
 
 import nh3
+from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
 
 TAGS = frozenset(
@@ -52,6 +53,9 @@ _TAG_RE = re.compile(r"</?[a-zA-Z][^<>]*>|<!--")
 # An <img> whose src was dropped shows nothing useful: take it out altogether.
 _IMG_WITHOUT_SRC_RE = re.compile(r"<img(?![^>]*\ssrc=)[^>]*>")
 
+# CommonMark, with HTML written in the Markdown shown as text rather than passed through.
+_MARKDOWN = MarkdownIt("commonmark", {"html": False})
+
 MediaUrl = Callable[[str], str]
 """Turns the name of a file stored with the set into the URL that serves it."""
 
@@ -59,6 +63,15 @@ MediaUrl = Callable[[str], str]
 def has_html(text: str) -> bool:
     """Return whether ``text`` holds anything that looks like an HTML tag or comment."""
     return bool(_TAG_RE.search(text))
+
+
+def markdown_html(text: str) -> str:
+    """Return Markdown ``text`` as HTML (CommonMark; HTML written in it is escaped as text).
+
+    For texts that say they are Markdown (GIFT's ``[markdown]``): the HTML is stored as the
+    question's text and, like any, reaches a page only through ``clean_html``.
+    """
+    return str(_MARKDOWN.render(text))
 
 
 def clean_html(text: str, media_url: MediaUrl) -> str:

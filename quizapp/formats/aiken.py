@@ -20,9 +20,14 @@ the letter, and text after the letter is ignored with a warning. Problems (the f
 imported): not UTF-8 text, too many lines, no question at all.
 
 The exporter writes ``single_choice`` questions and reports every other type as skipped, by
-question id; feedback, explanations, titles and tags are left out with one warning each. A
+question id; feedback, explanations, titles and tags are left out with one warning each, and
+so are formatting and pictures. A
 round trip gives the same prompts and choices (ids, topics and all the rest are the ones an
-Aiken import makes). Text is kept as written, HTML included: the web layer sanitises it.
+Aiken import makes).
+
+Aiken is plain text, as in Moodle (which escapes it): a question and its choices show exactly
+as written, ``<b>`` and ``&amp;`` included (see ``plain_as_rich``). The exporter writes the
+plain text a question shows (HTML reduced to its text, as Moodle's Aiken export does).
 """
 
 from __future__ import annotations
@@ -34,6 +39,7 @@ from typing import ClassVar
 from quizapp.bank.model import KeyPath, QuestionDoc, SetDoc
 from quizapp.formats.assemble import NO_SOURCE, SetBuilder
 from quizapp.formats.base import Exporter, ExportResult, Importer, ImportResult, Media
+from quizapp.formats.htmltext import plain_as_rich, rich_as_plain
 from quizapp.formats.report import Report, few, name_of
 from quizapp.formats.textfile import decode_text
 
@@ -132,9 +138,11 @@ class AikenReader:
             self.add(draft, letter)
 
     def add(self, draft: _Draft, right: str) -> None:
-        prompt = "\n".join(draft.text)
+        written = "\n".join(draft.text)
         choices = [
-            {"text": text, "correct": True} if letter == right else {"text": text}
+            {"text": plain_as_rich(text), "correct": True}
+            if letter == right
+            else {"text": plain_as_rich(text)}
             for letter, (text, _) in draft.choices.items()
         ]
         lines: dict[KeyPath, int] = {
@@ -142,10 +150,10 @@ class AikenReader:
         }
         self.builder.add(
             QuestionDoc(
-                id=self.builder.question_id("", "", prompt),
+                id=self.builder.question_id("", "", written),
                 topic=self.builder.topic(""),
                 type="single_choice",
-                prompt=prompt,
+                prompt=plain_as_rich(written),
                 spec={"choices": choices},
                 explanation="",
                 source=NO_SOURCE,
@@ -191,12 +199,20 @@ class AikenExporter(Exporter):
     def export(self, doc: SetDoc, media: Media | None = None) -> ExportResult:
         report = Report(doc.file or doc.id)
         blocks = [b for b in (self.question(q, report) for q in doc.questions) if b]
-        lost = [q for q in doc.questions if q.type == "single_choice" and _has_extras(q)]
+        single = [q for q in doc.questions if q.type == "single_choice"]
+        lost = [q for q in single if _has_extras(q)]
         if lost:
             report.warn(
                 0,
                 "Aiken has no feedback, explanations, titles or tags: left out of "
                 f"{few([q.id for q in lost])}",
+            )
+        formatted = [q for q in single if _has_formatting(q)]
+        if formatted:
+            report.warn(
+                0,
+                "Aiken is plain text: the formatting and pictures of "
+                f"{few([q.id for q in formatted])} are left out, their text is written",
             )
         return report.exported("\n".join(blocks).encode("utf-8"))
 
@@ -208,7 +224,8 @@ class AikenExporter(Exporter):
             )
             return ""
         choices = question.spec["choices"]
-        prompt = [line.strip() for line in question.prompt.splitlines() if line.strip()]
+        shown = rich_as_plain(question.prompt)
+        prompt = [line.strip() for line in shown.splitlines() if line.strip()]
         if len(choices) > len(LETTERS) or any(_looks_special(line) for line in prompt):
             report.problem(
                 question.line,
@@ -216,13 +233,21 @@ class AikenExporter(Exporter):
                 "that Aiken would read as a choice or an answer",
             )
             return ""
-        lines = prompt + [f"{LETTERS[i]}. {_one_line(c['text'])}" for i, c in enumerate(choices)]
+        lines = prompt + [
+            f"{LETTERS[i]}. {_one_line(rich_as_plain(c['text']))}" for i, c in enumerate(choices)
+        ]
         right = next(i for i, c in enumerate(choices) if c.get("correct"))
         return "\n".join([*lines, f"ANSWER: {LETTERS[right]}", ""])
 
 
 def _looks_special(line: str) -> bool:
     return bool(_CHOICE.fullmatch(line) or _ANSWER.fullmatch(line))
+
+
+def _has_formatting(question: QuestionDoc) -> bool:
+    """Say whether the question shows HTML (not just plain text held as HTML)."""
+    texts = [question.prompt, *(str(c["text"]) for c in question.spec["choices"])]
+    return any(plain_as_rich(rich_as_plain(text)) != text for text in texts)
 
 
 def _has_extras(question: QuestionDoc) -> bool:

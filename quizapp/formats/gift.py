@@ -29,13 +29,20 @@ text ``{...}`` text                 short answer -> cloze with a ``[[a|b]]`` gap
                                     keep their type with ``_____`` in the prompt
 ``=a#feedback``                     choice feedback; on other types: dropped with a warning
 ``####feedback``                    explanation
-``[html]`` ``[markdown]`` ...       removed; the text is kept as written (see below)
+``[plain]`` ``[markdown]``          plain text shows exactly as written, Markdown is rendered;
+                                    ``[html]``/``[moodle]``/none: kept as written (see below)
 ``\\~ \\= \\# \\{ \\} \\: \\\\ \\n``  the character, a backslash, a line break
 ``{}`` / text without ``{}``        left out: essay / description items are not supported
 ==================================  ===========================================================
 
-Text is kept as written, HTML and Markdown included (a ``<script>`` in a question arrives as
-those characters): sanitising is the web layer's job, with nh3, when it shows the text.
+Text is kept as written, HTML included (a ``<script>`` in a question arrives as those
+characters): sanitising is the web layer's job, with nh3, when it shows the text. A text
+marked ``[plain]`` is escaped so that it shows as written, one marked ``[markdown]`` is
+rendered to HTML (markdown-it-py, HTML in it escaped), which the web layer cleans the same
+way; as in Moodle, answers and feedback without a format of their own take the question
+text's. Typed answers, numbers, matching pairs and ordering items are kept as written, and a
+missing-word short answer (a cloze) keeps its text as written (a format that would change it
+is warned about). Ids made from the content use the text as written.
 Questions left out (the rest of the file can be imported): unclosed brace, stray ``}``, a
 second answer block, an unclosed title, no correct answer, several ``=`` in a choice question,
 bad weight, bad number, a pair without ``->``, an ordering block without its ``>N`` header,

@@ -17,6 +17,7 @@ from typing import Any, NoReturn
 
 from quizapp.bank.model import KeyPath
 from quizapp.formats.gift_text import find_any, find_unescaped, unescape
+from quizapp.formats.htmltext import markdown_as_rich, plain_as_rich
 from quizapp.formats.report import Report
 from quizapp.formats.wildcards import read_wildcard
 
@@ -61,6 +62,28 @@ def clean(raw: str) -> str:
     return unescape(split_format(raw)[1]).strip()
 
 
+def formatted(text_format: str, text: str) -> str:
+    """Return ``text`` as the app shows it in ``text_format``.
+
+    ``plain`` is shown exactly as written (see ``plain_as_rich``), ``markdown`` rendered; html,
+    moodle and no format keep the text as written (HTML, which the web layer cleans).
+    """
+    if text_format == "plain":
+        return plain_as_rich(text)
+    if text_format == "markdown":
+        return markdown_as_rich(text)
+    return text
+
+
+def shown(raw: str, default_format: str) -> str:
+    """Return a text to show (a choice, feedback): unescaped, in its own format or the default.
+
+    As in Moodle, a text without ``[format]`` is in the question text's format.
+    """
+    written, rest = split_format(raw)
+    return formatted(written or default_format, unescape(rest).strip())
+
+
 def read_number(text: str) -> int | float | None:
     """Return a GIFT number (an int when written without a point or exponent), or None."""
     text = text.strip()
@@ -78,8 +101,12 @@ class Piece:
     mark: str
     weight: float | None
     raw: str
-    feedback: str
+    raw_feedback: str
     line: int
+
+    @property
+    def feedback(self) -> str:
+        return clean(self.raw_feedback)
 
     @property
     def text(self) -> str:
@@ -108,15 +135,26 @@ class AnswerReader:
     """Reads the body of one answer block (the text between the braces, escapes included)."""
 
     def __init__(
-        self, body: str, offset: int, line_at: Callable[[int], int], report: Report, name: str
+        self,
+        body: str,
+        offset: int,
+        line_at: Callable[[int], int],
+        report: Report,
+        name: str,
+        text_format: str = "",
     ) -> None:
         self.offset = offset
         self.line_at = line_at
         self.report = report
         self.name = name
+        self.text_format = text_format
         general = find_unescaped(body, "####")
         self.body = body if general == -1 else body[:general]
-        self.explanation = "" if general == -1 else clean(body[general + 4 :])
+        self.explanation = "" if general == -1 else self.shown(body[general + 4 :])
+
+    def shown(self, raw: str) -> str:
+        """Return a text to show, in its own format or the question text's."""
+        return shown(raw, self.text_format)
 
     def read(self) -> Answers | None:
         """Return the question's type and spec, or None (the question left out, with its reason)."""
@@ -173,7 +211,7 @@ class AnswerReader:
         line = self.line_at(self.offset + start)
         weight, raw = self._weight(raw, line)
         split = _end_of(raw, "#")
-        return Piece(mark, weight, raw[:split], clean(raw[split + 1 :]), line)
+        return Piece(mark, weight, raw[:split], raw[split + 1 :], line)
 
     def _weight(self, raw: str, line: int) -> tuple[float | None, str]:
         text = raw.lstrip()
@@ -194,7 +232,7 @@ class AnswerReader:
         split = _end_of(self.body, "#")
         rest = self.body[split + 1 :]
         second = _end_of(rest, "#")
-        wrong, right = clean(rest[:second]), clean(rest[second + 1 :])
+        wrong, right = self.shown(rest[:second]), self.shown(rest[second + 1 :])
         spec: dict[str, Any] = {"answer": answer}
         feedback_true, feedback_false = (right, wrong) if answer else (wrong, right)
         if feedback_true:
@@ -233,11 +271,11 @@ class ChoiceReader:
         choices: list[dict[str, Any]] = []
         lines: dict[KeyPath, int] = {}
         for i, (piece, right) in enumerate(zip(self.pieces, correct, strict=True)):
-            choice: dict[str, Any] = {"text": piece.text}
+            choice: dict[str, Any] = {"text": self.owner.shown(piece.raw)}
             if right:
                 choice["correct"] = True
             if piece.feedback:
-                choice["feedback"] = piece.feedback
+                choice["feedback"] = self.owner.shown(piece.raw_feedback)
             choices.append(choice)
             lines[("choices", i)] = piece.line
         return choices, lines

@@ -18,7 +18,7 @@ from typing import Any
 
 from quizapp.bank.model import QuestionDoc
 from quizapp.formats.assemble import NO_SOURCE, SetBuilder
-from quizapp.formats.gift_answers import AnswerReader, Answers, split_format
+from quizapp.formats.gift_answers import AnswerReader, Answers, formatted, split_format
 from quizapp.formats.gift_text import find_unescaped, unescape, unknown_escapes
 from quizapp.formats.report import Report, name_of
 
@@ -147,8 +147,14 @@ class QuestionReader:
         opening, closing = found
         before, after = text[position:opening], text[closing + 1 :]
         name = name_of(title, unescape(before + after))
+        text_format = split_format(before)[0]
         answers = AnswerReader(
-            text[opening + 1 : closing], opening + 1, self.source.line_at, self.report, name
+            text[opening + 1 : closing],
+            opening + 1,
+            self.source.line_at,
+            self.report,
+            name,
+            text_format,
         ).read()
         if answers is not None:
             self.add(title, before, after, answers)
@@ -204,12 +210,12 @@ class QuestionReader:
         shaped = self.shape(before, after, answers)
         if shaped is None:
             return
-        qtype, spec, prompt = shaped
+        qtype, spec, prompt, written = shaped
         builder = self.owner.builder
         own_id = self.ids[0] if self.ids else ""
         builder.add(
             QuestionDoc(
-                id=builder.question_id(own_id, title, prompt or str(spec.get("text"))),
+                id=builder.question_id(own_id, title, written or str(spec.get("text"))),
                 topic=self.owner.topic or builder.topic(""),
                 type=qtype,
                 prompt=prompt,
@@ -224,18 +230,32 @@ class QuestionReader:
 
     def shape(
         self, before: str, after: str, answers: Answers
-    ) -> tuple[str, dict[str, Any], str] | None:
-        """Return the type, spec and prompt, with the missing-word layout applied."""
-        # The text format ([html], [markdown]...) goes: the text is kept as written, and the
-        # web layer renders and sanitises it.
-        before = unescape(split_format(before)[1])
-        after = unescape(after)
+    ) -> tuple[str, dict[str, Any], str, str] | None:
+        """Return the type, spec, prompt and prompt as written, missing-word layout applied.
+
+        The prompt as written (before its format is applied) is what an id is made from.
+
+        The text format goes: [plain] text is shown as written and [markdown] rendered (see
+        ``formatted``); [html], [moodle] and no format keep the text, which the web layer
+        cleans. A missing-word short answer (a cloze) keeps its text as written.
+        """
+        text_format, before = split_format(before)
+        before, after = unescape(before), unescape(after)
         if not after.strip():
-            return answers.type, answers.spec, before.strip()
+            written = before.strip()
+            return answers.type, answers.spec, formatted(text_format, written), written
         if answers.type != "short_answer":
-            return answers.type, answers.spec, (before + BLANK + after).strip()
+            blank = "\\_" * len(BLANK) if text_format == "markdown" else BLANK
+            prompt = formatted(text_format, (before + blank + after).strip())
+            return answers.type, answers.spec, prompt, (before + BLANK + after).strip()
         cloze = self.cloze(before, after, answers)
-        return None if cloze is None else ("cloze", cloze, "")
+        if cloze is not None and formatted(text_format, cloze["text"]) != cloze["text"]:
+            self.report.warn(
+                self.start,
+                f"the [{text_format}] text of a missing-word question is kept as written: "
+                f"{name_of('', before + after)}",
+            )
+        return None if cloze is None else ("cloze", cloze, "", "")
 
     def cloze(self, before: str, after: str, answers: Answers) -> dict[str, Any] | None:
         """Return the cloze spec of a missing-word short answer, or None if a gap cannot hold it."""

@@ -8,6 +8,7 @@ import pytest
 
 from quizapp.bank.model import QuestionDoc, SourceRef
 from quizapp.formats.aiken import EXPORTER, IMPORTER
+from quizapp.richtext import render_rich
 from tests.formats.support import bank, messages, read_fixture, validate_imported
 
 
@@ -19,7 +20,8 @@ QUIZ = [
     (1, "q-b7cf41c6f784", "Which cells proliferate in multiple myeloma?",
      [_choice("Plasma cells", True), _choice("T cells"), _choice("Red blood cells")]),
     (7, "q-4ab95140e431", "Which antigen do most CAR-T products\nfor multiple myeloma target?",
-     [_choice("CD19"), _choice("BCMA", True), _choice("<script>alert(1)</script>")]),
+     [_choice("CD19"), _choice("BCMA", True),
+      _choice("<span>&lt;script&gt;alert(1)&lt;/script&gt;</span>")]),  # shown as written
     (13, "q-5579c913d2bb", "What is infused back into the patient?",
      [_choice("The engineered T cells", True), _choice("Stem cells")]),
 ]  # fmt: skip
@@ -190,3 +192,39 @@ def test_text_after_the_answer_letter_is_warned_about() -> None:
     ]
     assert result.doc is not None
     assert result.doc.questions[0].spec["choices"][0] == _choice("a", True)
+
+
+def test_aiken_text_is_plain_and_shows_exactly_as_written() -> None:
+    text = '<html class="cool"> & images?\nA. 2 < 3\nB) <b>bold</b>\nC) a &amp; b\nANSWER: A'
+    result = IMPORTER.read(text.encode(), "t.txt")
+    assert result.doc is not None
+    question = result.doc.questions[0]
+    assert question.prompt == '<span>&lt;html class="cool"&gt; &amp; images?</span>'
+    assert render_rich(question.prompt, str) == '&lt;html class="cool"&gt; &amp; images?'
+    texts = [c["text"] for c in question.spec["choices"]]
+    assert texts == ["2 < 3", "<span>&lt;b&gt;bold&lt;/b&gt;</span>", "a &amp; b"]
+    assert [str(render_rich(t, str)) for t in texts] == [
+        "2 &lt; 3",
+        "&lt;b&gt;bold&lt;/b&gt;",
+        "a &amp;amp; b",
+    ]
+    # The export writes the text back as written.
+    again = EXPORTER.write(result.doc).decode()
+    assert again.splitlines()[:4] == [
+        '<html class="cool"> & images?',
+        "A. 2 < 3",
+        "B. <b>bold</b>",
+        "C. a &amp; b",
+    ]
+
+
+def test_export_writes_the_text_of_formatted_questions_and_warns() -> None:
+    doc = IMPORTER.read(b"Plain <i> here?\nA. a\nB. b\nANSWER: A\n", "t.txt").doc
+    assert doc is not None
+    html = dataclasses.replace(doc.questions[0], id="html", prompt="<p>Is <b>this</b> it?</p>")
+    result = EXPORTER.export(dataclasses.replace(doc, questions=(doc.questions[0], html)))
+    assert result.data.decode().splitlines()[::5] == ["Plain <i> here?", "Is this it?"]
+    assert messages(result.warnings) == [
+        "t.txt:0: Aiken is plain text: the formatting and pictures of 1 question (html) are "
+        "left out, their text is written"
+    ]

@@ -10,6 +10,7 @@ from quizapp.bank.model import Problem, QuestionDoc, SetDoc, SourceDoc, SourceRe
 from quizapp.formats.gift import EXPORTER, IMPORTER
 from quizapp.formats.gift_read import category_title
 from quizapp.formats.gift_text import escape, find_unescaped, unescape
+from quizapp.richtext import render_rich
 from tests.formats.support import messages, read_fixture, validate_imported
 
 FILE = "every-feature.gift"
@@ -92,7 +93,7 @@ EVERY_FEATURE: list[tuple[int, str, str, str, str, str, dict[str, Any], str, tup
         "cells",
         "short_answer",
         "Target",
-        "Which antigen do *most* products target?",
+        "Which antigen do <em>most</em> products target?",  # [markdown], rendered
         {"answers": ["BCMA", "B cell maturation antigen"]},
         "BCMA is the main target.",
         (),
@@ -751,3 +752,69 @@ def test_an_ordering_block_that_cannot_be_read_is_left_out_with_its_reason(
     assert messages(result.left_out) == [reason]
     assert result.doc is not None
     assert result.doc.questions == ()
+
+
+# --- text formats: [plain] shows as written, [markdown] is rendered ----------------------------
+
+
+def test_plain_text_shows_exactly_as_written() -> None:
+    text = '::P:: [plain]<html class="cool"> & images {=a ~[html]<b>b</b> ~c#<i>no</i>}'
+    result = IMPORTER.read(text.encode(), "t.gift")
+    assert result.doc is not None
+    question = result.doc.questions[0]
+    assert question.prompt == '<span>&lt;html class="cool"&gt; &amp; images</span>'
+    assert render_rich(question.prompt, str) == '&lt;html class="cool"&gt; &amp; images'
+    # As in Moodle, an answer without a format of its own is in the question text's format.
+    assert question.spec["choices"] == [
+        {"text": "a", "correct": True},
+        {"text": "<b>b</b>"},
+        {"text": "c", "feedback": "<span>&lt;i&gt;no&lt;/i&gt;</span>"},
+    ]
+
+
+def test_markdown_text_is_rendered_and_goes_through_the_cleaner() -> None:
+    text = (
+        "::M:: [markdown]Is **this** *right*? <script>x</script>\n"
+        "{T#[plain]2 < 3#Yes, **it is**.####See [the docs](https://moodle.org).}"
+    )
+    result = IMPORTER.read(text.encode(), "t.gift")
+    assert result.doc is not None
+    question = result.doc.questions[0]
+    assert question.prompt == (
+        "Is <strong>this</strong> <em>right</em>? &lt;script&gt;x&lt;/script&gt;"
+    )
+    assert dict(question.spec) == {
+        "answer": True,
+        "feedback_true": "Yes, <strong>it is</strong>.",
+        "feedback_false": "2 < 3",
+    }
+    assert question.explanation == 'See <a href="https://moodle.org">the docs</a>.'
+    assert render_rich(question.explanation, str) == (
+        'See <a href="https://moodle.org" rel="noopener noreferrer">the docs</a>.'
+    )
+    assert validate_imported(result.doc) == []
+
+
+def test_markdown_of_several_paragraphs_and_a_blank_in_the_text() -> None:
+    result = IMPORTER.read(b"[markdown]First *one*.\\n\\nThe {=a ~b} is *it*", "t.gift")
+    assert result.doc is not None
+    assert result.doc.questions[0].prompt == (
+        "<p>First <em>one</em>.</p>\n<p>The _____ is <em>it</em></p>"
+    )
+
+
+def test_a_formatted_missing_word_short_answer_is_kept_as_written_and_warned() -> None:
+    result = IMPORTER.read(b"::C:: [markdown]The {=a} is *it*", "t.gift")
+    assert result.doc is not None
+    assert dict(result.doc.questions[0].spec) == {"text": "The [[a]] is *it*"}
+    assert messages(result.warnings) == [
+        "t.gift:1: the [markdown] text of a missing-word question is kept as written: 'The is *it*'"
+    ]
+
+
+def test_the_id_is_made_from_the_text_as_written_not_as_formatted() -> None:
+    plain = IMPORTER.read(b"::T:: Is **it** {T}", "t.gift").doc
+    rendered = IMPORTER.read(b"::T:: [markdown]Is **it** {T}", "t.gift").doc
+    assert plain is not None
+    assert rendered is not None
+    assert plain.questions[0].id == rendered.questions[0].id

@@ -10,6 +10,7 @@ from quizapp.bank.model import SetDoc
 from quizapp.formats import EXPORTERS, IMPORTERS
 from quizapp.formats.base import ImportResult
 from quizapp.formats.textfile import MAX_LINES
+from quizapp.richtext import render_rich
 from tests.formats.support import messages, validate_imported
 
 TEXT_IMPORTERS = ["native", "gift", "aiken", "anki_text", "csv"]
@@ -115,7 +116,6 @@ def test_huge_line_counts_are_refused_before_parsing(name: str) -> None:
 SCRIPT = "<script>alert(1)</script>"
 SCRIPT_FILES = [
     ("gift", f"::S:: Is {SCRIPT} text? {{T}}"),
-    ("aiken", f"Is {SCRIPT} text?\nA. yes\nB. no\nANSWER: A"),
     ("csv", f"type,prompt,answer\ntrue_false,Is {SCRIPT} text?,true"),
     ("anki_text", f"#separator:tab\nIs {SCRIPT} text?\tyes"),
 ]
@@ -127,6 +127,24 @@ def test_a_script_tag_passes_through_as_text(name: str, text: str) -> None:
     assert result.problems == ()
     assert result.doc is not None
     assert result.doc.questions[0].prompt == f"Is {SCRIPT} text?"
+
+
+PLAIN_SCRIPT_FILES = [
+    ("aiken", f"Is {SCRIPT} text?\nA. yes\nB. no\nANSWER: A"),
+    ("gift", f"::S:: [plain]Is {SCRIPT} text? {{T}}"),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "text"), PLAIN_SCRIPT_FILES, ids=[n for n, _ in PLAIN_SCRIPT_FILES]
+)
+def test_a_script_tag_in_plain_text_is_escaped_and_shows_as_written(name: str, text: str) -> None:
+    result = IMPORTERS[name].read(text.encode(), "s.txt")
+    assert result.problems == ()
+    assert result.doc is not None
+    prompt = result.doc.questions[0].prompt
+    assert prompt == "<span>Is &lt;script&gt;alert(1)&lt;/script&gt; text?</span>"
+    assert render_rich(prompt, str) == "Is &lt;script&gt;alert(1)&lt;/script&gt; text?"
 
 
 @pytest.mark.parametrize(

@@ -15,6 +15,7 @@ import pytest
 from quizapp.bank.model import QuestionDoc, SetDoc, SourceDoc, TopicDoc
 from quizapp.formats import EXPORTERS, IMPORTERS
 from quizapp.formats.assemble import NO_SOURCE
+from quizapp.formats.htmltext import plain_as_rich, rich_as_plain
 from quizapp.grading.cloze import read_gaps
 from quizapp.grading.typed import read_cloze
 from tests.formats.support import bank, read_fixture
@@ -131,9 +132,14 @@ def test_aiken_round_trip_keeps_prompts_and_choices(name: str, doc: SetDoc) -> N
     single = [q for q in doc.questions if q.type == "single_choice"]
     back = IMPORTERS["aiken"].read(EXPORTERS["aiken"].write(doc), "again.txt").doc
     assert back is not None
+    # Aiken is plain text: what comes back is the text a question shows, HTML reduced to it.
     assert [(q.prompt, q.spec) for q in back.questions] == [
         (
-            "\n".join(line.strip() for line in q.prompt.splitlines() if line.strip()),
+            plain_as_rich(
+                "\n".join(
+                    line.strip() for line in rich_as_plain(q.prompt).splitlines() if line.strip()
+                )
+            ),
             {
                 "choices": [
                     {k: v for k, v in c.items() if k != "feedback"} for c in q.spec["choices"]

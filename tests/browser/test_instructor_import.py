@@ -57,14 +57,21 @@ def test_import_fix_publish_and_study(
     page.get_by_label("Question-set file").set_input_files(str(gift))
     page.get_by_role("button", name="Preview the import").click()
 
-    # The error is reported at its line, and nothing can be published.
-    expect(page.get_by_role("heading", name=re.compile("1 problem"))).to_be_visible()
-    expect(page.get_by_role("alert")).to_contain_text("astronomy.gift:7")
-    expect(page.get_by_role("alert")).to_contain_text("unclosed brace")
-    expect(page.get_by_role("button", name="Publish")).to_have_count(0)
+    # The broken question is left out at its line; the rest is published only on consent.
+    expect(
+        page.get_by_role("heading", name="1 question will be imported, 1 left out")
+    ).to_be_visible()
+    left_out = page.locator("section", has=page.get_by_role("heading", name=re.compile("left out")))
+    expect(left_out).to_contain_text("astronomy.gift:7")
+    expect(left_out).to_contain_text("unclosed brace")
+    expect(page.get_by_role("button", name="Publish", exact=True)).to_have_count(0)
+    expect(page.get_by_role("button", name="Publish 1 question, leave 1 out")).to_be_visible()
     assert serious_violations(page, axe_source) == []
-    screenshot(page, "import-problem-1280")
+    screenshot(page, "import-left-out-1280")
 
+    # The teacher would rather fix the file: discard this upload and send the fixed one.
+    page.get_by_role("button", name="Discard").click()
+    page.get_by_role("link", name="Import a question set").click()
     gift.write_text(FIXED)
     page.get_by_label("Question-set file").set_input_files(str(gift))
     page.get_by_label("Set id").fill("astronomy")

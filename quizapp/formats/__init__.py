@@ -18,7 +18,17 @@ Where several formats share an extension, the content decides (``Importer.sniff`
 
 from __future__ import annotations
 
-from quizapp.formats import aiken, anki, anki_text, csv_format, gift, moodle_xml, native, xlsx
+from quizapp.formats import (
+    aiken,
+    anki,
+    anki_text,
+    anki_write,
+    csv_format,
+    gift,
+    moodle_xml,
+    native,
+    xlsx,
+)
 from quizapp.formats.base import (
     Exporter,
     ExportResult,
@@ -48,6 +58,7 @@ EXPORTERS: dict[str, Exporter] = by_name(
         moodle_xml.EXPORTER,
         csv_format.EXPORTER,
         aiken.EXPORTER,
+        anki_write.EXPORTER,
     ]
 )
 

@@ -37,6 +37,11 @@ Cloze (any cloze-kind notetype)              ``cloze``: ``{{c1::answer::hint}}``
                                              ``[[answer]]`` (hints are reported); Back Extra
                                              is the explanation; images in the text go to
                                              the prompt
+a note with a ``quizapp`` field (the app's   the question the field keeps as JSON, exactly
+export, see ``anki_write``)                  (its media renamed if they clash); when the
+                                             field is empty or unreadable (warned), the
+                                             note is read as above, the explanation
+                                             taken from the end of Back
 Image Occlusion, any other notetype          left out, by name, with the note id as the entry
 deck ``Parent::Child``                       topic "Child" (the path "Parent / Child" where
                                              two decks end alike)

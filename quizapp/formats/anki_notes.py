@@ -10,16 +10,20 @@ from __future__ import annotations
 import html
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from typing import Any
 
-from quizapp.bank.model import Problem, QuestionDoc, TopicDoc
+from quizapp.bank.model import Problem, QuestionDoc, SourceRef, TopicDoc
 from quizapp.formats.anki_collection import Collection, Note, Notetype
 from quizapp.formats.anki_package import LATEST, ZSTD_MAGIC, Package, Refused, media_entries, unzstd
+from quizapp.formats.anki_write import BASIC_MODEL, QUIZAPP_FIELD, STORED_FORMAT, STORED_VERSION
 from quizapp.formats.assemble import DEFAULT_TOPIC, NO_SOURCE, SetBuilder
 from quizapp.formats.base import ImportResult
 from quizapp.formats.ids import IdBook, content_id, slug
-from quizapp.formats.moodle_xml_media import MEDIA_SCHEME, MediaShelf
+from quizapp.formats.moodle_xml_media import MEDIA_OUT, MEDIA_SCHEME, MediaShelf
 from quizapp.formats.moodle_xml_text import html_to_text
+from quizapp.grading import REGISTRY
 
 LONG_ANSWER = 80
 """A Back longer than this is still taken, with a warning: few learners can type it."""
@@ -29,6 +33,8 @@ _OPTIONAL_REVERSED = "Basic (optional reversed card)"
 _CLOZE = re.compile(r"\{\{c(\d+)::(.*?)\}\}", re.S)
 _SOUND = re.compile(r"\[sound:([^\]]*)\]")
 _IMG_SRC = re.compile(r"""(<img\b[^>]*?\bsrc\s*=\s*)(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
+_EXPLANATION = re.compile(r'<div class="explanation">(.*)</div>\s*$', re.S)
+"""Where the Back of a note the app exported keeps the explanation, after the answer."""
 _OWN_ID = re.compile(r"[a-z0-9][a-z0-9._-]{0,99}")
 
 
@@ -57,6 +63,72 @@ def note_id(guid: str) -> str:
     if _OWN_ID.fullmatch(guid):
         return guid
     return "anki-" + content_id("", guid).removeprefix("q-")
+
+
+@dataclass(frozen=True)
+class Stored:
+    """A question as the app's export keeps it in a note's ``quizapp`` field."""
+
+    question: QuestionDoc
+    topic: TopicDoc
+
+
+def _texts(value: object, what: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ValueError(f"{what} is not a list of texts")
+    return tuple(value)
+
+
+def _text(data: Mapping[str, Any], key: str, what: str) -> str:
+    value = data.get(key, "")
+    if not isinstance(value, str):
+        raise ValueError(f"the {what}'s {key} is not a text")
+    return value
+
+
+def read_stored(text: str) -> Stored:
+    """Return the question the JSON of a ``quizapp`` field holds, the field's HTML entities
+    decoded (see ``anki_write.stored_question``).
+
+    Raises ValueError, saying why, when the field is not such a question or its spec is not
+    valid for its type.
+    """
+    data = json.loads(text)
+    if not isinstance(data, dict) or data.get("format") != STORED_FORMAT:
+        raise ValueError("it is not a question written by quizapp")
+    if data.get("version") != STORED_VERSION:
+        raise ValueError(f"its version ({data.get('version')}) is not {STORED_VERSION}")
+    question, topic = data.get("question"), data.get("topic")
+    if not isinstance(question, dict) or not isinstance(topic, dict):
+        raise ValueError("it lacks the question or its topic")
+    qtype, spec = question.get("type"), question.get("spec")
+    if qtype not in REGISTRY:
+        raise ValueError(f"its type {qtype!r} is not one the app knows")
+    if not isinstance(spec, dict):
+        raise ValueError("its spec is not a mapping")
+    problems = REGISTRY[qtype].validate(spec)
+    if problems:
+        raise ValueError(f"its spec is not valid ({problems[0].message})")
+    source = _texts(question.get("source", ["", ""]), "its source")
+    if len(source) != 2:
+        raise ValueError("its source is not [section, quote]")
+    topic_id = _text(topic, "id", "topic")
+    if not _text(question, "id", "question") or not topic_id:
+        raise ValueError("it has no id, or its topic none")
+    return Stored(
+        QuestionDoc(
+            id=question["id"],
+            topic=topic_id,
+            type=qtype,
+            prompt=_text(question, "prompt", "question"),
+            spec=spec,
+            explanation=_text(question, "explanation", "question"),
+            source=SourceRef(*source),
+            title=_text(question, "title", "question"),
+            tags=_texts(question.get("tags", []), "its tags"),
+        ),
+        TopicDoc(topic_id, _text(topic, "title", "topic"), _text(topic, "section", "topic")),
+    )
 
 
 @dataclass(frozen=True)
@@ -223,11 +295,50 @@ class NoteReader:
             )
         )
 
+    def from_field(self, note: Note, notetype: Notetype) -> bool:
+        """Add the question a note's ``quizapp`` field keeps, exactly; False when it has none
+        (or one that cannot be read, which is warned about: the note is then read as Anki
+        shows it)."""
+        values = dict(zip(notetype.fields, note.fields, strict=False))
+        raw = values.get(QUIZAPP_FIELD, "")
+        if not raw.strip():
+            return False
+        text = html.unescape(raw)
+        try:
+            stored = read_stored(text)
+        except (ValueError, TypeError, KeyError, RecursionError) as exc:
+            self.warn(
+                note,
+                f"its '{QUIZAPP_FIELD}' field cannot be read ({exc}): the question is read "
+                "from the card's fields instead",
+            )
+            return False
+        names = {name: self.media_file(note, name) for name in MEDIA_OUT.findall(text)}
+        if any(stored_name and stored_name != name for name, stored_name in names.items()):
+            text = MEDIA_OUT.sub(lambda m: MEDIA_SCHEME + (names[m.group(1)] or m.group(1)), text)
+            stored = read_stored(text)
+        question, topic = stored.question, stored.topic
+        key = "\x00" + topic.id
+        if key not in self.topics:
+            self.topics[key] = replace(topic, id=self.topic_ids.take(topic.id))
+        self.builder.add(
+            replace(
+                question,
+                id=self.builder.question_id(question.id, "", question.prompt),
+                topic=self.topics[key].id,
+                locations={(): note.id},
+            )
+        )
+        return True
+
     def basic(self, note: Note, notetype: Notetype) -> None:
         values = dict(zip(notetype.fields, note.fields, strict=False))
         front = values.get("Front", note.fields[0] if note.fields else "")
         back = values.get("Back", note.fields[1] if len(note.fields) > 1 else "")
-        self.card(note, note_id(note.guid), front, back, "Back")
+        explanation = ""
+        if notetype.name.startswith(BASIC_MODEL) and (found := _EXPLANATION.search(back)):
+            back, explanation = back[: found.start()], found.group(1)
+        self.card(note, note_id(note.guid), front, back, "Back", explanation)
         # Prefixes, since copies are renamed ("Basic (and reversed card)-1a2b3", "... (genanki)").
         reverse = notetype.name.startswith(_REVERSED) or (
             notetype.name.startswith(_OPTIONAL_REVERSED)
@@ -236,8 +347,11 @@ class NoteReader:
         if reverse:
             self.card(note, note_id(note.guid) + "-reverse", back, front, "Front")
 
-    def card(self, note: Note, qid: str, front: str, back: str, answer_field: str) -> None:
-        """Add the question of one card: the prompt ``front``, the answer the text of ``back``."""
+    def card(
+        self, note: Note, qid: str, front: str, back: str, answer_field: str, explanation: str = ""
+    ) -> None:
+        """Add the question of one card: the prompt ``front``, the answer the text of ``back``
+        (the explanation ``back``'s HTML when it holds more than text, unless given)."""
         answer = html_to_text(_SOUND.sub("", back)).text
         if not answer:
             self.leave_out(note, f"the {answer_field} field has no text to type as the answer")
@@ -250,7 +364,10 @@ class NoteReader:
             self.leave_out(note, f"the {other} field is empty")
             return
         shown = self.rich(note, back)
-        explanation = shown if shown != html.escape(answer, quote=False) else ""
+        if explanation:
+            explanation = self.rich(note, explanation)
+        elif shown != html.escape(answer, quote=False):
+            explanation = shown
         self.question(note, qid, "short_answer", prompt, {"answers": [answer]}, explanation)
 
     def cloze(self, note: Note, notetype: Notetype) -> None:
@@ -282,6 +399,8 @@ class NoteReader:
             notetype = collection.notetypes.get(note.notetype)
             if notetype is None:
                 self.leave_out(note, f"its note type ({note.notetype}) is not in the collection")
+            elif self.from_field(note, notetype):
+                continue
             elif notetype.name.startswith("Image Occlusion"):
                 self.leave_out(note, "'Image Occlusion' notes are not supported")
             elif notetype.cloze:

@@ -78,6 +78,7 @@ EXPORT_FORMATS: dict[str, ExportFormat] = {
         ExportFormat("gift", EXPORTERS["gift"]),
         ExportFormat("moodle-xml", EXPORTERS["moodle_xml"]),
         ExportFormat("csv", EXPORTERS["csv"]),
+        ExportFormat("apkg", EXPORTERS["anki_package"]),
     )
 }
 

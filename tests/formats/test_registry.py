@@ -33,15 +33,18 @@ def test_the_registries_list_every_format() -> None:
         "moodle_xml",
         "anki_package",
     ]
-    assert list(EXPORTERS) == ["native", "gift", "moodle_xml", "csv", "aiken"]
+    assert list(EXPORTERS) == ["native", "gift", "moodle_xml", "csv", "aiken", "anki_package"]
     assert {name: e.extension for name, e in EXPORTERS.items()} == {
         "native": ".yaml",
         "gift": ".gift.txt",
         "moodle_xml": ".xml",
         "csv": ".csv",
         "aiken": ".aiken.txt",
+        "anki_package": ".apkg",
     }
-    assert all(e.media_type.endswith("charset=utf-8") for e in EXPORTERS.values())
+    texts = [e for name, e in EXPORTERS.items() if name != "anki_package"]
+    assert all(e.media_type.endswith("charset=utf-8") for e in texts)
+    assert EXPORTERS["anki_package"].media_type == "application/octet-stream"  # a zip
 
 
 @pytest.mark.parametrize(

@@ -1,6 +1,7 @@
 """Round trips: export a set, import it again, and get the same questions.
 
-CSV and the app's own format hold every type, so their round trips are exact. GIFT leaves out
+CSV, the app's own format and Anki packages (whose notes keep each question whole in a field)
+hold every type, so their round trips are exact. GIFT leaves out
 ordering questions and cloze questions of several gaps (and names them), and changes what the
 ``quizapp.formats.gift`` docstring lists; ``gift_normalised`` applies exactly those changes.
 """
@@ -8,14 +9,19 @@ ordering questions and cloze questions of several gaps (and names them), and cha
 from __future__ import annotations
 
 import dataclasses
+import io
+import json
+import sqlite3
+import zipfile
 from typing import Any
 
 import pytest
 
-from quizapp.bank.model import QuestionDoc, SetDoc, SourceDoc, TopicDoc
+from quizapp.bank.model import QuestionDoc, SetDoc, SourceDoc, SourceRef, TopicDoc
 from quizapp.formats import EXPORTERS, IMPORTERS
 from quizapp.formats.assemble import NO_SOURCE
 from quizapp.formats.htmltext import plain_as_rich, rich_as_plain
+from quizapp.grading import REGISTRY
 from quizapp.grading.cloze import read_gaps
 from quizapp.grading.typed import read_cloze
 from tests.formats.support import bank, read_fixture
@@ -48,7 +54,7 @@ def round_trip(doc: SetDoc, fmt: str) -> SetDoc:
 
 
 @pytest.mark.parametrize(("name", "doc"), all_sets(), ids=[n for n, _ in all_sets()])
-@pytest.mark.parametrize("fmt", ["native", "csv"])
+@pytest.mark.parametrize("fmt", ["native", "csv", "anki_package"])
 def test_exact_round_trips(name: str, doc: SetDoc, fmt: str) -> None:
     result = EXPORTERS[fmt].export(doc)
     assert (result.skipped, result.warnings) == ((), ())
@@ -125,6 +131,41 @@ def test_the_gift_fixture_survives_gift_exactly() -> None:
     back = round_trip(doc, "gift")
     assert back.questions == doc.questions
     assert back.topics == doc.topics
+
+
+def _in(topic: str, qid: str) -> QuestionDoc:
+    return QuestionDoc(qid, topic, "true_false", f"{qid}?", {"answer": True}, "", NO_SOURCE)
+
+
+NESTED = SetDoc(
+    id="nested",
+    title="nested",
+    description="",
+    version="1",
+    source=SourceDoc("Imported from nested", ""),
+    topics=(
+        TopicDoc("iota-kappa-lambda", "Iota / Kappa / Lambda"),
+        TopicDoc("iota-kappa", "Iota / Kappa"),
+        TopicDoc("bio-cells", "Bio / Cells"),
+        TopicDoc("chem-cells", "Chem / Cells"),
+        TopicDoc("io", "Input/Output / Disks"),
+    ),
+    questions=(
+        _in("iota-kappa-lambda", "q1"),
+        _in("iota-kappa", "q2"),
+        _in("bio-cells", "q3"),
+        _in("chem-cells", "q4"),
+        _in("io", "q5"),
+    ),
+)
+
+
+@pytest.mark.parametrize("fmt", ["native", "csv", "gift", "moodle_xml"])
+def test_nested_topics_keep_their_titles_and_ids(fmt: str) -> None:
+    # Moodle XML and GIFT write a title's levels as a category path, CSV the title as written.
+    back = round_trip(NESTED, fmt)
+    assert [(t.id, t.title) for t in back.topics] == [(t.id, t.title) for t in NESTED.topics]
+    assert [(q.id, q.topic) for q in back.questions] == [(q.id, q.topic) for q in NESTED.questions]
 
 
 @pytest.mark.parametrize(("name", "doc"), all_sets(), ids=[n for n, _ in all_sets()])
@@ -267,3 +308,251 @@ def test_one_gap_clozes_of_every_kind_through_gift() -> None:
     # as the cloze it was: either way the gap's content is the same.
     for got, question in zip(back.doc.questions, written, strict=True):
         assert got in (question, _gift_back(question)), question.id
+
+
+def _question(qid: str, topic: str, qtype: str, prompt: str, spec: dict[str, Any]) -> QuestionDoc:
+    return QuestionDoc(
+        id=qid,
+        topic=topic,
+        type=qtype,
+        prompt=prompt,
+        spec=spec,
+        explanation=f"Why {qid}: see <b>the text</b>.",
+        source=SourceRef("Section 2", f"The sentence behind {qid}."),
+        title=f"Title of {qid}",
+        tags=("tag one", "two"),
+    )
+
+
+EVERY_TYPE = dataclasses.replace(
+    CLOZE_KINDS,
+    id="every-type",
+    title="Every type :: of question",
+    topics=(
+        TopicDoc("cells", "Biology / Cells"),
+        TopicDoc("numbers", "Numbers"),
+        TopicDoc("t", "Gaps"),
+    ),
+    questions=(
+        _question(
+            "capital",
+            "cells",
+            "single_choice",
+            'Which is the capital? <img src="media:map.png">',
+            {
+                "choices": [
+                    {"text": "Paris", "correct": True, "feedback": "Yes."},
+                    {"text": "Lyon", "credit": 0.5, "feedback": "Close."},
+                    {"text": "Nice & co"},
+                ]
+            },
+        ),
+        _question(
+            "primes",
+            "numbers",
+            "multiple_response",
+            "Which are prime?\nPick every one.",
+            {
+                "choices": [
+                    {"text": "2", "correct": True, "credit": 0.7},
+                    {"text": "3", "correct": True, "credit": 0.3},
+                    {"text": "4", "credit": -0.5, "feedback": "2 x 2."},
+                ]
+            },
+        ),
+        _question(
+            "all-or-nothing",
+            "numbers",
+            "multiple_response",
+            "Which are even?",
+            {
+                "choices": [{"text": "2", "correct": True}, {"text": "3"}],
+                "scoring": "all_or_nothing",
+            },
+        ),
+        _question(
+            "powerhouse",
+            "cells",
+            "short_answer",
+            "The powerhouse of the cell?",
+            {
+                "answers": ["mitochondria", "mitochondrion"],
+                "partial": [{"text": "chloroplast", "credit": 0.25, "feedback": "Plants."}],
+                "otherwise": "Think of energy.",
+                "match": {"case": True},
+            },
+        ),
+        _question(
+            "days",
+            "numbers",
+            "numeric",
+            "How many days?",
+            {
+                "answer": 10,
+                "tolerance": 1,
+                "unit": "days",
+                "partial": [
+                    {"answer": 12, "tolerance": 1, "credit": 0.5, "feedback": "Close."},
+                    {"range": [20, 30], "credit": 0.25},
+                ],
+                "otherwise": "About ten.",
+            },
+        ),
+        _question("range", "numbers", "numeric", "Between?", {"range": [1.5, 2.5]}),
+        _question(
+            "dna",
+            "cells",
+            "true_false",
+            "DNA is a protein.",
+            {"answer": False, "feedback_true": "No.", "feedback_false": "Right."},
+        ),
+        _question(
+            "pairs",
+            "cells",
+            "matching",
+            "Match the organelles.",
+            {
+                "pairs": [
+                    {"left": "nucleus", "right": "DNA"},
+                    {"left": "ribosome", "right": "proteins"},
+                ],
+                "distractors": ["lipids"],
+            },
+        ),
+        _question(
+            "steps",
+            "cells",
+            "ordering",
+            "Order the steps.",
+            {"items": ["collect", "engineer", "expand", "infuse"], "scoring": "all_or_nothing"},
+        ),
+        _question("typed", "t", "cloze", "", {"text": "A [[T::cell}}|helper T]] and [[B]]."}),
+        *CLOZE_KINDS.questions,
+    ),
+)
+MEDIA = {"map.png": b"\x89PNG\r\n\x1a\n a map", "unused.png": b"not shown"}
+
+
+def test_every_type_and_gap_survives_an_anki_package_exactly() -> None:
+    assert all(REGISTRY[q.type].validate(q.spec) == [] for q in EVERY_TYPE.questions)
+    exported = EXPORTERS["anki_package"].export(EVERY_TYPE, MEDIA)
+    assert (exported.skipped, exported.warnings) == ((), ())
+    back = IMPORTERS["anki_package"].read(exported.data, "again.apkg")
+    assert (back.problems, back.warnings, back.left_out) == ((), (), ())
+    assert back.doc is not None
+    assert back.doc.questions == EVERY_TYPE.questions
+    assert back.doc.topics == EVERY_TYPE.topics
+    assert [(f.name, f.data) for f in back.media] == [("map.png", MEDIA["map.png"])]
+
+
+def _package(data: bytes) -> tuple[zipfile.ZipFile, sqlite3.Connection]:
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    con = sqlite3.connect(":memory:")
+    con.deserialize(archive.read("collection.anki2"))
+    return archive, con
+
+
+def test_the_anki_package_is_a_collection_with_readable_cards_and_its_media() -> None:
+    data = EXPORTERS["anki_package"].export(EVERY_TYPE, MEDIA).data
+    archive, con = _package(data)
+    assert archive.testzip() is None
+    assert sorted(archive.namelist()) == ["0", "collection.anki2", "media"]
+    assert json.loads(archive.read("media")) == {"0": "map.png"}
+    assert archive.read("0") == MEDIA["map.png"]
+    models = json.loads(con.execute("SELECT models FROM col").fetchone()[0])
+    kinds = {m["name"]: (m["type"], [f["name"] for f in m["flds"]]) for m in models.values()}
+    assert kinds == {
+        "quizapp Basic": (0, ["Front", "Back", "quizapp"]),
+        "quizapp Cloze": (1, ["Text", "Back Extra", "quizapp"]),
+    }
+    assert all("quizapp" not in t["qfmt"] + t["afmt"] for m in models.values() for t in m["tmpls"])
+    decks = {
+        d["name"] for d in json.loads(con.execute("SELECT decks FROM col").fetchone()[0]).values()
+    }
+    assert decks == {
+        "Default",
+        "Every type : of question::Biology::Cells",
+        "Every type : of question::Numbers",
+        "Every type : of question::Gaps",
+    }
+    notes = {
+        row[0].split("\x1f")[0]: row[1]
+        for row in con.execute(
+            "SELECT flds, (SELECT COUNT(*) FROM cards WHERE nid = notes.id) FROM notes"
+        )
+    }
+    assert len(notes) == len(EVERY_TYPE.questions)  # one note per question
+    assert all(count == 1 for count in notes.values())  # and one card: the app asks it whole
+    fronts = list(notes)
+    assert fronts[0] == (
+        'Which is the capital? <img src="map.png"><ol type="A"><li>Paris</li><li>Lyon</li>'
+        "<li>Nice &amp; co</li></ol>"
+    )
+    assert "A [[T&#58;&#58;cell&#125;&#125;" not in fronts[9]
+    assert fronts[9] == "A {{c1::T&#58;&#58;cell&#125;&#125;}} and {{c1::B}}."
+    backs = [row[0].split("\x1f")[1] for row in con.execute("SELECT flds FROM notes ORDER BY id")]
+    assert backs[0].startswith('A. Paris<div class="explanation">Why capital')
+    assert backs[4].startswith("10 ± 1 days")
+    tags = [row[0] for row in con.execute("SELECT tags FROM notes ORDER BY id")]
+    assert set(tags) == {" tag_one two ", "  "}  # the gap clozes have no tags
+
+
+def test_anki_ids_are_stable_so_a_second_import_into_anki_updates() -> None:
+    def ids(data: bytes) -> tuple[list[str], list[str], list[str], list[int]]:
+        _, con = _package(data)
+        col = con.execute("SELECT models, decks FROM col").fetchone()
+        return (
+            [row[0] for row in con.execute("SELECT guid FROM notes ORDER BY id")],
+            sorted(json.loads(col[0])),
+            sorted(json.loads(col[1])),
+            sorted({row[0] for row in con.execute("SELECT did FROM cards")}),
+        )
+
+    first = ids(EXPORTERS["anki_package"].write(EVERY_TYPE))
+    assert first == ids(EXPORTERS["anki_package"].write(EVERY_TYPE))
+    assert len(set(first[0])) == len(EVERY_TYPE.questions)
+    other = dataclasses.replace(EVERY_TYPE, id="another-set")
+    second = ids(EXPORTERS["anki_package"].write(other))
+    assert set(first[0]).isdisjoint(second[0])  # guids hash the set id and the question id
+    assert first[1] == second[1]  # one pair of note types for every set
+
+
+def test_missing_media_is_warned_about_and_the_question_still_written() -> None:
+    exported = EXPORTERS["anki_package"].export(EVERY_TYPE)
+    assert [p.message for p in exported.warnings] == [
+        "question 'capital': the image 'map.png' is not in the package: it was not given"
+    ]
+    back = IMPORTERS["anki_package"].read(exported.data, "again.apkg")
+    assert back.doc is not None
+    assert back.doc.questions == EVERY_TYPE.questions
+
+
+def test_without_its_quizapp_field_a_note_is_read_as_anki_shows_it() -> None:
+    data = EXPORTERS["anki_package"].export(EVERY_TYPE, MEDIA).data
+    archive, con = _package(data)
+    rows = list(con.execute("SELECT id, flds FROM notes ORDER BY id"))
+    spoiled = {rows[0][0]: "not json", rows[3][0]: ""}
+    for nid, flds in rows:
+        if nid in spoiled:
+            front, back, _ = flds.split("\x1f")
+            value = "\x1f".join([front, back, spoiled[nid]])
+            con.execute("UPDATE notes SET flds = ? WHERE id = ?", (value, nid))
+    con.commit()
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as package:
+        for name in archive.namelist():
+            data_of = con.serialize() if name == "collection.anki2" else archive.read(name)
+            package.writestr(name, data_of)
+    back = IMPORTERS["anki_package"].read(out.getvalue(), "again.apkg")
+    assert back.doc is not None
+    assert [p.message.split(":")[1] for p in back.warnings] == [
+        " its 'quizapp' field cannot be read (Expecting value"
+    ]
+    got = {q.id: q for q in back.doc.questions}
+    assert len(got) == len(EVERY_TYPE.questions)
+    capital = back.doc.questions[0]
+    assert (capital.type, capital.spec) == ("short_answer", {"answers": ["A. Paris"]})
+    assert capital.prompt.startswith('Which is the capital? <img src="media:map.png">')
+    assert capital.explanation == "Why capital: see <b>the text</b>."
+    powerhouse = back.doc.questions[3]
+    assert (powerhouse.type, powerhouse.spec) == ("short_answer", {"answers": ["mitochondria"]})

@@ -10,7 +10,9 @@ or a tab, whichever the header line uses most.
 column              meaning
 ==================  =========================================================================
 ``id``              the question's stable id; empty: ``q-`` and a hash of title and prompt
-``topic``           the topic's title (``General`` when empty)
+``topic``           the topic's title, kept as written (``General`` when empty); a nested
+                    topic is its whole path, the levels joined by `` / ``: ``Bio / Cells``
+                    (``Input/Output``, without spaces, is one level)
 ``topic_id``        the topic's id; empty: made from the title
 ``type``            ``single_choice``, ``multiple_response``, ``true_false``, ``short_answer``,
                     ``cloze``, ``matching``, ``ordering`` or ``numeric`` (``Single choice`` and

@@ -6,7 +6,9 @@ Mapping (GIFT -> the app):
 GIFT                                app
 ==================================  ===========================================================
 ``$CATEGORY: $course$/top/A/B``     topic ``A / B`` (context and ``top`` dropped, ``//`` is a
-                                    literal slash); ``// [id:x]`` above it is the topic id
+                                    literal slash: ``quizapp.formats.categories``);
+                                    ``// [id:x]`` above it is the topic id, else the title's
+                                    slug; ``$CATEGORY: A/B`` is the same topic
 ``::title::``                       question title
 ``// [id:x]`` / ``// [tag:t]``      question id (cleaned to the id alphabet) / tags; without an
                                     id: ``q-`` + 12 hex of sha256(title, prompt)
@@ -51,8 +53,10 @@ file is not imported): a file that cannot be decoded, a ``$CATEGORY:`` naming no
 file without any question. Warnings (imported, changed): unknown escapes
 (kept as written), weights the app's scoring cannot express, dropped feedback.
 
-Exporting writes every type but ordering and cloze questions of more than one gap (both
-reported as skipped). A round trip (export, import) gives the same questions up to: source
+Exporting writes each topic as ``$CATEGORY: $course$/top/`` and its title's levels (the
+title split at `` / ``, so that the import gives the same title and id), and every type but
+ordering and cloze questions of more than one gap (both reported as skipped). A round trip
+(export, import) gives the same questions up to: source
 references (GIFT has none), ``match`` settings and numeric units (warned), ``scoring``
 (``all_or_nothing`` is warned and written as partial), leading/trailing spaces of texts, a
 cloze prompt (written on the line before the text, and read back as part of the text) and a

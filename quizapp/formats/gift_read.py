@@ -18,6 +18,7 @@ from typing import Any
 
 from quizapp.bank.model import QuestionDoc
 from quizapp.formats.assemble import NO_SOURCE, SetBuilder
+from quizapp.formats.categories import category_title
 from quizapp.formats.gift_answers import AnswerReader, Answers, formatted, split_format
 from quizapp.formats.gift_text import find_unescaped, unescape, unknown_escapes
 from quizapp.formats.report import Report, name_of
@@ -26,7 +27,6 @@ CATEGORY = "$CATEGORY:"
 BLANK = "_____"
 _ID = re.compile(r"\[id:([^\]]*)\]")
 _TAG = re.compile(r"\[tag:([^\]]*)\]")
-_CONTEXT = re.compile(r"\$[a-z0-9]*\$", re.IGNORECASE)
 _GAP_BREAKERS = ("|", "[[", "]]")
 
 
@@ -60,20 +60,6 @@ def blocks(text: str) -> Iterator[Block]:
             block.lines.append((number, line))
     if block.lines or block.comments:
         yield block
-
-
-def category_title(path: str) -> str:
-    """Return a ``$CATEGORY:`` path as one topic title.
-
-    Context prefixes (``$course$/``, ``$system$/``...) and Moodle's ``top`` go; the levels are
-    joined by `` / ``; ``//`` in a name is a literal slash.
-    """
-    path = _CONTEXT.sub("", path.strip(), count=1)
-    levels = [level.replace("\0", "/").strip() for level in path.replace("//", "\0").split("/")]
-    levels = [level for level in levels if level]
-    if levels and levels[0].lower() == "top":
-        levels = levels[1:]
-    return " / ".join(levels)
 
 
 class _Text:

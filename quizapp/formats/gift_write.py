@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from quizapp.bank.model import QuestionDoc, SetDoc
+from quizapp.formats.categories import category_path
 from quizapp.formats.gift_answers import split_format
 from quizapp.formats.gift_text import escape
 from quizapp.formats.report import Report
@@ -89,8 +90,8 @@ class GiftWriter:
         return "\n\n".join(blocks) + "\n" if blocks else ""
 
     def category(self, topic: str) -> str:
-        title = self.titles.get(topic, topic).replace("/", "//")
-        return f"// [id:{topic}]\n$CATEGORY: {title}"
+        path = category_path(self.titles.get(topic, topic))
+        return f"// [id:{topic}]\n$CATEGORY: {path}"
 
     def warn(self, question: QuestionDoc, message: str) -> None:
         self.report.warn(question.line, f"question '{question.id}': {message}")

@@ -8,9 +8,11 @@ Reading (Moodle → app):
 =====================================  ==================================================
 Moodle                                 app
 =====================================  ==================================================
-``category`` pseudo-question           topic: the last part of the path (``$course$/top/A/B``
-                                       gives "B"), or the path "A / B" when two categories
-                                       end alike; the category's ``idnumber`` is the topic id
+``category`` pseudo-question           topic titled by the whole path, levels joined by
+                                       `` / `` (``$course$/top/A/B`` gives "A / B"; the
+                                       context marker and ``top`` go, ``//`` is a ``/`` in a
+                                       name: ``quizapp.formats.categories``); the category's
+                                       ``idnumber`` is the topic id, else the title's slug
 ``multichoice``, ``single=true``       ``single_choice``; the 100% answer is correct
 ``multichoice``, ``single=false``      ``multiple_response``: answers above 0% are correct;
                                        weights other than 100/k for the k right answers and
@@ -63,9 +65,10 @@ other than ``<quiz>``, entities, too large) stop it. A file whose root is one ``
 Answer texts (choices, accepted answers, pairs, items) are plain text in the app: Moodle's
 HTML answers are reduced to their text. Prompts, explanations and feedback keep their HTML.
 
-Writing (app → Moodle) is the reverse: a category per topic (its id as the category's
-idnumber), each question with its id as ``idnumber`` and its title as ``name`` (the id when it
-has none). Plain texts are written as ``markdown``, texts with HTML tags as ``html``.
+Writing (app → Moodle) is the reverse: a category per topic (its path from the title,
+"A / B" written ``$course$/top/A/B``; its id as the category's idnumber), each question with
+its id as ``idnumber`` and its title as ``name`` (the id when it has none). Plain texts are
+written as ``markdown``, texts with HTML tags as ``html``.
 ``multiple_response`` with ``scoring: all_or_nothing`` is written as the ``multichoiceset``
 plugin type and ``ordering`` as the ``ordering`` plugin type. What Moodle cannot hold is
 reported: ``match`` options other than ``case``, and a numeric ``range`` (written as its

@@ -1,10 +1,10 @@
 """Reading a Moodle XML file: categories become topics, each ``<question>`` a question.
 
-``FileReader`` walks the ``<quiz>``: a category pseudo-question opens a topic (its title from
-``category_titles``), every other question goes to ``QuestionReader``, which reads the parts
-all types share (name, idnumber, texts, tags, embedded files, answer fractions) and hands the
-answers to the type's reader in ``moodle_xml_answers``. What is not imported, and what is
-changed, is recorded at its line.
+``FileReader`` walks the ``<quiz>``: a category pseudo-question opens a topic (titled by its
+whole path, ``categories.category_title``), every other question goes to ``QuestionReader``,
+which reads the parts all types share (name, idnumber, texts, tags, embedded files, answer
+fractions) and hands the answers to the type's reader in ``moodle_xml_answers``. What is not
+imported, and what is changed, is recorded at its line.
 """
 
 from __future__ import annotations
@@ -15,13 +15,13 @@ import dataclasses
 import math
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import quote, unquote
 
 from quizapp.bank.model import KeyPath, Problem, QuestionDoc, TopicDoc
 from quizapp.formats.assemble import DEFAULT_TOPIC, NO_SOURCE, SetBuilder
 from quizapp.formats.base import ImportResult
+from quizapp.formats.categories import category_title
 from quizapp.formats.ids import IdBook, clean_id, slug
 from quizapp.formats.moodle_xml_answers import TYPE_READERS
 from quizapp.formats.moodle_xml_media import (
@@ -38,7 +38,6 @@ from quizapp.formats.moodle_xml_text import ParsedXml, XmlText, html_to_text
 
 MAX_XML_BYTES = 64 * 1024 * 1024
 """A larger file is refused before it is parsed."""
-_CATEGORY_ROOTS = ("$course$", "$system$", "$module$", "$cat1$", "$coursecategory$")
 
 
 @dataclass(frozen=True)
@@ -242,35 +241,6 @@ class QuestionReader:
         )
 
 
-def category_parts(path: str) -> list[str]:
-    """Return the category names of a Moodle path, without ``$course$`` and ``top``.
-
-    Moodle doubles a '/' that is part of a name (``A//B`` is the one name "A/B").
-    """
-    names = [part.replace("\x00", "/").strip() for part in path.replace("//", "\x00").split("/")]
-    names = [name for name in names if name]
-    if names and names[0].lower() in _CATEGORY_ROOTS:
-        names = names[1:]
-    if names and names[0].lower() == "top":
-        names = names[1:]
-    return names
-
-
-def category_titles(paths: Iterable[str]) -> dict[str, str]:
-    """Title each category by its last name, or by its whole path where two end alike."""
-    parts = {path: category_parts(path) for path in paths}
-    ends: dict[str, set[str]] = {}
-    for names in parts.values():
-        if names:
-            ends.setdefault(names[-1].casefold(), set()).add(" / ".join(names))
-    titles = {}
-    for path, names in parts.items():
-        if names:
-            alike = len(ends[names[-1].casefold()]) > 1
-            titles[path] = " / ".join(names) if alike else names[-1]
-    return titles
-
-
 class FileReader:
     """Reads the ``<quiz>`` of a Moodle XML file into a set."""
 
@@ -293,14 +263,9 @@ class FileReader:
         self.media = MediaShelf()
         self.topics: dict[str, TopicDoc] = {}
         self.topic_ids = IdBook()
-        self.topic_by_path: dict[str, str] = {}
+        self.topic_by_title: dict[str, str] = {}
         self.topic_id = ""
         self.pending: TopicDoc | None = None
-        self.titles = category_titles(
-            (element.findtext("category/text") or "")
-            for element in self.root.findall("question")
-            if element.get("type") == "category"
-        )
 
     def line(self, element: ET.Element) -> int:
         return self.lines.get(element, 0)
@@ -340,27 +305,27 @@ class FileReader:
         return self.media.add(wanted, data)
 
     def enter_category(self, element: ET.Element) -> None:
-        path = element.findtext("category/text") or ""
-        title = self.titles.get(path, "")
+        """Open the category's topic, titled by its whole path (``categories``)."""
+        title = category_title(element.findtext("category/text") or "")
         if not title:  # $course$/top itself: questions go to the default topic
             self.topic_id, self.pending = "", None
             return
-        if path in self.topic_by_path:
-            self.topic_id, self.pending = self.topic_by_path[path], None
+        if title in self.topic_by_title:
+            self.topic_id, self.pending = self.topic_by_title[title], None
             return
         own = clean_id(element.findtext("idnumber") or "")
         topic_id = self.topic_ids.take(own or slug(title) or "topic")
-        self.topic_by_path[path] = topic_id
+        self.topic_by_title[title] = topic_id
         self.topic_id = topic_id
         self.pending = TopicDoc(topic_id, title, line=self.line(element))
 
     def use_topic(self) -> None:
         """Add the current topic to the set (a topic appears once a question lands in it)."""
         if not self.topic_id:
-            self.topic_id = self.topic_by_path.get("", "")
+            self.topic_id = self.topic_by_title.get("", "")
             if not self.topic_id:
                 self.topic_id = self.topic_ids.take(slug(DEFAULT_TOPIC))
-                self.topic_by_path[""] = self.topic_id
+                self.topic_by_title[""] = self.topic_id
                 self.pending = TopicDoc(self.topic_id, DEFAULT_TOPIC, line=0)
         if self.pending is not None and self.pending.id not in self.topics:
             self.topics[self.pending.id] = self.pending

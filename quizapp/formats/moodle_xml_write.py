@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from quizapp.bank.model import Problem, QuestionDoc, SetDoc
+from quizapp.formats.categories import category_path
 from quizapp.formats.moodle_xml_answers import FULL_MARKS
 from quizapp.formats.moodle_xml_media import MEDIA_OUT, PLUGINFILE
 from quizapp.formats.moodle_xml_text import html_to_text, looks_like_html
@@ -359,8 +360,7 @@ class SetWriter:
             if topic_id not in by_topic:
                 continue
             category = _sub(quiz, "question", type="category")
-            title = titles.get(topic_id, topic_id).replace("/", "//")
-            _text_element(category, "category", f"$course$/top/{title}")
+            _text_element(category, "category", category_path(titles.get(topic_id, topic_id)))
             _sub(category, "idnumber", topic_id)
             for question in by_topic[topic_id]:
                 _QuestionWriter(question, self).write(quiz)

@@ -121,6 +121,30 @@ def test_the_csv_fixture_passes_the_validator(imported: SetDoc) -> None:
     assert validate_imported(imported) == []
 
 
+def test_a_topic_cell_is_its_title_as_written() -> None:
+    data = (
+        "type,prompt,answer,topic\n"
+        "true_false,A?,true,Bio / Cells\n"
+        "true_false,B?,true,Chem / Cells\n"
+        "true_false,C?,true,Input/Output\n"
+        "true_false,D?,true,Bio  /  Cells\n"
+    )
+    doc = IMPORTER.read(data.encode(), "t.csv").doc
+    assert doc is not None
+    # " / " separates the levels of a nested topic (as on the home page); "/" alone does not.
+    assert [(t.id, t.title) for t in doc.topics] == [
+        ("bio-cells", "Bio / Cells"),
+        ("chem-cells", "Chem / Cells"),
+        ("input-output", "Input/Output"),
+    ]
+    assert [q.topic for q in doc.questions] == [
+        "bio-cells",
+        "chem-cells",
+        "input-output",
+        "bio-cells",
+    ]
+
+
 def _readme_block(language: str) -> list[str]:
     text = README.read_text(encoding="utf-8")
     return re.findall(rf"^```{language}\n(.*?)^```$", text, re.MULTILINE | re.DOTALL)

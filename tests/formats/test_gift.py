@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import pytest
 
 from quizapp.bank.model import Problem, QuestionDoc, SetDoc, SourceDoc, SourceRef, TopicDoc
+from quizapp.formats.categories import category_title
 from quizapp.formats.gift import EXPORTER, IMPORTER
-from quizapp.formats.gift_read import category_title
 from quizapp.formats.gift_text import escape, find_unescaped, unescape
 from quizapp.richtext import render_rich
 from tests.formats.support import messages, read_fixture, validate_imported
@@ -470,10 +471,64 @@ def test_a_category_line_may_head_its_first_question() -> None:
         ("A//B/C", "A/B / C"),
         ("  spaced  /  out ", "spaced / out"),
         ("$course$/", ""),
+        ("$course$/top/Iota/Kappa/Lambda", "Iota / Kappa / Lambda"),
+        ("$module$/top/Iota", "Iota"),
+        ("$quiz$/top/Iota", "Iota"),
+        ("Bio/$course$/Cells", "Bio / $course$ / Cells"),  # a marker only counts first
     ],
 )
 def test_category_paths_become_one_title(path: str, title: str) -> None:
     assert category_title(path) == title
+
+
+def test_a_nested_category_is_titled_by_its_whole_path() -> None:
+    text = (
+        "$CATEGORY: $course$/top/Iota/Kappa/Lambda\n\nA {T}\n\n"
+        "$CATEGORY: Bio/Cells\n\nB {T}\n\n"
+        "$CATEGORY: $system$/top/Bio/Cells\n\nC {T}\n\n"
+        "$CATEGORY: Input//Output\n\nD {T}\n"
+    )
+    doc = IMPORTER.read(text.encode(), "t.gift").doc
+    assert doc is not None
+    assert [(t.id, t.title) for t in doc.topics] == [
+        ("iota-kappa-lambda", "Iota / Kappa / Lambda"),
+        ("bio-cells", "Bio / Cells"),  # with or without a context: the same topic
+        ("input-output", "Input/Output"),
+    ]
+    assert [q.topic for q in doc.questions] == [
+        "iota-kappa-lambda",
+        "bio-cells",
+        "bio-cells",
+        "input-output",
+    ]
+
+
+def test_categories_ending_alike_under_other_parents_stay_two_topics() -> None:
+    text = "$CATEGORY: Bio/Cells\n\nA {T}\n\n$CATEGORY: Chem/Cells\n\nB {T}\n"
+    doc = IMPORTER.read(text.encode(), "t.gift").doc
+    assert doc is not None
+    assert [(t.id, t.title) for t in doc.topics] == [
+        ("bio-cells", "Bio / Cells"),
+        ("chem-cells", "Chem / Cells"),
+    ]
+    assert [q.topic for q in doc.questions] == ["bio-cells", "chem-cells"]
+
+
+def test_nested_topics_are_written_as_category_paths_and_read_back() -> None:
+    doc = dataclasses.replace(
+        _set(
+            _question("true_false", {"answer": True}, id="q1"),
+            _question("true_false", {"answer": False}, id="q2", topic="t2"),
+        ),
+        topics=(TopicDoc("t1", "Iota / Kappa / Lambda"), TopicDoc("t2", "Input/Output / Disks")),
+    )
+    text = EXPORTER.write(doc).decode()
+    assert "// [id:t1]\n$CATEGORY: $course$/top/Iota/Kappa/Lambda\n" in text
+    assert "// [id:t2]\n$CATEGORY: $course$/top/Input//Output/Disks\n" in text
+    back = IMPORTER.read(text.encode(), "s.gift").doc
+    assert back is not None
+    assert [(t.id, t.title) for t in back.topics] == [(t.id, t.title) for t in doc.topics]
+    assert [(q.id, q.topic) for q in back.questions] == [("q1", "t1"), ("q2", "t2")]
 
 
 @pytest.mark.parametrize(
@@ -542,7 +597,7 @@ def test_export_writes_categories_ids_tags_and_general_feedback() -> None:
         )
     )
     assert EXPORTER.write(doc).decode() == (
-        "// [id:t1]\n$CATEGORY: A//B\n\n"
+        "// [id:t1]\n$CATEGORY: $course$/top/A//B\n\n"
         "// [id:q]\n// [tag:a] [tag:b]\n::T\\: 1::P {\nTRUE#No#Yes\n####Because \\{so\\}.\n}\n"
     )
 

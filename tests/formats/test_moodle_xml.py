@@ -12,9 +12,9 @@ import pytest
 from quizapp.bank.model import Problem, QuestionDoc, SetDoc, SourceDoc, TopicDoc
 from quizapp.formats.assemble import NO_SOURCE
 from quizapp.formats.base import ImportResult
+from quizapp.formats.categories import category_levels, category_path, category_title
 from quizapp.formats.ids import content_id
 from quizapp.formats.moodle_xml import EXPORTER, IMPORTER, MoodleXmlImporter
-from quizapp.formats.moodle_xml_read import category_parts, category_titles
 from quizapp.formats.moodle_xml_text import ENTITIES_REFUSED, html_to_text, parse_xml
 from quizapp.grading import REGISTRY
 from tests.formats.support import messages, validate_imported
@@ -91,7 +91,7 @@ def test_categories_become_topics(result: ImportResult) -> None:
     assert doc is not None
     assert doc.topics == (
         TopicDoc("cell-biology", "Cell biology"),
-        # Two categories end in "Genetics": each is titled by its path.
+        # Each category is titled by its whole path: the two "Genetics" stay two topics.
         TopicDoc("cell-biology-genetics", "Cell biology / Genetics"),
         TopicDoc("chemistry-genetics", "Chemistry / Genetics"),
     )
@@ -528,25 +528,103 @@ def test_parse_xml_notes_the_line_each_element_starts_on() -> None:
 
 
 @pytest.mark.parametrize(
-    ("path", "parts"),
+    ("path", "levels"),
     [
         ("$course$/top/Cell biology", ["Cell biology"]),
         ("$course$/top/A/B", ["A", "B"]),
+        ("$course$/top/Iota/Kappa/Lambda", ["Iota", "Kappa", "Lambda"]),
         ("$system$/top/Half//whole", ["Half/whole"]),
+        ("$module$/top/A", ["A"]),
+        ("$quiz$/top/A", ["A"]),
+        ("$cat1$/top/A", ["A"]),
+        ("$COURSE$/Top/A", ["A"]),
+        ("$course$/A", ["A"]),
         ("$course$/top", []),
+        ("$course$/", []),
         ("Plain/Path", ["Plain", "Path"]),
+        ("top/Plain", ["Plain"]),
+        (" $course$ / top / Spaced  out / B ", ["Spaced out", "B"]),
+        ("A//B//C/D", ["A/B/C", "D"]),
+        ("A/$x$/B", ["A", "$x$", "B"]),  # a marker is one only at the start
+        ("A/top/B", ["A", "top", "B"]),  # and so is Moodle's top
     ],
 )
-def test_category_parts(path: str, parts: list[str]) -> None:
-    assert category_parts(path) == parts
+def test_category_levels(path: str, levels: list[str]) -> None:
+    assert category_levels(path) == levels
+    assert category_title(path) == " / ".join(levels)
 
 
-def test_category_titles_use_the_path_only_where_two_end_alike() -> None:
-    assert category_titles(["$course$/top/A/Intro", "$course$/top/B/intro", "$course$/top/C"]) == {
-        "$course$/top/A/Intro": "A / Intro",
-        "$course$/top/B/intro": "B / intro",
-        "$course$/top/C": "C",
-    }
+@pytest.mark.parametrize(
+    ("title", "path"),
+    [
+        ("Cell biology", "$course$/top/Cell biology"),
+        ("Iota / Kappa / Lambda", "$course$/top/Iota/Kappa/Lambda"),
+        ("Input/Output", "$course$/top/Input//Output"),
+        ("A / x/y / B", "$course$/top/A/x//y/B"),
+    ],
+)
+def test_category_path_is_the_title_written_back(title: str, path: str) -> None:
+    assert category_path(title) == path
+    assert category_title(path) == title
+
+
+def _categories(*paths: str) -> ImportResult:
+    """A file holding one true/false question in each category of ``paths``."""
+    body = "".join(
+        f'<question type="category"><category><text>{path}</text></category></question>\n'
+        f'<question type="truefalse"><name><text>Q{n}</text></name>'
+        f"<questiontext><text>Q{n}?</text></questiontext>"
+        '<answer fraction="100"><text>true</text></answer>'
+        '<answer fraction="0"><text>false</text></answer></question>\n'
+        for n, path in enumerate(paths)
+    )
+    return IMPORTER.read(f"<quiz>\n{body}</quiz>".encode(), "categories.xml")
+
+
+def test_a_nested_category_is_titled_by_its_whole_path() -> None:
+    result = _categories("$course$/top/Iota/Kappa/Lambda", "$system$/top/Iota", "$quiz$/top/Iota")
+    assert result.problems == ()
+    assert result.doc is not None
+    # The same path in another context is the same topic.
+    assert [(t.id, t.title) for t in result.doc.topics] == [
+        ("iota-kappa-lambda", "Iota / Kappa / Lambda"),
+        ("iota", "Iota"),
+    ]
+    assert [q.topic for q in result.doc.questions] == ["iota-kappa-lambda", "iota", "iota"]
+
+
+def test_categories_ending_alike_under_other_parents_stay_two_topics() -> None:
+    result = _categories("$course$/top/Bio/Cells", "$course$/top/Chem/Cells", "$course$/top/Cells")
+    assert result.doc is not None
+    assert [(t.id, t.title) for t in result.doc.topics] == [
+        ("bio-cells", "Bio / Cells"),
+        ("chem-cells", "Chem / Cells"),
+        ("cells", "Cells"),
+    ]
+    assert [q.topic for q in result.doc.questions] == ["bio-cells", "chem-cells", "cells"]
+
+
+def test_a_slash_inside_a_category_name_is_kept() -> None:
+    result = _categories("$course$/top/Input//Output/Disks")
+    assert result.doc is not None
+    assert [(t.id, t.title) for t in result.doc.topics] == [
+        ("input-output-disks", "Input/Output / Disks")
+    ]
+
+
+def test_nested_topics_are_written_as_category_paths_and_read_back() -> None:
+    result = _categories(
+        "$course$/top/Iota/Kappa/Lambda", "$module$/top/Input//Output", "$course$/top/Iota"
+    )
+    assert result.doc is not None
+    text = EXPORTER.write(result.doc).decode("utf-8")
+    assert "<text>$course$/top/Iota/Kappa/Lambda</text>" in text
+    assert "<text>$course$/top/Input//Output</text>" in text
+    assert "<text>$course$/top/Iota</text>" in text
+    back = IMPORTER.read(text.encode(), "categories.xml")
+    assert back.doc is not None
+    assert back.doc.topics == result.doc.topics
+    assert back.doc.questions == result.doc.questions
 
 
 def test_html_to_text() -> None:
@@ -812,7 +890,7 @@ def test_every_type_survives_a_round_trip_with_its_image() -> None:
 def test_the_written_file_is_moodle_xml() -> None:
     text = EXPORTER.write(EVERY_TYPE).decode("utf-8")
     assert text.startswith('<?xml version="1.0" encoding="UTF-8"?>\n<quiz>\n')
-    assert "<text>$course$/top/Sums // products</text>" in text
+    assert "<text>$course$/top/Sums/products</text>" in text
     assert '<question type="multichoiceset">' in text
     assert '<answer fraction="33.3333333" format="html">' in text
     assert '<answer fraction="-33.3333333" format="html">' in text

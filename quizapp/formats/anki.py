@@ -34,9 +34,12 @@ normal notetype with Front and Back fields   answer = the text of Back; Back's H
 Basic (and reversed card); Basic (optional   the same, and a second question Back → Front
 reversed card) with Add Reverse filled in    (id: the note's id + ``-reverse``)
 Cloze (any cloze-kind notetype)              ``cloze``: ``{{c1::answer::hint}}`` →
-                                             ``[[answer]]`` (hints are reported); Back Extra
-                                             is the explanation; images in the text go to
-                                             the prompt
+                                             ``[[answer]] (hint: hint)`` (warned); Back
+                                             Extra is the explanation; images in the text
+                                             go to the prompt. One question per card, as
+                                             Anki asks them: with c1, c2, c3, three (ids:
+                                             the note's + ``-c1``...), each hiding its
+                                             deletions and showing the others' answers
 a note with a ``quizapp`` field (the app's   the question the field keeps as JSON, exactly
 export, see ``anki_write``)                  (its media renamed if they clash); when the
                                              field is empty or unreadable (warned), the

@@ -141,16 +141,38 @@ class Cloze:
     error: str = ""
 
 
-def convert_cloze(source: str) -> Cloze:
-    """Turn Anki's ``{{c1::answer::hint}}`` into ``[[answer]]`` in the text of ``source``."""
+def cloze_numbers(source: str) -> list[int]:
+    """Return the card numbers of a cloze text's deletions (``{{c2::...}}`` is card 2), sorted."""
+    return sorted({int(m.group(1)) for m in _CLOZE.finditer(source)})
+
+
+def hint_text(hint: str) -> str:
+    """Return how a gap's hint shows in the app's text, after the gap."""
+    return f" (hint: {hint})"
+
+
+def convert_cloze(source: str, number: int | None = None) -> Cloze:
+    """Turn Anki's ``{{c1::answer::hint}}`` into ``[[answer]]`` in the text of ``source``.
+
+    With ``number``, only that card's deletions become gaps, and the others show their
+    answer, as Anki shows them on that card. A hint is written after its gap as
+    ``(hint: ...)``: Anki shows it in place of the blank, and the app's gaps have no hints
+    (one that holds ``[[``, ``]]`` or ``|`` is dropped, and reported).
+    """
     answers: list[str] = []
+    shown: list[str] = []
     hints: list[str] = []
 
     def gap(match: re.Match[str]) -> str:
         answer, _, hint = match.group(2).partition("::")
+        if number is not None and int(match.group(1)) != number:
+            return answer
         answers.append(html_to_text(answer).text)
-        if hint.strip():
-            hints.append(html_to_text(hint).text)
+        hinted = html_to_text(hint).text if hint.strip() else ""
+        if hinted:
+            hints.append(hinted)
+        keep = hinted and not any(mark in hinted for mark in ("[[", "]]", "|"))
+        shown.append(hint_text(hinted) if keep else "")
         return f"\x00{len(answers) - 1}\x00"
 
     if any(re.search(r"\{\{c\d+::", m.group(2)) for m in _CLOZE.finditer(source)):
@@ -158,13 +180,17 @@ def convert_cloze(source: str) -> Cloze:
     marked = _CLOZE.sub(gap, source)
     if not answers:
         return Cloze("", error="its text has no {{c1::...}} deletion")
-    for number, answer in enumerate(answers, start=1):
+    for place, answer in enumerate(answers, start=1):
         if not answer:
-            return Cloze("", error=f"deletion {number} is empty")
+            return Cloze("", error=f"deletion {place} is empty")
         if "|" in answer or "[[" in answer or "]]" in answer:
-            return Cloze("", error=f"deletion {number} holds '|', '[[' or ']]'")
+            return Cloze("", error=f"deletion {place} holds '|', '[[' or ']]'")
     plain = html_to_text(marked, lines=True)
-    text = re.sub(r"\x00(\d+)\x00", lambda m: f"[[{answers[int(m.group(1))]}]]", plain.text)
+    text = re.sub(
+        r"\x00(\d+)\x00",
+        lambda m: f"[[{answers[int(m.group(1))]}]]{shown[int(m.group(1))]}",
+        plain.text,
+    )
     return Cloze(text, plain.images, tuple(hints))
 
 
@@ -376,22 +402,30 @@ class NoteReader:
         if "image-occlusion:" in source:
             self.leave_out(note, f"'{notetype.name}' (image occlusion) notes are not supported")
             return
-        made = convert_cloze(_SOUND.sub("", source))
+        source = _SOUND.sub("", source)
+        made = convert_cloze(source)
         if made.error:
             self.leave_out(note, f"the cloze note is not imported: {made.error}")
             return
         for hint in made.hints:
-            self.warn(note, f"the hint '{hint}' is not kept: the app's gaps have no hints")
+            if hint_text(hint) in made.text:
+                self.warn(
+                    note,
+                    f"the hint '{hint}' is written after its gap, as '{hint_text(hint).strip()}': "
+                    "the app's gaps have no hints",
+                )
+            else:
+                self.warn(note, f"the hint '{hint}' is not kept: it holds '[[', ']]' or '|'")
         images = [self.rich(note, f'<img src="{html.escape(src)}">') for src in made.images]
-        extra = values.get("Back Extra", "")
-        self.question(
-            note,
-            note_id(note.guid),
-            "cloze",
-            "".join(images),
-            {"text": made.text},
-            self.rich(note, extra),
-        )
+        explanation = self.rich(note, values.get("Back Extra", ""))
+        # One question per card, as Anki asks them: card N hides the deletions numbered N.
+        numbers = cloze_numbers(source)
+        cards = [(note_id(note.guid), made)]
+        if len(numbers) > 1:
+            cards = [(f"{note_id(note.guid)}-c{n}", convert_cloze(source, n)) for n in numbers]
+        for qid, card in cards:
+            prompt = "".join(images)
+            self.question(note, qid, "cloze", prompt, {"text": card.text}, explanation)
 
     def run(self, collection: Collection) -> ImportResult:
         self.titles = deck_titles(sorted({note.deck for note in collection.notes if note.deck}))

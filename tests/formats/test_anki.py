@@ -317,12 +317,22 @@ def test_a_package_made_by_anki(name: str) -> None:
             "",
             (),
         ),
+        # One question per card: c1 hides the nucleus (its hint after the gap), c2 the DNA.
         (
-            "cloze-nucleus",
+            "cloze-nucleus-c1",
             "cells",
             "cloze",
             "",
-            {"text": "The [[nucleus]] holds the [[DNA]]."},
+            {"text": "The [[nucleus]] (hint: control centre) holds the DNA."},
+            "Eukaryotes only.",
+            ("cells",),
+        ),
+        (
+            "cloze-nucleus-c2",
+            "cells",
+            "cloze",
+            "",
+            {"text": "The nucleus holds the [[DNA]]."},
             "Eukaryotes only.",
             ("cells",),
         ),
@@ -337,7 +347,8 @@ def test_a_package_made_by_anki(name: str) -> None:
         ),
     ]
     assert [q.line for q in doc.questions] == [
-        REAL_NOTE_IDS[k] for k in ("basic", "reversed", "reversed", "typein", "cloze", "image")
+        REAL_NOTE_IDS[k]
+        for k in ("basic", "reversed", "reversed", "typein", "cloze", "cloze", "image")
     ]
     assert all(q.source == NO_SOURCE and q.title == "" for q in doc.questions)
     assert result.problems == ()
@@ -353,8 +364,8 @@ def test_a_package_made_by_anki(name: str) -> None:
         Problem(
             name,
             REAL_NOTE_IDS["cloze"],
-            f"note {REAL_NOTE_IDS['cloze']}: the hint 'control centre' is not kept: the app's "
-            "gaps have no hints",
+            f"note {REAL_NOTE_IDS['cloze']}: the hint 'control centre' is written after its gap, "
+            "as '(hint: control centre)': the app's gaps have no hints",
         ),
     )
     assert [(m.name, m.content_type, m.data) for m in result.media] == [
@@ -501,11 +512,20 @@ def test_a_package_written_by_genanki(tmp_path: Path) -> None:
             ("metals",),
         ),
         (
-            "water",
+            "water-c1",
             "chemistry",
             "cloze",
             "",
-            {"text": "Water is [[H2O]], salt is [[NaCl]]."},
+            {"text": "Water is [[H2O]], salt is NaCl."},
+            "<i>Both</i> are compounds.",
+            ("compounds",),
+        ),
+        (
+            "water-c2",
+            "chemistry",
+            "cloze",
+            "",
+            {"text": "Water is H2O, salt is [[NaCl]] (hint: formula)."},
             "<i>Both</i> are compounds.",
             ("compounds",),
         ),
@@ -514,14 +534,15 @@ def test_a_package_written_by_genanki(tmp_path: Path) -> None:
     lines = {q.id: q.line for q in doc.questions}
     assert result.problems == ()
     (problem,) = result.left_out
-    assert problem.line > lines["water"]  # the last note added, with the next id
+    assert problem.line > lines["water-c2"]  # the last note added, with the next id
     assert problem.message == (
         f"note {problem.line}: the note type 'Vocabulary' is not supported (only Basic and "
         "Cloze notes are imported)"
     )
     assert [w.message for w in result.warnings] == [
         f"note {lines['iron']}: the sound 'hum.mp3' is not kept: the app shows no sound",
-        f"note {lines['water']}: the hint 'formula' is not kept: the app's gaps have no hints",
+        f"note {lines['water-c1']}: the hint 'formula' is written after its gap, as "
+        "'(hint: formula)': the app's gaps have no hints",
     ]
     assert [(m.name, m.data) for m in result.media] == [("leaf.png", PNG)]
 
@@ -549,7 +570,8 @@ EXPECTED = [
         'What is <b>this</b>? <img src="media:cell.png">',
         {"answers": ["A cell"]},
     ),
-    ("n-cloze", "cells", "cloze", "", {"text": "[[Ribosomes]] make [[proteins]]."}),
+    ("n-cloze-c1", "cells", "cloze", "", {"text": "[[Ribosomes]] make proteins."}),
+    ("n-cloze-c2", "cells", "cloze", "", {"text": "Ribosomes make [[proteins]]."}),
     ("n-gold", "chemistry", "short_answer", "Symbol of gold?", {"answers": ["Au"]}),
 ]
 
@@ -695,7 +717,8 @@ def test_warnings_for_what_changes() -> None:
         (first + 3, f"note {first + 3}: the answer is 99 characters long: few can type it"),
         (
             first + 4,
-            f"note {first + 4}: the hint 'capital' is not kept: the app's gaps have no hints",
+            f"note {first + 4}: the hint 'capital' is written after its gap, as "
+            "'(hint: capital)': the app's gaps have no hints",
         ),
     ]
     prompts = [q.prompt for q in questions_of(result)]
@@ -706,7 +729,7 @@ def test_warnings_for_what_changes() -> None:
     ]
     cloze = questions_of(result)[4]
     assert cloze.prompt == '<img src="media:map.gif">'
-    assert cloze.spec == {"text": "[[Paris]]"}
+    assert cloze.spec == {"text": "[[Paris]] (hint: capital)"}
     assert cloze.explanation == 'Extra <img src="media:map.gif">'
     assert [(m.name, m.content_type, m.data) for m in result.media] == [
         ("map.gif", "image/gif", GIF)
@@ -811,7 +834,12 @@ def test_a_collection_that_makes_sqlite_work_too_hard_is_stopped() -> None:
     )
     con.commit()
     data = _zip({"collection.anki21": con.serialize()})
-    assert [q.id for q in questions_of(read(data))] == ["n-basic", "n-cloze", "n-gold"]
+    assert [q.id for q in questions_of(read(data))] == [
+        "n-basic",
+        "n-cloze-c1",
+        "n-cloze-c2",
+        "n-gold",
+    ]
     busy = AnkiPackageImporter(Limits(sql_steps=50_000))
     assert refused(read(data, importer=busy)) == (
         "collection.anki21 takes too much work to read (limit)"
@@ -846,7 +874,7 @@ def test_a_broken_media_map_leaves_the_images_out_and_keeps_the_notes() -> None:
         ),
         (1_650_000_000_000, "note 1650000000000: the image 'cell.png' is not in the package"),
     ]
-    assert [q.id for q in questions_of(result)] == ["n-basic", "n-cloze", "n-gold"]
+    assert [q.id for q in questions_of(result)] == ["n-basic", "n-cloze-c1", "n-cloze-c2", "n-gold"]
 
 
 @pytest.mark.parametrize(
@@ -909,15 +937,33 @@ def test_media_entries_number_by_place_or_by_their_legacy_field() -> None:
 @pytest.mark.parametrize(
     ("text", "expected", "hints"),
     [
-        ("{{c1::Paris}} is in {{c2::France::country}}", "[[Paris]] is in [[France]]", ("country",)),
+        (
+            "{{c1::Paris}} is in {{c2::France::country}}",
+            "[[Paris]] is in [[France]] (hint: country)",
+            ("country",),
+        ),
         ("A<br>{{c1::<b>bold</b>}}&nbsp;here", "A\n[[bold]] here", ()),
         ("{{c1::one}} {{c1::two}}", "[[one]] [[two]]", ()),
-        ("{{c1::a::b::c}}", "[[a]]", ("b::c",)),
+        ("{{c1::a::b::c}}", "[[a]] (hint: b::c)", ("b::c",)),
+        ("{{c1::a::see [[b]]}}", "[[a]]", ("see [[b]]",)),  # a hint that would break the text
     ],
 )
 def test_convert_cloze(text: str, expected: str, hints: tuple[str, ...]) -> None:
     made = convert_cloze(text)
     assert (made.text, made.hints, made.error) == (expected, hints, "")
+
+
+@pytest.mark.parametrize(
+    ("number", "expected"),
+    [
+        (1, "[[Paris]] and [[Rome]] (hint: Italy) are capitals, like Berlin."),
+        (2, "Paris and Rome are capitals, like [[Berlin]]."),
+    ],
+)
+def test_convert_cloze_for_one_card(number: int, expected: str) -> None:
+    text = "{{c1::Paris}} and {{c1::Rome::Italy}} are capitals, like {{c2::Berlin}}."
+    assert convert_cloze(text, number).text == expected
+    assert convert_cloze(text, 3).error == "its text has no {{c1::...}} deletion"
 
 
 def test_deck_titles() -> None:

@@ -8,12 +8,15 @@ Where several formats share an extension, the content decides (``Importer.sniff`
 ``.txt``, which GIFT, Aiken and Anki's text export all use:
 
 1. a first line that is an Anki header (``#separator:``, ``#html:``, ``#columns:``,
-   ``#notetype:``, ``#deck:``, ``#tags:``, ``#... column:``) -> Anki text;
+   ``#notetype:``, ``#deck:``, ``#tags:``, ``#... column:``), or plain Anki notes without a
+   header (a tab inside every line but the ``#`` comments) -> Anki text, whatever GIFT-like
+   marks its notes hold;
 2. GIFT's marks (a line starting ``$CATEGORY:`` or ``::``, or a ``{`` followed by ``=``, ``~``,
    ``#``, ``}`` or ``T``/``F``/``TRUE``/``FALSE`` and ``#`` or ``}``) -> GIFT;
-3. a line ``ANSWER: X`` -> Aiken; failing that, a tab on every line -> Anki text
-   (Aiken wins a tie, being registered first);
-4. nothing telling -> GIFT, which then says what it cannot read.
+3. the same number of ``;`` on every line but the ``#`` comments -> Anki text (GIFT's marks
+   win a tie, GIFT being registered first);
+4. a line ``ANSWER: X`` -> Aiken;
+5. nothing telling -> GIFT, which then says what it cannot read.
 """
 
 from __future__ import annotations

@@ -5,7 +5,9 @@ The file starts with header lines ``#key:value``: ``#separator:`` (``tab``, ``co
 ``#columns:`` (the column names, split by the separator), ``#notetype:``/``#deck:``/``#tags:``
 (for every note), and ``#guid column:N``, ``#notetype column:N``, ``#deck column:N``,
 ``#tags column:N`` (1-based). The notes follow, one a record (fields may be quoted with ``"``
-and then hold line breaks). Without ``#separator:`` a tab is used if the first note has one.
+and then hold line breaks). Without ``#separator:`` a tab is used if the first note has one,
+else a comma or a semicolon, whichever it has more of. Lines starting with ``#`` below the
+header are comments, skipped as Anki does.
 
 =====================================  ======================================================
 Anki                                   app
@@ -65,7 +67,7 @@ _KNOWN_KEYS = frozenset(
     {"separator", "html", "columns", "notetype", "deck", "tags"} | {f"{k} column" for k in SPECIAL}
 )
 SURE = 4
-LIKELY = 2
+LIKELY = 3
 
 
 @dataclass
@@ -122,6 +124,21 @@ def _apply(header: Header, values: dict[str, str], report: Report) -> None:
         header.columns = values["columns"].split(header.separator or "\t")
 
 
+def without_comments(body: str) -> str:
+    """Blank the comment lines, which Anki skips: a ``#`` first, outside a quoted field (the
+    lines stay, so that notes keep their line numbers)."""
+    out: list[str] = []
+    inside = False
+    for line in body.split("\n"):
+        if not inside and line.startswith("#"):
+            out.append("")
+            continue
+        out.append(line)
+        if line.count('"') % 2:
+            inside = not inside
+    return "\n".join(out)
+
+
 def _guess_separator(first_line: str) -> str:
     if "\t" in first_line:
         return "\t"
@@ -141,7 +158,9 @@ class AnkiTextReader:
                 self.special.setdefault(name.strip().lower(), index)
 
     def read(self, body: str) -> None:
-        separator = self.header.separator or _guess_separator(body.split("\n", 1)[0])
+        body = without_comments(body)
+        first = next((line for line in body.split("\n") if line.strip()), "")
+        separator = self.header.separator or _guess_separator(first)
         records = csv.reader(io.StringIO(body, newline=""), delimiter=separator)
         start = last = self.header.lines + 1
         try:
@@ -318,13 +337,23 @@ class AnkiTextImporter(Importer):
         return report.imported(builder.build())
 
     def sniff(self, head: str) -> int:
-        """A ``#separator:``-style header line first; else a tab on every line."""
-        lines = [line for line in head.split("\n")[:20] if line.strip()]
+        """A ``#separator:``-style header line first, or a tab inside every line but the
+        ``#`` comments: sure (before GIFT, whose marks a note may hold); else the same number
+        of ``;`` on every such line: likely (GIFT's marks win, Aiken's do not)."""
+        lines = [line for line in head.split("\n")[:40] if line.strip()]
         if lines and _HEADER.fullmatch(lines[0].strip()):
             key = lines[0].strip()[1:].split(":", 1)[0].strip()
             if key in _KNOWN_KEYS:
                 return SURE
-        return LIKELY if lines and all("\t" in line for line in lines) else 1
+        notes = [line for line in lines if not line.startswith("#")][:20]
+        if not notes:
+            return 1
+        if all("\t" in line.lstrip() for line in notes):
+            return SURE
+        semicolons = notes[0].count(";")
+        if semicolons and all(line.count(";") == semicolons for line in notes):
+            return LIKELY
+        return 1
 
 
 IMPORTER = AnkiTextImporter()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from quizapp.bank.model import QuestionDoc, SourceRef
+from quizapp.formats import importer_for
 from quizapp.formats.anki_text import IMPORTER, read_header
 from quizapp.formats.report import Report
 from tests.formats.support import messages, read_fixture, validate_imported
@@ -166,3 +167,32 @@ def test_columns_header_names_the_special_columns() -> None:
 def test_extra_fields_are_warned_about() -> None:
     result = IMPORTER.read(b"#separator:tab\n#notetype:Basic\nQ\tA\tmore\n", "t.txt")
     assert messages(result.warnings) == ["t.txt:3: fields after the first 2 are dropped: 'Q'"]
+
+
+@pytest.mark.parametrize(
+    ("content", "name"),
+    [
+        # Plain notes, no header: recognised before GIFT, whose marks a note may hold.
+        (b"# exported by hand\n::Q:: {=a}\tanswer\nSecond\tB\n", "anki_text"),
+        (b"Capital of France?\tParis\n$CATEGORY: x\tcategory\n", "anki_text"),
+        (b"# only a comment\nQ;A\nR;B\n", "anki_text"),
+        (b"Q; with {=a ~b}\nR; {=c ~d}\n", "gift"),  # GIFT's marks win over semicolons
+        (b"Q\nA. a; b\nB. c\nANSWER: A\n", "aiken"),  # semicolons on some lines only
+        (b"\t::Q:: {=a}\n\t::R:: {T}\n", "gift"),  # tabs that only indent
+    ],
+)
+def test_plain_anki_text_is_recognised_before_gift(content: bytes, name: str) -> None:
+    chosen = importer_for("notes.txt", content)
+    assert chosen is not None
+    assert chosen.name == name
+
+
+def test_comment_lines_are_skipped_and_semicolons_guessed() -> None:
+    data = b'# notes for the test\nWhat is "H2O"?;Water\n# "a quote that never closes\nKiwi;bird\n'
+    result = IMPORTER.read(data, "notes.txt")
+    assert result.problems == result.left_out == ()
+    assert result.doc is not None
+    assert [(q.line, q.prompt, q.spec) for q in result.doc.questions] == [
+        (2, 'What is "H2O"?', {"answers": ["Water"]}),
+        (4, "Kiwi", {"answers": ["bird"]}),
+    ]

@@ -6,12 +6,16 @@
 - A numeric answer is ``73``, ``73 ± 0.5`` (or ``+-``, ``+/-``), a range ``70..75``, or both
   an answer and its range ``73 (70..75)``. A single comma is a decimal comma (``1,5``).
 - Match settings are ``key=value`` pairs separated by ``;``, e.g. ``case=true; typos=0``.
+
+The cells have no form for partial credit (a choice's ``credit``, partly right answers and the
+feedback for any other answer): ``partial_credit`` names what a question has of it, for the
+exporters to report; ``choice_credits`` is each choice's credit, for those that write it.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from quizapp.grading.numeric import format_number
@@ -141,3 +145,34 @@ def write_match(rules: Mapping[str, Any]) -> str:
         return str(value).lower() if isinstance(value, bool) else str(value)
 
     return "; ".join(f"{key}={word(value)}" for key, value in rules.items())
+
+
+def choice_credits(choices: Sequence[Mapping[str, Any]]) -> list[float] | None:
+    """Each choice's credit when any choice has one (None otherwise), as the grader counts
+    them: a right choice without one shares what the others leave of 1, a wrong one has 0."""
+    if not any("credit" in choice for choice in choices):
+        return None
+    right = [bool(choice.get("correct")) for choice in choices]
+    given = [float(c["credit"]) if "credit" in c else None for c in choices]
+    unset = sum(1 for g, r in zip(given, right, strict=True) if r and g is None)
+    left = 1.0 - sum(g for g, r in zip(given, right, strict=True) if r and g is not None)
+    share = left / unset if unset else 0.0
+    return [
+        g if g is not None else (share if r else 0.0) for g, r in zip(given, right, strict=True)
+    ]
+
+
+def partial_credit(spec: Mapping[str, Any]) -> str:
+    """Say what partial credit a spec has ('' for none): choice credits, partly right answers,
+    feedback for any other answer."""
+    found = []
+    choices = spec.get("choices")
+    if isinstance(choices, Sequence) and any(
+        isinstance(c, Mapping) and "credit" in c for c in choices
+    ):
+        found.append("the choices' credits")
+    if spec.get("partial"):
+        found.append("the partly right answers")
+    if spec.get("otherwise"):
+        found.append("the feedback for any other answer")
+    return ", ".join(found)

@@ -48,7 +48,9 @@ are problems of the whole file. Text is kept as written, HTML included (a ``<scr
 arrives as those characters): the web layer sanitises it when it shows it.
 
 Exporting writes every column for every type, so a round trip gives the same questions, up to
-spaces around texts. A cell that a spreadsheet would take for a formula (starting with
+spaces around texts, but for partial credit (a choice's ``credit``, ``partial`` answers and
+``otherwise``), which the cells have no form for: each question that has it is named in a
+warning and written without it. A cell that a spreadsheet would take for a formula (starting with
 ``= + - @``) is written with a space before it, which reading drops.
 """
 
@@ -63,7 +65,7 @@ from quizapp.formats.assemble import SetBuilder
 from quizapp.formats.base import Exporter, ExportResult, Importer, ImportResult, Media
 from quizapp.formats.report import Report
 from quizapp.formats.table import COLUMNS, MAX_ROWS, TableReader
-from quizapp.formats.table_write import row_cells, unwritable
+from quizapp.formats.table_write import inexact, row_cells, unwritable
 from quizapp.formats.textfile import decode_text, unclosed_quote
 
 SEPARATORS = (",", ";", "\t")
@@ -141,6 +143,12 @@ class CsvExporter(Exporter):
             if why:
                 report.problem(question.line, f"question '{question.id}' is left out: {why}")
                 continue
+            if lost := inexact(question):
+                report.warn(
+                    question.line,
+                    f"question '{question.id}' is written without its partial credit ({lost}): "
+                    "CSV has no cells for it",
+                )
             cells = row_cells(question, titles.get(question.topic, question.topic))
             writer.writerow([_safe(cells.get(name, "")) for name in COLUMNS])
         return report.exported(out.getvalue().encode("utf-8-sig"))

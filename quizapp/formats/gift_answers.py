@@ -2,9 +2,12 @@
 
 The type is decided as Moodle decides it: an empty block is an essay; ``#`` first makes a
 numeric question; ``>`` first an ordering question (Moodle's qtype_ordering plugin); an
-unescaped ``~`` makes a choice question (single choice when one answer is marked ``=``,
-multiple response when all are ``~`` with weights); ``=`` with ``->`` makes matching; ``T``,
-``TRUE``, ``F`` or ``FALSE`` (any case) make true/false; anything else is a short answer.
+unescaped ``~`` makes a choice question (single choice when one answer is marked ``=``, a
+``~%50%`` one partly right; multiple response when all are ``~`` with weights, kept as the
+choices' credits unless they are 100/n and -100/n); ``=`` with ``->`` makes matching; ``T``,
+``TRUE``, ``F`` or ``FALSE`` (any case) make true/false; anything else is a short answer. Short
+answers and numbers below 100% are partly right answers, and the catch-all (``=%0%*#...`` for a
+short answer, ``~#...`` for a number) gives the feedback for any other answer.
 ``####`` starts the general feedback, which becomes the explanation.
 """
 
@@ -288,17 +291,24 @@ class ChoiceReader:
                 f"{sum(correct)} answers are fully right (=), but a single-choice question has "
                 "exactly one: use ~ with weights such as ~%50% for several right answers",
             )
-        for piece, right in zip(self.pieces, correct, strict=True):
-            if not right and piece.fraction(0) != 0:
+        choices, lines = self._choices(correct)
+        for piece, right, choice in zip(self.pieces, correct, choices, strict=True):
+            weight = piece.fraction(0)
+            if right or weight == 0:
+                continue
+            if weight > 0:
+                choice["credit"] = _credit(weight)
+            else:
                 self.owner.warn(
                     piece.line,
-                    f"answer '{piece.text}' has weight {_percent(piece.fraction(0))}, but a "
-                    "single-choice question gives credit for its right answer only",
+                    f"answer '{piece.text}' has weight {_percent(weight)}, but a single-choice "
+                    "question takes nothing away for a wrong answer: it is simply wrong",
                 )
-        choices, lines = self._choices(correct)
         return Answers("single_choice", {"choices": choices}, lines=lines)
 
     def _multiple(self) -> Answers:
+        """Several ``~%w%`` answers: those above 0% are right. Weights of 100/n and -100/n
+        are the app's own scoring; any others are kept as the choices' credits."""
         weights = [p.fraction(0) for p in self.pieces]
         correct = [w > 0 for w in weights]
         count = sum(correct)
@@ -311,56 +321,98 @@ class ChoiceReader:
             abs(w - (share if right else -share)) < WEIGHT_SLACK
             for w, right in zip(weights, correct, strict=True)
         )
-        if not exact:
+        choices, lines = self._choices(correct)
+        if exact:
+            return Answers("multiple_response", {"choices": choices}, lines=lines)
+        total = sum(w for w in weights if w > 0)
+        if abs(total - 100) >= WEIGHT_SLACK:
             self.owner.warn(
                 self.pieces[0].line,
-                f"the weights {', '.join(_percent(w) for w in weights)} cannot be represented: "
-                f"imported as {count} right answer(s), scored (right ticked - wrong ticked) / "
-                f"{count}, as if written {_percent(share)} and {_percent(-share)}",
+                f"the right answers' weights add up to {_percent(total)}, not 100%: each is "
+                f"taken as its share of them (so that all of them together earn full marks)",
             )
-        choices, lines = self._choices(correct)
+        for choice, weight in zip(choices, weights, strict=True):
+            if weight > 0:
+                choice["credit"] = round(weight / total, 7)
+            elif weight < 0:
+                choice["credit"] = _credit(weight)
         return Answers("multiple_response", {"choices": choices}, lines=lines)
 
 
+def _credit(weight: float) -> float:
+    """A GIFT weight in percent as the app's credit (written to five decimals: 33.33333%)."""
+    return round(weight / 100, 7)
+
+
 class ShortAnswerReader:
-    """Short answer: every answer marked ``=`` (or written bare) at 100% is accepted."""
+    """Short answer: every answer marked ``=`` (or written bare) at 100% is accepted; one of
+    less is partly right (``partial``, with its credit and feedback); ``=%0%*#feedback`` is
+    Moodle's catch-all, the feedback for any other answer (``otherwise``)."""
 
     def __init__(self, owner: AnswerReader) -> None:
         self.owner = owner
 
     def build(self) -> Answers:
         accepted: list[str] = []
+        partial: list[dict[str, Any]] = []
+        otherwise = ""
         lines: dict[KeyPath, int] = {}
         for piece in self.owner.pieces():
             if not piece.text:
                 self.owner.fail(piece.line, "an answer is empty")
-            if piece.fraction(100) == 100:
+            weight = piece.fraction(100)
+            if piece.text == "*" and weight < 100:
+                otherwise = otherwise or self._catch_all(piece)
+            elif weight == 100:
                 self._accept(piece)
                 lines[("answers", len(accepted))] = piece.line
                 accepted.append(read_wildcard(piece.text).answer)
+            elif weight > 0:
+                lines[("partial", len(partial))] = piece.line
+                partial.append(self._partly(piece))
             else:
-                self._refuse(piece)
+                self.owner.warn(
+                    piece.line,
+                    f"answer '{piece.text}' has weight {_percent(weight)}; the app has no "
+                    "wrong answers with feedback for typed answers: dropped",
+                )
         if not accepted:
             self.owner.fail(self.owner.line_at(self.owner.offset), "no correct answer")
-        return Answers("short_answer", {"answers": accepted}, lines=lines)
+        spec: dict[str, Any] = {"answers": accepted}
+        if partial:
+            spec["partial"] = partial
+        if otherwise:
+            spec["otherwise"] = otherwise
+        return Answers("short_answer", spec, lines=lines)
 
     def _accept(self, piece: Piece) -> None:
         if piece.feedback:
             self.owner.warn(
                 piece.line,
-                f"the feedback of answer '{piece.text}' is dropped: typed answers have no "
-                "feedback of their own in the app",
+                f"the feedback of answer '{piece.text}' is dropped: right typed answers have "
+                "no feedback of their own in the app",
             )
         if note := read_wildcard(piece.text).note:
             self.owner.warn(piece.line, note)
 
-    def _refuse(self, piece: Piece) -> None:
+    def _partly(self, piece: Piece) -> dict[str, Any]:
+        read = read_wildcard(piece.text)
+        if read.note:
+            self.owner.warn(piece.line, read.note)
+        entry: dict[str, Any] = {"text": read.answer, "credit": _credit(piece.fraction(100))}
+        if piece.feedback:
+            entry["feedback"] = self.owner.shown(piece.raw_feedback)
+        return entry
+
+    def _catch_all(self, piece: Piece) -> str:
         weight = piece.fraction(100)
-        if weight > 0:
-            why = "the app gives no partial credit for typed answers, so it is not accepted"
-        else:
-            why = "the app has no wrong answers with feedback for typed answers: dropped"
-        self.owner.warn(piece.line, f"answer '{piece.text}' has weight {_percent(weight)}; {why}")
+        if weight != 0:
+            self.owner.warn(
+                piece.line,
+                f"any other answer has weight {_percent(weight)}; in the app it earns nothing "
+                "(its feedback is kept)",
+            )
+        return self.owner.shown(piece.raw_feedback) if piece.feedback else ""
 
 
 class MatchingReader:
@@ -397,11 +449,11 @@ class MatchingReader:
 
 
 class NumericReader:
-    """Numeric: ``#x``, ``#x:tolerance``, ``#lo..hi``, or several ``=%w%x:t`` answers.
+    """Numeric: ``#x``, ``#x:tolerance``, ``#lo..hi``, or several ``=%w%x:t#feedback`` answers.
 
-    ``~#feedback`` is Moodle's catch-all: the feedback shown for any other number (Moodle
-    exports it as an answer ``*``). The app's numeric spec has no wrong-answer feedback, so it
-    is dropped with a warning.
+    The first answer at 100% is the answer; one of less is partly right (``partial``, with its
+    credit and feedback). ``~#feedback`` is Moodle's catch-all: the feedback shown for any
+    other number (Moodle exports it as an answer ``*``), kept as ``otherwise``.
     """
 
     def __init__(self, owner: AnswerReader) -> None:
@@ -414,45 +466,56 @@ class NumericReader:
             pieces = self.owner.pieces(start)
         else:
             pieces = [self.owner.piece("", start, len(self.owner.body))]
-        pieces = [p for p in pieces if not self._catch_all(p)]
+        catch_all = [p for p in pieces if self._catch_all(p)]
+        pieces = [p for p in pieces if p not in catch_all]
         full = [p for p in pieces if p.mark != "~" and p.fraction(100) == 100]
         if not full:
             self.owner.fail(pieces[0].line if pieces else 0, "no correct answer")
-        for piece in pieces:
-            if piece not in full:
-                self._refuse(piece)
-            elif piece.feedback:
-                self.owner.warn(piece.line, "the feedback of a numeric answer is dropped")
         spec = self._spec(full[0])
-        for extra in full[1:]:
-            self._spec(extra)
-            self.owner.warn(
-                extra.line,
-                f"answer '{extra.raw.strip()}' is also fully right, but the app keeps one "
-                f"numeric answer: '{full[0].raw.strip()}'",
-            )
-        return Answers("numeric", spec, lines={("answer",): full[0].line})
+        lines: dict[KeyPath, int] = {("answer",): full[0].line}
+        partial: list[dict[str, Any]] = []
+        for piece in pieces:
+            if piece is full[0]:
+                if piece.feedback:
+                    self.owner.warn(
+                        piece.line, "the feedback of the right numeric answer is dropped"
+                    )
+            elif piece in full:
+                self._spec(piece)
+                self.owner.warn(
+                    piece.line,
+                    f"answer '{piece.raw.strip()}' is also fully right, but the app keeps one "
+                    f"numeric answer: '{full[0].raw.strip()}'",
+                )
+            elif (entry := self._partly(piece)) is not None:
+                lines[("partial", len(partial))] = piece.line
+                partial.append(entry)
+        if partial:
+            spec["partial"] = partial
+        said = [p for p in catch_all if p.feedback]
+        if said:
+            spec["otherwise"] = self.owner.shown(said[0].raw_feedback)
+        return Answers("numeric", spec, lines=lines)
 
     def _catch_all(self, piece: Piece) -> bool:
         """Say whether ``piece`` is ``~#feedback``: Moodle's feedback for any other answer."""
-        if piece.mark != "~" or piece.weight is not None or piece.text:
-            return False
-        if piece.feedback:
+        return piece.mark == "~" and piece.weight is None and not piece.text
+
+    def _partly(self, piece: Piece) -> dict[str, Any] | None:
+        """A partly right answer (weight between 0 and 100%), or None (dropped, with why)."""
+        entry = self._spec(piece)
+        weight = piece.fraction(0 if piece.mark == "~" else 100)
+        if not 0 < weight < 100:
             self.owner.warn(
                 piece.line,
-                f"the feedback for any other answer ('{piece.feedback}') is dropped: the app's "
-                "numeric questions have no feedback for wrong answers",
+                f"answer '{piece.raw.strip()}' has weight {_percent(weight)}; the app has no "
+                "wrong numbers with feedback, only partly right ones: dropped",
             )
-        return True
-
-    def _refuse(self, piece: Piece) -> None:
-        self._spec(piece)
-        weight = piece.fraction(0 if piece.mark == "~" else 100)
-        self.owner.warn(
-            piece.line,
-            f"answer '{piece.raw.strip()}' has weight {_percent(weight)}; the app gives no "
-            "partial credit for numbers and has no wrong answers with feedback: dropped",
-        )
+            return None
+        entry["credit"] = _credit(weight)
+        if piece.feedback:
+            entry["feedback"] = self.owner.shown(piece.raw_feedback)
+        return entry
 
     def _spec(self, piece: Piece) -> dict[str, Any]:
         value = unescape(piece.raw).strip()

@@ -4,7 +4,10 @@ Ids and tags go in ``// [id:...]`` and ``// [tag:...]`` comments, the explanatio
 general feedback ``####``. Line breaks in a text are written ``\\n``, so that no text can end
 a block early. What GIFT cannot hold is reported: ordering questions and cloze questions with
 more than one gap are skipped; a numeric unit, ``match`` settings and ``all_or_nothing``
-scoring are left out with a warning.
+scoring are left out with a warning. Partial credit is written in GIFT's weights: ``~%50%`` for
+a partly right choice, each choice's ``credit`` in a multiple response, ``=%50%`` for partly
+right short answers and numbers, and the catch-alls ``=%0%*#...`` and ``~#...`` for the feedback
+for any other answer.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from typing import Any
 
 from quizapp.bank.model import QuestionDoc, SetDoc
 from quizapp.formats.categories import category_path
+from quizapp.formats.cells import choice_credits
 from quizapp.formats.gift_answers import split_format
 from quizapp.formats.gift_text import escape
 from quizapp.formats.report import Report
@@ -128,23 +132,32 @@ class GiftWriter:
 
     def single_choice(self, question: QuestionDoc) -> list[str]:
         return [
-            _answer("=" if c.get("correct") else "~", c["text"], c.get("feedback", ""))
+            _answer(
+                "=" if c.get("correct") else "~",
+                c["text"],
+                c.get("feedback", ""),
+                weight=_weight(c["credit"] * 100)
+                if not c.get("correct") and c.get("credit")
+                else "",
+            )
             for c in question.spec["choices"]
         ]
 
     def multiple_response(self, question: QuestionDoc) -> list[str]:
+        """Each choice with its weight: its credit, or 100/n for a right one and -100/n for a
+        wrong one (the app's own scoring)."""
         choices = question.spec["choices"]
-        share = _weight(100 / max(1, sum(bool(c.get("correct")) for c in choices)))
+        share = 100 / max(1, sum(bool(c.get("correct")) for c in choices))
         if question.spec.get("scoring") == "all_or_nothing":
             self.warn(question, "GIFT has no all-or-nothing scoring: written with partial credit")
+        credits = choice_credits(choices)
+        if credits is None:
+            weights = [share if c.get("correct") else -share for c in choices]
+        else:
+            weights = [credit * 100 for credit in credits]
         return [
-            _answer(
-                "~",
-                c["text"],
-                c.get("feedback", ""),
-                weight=share if c.get("correct") else f"-{share}",
-            )
-            for c in choices
+            _answer("~", c["text"], c.get("feedback", ""), weight=_weight(w) if w else "")
+            for c, w in zip(choices, weights, strict=True)
         ]
 
     def true_false(self, question: QuestionDoc) -> list[str]:
@@ -156,8 +169,18 @@ class GiftWriter:
         return ["TRUE" + feedback if answer else "FALSE" + feedback]
 
     def short_answer(self, question: QuestionDoc) -> list[str]:
+        """The accepted answers, the partly right ones with their weight, and the catch-all
+        ``=%0%*`` for the feedback for any other answer."""
         self.match(question)
-        return [_answer("=", answer) for answer in question.spec["answers"]]
+        spec = question.spec
+        lines = [_answer("=", answer) for answer in spec["answers"]]
+        lines += [
+            _answer("=", p["text"], p.get("feedback", ""), weight=_weight(p["credit"] * 100))
+            for p in spec.get("partial", ())
+        ]
+        if spec.get("otherwise"):
+            lines.append(_answer("=", "*", spec["otherwise"], weight="0"))
+        return lines
 
     def match(self, question: QuestionDoc) -> None:
         rules: Mapping[str, Any] = question.spec.get("match") or {}
@@ -168,17 +191,32 @@ class GiftWriter:
         return self.numbers(question, question.spec)
 
     def numbers(self, question: QuestionDoc, spec: Mapping[str, Any]) -> list[str]:
-        """The answer of a numeric question (or gap)."""
+        """The answer of a numeric question (or gap): ``#x:t`` alone, or with partly right
+        numbers ``#`` then ``=x:t``, ``=%50%y:t#feedback`` and the catch-all ``~#feedback``."""
         if spec.get("unit"):
             self.warn(question, f"GIFT has no units: '{spec['unit']}' is left out")
+        answer = self.number(question, spec)
+        if not spec.get("partial") and not spec.get("otherwise"):
+            return [f"#{answer}"]
+        lines = ["#", f"={answer}"]
+        for entry in spec.get("partial", ()):
+            said = f"#{text(entry['feedback'])}" if entry.get("feedback") else ""
+            weight = _weight(entry["credit"] * 100)
+            lines.append(f"=%{weight}%{self.number(question, entry)}{said}")
+        if spec.get("otherwise"):
+            lines.append(f"~#{text(spec['otherwise'])}")
+        return lines
+
+    def number(self, question: QuestionDoc, spec: Mapping[str, Any]) -> str:
+        """One number as GIFT writes it: ``x``, ``x:tolerance`` or ``lo..hi``."""
         if "range" in spec:
             if "answer" in spec:
                 self.warn(question, "GIFT has an answer or a range: the range is written")
             low, high = spec["range"]
-            return [f"#{_number(low)}..{_number(high)}"]
+            return f"{_number(low)}..{_number(high)}"
         if "tolerance" in spec:
-            return [f"#{_number(spec['answer'])}:{_number(spec['tolerance'])}"]
-        return [f"#{_number(spec['answer'])}"]
+            return f"{_number(spec['answer'])}:{_number(spec['tolerance'])}"
+        return _number(spec["answer"])
 
     def matching(self, question: QuestionDoc) -> list[str] | None:
         pairs = question.spec["pairs"]
@@ -223,8 +261,6 @@ class GiftWriter:
                     "the gap's feedback is written as the feedback of each choice that is not "
                     "right and has none (GIFT gives feedback per choice)",
                 )
-            if any(0 < c.credit < 1 for c in gap.choices):
-                self.warn(question, "GIFT reads a choice's partial credit back as wrong")
             return [
                 _answer(
                     "=" if c.credit >= 1 else "~",

@@ -1,9 +1,11 @@
 """Moodle XML question types: each type's answers read into the app's type and spec.
 
-One reader per Moodle type (``TYPE_READERS``): choices and their fractions, true/false,
-short answers, numbers with tolerance and units, matching pairs, ordering items, and the
-embedded answers of a cloze text. A reader returns the app's type and spec, or ``None`` when
-the question cannot be imported (it has then said why through its ``QuestionReader``).
+One reader per Moodle type (``TYPE_READERS``): choices and their fractions (a fraction below
+100% is a choice's ``credit``), true/false, short answers and numbers with tolerance and units
+(answers below 100% partly right, ``*`` the feedback for any other answer), matching pairs,
+ordering items, and the embedded answers of a cloze text. A reader returns the app's type and
+spec, or ``None`` when the question cannot be imported (it has then said why through its
+``QuestionReader``).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import html
 import math
 import re
+import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -96,10 +99,12 @@ def _single_choice(
     for i, fraction in enumerate(fractions):
         if i in full or abs(fraction) < _CLOSE:
             continue
-        what = "earned" if fraction > 0 else "took away"
+        if fraction > 0:
+            choices[i]["credit"] = _credit(fraction)
+            continue
         q.warn(
             q.locations[("choices", i)],
-            f"choice '{choices[i]['text']}' {what} {_percent(abs(fraction))} in Moodle; "
+            f"choice '{choices[i]['text']}' took away {_percent(-fraction)} in Moodle; "
             "in the app it is simply wrong",
         )
     return "single_choice", {"choices": choices}
@@ -112,6 +117,8 @@ def _multiple_response(
     *,
     all_or_nothing: bool,
 ) -> _Read:
+    """Several answers: those above 0% are right. Fractions of 100/n and -100/n are the app's
+    own scoring; any others are kept as the choices' credits."""
     right = [i for i, f in enumerate(fractions) if f > _CLOSE]
     if not right:
         q.skip(q.line, "no answer is worth more than 0%")
@@ -122,19 +129,35 @@ def _multiple_response(
     if all_or_nothing:
         spec["scoring"] = "all_or_nothing"
         return "multiple_response", spec
+    spec["scoring"] = "partial"
     share = FULL_MARKS / len(right)
     fits = all(abs(f - (share if i in right else -share)) < _CLOSE for i, f in enumerate(fractions))
-    if not fits:
-        weights = ", ".join(
-            f"{choice['text']} {_percent(f)}" for choice, f in zip(choices, fractions, strict=True)
-        )
+    if fits:
+        return "multiple_response", spec
+    total = sum(fractions[i] for i in right)
+    if abs(total - FULL_MARKS) >= _CLOSE:
         q.warn(
             q.line,
-            f"the Moodle weights ({weights}) are not kept: the app scores the right choices "
-            f"ticked minus the wrong ones ticked, divided by {len(right)}",
+            f"the right choices' fractions add up to {_percent(total)}, not 100%: each is "
+            "taken as its share of them (so that all of them together earn full marks)",
         )
-    spec["scoring"] = "partial"
+    for i, fraction in enumerate(fractions):
+        if i in right:
+            choices[i]["credit"] = round(fraction / total, 7)
+        elif fraction < -_CLOSE:
+            if fraction < -FULL_MARKS:
+                q.warn(
+                    q.locations[("choices", i)],
+                    f"choice '{choices[i]['text']}' takes away {_percent(-fraction)}: in the "
+                    "app a wrong choice takes away 100% at most",
+                )
+            choices[i]["credit"] = max(-1.0, _credit(fraction))
     return "multiple_response", spec
+
+
+def _credit(fraction: float) -> float:
+    """A Moodle fraction in percent as the app's credit (Moodle writes 7 decimals)."""
+    return round(fraction / FULL_MARKS, 7)
 
 
 def _read_truefalse(q: QuestionReader) -> _Read:
@@ -151,6 +174,12 @@ def _read_truefalse(q: QuestionReader) -> _Read:
             q.locations[(f"feedback_{word}",)] = q.feedback(element).line
         if fraction >= FULL_MARKS - _CLOSE:
             answer = word == "true"
+        elif abs(fraction) >= _CLOSE:
+            q.warn(
+                q.owner.line(element),
+                f"answer '{word}' is worth {_percent(fraction)} in Moodle; in the app a "
+                "true/false answer is right or wrong",
+            )
     if q.skipped:
         return None
     if answer is None:
@@ -160,43 +189,79 @@ def _read_truefalse(q: QuestionReader) -> _Read:
 
 
 def _read_shortanswer(q: QuestionReader) -> _Read:
+    """Answers worth 100% are accepted, those worth less are partly right (``partial``), and
+    the feedback of ``*`` is the feedback for any other answer (``otherwise``)."""
     accepted: list[str] = []
+    partial: list[dict[str, Any]] = []
+    otherwise = ""
     for element, fraction in q.answers():
         text = q.plain(q.text_of(element), "an answer")
         line = q.owner.line(element)
-        if fraction >= FULL_MARKS - _CLOSE:
+        if text == "*" and fraction < FULL_MARKS - _CLOSE:
+            otherwise = otherwise or _catch_all(q, element, fraction)
+        elif fraction >= FULL_MARKS - _CLOSE:
             read = read_wildcard(text)
             if read.note:
                 q.warn(line, read.note)
             accepted.append(read.answer)
             q.locations[("answers", len(accepted) - 1)] = line
             q.lost_feedback(element, f"answer '{text}'")
-        elif text != "*":
+        elif fraction > _CLOSE:
+            read = read_wildcard(text)
+            if read.note:
+                q.warn(line, read.note)
+            entry: dict[str, Any] = {"text": read.answer, "credit": _credit(fraction)}
+            q.locations[("partial", len(partial))] = line
+            partial.append(_with_feedback(q, element, entry))
+        else:
             q.warn(
                 line,
                 f"answer '{text}' ({_percent(fraction)}) is not kept: the app has no "
-                "partial or negative credit for short answers",
+                "negative credit or wrong answers with feedback for short answers",
             )
-        else:
-            q.lost_feedback(element, "any other answer")
     if q.skipped:
         return None
     if not accepted:
         q.skip(q.line, "no answer is worth 100%")
         return None
     spec: dict[str, Any] = {"answers": accepted}
+    if partial:
+        spec["partial"] = partial
+    if otherwise:
+        spec["otherwise"] = otherwise
     if q.value("usecase") in ("1", "true"):
         spec["match"] = {"case": True}
     return "short_answer", spec
 
 
+def _with_feedback(q: QuestionReader, element: ET.Element, entry: dict[str, Any]) -> dict[str, Any]:
+    """A partly right answer with its feedback, if it has one."""
+    feedback = q.rich(q.feedback(element))
+    return {**entry, "feedback": feedback} if feedback else entry
+
+
+def _catch_all(q: QuestionReader, element: ET.Element, fraction: float) -> str:
+    """The feedback of ``*``, Moodle's answer for any other answer (which earns nothing)."""
+    if abs(fraction) >= _CLOSE:
+        q.warn(
+            q.owner.line(element),
+            f"any other answer ('*') is worth {_percent(fraction)} in Moodle; in the app it "
+            "earns nothing (its feedback is kept)",
+        )
+    return q.rich(q.feedback(element))
+
+
 def _read_numerical(q: QuestionReader) -> _Read:
+    """The first answer worth 100% is the answer, those worth less are partly right
+    (``partial``), and the feedback of ``*`` is the feedback for any other number."""
     spec: dict[str, Any] = {}
+    partial: list[dict[str, Any]] = []
+    otherwise = ""
     for element, fraction in q.answers():
         raw = q.text_of(element).value.strip()
         line = q.owner.line(element)
         if raw == "*":
-            q.lost_feedback(element, "any other answer")
+            otherwise = otherwise or _catch_all(q, element, fraction)
             continue
         number = _number(raw)
         if number is None:
@@ -206,13 +271,17 @@ def _read_numerical(q: QuestionReader) -> _Read:
         if tolerance is None:
             q.skip(line, f"the tolerance of answer '{raw}' is not a number")
             return None
-        if fraction < FULL_MARKS - _CLOSE:
+        if _CLOSE < fraction < FULL_MARKS - _CLOSE:
+            entry = {"answer": number, "tolerance": abs(tolerance), "credit": _credit(fraction)}
+            q.locations[("partial", len(partial))] = line
+            partial.append(_with_feedback(q, element, entry))
+        elif fraction < FULL_MARKS - _CLOSE:
             q.warn(
                 line,
-                f"answer {raw} ({_percent(fraction)}) is not kept: the app's numeric "
-                "question has one right answer and no partial credit",
+                f"answer {raw} ({_percent(fraction)}) is not kept: the app has no negative "
+                "credit or wrong numbers with feedback",
             )
-        elif spec:
+        elif "answer" in spec:
             q.warn(
                 line,
                 f"answer {raw} (also 100%) is not kept: the app's numeric question "
@@ -231,6 +300,10 @@ def _read_numerical(q: QuestionReader) -> _Read:
     unit = _unit(q)
     if unit:
         spec["unit"] = unit
+    if partial:
+        spec["partial"] = partial
+    if otherwise:
+        spec["otherwise"] = otherwise
     return "numeric", spec
 
 

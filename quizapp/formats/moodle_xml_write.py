@@ -17,6 +17,7 @@ from typing import Any
 
 from quizapp.bank.model import Problem, QuestionDoc, SetDoc
 from quizapp.formats.categories import category_path
+from quizapp.formats.cells import choice_credits
 from quizapp.formats.moodle_xml_answers import FULL_MARKS
 from quizapp.formats.moodle_xml_media import MEDIA_OUT, PLUGINFILE
 from quizapp.formats.moodle_xml_text import html_to_text, looks_like_html
@@ -120,6 +121,9 @@ class _QuestionWriter:
 
 
 def _write_choices(w: _QuestionWriter, element: ET.Element) -> None:
+    """Each choice with its fraction: 100% for the right one of a single choice, a partly right
+    one's credit; in a multiple response each choice's credit, or 100/n for a right one and
+    -100/n for a wrong one (the app's own scoring; 0 when all or nothing)."""
     choices: Sequence[Mapping[str, Any]] = w.q.spec["choices"]
     single = w.q.type == "single_choice"
     right = sum(1 for c in choices if c.get("correct"))
@@ -128,9 +132,12 @@ def _write_choices(w: _QuestionWriter, element: ET.Element) -> None:
         _sub(element, "single", "true" if single else "false")
     _sub(element, "shuffleanswers", "true")
     _sub(element, "answernumbering", "abc")
-    for choice in choices:
+    credits = None if single or all_or_nothing else choice_credits(choices)
+    for i, choice in enumerate(choices):
         if single:
-            fraction = FULL_MARKS if choice.get("correct") else 0.0
+            fraction = FULL_MARKS if choice.get("correct") else _percent(choice.get("credit", 0))
+        elif credits is not None:
+            fraction = _percent(credits[i])
         elif choice.get("correct"):
             fraction = FULL_MARKS / right
         else:
@@ -138,6 +145,11 @@ def _write_choices(w: _QuestionWriter, element: ET.Element) -> None:
         answer = _sub(element, "answer", fraction=_fraction(fraction), format="html")
         _sub(answer, "text", html.escape(str(choice["text"]), quote=False))
         w.rich(answer, "feedback", str(choice.get("feedback", "")))
+
+
+def _percent(credit: object) -> float:
+    """A credit (0.5) as Moodle's fraction in percent (50)."""
+    return float(credit) * FULL_MARKS if isinstance(credit, int | float) else 0.0
 
 
 def _write_true_false(w: _QuestionWriter, element: ET.Element) -> None:
@@ -151,32 +163,59 @@ def _write_true_false(w: _QuestionWriter, element: ET.Element) -> None:
 
 
 def _write_short_answer(w: _QuestionWriter, element: ET.Element) -> None:
-    match = w.q.spec.get("match")
+    """The accepted answers at 100%, the partly right ones at their credit, and ``*`` at 0%
+    with the feedback for any other answer."""
+    spec = w.q.spec
+    match = spec.get("match")
     case = isinstance(match, Mapping) and bool(match.get("case"))
     _sub(element, "usecase", "1" if case else "0")
-    for text in w.q.spec["answers"]:
-        answer = _sub(element, "answer", fraction="100", format="moodle_auto_format")
+    rows = [(FULL_MARKS, str(text), "") for text in spec["answers"]]
+    rows += [
+        (_percent(p["credit"]), str(p["text"]), str(p.get("feedback", "")))
+        for p in spec.get("partial", ())
+    ]
+    for fraction, text, feedback in rows:
+        answer = _sub(element, "answer", fraction=_fraction(fraction), format="moodle_auto_format")
         # '*' is Moodle's wildcard; '\*' is a star.
-        _sub(answer, "text", str(text).replace("*", "\\*"))
-        _text_element(answer, "feedback", "", "html")
+        _sub(answer, "text", text.replace("*", "\\*"))
+        _feedback(w, answer, feedback)
+    _catch_all(w, element)
     w.match_lost()
 
 
-def _write_numeric(w: _QuestionWriter, element: ET.Element) -> None:
-    spec = w.q.spec
-    if "range" in spec:
-        lo, hi = (float(v) for v in spec["range"])
-        value, tolerance = (lo + hi) / 2, (hi - lo) / 2
-        w.warn(
-            f"the range [{format_number(lo)}, {format_number(hi)}] is written as "
-            f"{format_number(value)} ± {format_number(tolerance)}"
-        )
+def _feedback(w: _QuestionWriter, answer: ET.Element, feedback: str) -> None:
+    if feedback:
+        w.rich(answer, "feedback", feedback)
     else:
-        value, tolerance = float(spec["answer"]), float(spec.get("tolerance", 0))
-    answer = _sub(element, "answer", fraction="100", format="moodle_auto_format")
-    _sub(answer, "text", format_number(value))
-    _text_element(answer, "feedback", "", "html")
-    _sub(answer, "tolerance", format_number(tolerance))
+        _text_element(answer, "feedback", "", "html")
+
+
+def _catch_all(w: _QuestionWriter, element: ET.Element, *tolerance: str) -> None:
+    """Moodle's ``*`` answer at 0%, whose feedback is shown for any other answer."""
+    if not w.q.spec.get("otherwise"):
+        return
+    answer = _sub(element, "answer", fraction="0", format="moodle_auto_format")
+    _sub(answer, "text", "*")
+    w.rich(answer, "feedback", str(w.q.spec["otherwise"]))
+    for value in tolerance:
+        _sub(answer, "tolerance", value)
+
+
+def _write_numeric(w: _QuestionWriter, element: ET.Element) -> None:
+    """The answer at 100%, the partly right numbers at their credit, and ``*`` at 0% with the
+    feedback for any other number."""
+    spec = w.q.spec
+    rows = [(FULL_MARKS, spec, "")]
+    rows += [
+        (_percent(p["credit"]), p, str(p.get("feedback", ""))) for p in spec.get("partial", ())
+    ]
+    for fraction, entry, feedback in rows:
+        value, tolerance = _number_and_tolerance(w, entry)
+        answer = _sub(element, "answer", fraction=_fraction(fraction), format="moodle_auto_format")
+        _sub(answer, "text", format_number(value))
+        _feedback(w, answer, feedback)
+        _sub(answer, "tolerance", format_number(tolerance))
+    _catch_all(w, element, "0")
     if spec.get("unit"):
         units = _sub(element, "units")
         unit = _sub(units, "unit")
@@ -186,6 +225,19 @@ def _write_numeric(w: _QuestionWriter, element: ET.Element) -> None:
     _sub(element, "unitpenalty", "0.1000000")
     _sub(element, "showunits", "3")
     _sub(element, "unitsleft", "0")
+
+
+def _number_and_tolerance(w: _QuestionWriter, spec: Mapping[str, Any]) -> tuple[float, float]:
+    """A number and its tolerance; a range as its middle and half-width."""
+    if "range" in spec:
+        lo, hi = (float(v) for v in spec["range"])
+        value, tolerance = (lo + hi) / 2, (hi - lo) / 2
+        w.warn(
+            f"the range [{format_number(lo)}, {format_number(hi)}] is written as "
+            f"{format_number(value)} ± {format_number(tolerance)}"
+        )
+        return value, tolerance
+    return float(spec["answer"]), float(spec.get("tolerance", 0))
 
 
 def _write_matching(w: _QuestionWriter, element: ET.Element) -> None:

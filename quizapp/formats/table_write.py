@@ -6,7 +6,13 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from quizapp.bank.model import QuestionDoc
-from quizapp.formats.cells import escape_item, join_list, write_match, write_numeric
+from quizapp.formats.cells import (
+    escape_item,
+    join_list,
+    partial_credit,
+    write_match,
+    write_numeric,
+)
 
 Cells = dict[str, str]
 
@@ -99,6 +105,12 @@ def unwritable(question: QuestionDoc) -> str:
         if any("->" in text for text in texts):
             return "a left-hand item or a distractor contains '->'"
     return ""
+
+
+def inexact(question: QuestionDoc) -> str:
+    """Say what of the question a row leaves out ('' when nothing): the cells have no form
+    for partial credit."""
+    return partial_credit(question.spec)
 
 
 def row_cells(question: QuestionDoc, topic_title: str) -> Cells:

@@ -62,9 +62,9 @@ EVERY_FEATURE: list[tuple[int, str, str, str, str, str, dict[str, Any], str, tup
         "Which are primes?",
         {
             "choices": [
-                {"text": "2", "correct": True},
-                {"text": "3", "correct": True},
-                {"text": "4"},
+                {"text": "2", "correct": True, "credit": 0.5},
+                {"text": "3", "correct": True, "credit": 0.5},
+                {"text": "4", "credit": -1},
                 {"text": "9"},
             ]
         },
@@ -95,7 +95,10 @@ EVERY_FEATURE: list[tuple[int, str, str, str, str, str, dict[str, Any], str, tup
         "short_answer",
         "Target",
         "Which antigen do <em>most</em> products target?",  # [markdown], rendered
-        {"answers": ["BCMA", "B cell maturation antigen"]},
+        {
+            "answers": ["BCMA", "B cell maturation antigen"],
+            "partial": [{"text": "CD19", "credit": 0.5, "feedback": "Partly."}],
+        },
         "BCMA is the main target.",
         (),
     ),
@@ -106,7 +109,8 @@ EVERY_FEATURE: list[tuple[int, str, str, str, str, str, dict[str, Any], str, tup
     (39, "q-43a59e191ef5", "cells", "numeric", "Dice", "Name a number a die can show.",
      {"range": [1, 6]}, "", ()),
     (41, "q-2e9601a75792", "cells", "numeric", "Square", "How many sides has a square?",
-     {"answer": 4, "tolerance": 0}, "", ()),
+     {"answer": 4, "tolerance": 0, "partial": [{"answer": 4, "tolerance": 1, "credit": 0.5}]},
+     "", ()),
     (
         46,
         "q-a1c7d3b5d479",
@@ -228,14 +232,7 @@ def test_every_feature_leaves_out_essays_and_descriptions_by_name_and_line() -> 
 def test_every_feature_warns_of_what_it_changes() -> None:
     result = read_fixture("gift", FILE)
     assert messages(result.warnings) == [
-        "every-feature.gift:23: the weights 50%, 50%, -100%, 0% cannot be represented: "
-        "imported as 2 right answer(s), scored (right ticked - wrong ticked) / 2, as if "
-        "written 50% and -50%: 'Primes'",
-        "every-feature.gift:33: answer 'CD19' has weight 50%; the app gives no partial credit "
-        "for typed answers, so it is not accepted: 'Target'",
-        "every-feature.gift:42: the feedback of a numeric answer is dropped: 'Square'",
-        "every-feature.gift:43: answer '4:1' has weight 50%; the app gives no partial credit "
-        "for numbers and has no wrong answers with feedback: dropped: 'Square'",
+        "every-feature.gift:42: the feedback of the right numeric answer is dropped: 'Square'",
         "every-feature.gift:74: unknown escape '\\(' is kept as written "
         "(write '\\\\' for a backslash)",
         "every-feature.gift:74: unknown escape '\\)' is kept as written "
@@ -392,19 +389,23 @@ def test_a_weight_prefix_keeps_a_percent_sign_in_the_text() -> None:
     }
 
 
-def test_a_single_choice_partial_weight_is_warned() -> None:
-    result = IMPORTER.read(b"::Q:: Pick {=a ~%50%b ~c}", "t.gift")
+def test_a_single_choice_negative_weight_is_warned() -> None:
+    result = IMPORTER.read(b"::Q:: Pick {=a ~%50%b ~%-50%c}", "t.gift")
+    assert result.doc is not None
+    assert result.doc.questions[0].spec == {
+        "choices": [{"text": "a", "correct": True}, {"text": "b", "credit": 0.5}, {"text": "c"}]
+    }
     assert messages(result.warnings) == [
-        "t.gift:1: answer 'b' has weight 50%, but a single-choice question gives credit for its "
-        "right answer only: 'Q'"
+        "t.gift:1: answer 'c' has weight -50%, but a single-choice question takes nothing away "
+        "for a wrong answer: it is simply wrong: 'Q'"
     ]
 
 
 def test_short_answer_feedback_and_wildcards_are_warned() -> None:
     result = IMPORTER.read(b"::Q:: Name {=a*b#nice =%0%c#no}", "t.gift")
     assert messages(result.warnings) == [
-        "t.gift:1: the feedback of answer 'a*b' is dropped: typed answers have no feedback of "
-        "their own in the app: 'Q'",
+        "t.gift:1: the feedback of answer 'a*b' is dropped: right typed answers have no "
+        "feedback of their own in the app: 'Q'",
         "t.gift:1: answer 'a*b' has a '*' wildcard the app cannot express: it is kept as "
         "written: 'Q'",
         "t.gift:1: answer 'c' has weight 0%; the app has no wrong answers with feedback for "
@@ -687,7 +688,7 @@ def test_export_problems_have_the_file_of_the_set() -> None:
 # --- Moodle's own forms: a numeric catch-all, and qtype_ordering's GIFT ------------------------
 
 
-def test_a_numeric_catch_all_is_read_and_its_feedback_warned_about() -> None:
+def test_a_numeric_catch_all_is_read_and_its_feedback_kept() -> None:
     # From Moodle's qformat_gift tests (test_import_numerical).
     text = "// math range question\n::Q5:: What is a number from 1 to 5? {#3:2~#Completely wrong}"
     result = IMPORTER.read(text.encode(), "t.gift")
@@ -696,11 +697,8 @@ def test_a_numeric_catch_all_is_read_and_its_feedback_warned_about() -> None:
     assert result.doc is not None
     question = result.doc.questions[0]
     assert (question.type, question.prompt) == ("numeric", "What is a number from 1 to 5?")
-    assert dict(question.spec) == {"answer": 3, "tolerance": 2}
-    assert messages(result.warnings) == [
-        "t.gift:2: the feedback for any other answer ('Completely wrong') is dropped: the app's "
-        "numeric questions have no feedback for wrong answers: 'Q5'"
-    ]
+    assert dict(question.spec) == {"answer": 3, "tolerance": 2, "otherwise": "Completely wrong"}
+    assert result.warnings == ()
     assert validate_imported(result.doc) == []
 
 
@@ -711,15 +709,19 @@ def test_a_numeric_catch_all_without_feedback_is_nothing_to_warn_about() -> None
     assert result.warnings == ()
 
 
-def test_a_partial_numeric_answer_is_dropped_and_the_full_one_kept() -> None:
-    text = "::N:: Three?\n{#\n=3:2#right\n~%50%5:1#close\n}"
+def test_a_partial_numeric_answer_is_kept_with_its_credit_and_a_wrong_one_dropped() -> None:
+    text = "::N:: Three?\n{#\n=3:2#right\n~%50%5:1#close\n=%0%9#far\n}"
     result = IMPORTER.read(text.encode(), "t.gift")
     assert result.doc is not None
-    assert dict(result.doc.questions[0].spec) == {"answer": 3, "tolerance": 2}
+    assert dict(result.doc.questions[0].spec) == {
+        "answer": 3,
+        "tolerance": 2,
+        "partial": [{"answer": 5, "tolerance": 1, "credit": 0.5, "feedback": "close"}],
+    }
     assert messages(result.warnings) == [
-        "t.gift:3: the feedback of a numeric answer is dropped: 'N'",
-        "t.gift:4: answer '5:1' has weight 50%; the app gives no partial credit for numbers and "
-        "has no wrong answers with feedback: dropped: 'N'",
+        "t.gift:3: the feedback of the right numeric answer is dropped: 'N'",
+        "t.gift:5: answer '9' has weight 0%; the app has no wrong numbers with feedback, only "
+        "partly right ones: dropped: 'N'",
     ]
 
 
@@ -873,3 +875,132 @@ def test_the_id_is_made_from_the_text_as_written_not_as_formatted() -> None:
     assert plain is not None
     assert rendered is not None
     assert plain.questions[0].id == rendered.questions[0].id
+
+
+# --- Partial credit: GIFT's weights kept as credits, and written back -------------------------
+
+PARTIAL_CREDIT = """::Single:: Capital? {~%50%Lyon#Close. =Paris ~Nice}
+
+::Multiple:: Primes? {~%70%2 ~%30%3 ~%-50%4#2 x 2. ~9}
+
+::Short:: Powerhouse? {
+=mitochondria
+=%25%chloroplast#Plants.
+=%0%*#Think of energy.
+}
+
+::Number:: Days? {#
+=10:1
+=%50%12:1#Close.
+=%25%20..30
+~#About ten.
+}
+"""
+PARTIAL_SPECS: list[tuple[str, dict[str, Any]]] = [
+    (
+        "single_choice",
+        {
+            "choices": [
+                {"text": "Lyon", "credit": 0.5, "feedback": "Close."},
+                {"text": "Paris", "correct": True},
+                {"text": "Nice"},
+            ]
+        },
+    ),
+    (
+        "multiple_response",
+        {
+            "choices": [
+                {"text": "2", "correct": True, "credit": 0.7},
+                {"text": "3", "correct": True, "credit": 0.3},
+                {"text": "4", "credit": -0.5, "feedback": "2 x 2."},
+                {"text": "9"},
+            ]
+        },
+    ),
+    (
+        "short_answer",
+        {
+            "answers": ["mitochondria"],
+            "partial": [{"text": "chloroplast", "credit": 0.25, "feedback": "Plants."}],
+            "otherwise": "Think of energy.",
+        },
+    ),
+    (
+        "numeric",
+        {
+            "answer": 10,
+            "tolerance": 1,
+            "partial": [
+                {"answer": 12, "tolerance": 1, "credit": 0.5, "feedback": "Close."},
+                {"range": [20, 30], "credit": 0.25},
+            ],
+            "otherwise": "About ten.",
+        },
+    ),
+]
+
+
+def test_partial_credit_is_read_as_credits() -> None:
+    result = IMPORTER.read(PARTIAL_CREDIT.encode(), "t.gift")
+    assert (result.problems, result.left_out, result.warnings) == ((), (), ())
+    assert result.doc is not None
+    assert [(q.type, dict(q.spec)) for q in result.doc.questions] == PARTIAL_SPECS
+    assert validate_imported(result.doc) == []
+
+
+def test_partial_credit_is_written_as_gift_weights() -> None:
+    doc = IMPORTER.read(PARTIAL_CREDIT.encode(), "t.gift").doc
+    assert doc is not None
+    result = EXPORTER.export(doc)
+    assert (result.skipped, result.warnings) == ((), ())
+    blocks = result.data.decode().split("\n\n")[1:]
+    assert [block.split("\n", 1)[1] for block in blocks] == [
+        "::Single::Capital? {\n~%50%Lyon#Close.\n=Paris\n~Nice\n}",
+        "::Multiple::Primes? {\n~%70%2\n~%30%3\n~%-50%4#2 x 2.\n~9\n}",
+        "::Short::Powerhouse? {\n=mitochondria\n=%25%chloroplast#Plants.\n"
+        "=%0%*#Think of energy.\n}",
+        "::Number::Days? {\n#\n=10:1\n=%50%12:1#Close.\n=%25%20..30\n~#About ten.\n}\n",
+    ]
+    back = IMPORTER.read(result.data, "back.gift").doc
+    assert back is not None
+    assert back.questions == doc.questions
+
+
+@pytest.mark.parametrize(
+    ("text", "spec", "warning"),
+    [
+        # Weights of the right answers not adding up to 100%: each is its share of them.
+        ("Q {~%25%a ~%25%b ~%-50%c}",
+         {"choices": [{"text": "a", "correct": True, "credit": 0.5},
+                      {"text": "b", "correct": True, "credit": 0.5},
+                      {"text": "c", "credit": -0.5}]},
+         "t.gift:1: the right answers' weights add up to 50%, not 100%: each is taken as its "
+         "share of them (so that all of them together earn full marks): 'Q'"),
+        # 100/n and -100/n are the app's own scoring: no credits needed.
+        ("Q {~%50%a ~%50%b ~%-50%c}",
+         {"choices": [{"text": "a", "correct": True}, {"text": "b", "correct": True},
+                      {"text": "c"}]},
+         None),
+        ("Q {=a =%50%b =%50%*#Any other.}",
+         {"answers": ["a"], "partial": [{"text": "b", "credit": 0.5}],
+          "otherwise": "Any other."},
+         "t.gift:1: any other answer has weight 50%; in the app it earns nothing (its feedback "
+         "is kept): 'Q'"),
+        ("Q {=a =%50%transplant*#Stem?}",
+         {"answers": ["a"], "partial": [{"text": "transplant", "credit": 0.5,
+                                         "feedback": "Stem?"}]},
+         "t.gift:1: answer 'transplant*': the wildcard '*' after 'transplant' is read as "
+         "'transplant', whose plural and simple inflections the app accepts (in English), but "
+         "no other ending: 'Q'"),
+        ("Q {#=1 =%-50%2#No.}", {"answer": 1},
+         "t.gift:1: answer '2' has weight -50%; the app has no wrong numbers with feedback, "
+         "only partly right ones: dropped: 'Q'"),
+    ],
+)  # fmt: skip
+def test_partial_credit_forms(text: str, spec: dict[str, Any], warning: str | None) -> None:
+    result = IMPORTER.read(text.encode(), "t.gift")
+    assert result.doc is not None
+    assert dict(result.doc.questions[0].spec) == spec
+    assert messages(result.warnings) == ([warning] if warning else [])
+    assert validate_imported(result.doc) == []

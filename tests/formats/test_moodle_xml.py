@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import dataclasses
 import random
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
@@ -139,21 +140,19 @@ def test_multiple_response_with_exact_negative_weights(questions: dict[str, Ques
     }
 
 
-def test_multiple_response_with_other_weights_is_kept_and_reported(
-    questions: dict[str, QuestionDoc], result: ImportResult
+def test_multiple_response_with_other_weights_keeps_them_as_credits(
+    questions: dict[str, QuestionDoc],
 ) -> None:
     q = questions["weighted-multi"]
-    assert [c.get("correct", False) for c in q.spec["choices"]] == [True, True, False, False]
-    assert (
-        Problem(
-            "moodle-all.xml",
-            question_line("Weighted"),
-            "'Weighted': the Moodle weights (Nucleus 66.66667%, Mitochondrion 33.33333%, "
-            "Ribosome 0%, Vacuole -100%) are not kept: the app scores the right choices ticked "
-            "minus the wrong ones ticked, divided by 2",
-        )
-        in result.warnings
-    )
+    assert q.spec == {
+        "choices": [
+            {"text": "Nucleus", "correct": True, "credit": 0.6666667},
+            {"text": "Mitochondrion", "correct": True, "credit": 0.3333333},
+            {"text": "Ribosome"},
+            {"text": "Vacuole", "credit": -1},
+        ],
+        "scoring": "partial",
+    }
 
 
 def test_true_false_with_both_feedbacks_and_a_content_id(
@@ -176,7 +175,12 @@ def test_short_answer_keeps_full_marks_answers_and_case(
 ) -> None:
     q = questions["genes-dna"]
     assert q.type == "short_answer"
-    assert q.spec == {"answers": ["DNA", "deoxyribonucleic acid"], "match": {"case": True}}
+    assert q.spec == {
+        "answers": ["DNA", "deoxyribonucleic acid"],
+        "partial": [{"text": "nucleic acid", "credit": 0.5, "feedback": "Half right: which one?"}],
+        "match": {"case": True},
+    }
+    assert q.line_of(("partial", 0)) == line_of(ALL, '<answer fraction="50"', after="genes-dna")
     assert q.tags == ("genetics",)
     assert q.line_of(("answers", 1)) == line_of(ALL, "deoxyribonucleic acid</text>") - 1
     # Without usecase the default (case ignored) applies; markdown text is kept as written.
@@ -186,8 +190,17 @@ def test_short_answer_keeps_full_marks_answers_and_case(
 
 
 def test_numerical_answer_tolerance_and_unit(questions: dict[str, QuestionDoc]) -> None:
-    assert questions["chromosomes"].spec == {"answer": 46.0, "tolerance": 0.0}
-    assert questions["cell-size"].spec == {"answer": 20.0, "tolerance": 10.0, "unit": "µm"}
+    assert questions["chromosomes"].spec == {
+        "answer": 46.0,
+        "tolerance": 0.0,
+        "otherwise": "Count the pairs and double.",
+    }
+    assert questions["cell-size"].spec == {
+        "answer": 20.0,
+        "tolerance": 10.0,
+        "unit": "µm",
+        "partial": [{"answer": 50.0, "tolerance": 20.0, "credit": 0.5}],
+    }
 
 
 def test_matching_with_a_distractor(questions: dict[str, QuestionDoc]) -> None:
@@ -307,37 +320,17 @@ def test_what_was_changed_is_a_warning(result: ImportResult) -> None:
     messages = [(w.line, w.message) for w in result.warnings]
     assert messages == [
         (
-            question_line("Weighted"),
-            "'Weighted': the Moodle weights (Nucleus 66.66667%, Mitochondrion 33.33333%, "
-            "Ribosome 0%, Vacuole -100%) are not kept: the app scores the right choices ticked "
-            "minus the wrong ones ticked, divided by 2",
-        ),
-        (
             line_of(ALL, "<text>Right.</text></feedback>", after="genes-dna"),
             "'DNA': the feedback of answer 'DNA' is not kept (the type has no room)",
-        ),
-        (
-            line_of(ALL, '<answer fraction="50"', after="genes-dna"),
-            "'DNA': answer 'nucleic acid' (50%) is not kept: the app has no partial or negative "
-            "credit for short answers",
         ),
         (
             line_of(ALL, "<text>Right.</text></feedback>", after="<text>46</text>"),
             "'Chromosomes': the feedback of answer 46 is not kept (the type has no room)",
         ),
         (
-            line_of(ALL, "Count the pairs and double."),
-            "'Chromosomes': the feedback of any other answer is not kept (the type has no room)",
-        ),
-        (
             line_of(ALL, "<text>25</text>") - 1,
             "'Cell size': answer 25 (also 100%) is not kept: the app's numeric question has one "
             "right answer",
-        ),
-        (
-            line_of(ALL, "<text>50</text>") - 1,
-            "'Cell size': answer 50 (50%) is not kept: the app's numeric question has one right "
-            "answer and no partial credit",
         ),
         (
             line_of(ALL, "<unit>", after="<unit_name>µm"),
@@ -1050,3 +1043,206 @@ def test_a_moodle_19_picture_that_is_not_base64_is_reported() -> None:
     assert messages(result.warnings) == [
         "old.xml:5: 'Cell': the file 'cell.png' is not valid base64: left out"
     ]
+
+
+# --- Partial credit: Moodle's fractions kept as credits, and written back ----------------------
+
+
+def _answer(fraction: str, text: str, feedback: str = "", more: str = "") -> str:
+    said = f"<feedback><text>{feedback}</text></feedback>" if feedback else ""
+    return f'<answer fraction="{fraction}"><text>{text}</text>{said}{more}</answer>'
+
+
+def _moodle(*questions: tuple[str, str, str]) -> bytes:
+    """A quiz of questions given as (Moodle type, name, what follows the question text)."""
+    body = "".join(
+        f'<question type="{qtype}"><name><text>{name}</text></name>'
+        f"<questiontext><text>{name}?</text></questiontext>{rest}</question>\n"
+        for qtype, name, rest in questions
+    )
+    return f"<quiz>\n{body}</quiz>\n".encode()
+
+
+PARTIAL_XML = _moodle(
+    (
+        "multichoice",
+        "Capital",
+        "<single>true</single>"
+        + _answer("100", "Paris")
+        + _answer("50", "Lyon", "Close.")
+        + _answer("0", "Nice"),
+    ),
+    (
+        "multichoice",
+        "Primes",
+        "<single>false</single>"
+        + _answer("70", "2")
+        + _answer("30", "3")
+        + _answer("-50", "4", "2 x 2.")
+        + _answer("0", "9"),
+    ),
+    (
+        "shortanswer",
+        "Powerhouse",
+        _answer("100", "mitochondria")
+        + _answer("25", "chloroplast", "Plants.")
+        + _answer("0", "*", "Think of energy."),
+    ),
+    (
+        "numerical",
+        "Days",
+        _answer("100", "10", more="<tolerance>1</tolerance>")
+        + _answer("50", "12", "Close.", "<tolerance>1</tolerance>")
+        + _answer("25", "25", more="<tolerance>5</tolerance>")
+        + _answer("0", "*", "About ten."),
+    ),
+)
+PARTIAL_SPECS: list[tuple[str, dict[str, object]]] = [
+    (
+        "single_choice",
+        {
+            "choices": [
+                {"text": "Paris", "correct": True},
+                {"text": "Lyon", "credit": 0.5, "feedback": "Close."},
+                {"text": "Nice"},
+            ]
+        },
+    ),
+    (
+        "multiple_response",
+        {
+            "choices": [
+                {"text": "2", "correct": True, "credit": 0.7},
+                {"text": "3", "correct": True, "credit": 0.3},
+                {"text": "4", "credit": -0.5, "feedback": "2 x 2."},
+                {"text": "9"},
+            ],
+            "scoring": "partial",
+        },
+    ),
+    (
+        "short_answer",
+        {
+            "answers": ["mitochondria"],
+            "partial": [{"text": "chloroplast", "credit": 0.25, "feedback": "Plants."}],
+            "otherwise": "Think of energy.",
+        },
+    ),
+    (
+        "numeric",
+        {
+            "answer": 10,
+            "tolerance": 1,
+            "partial": [
+                {"answer": 12, "tolerance": 1, "credit": 0.5, "feedback": "Close."},
+                {"answer": 25, "tolerance": 5, "credit": 0.25},
+            ],
+            "otherwise": "About ten.",
+        },
+    ),
+]
+
+
+def test_partial_credit_is_read_as_credits() -> None:
+    result = IMPORTER.read(PARTIAL_XML, "partial.xml")
+    assert (result.problems, result.left_out, result.warnings) == ((), (), ())
+    assert result.doc is not None
+    assert [(q.type, dict(q.spec)) for q in result.doc.questions] == PARTIAL_SPECS
+    assert validate_imported(result.doc) == []
+
+
+def test_partial_credit_is_written_as_moodle_fractions() -> None:
+    doc = IMPORTER.read(PARTIAL_XML, "partial.xml").doc
+    assert doc is not None
+    exported = EXPORTER.export(doc)
+    assert (exported.skipped, exported.warnings) == ((), ())
+    answers = [
+        [
+            (
+                answer.get("fraction"),
+                answer.findtext("text"),
+                answer.findtext("feedback/text") or "",
+                answer.findtext("tolerance"),
+            )
+            for answer in question.iter("answer")
+        ]
+        for question in ET.fromstring(exported.data).iter("question")
+        if question.get("type") != "category"
+    ]
+    assert answers == [
+        [("100", "Paris", "", None), ("50", "Lyon", "Close.", None), ("0", "Nice", "", None)],
+        [
+            ("70", "2", "", None),
+            ("30", "3", "", None),
+            ("-50", "4", "2 x 2.", None),
+            ("0", "9", "", None),
+        ],
+        [
+            ("100", "mitochondria", "", None),
+            ("25", "chloroplast", "Plants.", None),
+            ("0", "*", "Think of energy.", None),
+        ],
+        [
+            ("100", "10", "", "1"),
+            ("50", "12", "Close.", "1"),
+            ("25", "25", "", "5"),
+            ("0", "*", "About ten.", "0"),
+        ],
+    ]
+    back = IMPORTER.read(exported.data, "back.xml")
+    assert (back.problems, back.warnings) == ((), ())
+    assert back.doc is not None
+    assert [(q.type, dict(q.spec)) for q in back.doc.questions] == PARTIAL_SPECS
+
+
+def test_partial_credit_that_cannot_be_kept_is_a_warning() -> None:
+    data = _moodle(
+        (
+            "multichoice",
+            "Negative",
+            "<single>true</single>" + _answer("100", "a") + _answer("-50", "b"),
+        ),
+        (
+            "multichoice",
+            "Short of 100",
+            "<single>false</single>"
+            + _answer("25", "a")
+            + _answer("25", "b")
+            + _answer("-50", "c"),
+        ),
+        ("shortanswer", "Star", _answer("100", "a") + _answer("50", "*", "Any.")),
+        ("shortanswer", "Minus", _answer("100", "a") + _answer("-50", "b")),
+        ("numerical", "Minus number", _answer("100", "1") + _answer("-50", "2")),
+        ("truefalse", "Half", _answer("100", "true") + _answer("50", "false")),
+    )
+    result = IMPORTER.read(data, "t.xml")
+    assert result.doc is not None
+    assert [dict(q.spec) for q in result.doc.questions] == [
+        {"choices": [{"text": "a", "correct": True}, {"text": "b"}]},
+        {
+            "choices": [
+                {"text": "a", "correct": True, "credit": 0.5},
+                {"text": "b", "correct": True, "credit": 0.5},
+                {"text": "c", "credit": -0.5},
+            ],
+            "scoring": "partial",
+        },
+        {"answers": ["a"], "otherwise": "Any."},
+        {"answers": ["a"]},
+        {"answer": 1.0, "tolerance": 0.0},
+        {"answer": True},
+    ]
+    assert [w.message for w in result.warnings] == [
+        "'Negative': choice 'b' took away 50% in Moodle; in the app it is simply wrong",
+        "'Short of 100': the right choices' fractions add up to 50%, not 100%: each is taken "
+        "as its share of them (so that all of them together earn full marks)",
+        "'Star': any other answer ('*') is worth 50% in Moodle; in the app it earns nothing "
+        "(its feedback is kept)",
+        "'Minus': answer 'b' (-50%) is not kept: the app has no negative credit or wrong "
+        "answers with feedback for short answers",
+        "'Minus number': answer 2 (-50%) is not kept: the app has no negative credit or wrong "
+        "numbers with feedback",
+        "'Half': answer 'false' is worth 50% in Moodle; in the app a true/false answer is "
+        "right or wrong",
+    ]
+    assert validate_imported(result.doc) == []

@@ -12,17 +12,18 @@ GIFT                                app
 ``::title::``                       question title
 ``// [id:x]`` / ``// [tag:t]``      question id (cleaned to the id alphabet) / tags; without an
                                     id: ``q-`` + 12 hex of sha256(title, prompt)
-``{=a ~b ~c}``                      single_choice (exactly one ``=``)
-``{~%50%a ~%50%b ~%-100%c}``        multiple_response, right = weight > 0; exact when right
-                                    weights are 100/n and wrong ones -100/n, else a warning
+``{=a ~b ~c}``                      single_choice (exactly one ``=``); ``~%50%b``: b's credit 0.5
+``{~%50%a ~%50%b ~%-100%c}``        multiple_response, right = weight > 0; plain when right
+                                    weights are 100/n and wrong ones -100/n, else each
+                                    choice's ``credit`` (right ones normalised to add up to 1)
 ``{T}`` ``{TRUE#wrong#right}``      true_false; the first feedback goes to the wrong answer,
                                     the second to the right one
-``{=a =b =%50%c}``                  short_answer, accepted = the 100% answers (a partial weight
-                                    is not accepted, with a warning)
+``{=a =b =%50%c =%0%*#f}``          short_answer, accepted = the 100% answers; ``%50%c``: a
+                                    ``partial`` answer; ``*`` at 0%: ``otherwise`` feedback
 ``{#3.14:0.01}`` ``{#1..5}``        numeric answer/tolerance, range
-``{#=%100%3:0 =%50%3:1}``           numeric: the first 100% answer; the others are warned about
-``{#3:2 ~#feedback}``               numeric; Moodle's feedback for any other answer is dropped
-                                    (warned): the app has no wrong-answer feedback for numbers
+``{#=%100%3:0 =%50%3:1}``           numeric: the first 100% answer; a partly right one is a
+                                    ``partial`` number; other 100% answers are warned about
+``{#3:2 ~#feedback}``               numeric; the feedback for any other answer: ``otherwise``
 ``{>3 ALL ... ALL_OR_NOTHING``      ordering (Moodle's qtype_ordering plugin): the items one a
 ``a``/``b``/``c}``                  line in the right order; ALL_OR_NOTHING -> all_or_nothing,
                                     other grading warned; a subset shown by Moodle is warned

@@ -13,26 +13,30 @@ Moodle                                 app
                                        context marker and ``top`` go, ``//`` is a ``/`` in a
                                        name: ``quizapp.formats.categories``); the category's
                                        ``idnumber`` is the topic id, else the title's slug
-``multichoice``, ``single=true``       ``single_choice``; the 100% answer is correct
+``multichoice``, ``single=true``       ``single_choice``; the 100% answer is correct, one
+                                       between 0 and 100% has that ``credit``
 ``multichoice``, ``single=false``      ``multiple_response``: answers above 0% are correct;
                                        weights other than 100/k for the k right answers and
-                                       -100/k for the wrong ones are reported (the app
-                                       scores right ticks - wrong ticks, / k)
+                                       -100/k for the wrong ones become each choice's
+                                       ``credit`` (normalised, with a warning, when the
+                                       right ones do not add up to 100%)
 ``multichoiceset`` (plugin)            ``multiple_response`` with ``scoring: all_or_nothing``
 ``truefalse``                          ``true_false`` with both feedbacks
 ``shortanswer``                        ``short_answer``: the 100% answers; ``usecase`` →
-                                       ``match.case``; partial-credit answers are reported
+                                       ``match.case``; partly right answers → ``partial``;
+                                       the ``*`` answer's feedback → ``otherwise``
 ``numerical``                          ``numeric``: the first 100% answer and its tolerance;
-                                       the unit whose multiplier is 1; other answers and
-                                       units are reported
+                                       partly right ones → ``partial``, ``*`` → ``otherwise``;
+                                       the unit whose multiplier is 1; other units are
+                                       reported
 ``matching``                           ``matching``; subquestions without text are
                                        distractors
-``cloze`` (multianswer)                ``cloze``: SHORTANSWER (SA, MW, and the _C
-                                       case-sensitive forms) gaps → ``[[a|b]]``; NUMERICAL
-                                       gaps with one exact answer → ``[[46]]``; other gaps
-                                       (MULTICHOICE, MULTIRESPONSE, NUMERICAL with a
-                                       tolerance) are reported by name and line and the
-                                       question is not imported
+``cloze`` (multianswer)                ``cloze``: SHORTANSWER (and _C) gaps are typed gaps,
+                                       MULTICHOICE (_V, _H, _S shuffled) choice gaps,
+                                       NUMERICAL numeric gaps, each with its mark as its
+                                       weight (``quizapp.grading.cloze``); plain typed gaps
+                                       stay ``[[a|b]]`` in the text; a MULTIRESPONSE gap
+                                       leaves the question out
 ``ordering`` (qtype_ordering plugin)   ``ordering``: the items sorted by their position
                                        (the ``fraction``); ``ALL_OR_NOTHING`` →
                                        ``all_or_nothing``; ``LONGEST_ORDERED_SUBSET`` →

@@ -2,10 +2,11 @@
 
 Imported prompts, choices, explanations and feedback can carry HTML written for Moodle or
 Anki. What reaches a learner's page is that HTML cleaned by nh3 to a few formatting tags:
-no script, no handler attribute, no style, and no resource from another site. Images are
-kept only when they name a file stored with the set (``media:NAME``); remote and ``data:``
-images are dropped (the Content-Security-Policy would block the remote ones anyway). Text
-without tags is escaped as before.
+no script, no handler attribute, no style, and no resource from another site. Images and
+audio players (``<audio controls src=...>``, as Anki's sounds are imported) are kept only
+when they name a file stored with the set (``media:NAME``); remote and ``data:`` ones are
+dropped (the Content-Security-Policy would block the remote ones anyway). Text without tags
+is escaped as before.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ TAGS = frozenset(
         "ol",
         "li",
         "img",
+        "audio",
         "a",
         "table",
         "thead",
@@ -45,13 +47,17 @@ TAGS = frozenset(
         "caption",
     }
 )
-ATTRIBUTES = {"img": {"src", "alt"}, "a": {"href"}}
+ATTRIBUTES = {"img": {"src", "alt"}, "audio": {"src"}, "a": {"href"}}
+MEDIA_TAGS = frozenset({"img", "audio"})
+"""The tags whose ``src`` must name a file stored with the set."""
 LINK_SCHEMES = ("http:", "https:", "mailto:")
 MEDIA_PREFIX = "media:"
 
 _TAG_RE = re.compile(r"</?[a-zA-Z][^<>]*>|<!--")
 # An <img> whose src was dropped shows nothing useful: take it out altogether.
 _IMG_WITHOUT_SRC_RE = re.compile(r"<img(?![^>]*\ssrc=)[^>]*>")
+# Nor does an audio player without its file: out with what it holds.
+_AUDIO_WITHOUT_SRC_RE = re.compile(r"<audio(?![^>]*\ssrc=)[^>]*>.*?</audio>", re.S)
 
 # CommonMark, with HTML written in the Markdown shown as text rather than passed through.
 _MARKDOWN = MarkdownIt("commonmark", {"html": False})
@@ -75,10 +81,11 @@ def markdown_html(text: str) -> str:
 
 
 def clean_html(text: str, media_url: MediaUrl) -> str:
-    """Return ``text`` (HTML) reduced to the safe subset, ``media:`` images pointed at the app."""
+    """Return ``text`` (HTML) reduced to the safe subset, ``media:`` images and audio pointed
+    at the app (an audio player always shows its controls, and never plays by itself)."""
 
     def keep(tag: str, attribute: str, value: str) -> str | None:
-        if tag == "img" and attribute == "src":
+        if tag in MEDIA_TAGS and attribute == "src":
             if not value.startswith(MEDIA_PREFIX) or len(value) == len(MEDIA_PREFIX):
                 return None
             return media_url(value[len(MEDIA_PREFIX) :])
@@ -91,11 +98,12 @@ def clean_html(text: str, media_url: MediaUrl) -> str:
         tags=set(TAGS),
         attributes={tag: set(names) for tag, names in ATTRIBUTES.items()},
         attribute_filter=keep,
+        set_tag_attribute_values={"audio": {"controls": "controls", "preload": "none"}},
         url_schemes={"http", "https", "mailto", "media"},
         link_rel="noopener noreferrer",
         strip_comments=True,
     )
-    return _IMG_WITHOUT_SRC_RE.sub("", cleaned)
+    return _AUDIO_WITHOUT_SRC_RE.sub("", _IMG_WITHOUT_SRC_RE.sub("", cleaned))
 
 
 def render_rich(text: object, media_url: MediaUrl) -> Markup:

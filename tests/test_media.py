@@ -47,6 +47,16 @@ def media_url(name: str) -> str:
         ('<p style="color:red">s</p>', "<p>s</p>", "style"),
         ("<iframe src='https://x'></iframe><p>k</p>", "<p>k</p>", "iframe"),
         ("<table><tr><td>1</td></tr></table>", "<td>1</td>", "script"),
+        (
+            '<audio controls src="media:hum.mp3"></audio>',
+            '<audio src="/media/the-set/hum.mp3"',
+            "media:",
+        ),
+        ('<audio src="media:hum.mp3" autoplay onplay="x()"></audio>', "controls", "autoplay"),
+        ('<audio controls src="https://evil.example/a.mp3">no</audio>x', "x", "audio"),
+        ('<audio controls src="//evil.example/a.mp3"></audio>x', "x", "evil.example"),
+        ('<audio controls src="data:audio/mpeg;base64,AAAA"></audio>x', "x", "data:"),
+        ('<audio controls><source src="https://evil.example/a.mp3"></audio>x', "x", "audio"),
     ],
 )
 def test_html_is_cleaned_to_the_safe_subset(html: str, kept: str, gone: str) -> None:
@@ -145,6 +155,8 @@ def stored_set(instructor: User) -> QuestionSet:
     store(question_set, "cell.png", "image/png", PNG)
     store(question_set, "drawing.svg", "image/svg+xml", b"<svg><script>alert(1)</script></svg>")
     store(question_set, "notes.html", "text/html", b"<script>alert(1)</script>")
+    store(question_set, "hum.mp3", "audio/mpeg", b"ID3")
+    store(question_set, "hum.wav", "audio/x-wav", b"RIFF")
     return question_set
 
 
@@ -173,6 +185,24 @@ def test_svg_is_sandboxed_and_other_types_are_downloads(
     assert other.status_code == 200
     assert other.headers["Content-Disposition"] == "attachment"
     assert other.headers["X-Content-Type-Options"] == "nosniff"
+
+
+@pytest.mark.parametrize(
+    ("name", "content_type"), [("hum.mp3", "audio/mpeg"), ("hum.wav", "audio/wav")]
+)
+def test_sounds_are_served_inline_for_the_audio_player(
+    user_agent: Browserless,
+    make_user: Callable[..., User],
+    stored_set: QuestionSet,
+    name: str,
+    content_type: str,
+) -> None:
+    user_agent.login(make_user().email)
+    resp = user_agent.get(f"/media/pics/{name}")
+    assert resp.status_code == 200
+    assert resp.headers["Content-Type"] == content_type  # a .wav's audio/x-wav by its own name
+    assert "Content-Disposition" not in resp.headers
+    assert resp.headers["X-Content-Type-Options"] == "nosniff"
 
 
 def test_media_needs_an_account_and_a_visible_set(

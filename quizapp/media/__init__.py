@@ -1,4 +1,4 @@
-"""Files stored with question sets (images from imported packages), served by the app."""
+"""Files stored with question sets (images and sounds from imported packages), served by the app."""
 
 from __future__ import annotations
 

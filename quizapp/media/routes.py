@@ -18,6 +18,16 @@ from quizapp.visibility import can_see_set
 # new URL, so browsers may keep what they fetched for as long as they like.
 CACHE_CONTROL = "private, max-age=31536000, immutable"
 SVG = "image/svg+xml"
+AUDIO_TYPES = frozenset({"audio/mpeg", "audio/ogg", "audio/wav", "audio/mp4"})
+"""Sounds served inline, for the question's audio player; other non-images are downloads."""
+AUDIO_ALIASES = {
+    "audio/x-wav": "audio/wav",
+    "audio/wave": "audio/wav",
+    "audio/vnd.wave": "audio/wav",
+    "audio/mp3": "audio/mpeg",
+    "audio/x-m4a": "audio/mp4",
+}
+"""Older names of those types (``mimetypes`` calls a .wav ``audio/x-wav``): served by theirs."""
 
 
 def _versions(set_uid: str) -> dict[str, str]:
@@ -48,7 +58,7 @@ def rich(text: object, set_uid: str) -> Markup:
 @bp.route("/<set_uid>/<path:name>")
 @role_required(Role.LEARNER)  # any account
 def serve(set_uid: str, name: str) -> Response:
-    """Send one stored file: images inline, anything else as a download."""
+    """Send one stored file: images and common sounds inline, anything else as a download."""
     asset = db.session.scalar(
         sa.select(MediaAsset)
         .join(QuestionSet, MediaAsset.set_id == QuestionSet.id)
@@ -56,13 +66,14 @@ def serve(set_uid: str, name: str) -> Response:
     )
     if asset is None or not can_see_set(current_user, asset.question_set):
         abort(404)
-    response = Response(asset.data, content_type=asset.content_type)
+    content_type = AUDIO_ALIASES.get(asset.content_type, asset.content_type)
+    response = Response(asset.data, content_type=content_type)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = CACHE_CONTROL
     response.headers["ETag"] = f'"{asset.sha256}"'
-    if asset.content_type == SVG:
+    if content_type == SVG:
         # An SVG opened on its own may run scripts: sandbox it like a foreign page.
         response.headers["Content-Security-Policy"] = "sandbox"
-    elif not asset.content_type.startswith("image/"):
+    elif not content_type.startswith("image/") and content_type not in AUDIO_TYPES:
         response.headers["Content-Disposition"] = "attachment"
     return response

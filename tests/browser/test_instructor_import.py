@@ -38,6 +38,34 @@ def log_in(page: Page, url: str, email: str) -> None:
     page.keyboard.press("Enter")
 
 
+def upload_for_preview(page: Page, path: Path, set_id: str = "") -> None:
+    """From the instructor's pages, upload a file and ask for its preview."""
+    page.get_by_role("link", name="Teach").click()
+    page.get_by_role("link", name="Import a question set").click()
+    page.get_by_label("Question-set file").set_input_files(str(path))
+    if set_id:
+        page.get_by_label("Set id").fill(set_id)
+    page.get_by_role("button", name="Preview the import").click()
+
+
+def learner_joins_a_class_of(page: Page, url: str, set_title: str, class_name: str) -> None:
+    """The logged-in instructor makes a class for a set; learner@example.org joins it with its
+    code and is left on their home page."""
+    page.get_by_role("link", name="Classes").click()
+    page.get_by_label("Name of the class").fill(class_name)
+    page.get_by_role("button", name="Create class").click()
+    page.get_by_label("Question set").select_option(label=set_title)
+    page.get_by_role("button", name="Assign").click()
+    expect(page.get_by_text("assigned; every member is now enrolled")).to_be_visible()
+    code = page.locator(".join-code").inner_text()
+    page.get_by_role("button", name="Log out").click()
+    log_in(page, url, "learner@example.org")
+    page.get_by_role("link", name="Classes").click()
+    page.get_by_label("Class code").fill(code)
+    page.get_by_role("button", name="Join class").click()
+    page.get_by_role("link", name="Home", exact=True).click()
+
+
 def test_import_fix_publish_and_study(
     page: Page,
     live_server: LiveServer,
@@ -52,10 +80,7 @@ def test_import_fix_publish_and_study(
     gift.write_text(BROKEN)
 
     log_in(page, url, "teacher@example.org")
-    page.get_by_role("link", name="Teach").click()
-    page.get_by_role("link", name="Import a question set").click()
-    page.get_by_label("Question-set file").set_input_files(str(gift))
-    page.get_by_role("button", name="Preview the import").click()
+    upload_for_preview(page, gift)
 
     # The broken question is left out at its line; the rest is published only on consent.
     expect(
@@ -71,11 +96,8 @@ def test_import_fix_publish_and_study(
 
     # The teacher would rather fix the file: discard this upload and send the fixed one.
     page.get_by_role("button", name="Discard").click()
-    page.get_by_role("link", name="Import a question set").click()
     gift.write_text(FIXED)
-    page.get_by_label("Question-set file").set_input_files(str(gift))
-    page.get_by_label("Set id").fill("astronomy")
-    page.get_by_role("button", name="Preview the import").click()
+    upload_for_preview(page, gift, "astronomy")
     expect(page.get_by_role("heading", name="A new set: 2 questions")).to_be_visible()
     totals = page.get_by_role("row", name=re.compile("^Total"))
     expect(totals).to_contain_text("2")
@@ -89,22 +111,8 @@ def test_import_fix_publish_and_study(
     question_set = db.session.scalar(sa.select(QuestionSet).where(QuestionSet.uid == "astronomy"))
     assert question_set is not None
 
-    # A class for the set; its learners join with the code.
-    page.get_by_role("link", name="Classes").click()
-    page.get_by_label("Name of the class").fill("Astronomy 101")
-    page.get_by_role("button", name="Create class").click()
-    page.get_by_label("Question set").select_option(label=question_set.title)
-    page.get_by_role("button", name="Assign").click()
-    expect(page.get_by_text("assigned; every member is now enrolled")).to_be_visible()
-    code = page.locator(".join-code").inner_text()
-    page.get_by_role("button", name="Log out").click()
-
-    # A learner joins the class and answers one of the set's questions.
-    log_in(page, url, "learner@example.org")
-    page.get_by_role("link", name="Classes").click()
-    page.get_by_label("Class code").fill(code)
-    page.get_by_role("button", name="Join class").click()
-    page.get_by_role("link", name="Home", exact=True).click()
+    # A class for the set; a learner joins it and answers one of the set's questions.
+    learner_joins_a_class_of(page, url, question_set.title, "Astronomy 101")
     page.get_by_role("button", name=re.compile(r"^Study")).click()
     question = current_question(page)
     assert question.set_id == question_set.id

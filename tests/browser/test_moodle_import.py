@@ -15,7 +15,11 @@ from playwright.sync_api import Page, expect
 from quizapp.extensions import db
 from quizapp.models import Question, QuestionSet, ReviewLog, Role, Topic, User
 from tests.browser.conftest import LiveServer, screenshot, serious_violations
-from tests.browser.test_instructor_import import log_in
+from tests.browser.test_instructor_import import (
+    learner_joins_a_class_of,
+    log_in,
+    upload_for_preview,
+)
 from tests.browser.test_learner_journey import current_question
 
 pytestmark = pytest.mark.browser
@@ -54,11 +58,7 @@ def test_a_moodle_file_is_imported_without_its_essay_and_its_drop_down_gap_is_an
     upload.write_text(MOODLE)
 
     log_in(page, url, "teacher@example.org")
-    page.get_by_role("link", name="Teach").click()
-    page.get_by_role("link", name="Import a question set").click()
-    page.get_by_label("Question-set file").set_input_files(str(upload))
-    page.get_by_label("Set id").fill("myeloma")
-    page.get_by_role("button", name="Preview the import").click()
+    upload_for_preview(page, upload, "myeloma")
 
     expect(
         page.get_by_role("heading", name="1 question will be imported, 1 left out")
@@ -77,20 +77,7 @@ def test_a_moodle_file_is_imported_without_its_essay_and_its_drop_down_gap_is_an
     topics = db.session.scalars(sa.select(Topic.title).where(Topic.set_id == question_set.id))
     assert list(topics) == ["Haematology / Myeloma"]
 
-    # A class for the set; the learner joins it.
-    page.get_by_role("link", name="Classes").click()
-    page.get_by_label("Name of the class").fill("Myeloma 101")
-    page.get_by_role("button", name="Create class").click()
-    page.get_by_label("Question set").select_option(label=question_set.title)
-    page.get_by_role("button", name="Assign").click()
-    code = page.locator(".join-code").inner_text()
-    page.get_by_role("button", name="Log out").click()
-
-    log_in(page, url, "learner@example.org")
-    page.get_by_role("link", name="Classes").click()
-    page.get_by_label("Class code").fill(code)
-    page.get_by_role("button", name="Join class").click()
-    page.get_by_role("link", name="Home", exact=True).click()
+    learner_joins_a_class_of(page, url, question_set.title, "Myeloma 101")
     # The topic sits under its category on the home page.
     expect(page.get_by_role("rowheader", name="Haematology")).to_be_visible()
     expect(page.get_by_role("rowheader", name=re.compile("^Myeloma"))).to_be_visible()

@@ -50,9 +50,14 @@ deck ``Parent::Child``                       topic "Child" (the path "Parent / C
                                              two decks end alike)
 note tags, note guid                         tags; id (the guid itself when it is already a
                                              valid id, else ``anki-`` + a hash of it)
-``<img src="x.png">``, ``[sound:x.mp3]``     ``MediaFile`` and ``media:x.png`` (see
-                                             ``quizapp.formats.moodle_xml_media.MEDIA_SCHEME``);
-                                             sounds are dropped and reported
+``<img src="x.png">``                         ``MediaFile`` and ``media:x.png`` (see
+                                             ``quizapp.formats.moodle_xml_media.MEDIA_SCHEME``)
+``[sound:x.mp3]``                            ``MediaFile`` (audio/mpeg, audio/ogg, audio/wav or
+                                             audio/mp4 by its extension) and an audio player,
+                                             ``<audio controls src="media:x.mp3"></audio>``,
+                                             in its place (a cloze text's go to the prompt,
+                                             as its images do); one the package lacks is
+                                             taken out, and reported
 ===========================================  =============================================
 
 Every size in the package is distrusted: the entry count, each entry's and the total

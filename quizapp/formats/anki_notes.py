@@ -1,8 +1,9 @@
 """Anki notes to questions: Basic notes become short answers, Cloze notes cloze questions.
 
 ``NoteReader`` turns each note of a collection into the app's questions (see the mapping in
-``anki``), decks into topics, and the images the notes show into media files read from the
-package; sounds, hints and the note types the app lacks are reported by note id.
+``anki``), decks into topics, and the images and sounds the notes show into media files read
+from the package (a sound, ``[sound:NAME]``, becomes an audio player, ``<audio controls
+src="media:NAME">``); hints and the note types the app lacks are reported by note id.
 """
 
 from __future__ import annotations
@@ -17,7 +18,13 @@ from typing import Any
 from quizapp.bank.model import Problem, QuestionDoc, SourceRef, TopicDoc
 from quizapp.formats.anki_collection import Collection, Note, Notetype
 from quizapp.formats.anki_package import LATEST, ZSTD_MAGIC, Package, Refused, media_entries, unzstd
-from quizapp.formats.anki_write import BASIC_MODEL, QUIZAPP_FIELD, STORED_FORMAT, STORED_VERSION
+from quizapp.formats.anki_write import (
+    BASIC_MODEL,
+    QUIZAPP_FIELD,
+    STORED_FORMAT,
+    STORED_VERSION,
+    audio_player,
+)
 from quizapp.formats.assemble import DEFAULT_TOPIC, NO_SOURCE, SetBuilder
 from quizapp.formats.base import ImportResult
 from quizapp.formats.ids import IdBook, content_id, slug
@@ -36,6 +43,21 @@ _IMG_SRC = re.compile(r"""(<img\b[^>]*?\bsrc\s*=\s*)(?:"([^"]*)"|'([^']*)'|([^\s
 _EXPLANATION = re.compile(r'<div class="explanation">(.*)</div>\s*$', re.S)
 """Where the Back of a note the app exported keeps the explanation, after the answer."""
 _OWN_ID = re.compile(r"[a-z0-9][a-z0-9._-]{0,99}")
+SOUND_TYPES = {
+    "mp3": "audio/mpeg",
+    "ogg": "audio/ogg",
+    "oga": "audio/ogg",
+    "opus": "audio/ogg",
+    "wav": "audio/wav",
+    "m4a": "audio/mp4",
+    "mp4": "audio/mp4",
+}
+"""The content type a sound is stored with, by its extension (others: as ``mimetypes`` says)."""
+
+
+def media_kind(name: str) -> str:
+    """Return what a media file is called in warnings: a sound or an image."""
+    return "sound" if name.rpartition(".")[2].lower() in SOUND_TYPES else "image"
 
 
 def deck_titles(decks: list[str]) -> dict[str, str]:
@@ -227,7 +249,9 @@ class NoteReader:
                 self.media_map = self.read_media_map()
             except Refused as refused:
                 self.warnings.append(
-                    Problem(self.filename, 0, f"{refused.message}: the images are left out")
+                    Problem(
+                        self.filename, 0, f"{refused.message}: the images and sounds are left out"
+                    )
                 )
                 self.media_map = {}
         return self.media_map
@@ -254,31 +278,45 @@ class NoteReader:
         """Store the media file ``name``; return its stored name ('' when it is left out)."""
         if name in self.stored:
             return self.stored[name]
+        kind = media_kind(name)
         entry = self.media_names().get(name)
         if entry is None or entry not in self.package:
-            self.warn(note, f"the image '{name}' is not in the package")
+            self.warn(note, f"the {kind} '{name}' is not in the package")
             self.stored[name] = ""
             return ""
         self.stored[name] = ""
         limit = self.package.limits.media_bytes
         if self.package.infos[entry].file_size > limit:
-            self.warn(note, f"the image '{name}' is larger than {limit} bytes: left out")
+            self.warn(note, f"the {kind} '{name}' is larger than {limit} bytes: left out")
             return ""
         try:
             data = self.package.read(entry, limit)
             if data.startswith(ZSTD_MAGIC):
-                data = unzstd(data, limit, f"the image '{name}'")
+                data = unzstd(data, limit, f"the {kind} '{name}'")
         except Refused as refused:
             self.warn(note, f"{refused.message}: left out")
             return ""
-        self.stored[name] = self.shelf.add(name, data)
-        return self.stored[name]
+        stored = self.shelf.add(name, data)
+        sound_type = SOUND_TYPES.get(stored.rpartition(".")[2].lower())
+        if sound_type:
+            self.shelf.files[stored] = replace(self.shelf.files[stored], content_type=sound_type)
+        self.stored[name] = stored
+        return stored
+
+    def sounds(self, note: Note, value: str) -> str:
+        """Return ``value`` with each ``[sound:NAME]`` an audio player of the stored file (a
+        sound that is not in the package, warned about, is taken out)."""
+
+        def player(match: re.Match[str]) -> str:
+            stored = self.media_file(note, html.unescape(match.group(1)).strip())
+            return audio_player(stored) if stored else ""
+
+        return _SOUND.sub(player, value)
 
     def rich(self, note: Note, value: str) -> str:
-        """Return a field as HTML with local images as ``media:NAME`` and sounds removed."""
-        for sound in _SOUND.findall(value):
-            self.warn(note, f"the sound '{sound}' is not kept: the app shows no sound")
-        value = _SOUND.sub("", value)
+        """Return a field as HTML with local images as ``media:NAME`` and sounds as audio
+        players of ``media:NAME``."""
+        value = self.sounds(note, value)
 
         def image(match: re.Match[str]) -> str:
             src = html.unescape(next(g for g in match.groups()[1:] if g is not None))
@@ -385,7 +423,7 @@ class NoteReader:
         if len(answer) > LONG_ANSWER:
             self.warn(note, f"the answer is {len(answer)} characters long: few can type it")
         prompt = self.rich(note, front)
-        if not html_to_text(prompt).text and "<img" not in prompt:
+        if not html_to_text(prompt).text and "<img" not in prompt and "<audio" not in prompt:
             other = "Back" if answer_field == "Front" else "Front"
             self.leave_out(note, f"the {other} field is empty")
             return
@@ -402,6 +440,7 @@ class NoteReader:
         if "image-occlusion:" in source:
             self.leave_out(note, f"'{notetype.name}' (image occlusion) notes are not supported")
             return
+        sounds = [m.group(0) for m in _SOUND.finditer(source)]
         source = _SOUND.sub("", source)
         made = convert_cloze(source)
         if made.error:
@@ -417,6 +456,7 @@ class NoteReader:
             else:
                 self.warn(note, f"the hint '{hint}' is not kept: it holds '[[', ']]' or '|'")
         images = [self.rich(note, f'<img src="{html.escape(src)}">') for src in made.images]
+        players = [self.sounds(note, sound) for sound in sounds]  # as images: to the prompt
         explanation = self.rich(note, values.get("Back Extra", ""))
         # One question per card, as Anki asks them: card N hides the deletions numbered N.
         numbers = cloze_numbers(source)
@@ -424,7 +464,7 @@ class NoteReader:
         if len(numbers) > 1:
             cards = [(f"{note_id(note.guid)}-c{n}", convert_cloze(source, n)) for n in numbers]
         for qid, card in cards:
-            prompt = "".join(images)
+            prompt = "".join(images + players)
             self.question(note, qid, "cloze", prompt, {"text": card.text}, explanation)
 
     def run(self, collection: Collection) -> ImportResult:

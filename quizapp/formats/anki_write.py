@@ -31,6 +31,9 @@ a topic                     its sub-deck ``Set::Topic``; a title that is a path,
                             exact title
 tags                        note tags, spaces made ``_`` (Anki's tags have none)
 ``media:NAME`` pictures     ``<img src="NAME">`` and NAME in the package
+``media:NAME`` sounds       ``[sound:NAME]`` (the app's player, ``<audio controls
+                            src="media:NAME"></audio>``, as Anki's importer writes it) and
+                            NAME in the package
 ==========================  ==================================================================
 
 Ids are stable: each note's guid is a hash of the set id and the question id, each deck's id a
@@ -47,6 +50,7 @@ import html
 import io
 import itertools
 import json
+import re
 import sqlite3
 import time
 import warnings
@@ -58,10 +62,15 @@ import genanki
 
 from quizapp.bank.model import Problem, QuestionDoc, SetDoc, TopicDoc
 from quizapp.formats.base import Exporter, ExportResult, Media
-from quizapp.formats.moodle_xml_media import MEDIA_OUT
+from quizapp.formats.moodle_xml_media import MEDIA_OUT, MEDIA_SCHEME
 from quizapp.formats.moodle_xml_text import looks_like_html
 from quizapp.grading import REGISTRY
 from quizapp.grading.cloze import read_gaps
+
+AUDIO_PLAYER = re.compile(
+    r'<audio controls src="' + re.escape(MEDIA_SCHEME) + r'([A-Za-z0-9._-]+)"></audio>'
+)
+"""The audio player the Anki importer writes for a ``[sound:NAME]`` (see ``audio_player``)."""
 
 QUIZAPP_FIELD = "quizapp"
 """The field of both note types that holds the question as JSON (no card shows it)."""
@@ -123,8 +132,15 @@ def as_html(text: str) -> str:
     return html.escape(text, quote=False).replace("\n", "<br>")
 
 
+def audio_player(name: str) -> str:
+    """Return the player that shows the stored sound ``name`` (a safe media name) in HTML."""
+    return f'<audio controls src="{MEDIA_SCHEME}{name}"></audio>'
+
+
 def to_anki_media(text: str) -> str:
-    """Return HTML with ``media:NAME`` pictures pointing at NAME, as Anki's media are named."""
+    """Return HTML with ``media:NAME`` pictures pointing at NAME, as Anki's media are named,
+    and the audio players of sounds as Anki's ``[sound:NAME]``."""
+    text = AUDIO_PLAYER.sub(lambda m: f"[sound:{m.group(1)}]", text)
     return MEDIA_OUT.sub(lambda m: m.group(1), text)
 
 

@@ -38,9 +38,11 @@ from quizapp.formats.anki_package import (
     protobuf_fields,
     unzstd,
 )
+from quizapp.formats.anki_write import to_anki_media
 from quizapp.formats.assemble import NO_SOURCE
 from quizapp.formats.base import ImportResult
 from quizapp.grading import REGISTRY
+from quizapp.richtext import clean_html
 
 FIXTURES = Path(__file__).parent / "fixtures"
 PNG = bytes.fromhex(
@@ -506,7 +508,7 @@ def test_a_package_written_by_genanki(tmp_path: Path) -> None:
             "iron",
             "chemistry",
             "short_answer",
-            "Symbol of iron?",
+            'Symbol of iron? <audio controls src="media:hum.mp3"></audio>',
             {"answers": ["Fe"]},
             "",
             ("metals",),
@@ -540,11 +542,13 @@ def test_a_package_written_by_genanki(tmp_path: Path) -> None:
         "Cloze notes are imported)"
     )
     assert [w.message for w in result.warnings] == [
-        f"note {lines['iron']}: the sound 'hum.mp3' is not kept: the app shows no sound",
         f"note {lines['water-c1']}: the hint 'formula' is written after its gap, as "
         "'(hint: formula)': the app's gaps have no hints",
     ]
-    assert [(m.name, m.data) for m in result.media] == [("leaf.png", PNG)]
+    assert [(m.name, m.content_type, m.data) for m in result.media] == [
+        ("leaf.png", "image/png", PNG),
+        ("hum.mp3", "audio/mpeg", b"ID3"),
+    ]
 
 
 # --- the anki21 and anki21b layouts, variation by variation -------------------------------------
@@ -712,7 +716,7 @@ def test_warnings_for_what_changes() -> None:
     result = read(build_package(notes, {"map.gif": GIF}))
     first = 1_650_000_000_000
     assert [(w.line, w.message) for w in result.warnings] == [
-        (first, f"note {first}: the sound 'say.mp3' is not kept: the app shows no sound"),
+        (first, f"note {first}: the sound 'say.mp3' is not in the package"),
         (first + 1, f"note {first + 1}: the image 'gone.png' is not in the package"),
         (first + 3, f"note {first + 3}: the answer is 99 characters long: few can type it"),
         (
@@ -723,7 +727,7 @@ def test_warnings_for_what_changes() -> None:
     ]
     prompts = [q.prompt for q in questions_of(result)]
     assert prompts[:3] == [
-        "Say it",
+        "Say it",  # the player of a sound the package lacks is taken out
         'Missing <img src="gone.png">',
         'Remote <img src="https://example.org/a.png">',  # for the web layer's sanitiser to drop
     ]
@@ -734,6 +738,72 @@ def test_warnings_for_what_changes() -> None:
     assert [(m.name, m.content_type, m.data) for m in result.media] == [
         ("map.gif", "image/gif", GIF)
     ]
+
+
+WAV = b"RIFF\x24\x00\x00\x00WAVEfmt "
+
+
+@pytest.mark.parametrize("layout", ["anki21", "anki21b"])
+def test_sounds_are_kept_as_media_with_an_audio_player(layout: str) -> None:
+    notes = [
+        FakeNote("Basic", ("[sound:bonjour.mp3]", "Hello [sound:hello.wav]"), guid="listen"),
+        FakeNote("Basic (and reversed card)", ("Hund [sound:hund.ogg]", "dog"), guid="dog"),
+        FakeNote(
+            "Cloze",
+            ("[sound:bonjour.mp3]{{c1::Bonjour}} means hello", "Said <i>bon-zhoor</i>"),
+            guid="greet",
+        ),
+    ]
+    media = {"bonjour.mp3": b"ID3\x04", "hello.wav": WAV, "hund.ogg": b"OggS"}
+    result = read(build_package(notes, media, layout=layout))
+    assert result.warnings == ()
+    got = [(q.id, q.prompt, q.spec, q.explanation) for q in questions_of(result)]
+    bonjour = '<audio controls src="media:bonjour.mp3"></audio>'
+    assert got == [
+        (
+            "listen",
+            bonjour,  # a card that only speaks is a question still
+            {"answers": ["Hello"]},
+            'Hello <audio controls src="media:hello.wav"></audio>',
+        ),
+        ("dog", 'Hund <audio controls src="media:hund.ogg"></audio>', {"answers": ["dog"]}, ""),
+        (
+            "dog-reverse",
+            "dog",
+            {"answers": ["Hund"]},
+            'Hund <audio controls src="media:hund.ogg"></audio>',  # heard after answering
+        ),
+        ("greet", bonjour, {"text": "[[Bonjour]] means hello"}, "Said <i>bon-zhoor</i>"),
+    ]
+    assert sorted((m.name, m.content_type, m.data) for m in result.media) == [
+        ("bonjour.mp3", "audio/mpeg", b"ID3\x04"),
+        ("hello.wav", "audio/wav", WAV),  # not mimetypes' audio/x-wav
+        ("hund.ogg", "audio/ogg", b"OggS"),
+    ]
+
+
+def test_a_sound_player_is_cleaned_like_an_image_for_the_page() -> None:
+    result = read(
+        build_package([FakeNote("Basic", ("Listen [sound:a.mp3]", "x"))], {"a.mp3": b"I"})
+    )
+    prompt = questions_of(result)[0].prompt
+    cleaned = clean_html(prompt + '<audio controls src="https://evil.example/a.mp3"></audio>', _url)
+    assert cleaned.startswith('Listen <audio src="/media/deck/a.mp3"')
+    assert "controls" in cleaned
+    assert "evil.example" not in cleaned
+    assert cleaned.count("<audio") == 1
+
+
+def _url(name: str) -> str:
+    return f"/media/deck/{name}"
+
+
+def test_the_audio_player_goes_back_to_anki_as_a_sound() -> None:
+    player = '<audio controls src="media:a.mp3"></audio>'
+    assert (
+        to_anki_media(f'Hear {player} <img src="media:b.png">')
+        == 'Hear [sound:a.mp3] <img src="b.png">'
+    )
 
 
 def test_guids_that_are_not_ids_are_hashed_apart() -> None:
@@ -870,7 +940,7 @@ def test_a_broken_media_map_leaves_the_images_out_and_keeps_the_notes() -> None:
         (
             0,
             "the media map is not JSON (Expecting property name enclosed in double quotes: "
-            "line 1 column 2 (char 1)): the images are left out",
+            "line 1 column 2 (char 1)): the images and sounds are left out",
         ),
         (1_650_000_000_000, "note 1650000000000: the image 'cell.png' is not in the package"),
     ]

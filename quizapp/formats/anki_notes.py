@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -171,6 +171,18 @@ def cloze_numbers(source: str) -> list[int]:
 def hint_text(hint: str) -> str:
     """Return how a gap's hint shows in the app's text, after the gap."""
     return f" (hint: {hint})"
+
+
+def hint_warnings(text: str, hints: Sequence[str]) -> list[str]:
+    """Say what became of each hint of a cloze made into ``text``: written after its gap, or
+    dropped (one that holds ``[[``, ``]]`` or ``|``). Shared by the text export's reader."""
+    return [
+        f"the hint '{hint}' is written after its gap, as '{hint_text(hint).strip()}': "
+        "the app's gaps have no hints"
+        if hint_text(hint) in text
+        else f"the hint '{hint}' is not kept: it holds '[[', ']]' or '|'"
+        for hint in hints
+    ]
 
 
 def convert_cloze(source: str, number: int | None = None) -> Cloze:
@@ -446,15 +458,8 @@ class NoteReader:
         if made.error:
             self.leave_out(note, f"the cloze note is not imported: {made.error}")
             return
-        for hint in made.hints:
-            if hint_text(hint) in made.text:
-                self.warn(
-                    note,
-                    f"the hint '{hint}' is written after its gap, as '{hint_text(hint).strip()}': "
-                    "the app's gaps have no hints",
-                )
-            else:
-                self.warn(note, f"the hint '{hint}' is not kept: it holds '[[', ']]' or '|'")
+        for message in hint_warnings(made.text, made.hints):
+            self.warn(note, message)
         images = [self.rich(note, f'<img src="{html.escape(src)}">') for src in made.images]
         players = [self.sounds(note, sound) for sound in sounds]  # as images: to the prompt
         explanation = self.rich(note, values.get("Back Extra", ""))

@@ -15,10 +15,14 @@ Anki                                   app
 Basic notes (any note type whose name  ``short_answer``: prompt = the front as written; the
 starts with ``Basic``)                 accepted answer = the back as plain text (HTML
                                        stripped, one line)
-Cloze notes (``Cloze``, or no note     ``cloze``: every ``{{cN::answer::hint}}`` becomes a
-type and a ``{{c1::`` in the text)     ``[[answer]]`` gap, all c-numbers in one question;
-                                       the hint is dropped (warned); *Back Extra* becomes
-                                       the explanation
+Cloze notes (``Cloze``, or no note     ``cloze``: ``{{cN::answer::hint}}`` becomes a
+type and a ``{{c1::`` in the text)     ``[[answer]]`` gap, the hint written after it as
+                                       ``(hint: hint)`` (warned; one holding ``[[``, ``]]``
+                                       or ``|`` is dropped); *Back Extra* becomes the
+                                       explanation. One question per card, as Anki asks
+                                       them (and as the package reader does): with c1, c2,
+                                       c3, three (ids: the note's + ``-c1``...), each
+                                       hiding its deletions and showing the others' answers
 deck ``Deck::Sub``                     topic ``Deck / Sub`` (``#deck:``, else ``General``)
 tags (space separated) and ``#tags:``  tags
 guid                                   id ``anki-`` + 12 hex of the guid's sha256 (guids
@@ -46,6 +50,7 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 
 from quizapp.bank.model import QuestionDoc
+from quizapp.formats.anki_notes import cloze_numbers, hint_text, hint_warnings
 from quizapp.formats.assemble import NO_SOURCE, SetBuilder
 from quizapp.formats.base import Importer, ImportResult
 from quizapp.formats.htmltext import one_line
@@ -195,7 +200,7 @@ class AnkiTextReader:
         if notetype.lower().startswith("basic"):
             self.add(self.basic(note), note)
         elif notetype.lower().startswith("cloze"):
-            self.add(self.cloze(note), note)
+            self.cloze(note)
         else:
             self.report.leave_out(
                 line,
@@ -222,21 +227,34 @@ class AnkiTextReader:
         self.extra_fields(note, 2)
         return note.first.strip(), {"answers": [back]}, ""
 
-    def cloze(self, note: Note) -> tuple[str, dict[str, object], str] | None:
-        """Return the prompt, spec and explanation of a Cloze note."""
-        text = ClozeConverter(self, note).convert()
+    def cloze(self, note: Note) -> None:
+        """Add the questions of a Cloze note: one per card, as Anki asks them (card N hides
+        the deletions numbered N), the note's id + ``-cN``; one card keeps the note's id."""
+        converter = ClozeConverter(self, note)
+        text = converter.convert()
         if text is None:
-            return None
+            return
+        for message in hint_warnings(text, converter.hints):
+            self.report.warn(note.line, message)
         self.extra_fields(note, 2)
         extra = note.fields[1].strip() if len(note.fields) > 1 else ""
-        return "", {"text": text}, extra
+        cards = [("", text)]
+        numbers = cloze_numbers(note.first)
+        if len(numbers) > 1:
+            cards = [(f"-c{n}", converter.convert(n) or "") for n in numbers]
+        for suffix, card in cards:
+            self.add(("", {"text": card}, extra), note, suffix)
 
-    def add(self, shaped: tuple[str, dict[str, object], str] | None, note: Note) -> None:
+    def add(
+        self, shaped: tuple[str, dict[str, object], str] | None, note: Note, suffix: str = ""
+    ) -> None:
+        """Add a question of ``note`` (its id the note's, + ``suffix`` for one of its cards)."""
         if shaped is None:
             return
         prompt, spec, explanation = shaped
         qtype = "cloze" if "text" in spec else "short_answer"
         own = "anki-" + hashlib.sha256(note.guid.encode()).hexdigest()[:12] if note.guid else ""
+        own += suffix if own else ""
         self.builder.add(
             QuestionDoc(
                 id=self.builder.question_id(own, "", prompt or str(spec.get("text", ""))),
@@ -268,7 +286,8 @@ class Note:
 
 
 class ClozeConverter:
-    """Turns ``{{cN::answer::hint}}`` deletions into ``[[answer]]`` gaps."""
+    """Turns ``{{cN::answer::hint}}`` deletions into ``[[answer]]`` gaps, each hint written
+    after its gap (see ``anki_notes.hint_text``)."""
 
     def __init__(self, owner: AnkiTextReader, note: Note) -> None:
         self.owner = owner
@@ -280,16 +299,20 @@ class ClozeConverter:
         name = name_of("", self.owner.plain(self.note.first))
         self.owner.report.leave_out(self.note.line, f"{message}: {name}")
 
-    def convert(self) -> str | None:
+    def convert(self, number: int | None = None) -> str | None:
+        """Return the note's text with its deletions made gaps (None when the note is left
+        out). With ``number``, only that card's deletions become gaps, and the others show
+        their answer, as Anki shows them on that card; ``hints`` are then that card's."""
         text = self.note.first
         pieces: list[str] = []
         position = 0
+        self.hints = []
         while (found := _CLOZE.search(text, position)) is not None:
             end = text.find("}}", found.end())
             if end == -1:
                 self.fail("a cloze deletion '{{c" + found.group(1) + "::' is not closed by '}}'")
                 return None
-            gap = self.gap(text[found.end() : end])
+            gap = self.gap(text[found.end() : end], number in (None, int(found.group(1))))
             if gap is None:
                 return None
             pieces += [text[position : found.start()], gap]
@@ -297,24 +320,25 @@ class ClozeConverter:
         if not pieces:
             self.fail("a Cloze note without any {{c1::...}} deletion")
             return None
-        if self.hints:
-            self.owner.report.warn(
-                self.note.line, f"cloze hints are dropped: {', '.join(self.hints)}"
-            )
         return ("".join(pieces) + text[position:]).strip()
 
-    def gap(self, inside: str) -> str | None:
+    def gap(self, inside: str, hidden: bool = True) -> str | None:
+        """Return one deletion as a gap, its hint after it; or, not ``hidden``, its answer."""
         if _CLOZE.search(inside):
             self.fail("nested cloze deletions are not supported")
             return None
-        answer, _, hint = inside.partition("::")
-        answer = self.owner.plain(answer)
-        if hint.strip():
-            self.hints.append(hint.strip())
+        written, _, hint = inside.partition("::")
+        answer = self.owner.plain(written)
         if not answer or any(mark in answer for mark in ("|", "[[", "]]")):
             self.fail(f"cloze answer '{answer}' is empty or holds '|', '[[' or ']]'")
             return None
-        return f"[[{answer}]]"
+        if not hidden:
+            return written
+        hint = self.owner.plain(hint)
+        if hint:
+            self.hints.append(hint)
+        keep = hint and not any(mark in hint for mark in ("[[", "]]", "|"))
+        return f"[[{answer}]]" + (hint_text(hint) if keep else "")
 
 
 class AnkiTextImporter(Importer):

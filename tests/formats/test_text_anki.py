@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import pytest
 
 from quizapp.bank.model import QuestionDoc, SourceRef
@@ -28,9 +30,12 @@ def test_notes_become_questions() -> None:
         (8, QuestionDoc("anki-3fcb585f6d2f", "biology-cells", "short_answer",
                         "Powerhouse of the cell?", {"answers": ["the mitochondrion"]}, "", NONE,
                         tags=("bio",))),
-        (9, QuestionDoc("anki-8dfaa5fa377f", "biology", "cloze", "",
-                        {"text": "[[Paris]] is the capital of [[France]]; [[Paris]] is on the "
-                                 "Seine."},
+        (9, QuestionDoc("anki-8dfaa5fa377f-c1", "biology", "cloze", "",
+                        {"text": "[[Paris]] (hint: a city) is the capital of France; [[Paris]] "
+                                 "is on the Seine."},
+                        "<i>Back extra</i> becomes the explanation.", NONE, tags=("geo",))),
+        (9, QuestionDoc("anki-8dfaa5fa377f-c2", "biology", "cloze", "",
+                        {"text": "Paris is the capital of [[France]]; Paris is on the Seine."},
                         "<i>Back extra</i> becomes the explanation.", NONE, tags=("geo",))),
         (10, QuestionDoc("anki-4bd77cffb0da", "biology", "cloze", "",
                          {"text": 'A note over\n[[two]] lines, with a "quote"'}, "", NONE)),
@@ -53,7 +58,10 @@ def test_unsupported_note_types_are_left_out_and_hints_reported_at_their_line() 
         "anki-notes.txt:12: note type 'Image Occlusion' is not supported (only Basic and Cloze "
         "notes): '<img src=\"cell.png\">'"
     ]
-    assert messages(result.warnings) == ["anki-notes.txt:9: cloze hints are dropped: a city"]
+    assert messages(result.warnings) == [
+        "anki-notes.txt:9: the hint 'a city' is written after its gap, as '(hint: a city)': "
+        "the app's gaps have no hints"
+    ]
 
 
 def test_a_file_without_headers_guesses_tabs_and_note_types() -> None:
@@ -78,14 +86,16 @@ def test_header_defaults_and_broken_cloze_notes() -> None:
         "'{{c1::a {{c2::nested}} one}}'",
     ]
     assert result.doc is not None
-    (question,) = result.doc.questions
-    assert (question.line, question.topic, question.spec, question.explanation, question.tags) == (
-        7,
-        "chemistry-water",
-        {"text": "[[Two]] hydrogen atoms and [[one]] oxygen atom"},
-        "H2O",
-        ("water", "chem"),
-    )
+    assert [
+        (q.line, q.topic, q.spec, q.explanation, q.tags) for q in result.doc.questions
+    ] == [
+        (7, "chemistry-water", {"text": "[[Two]] hydrogen atoms and one oxygen atom"}, "H2O",
+         ("water", "chem")),
+        (7, "chemistry-water", {"text": "Two hydrogen atoms and [[one]] oxygen atom"}, "H2O",
+         ("water", "chem")),
+    ]  # fmt: skip
+    # Without a guid, each card's id is made from its own text: two, not one.
+    assert len({q.id for q in result.doc.questions}) == 2
 
 
 @pytest.mark.parametrize(
@@ -196,3 +206,32 @@ def test_comment_lines_are_skipped_and_semicolons_guessed() -> None:
         (2, 'What is "H2O"?', {"answers": ["Water"]}),
         (4, "Kiwi", {"answers": ["bird"]}),
     ]
+
+
+def test_cloze_cards_and_hints_as_the_package_reader_gives_them() -> None:
+    text = (
+        "#separator:tab\n#notetype:Cloze\n#guid column:1\n"
+        "one\t{{c1::Rome::a city}} and {{c1::Milan}} are in Italy\t\n"
+        "two\t{{c2::Bern::a|b}} is in {{c1::Switzerland::a country}}\t\n"
+    )
+    result = IMPORTER.read(text.encode(), "t.txt")
+    assert result.problems == ()
+    assert result.left_out == ()
+    assert result.doc is not None
+    digest = "anki-" + hashlib.sha256(b"two").hexdigest()[:12]
+    assert [(q.id, q.spec["text"]) for q in result.doc.questions] == [
+        # One card number: one question, the note's id.
+        ("anki-" + hashlib.sha256(b"one").hexdigest()[:12],
+         "[[Rome]] (hint: a city) and [[Milan]] are in Italy"),
+        # Card 1 hides c1 and shows c2's answer; card 2 the other way round.
+        (digest + "-c1", "Bern is in [[Switzerland]] (hint: a country)"),
+        (digest + "-c2", "[[Bern]] is in Switzerland"),  # a hint holding '|' would break it
+    ]  # fmt: skip
+    assert messages(result.warnings) == [
+        "t.txt:4: the hint 'a city' is written after its gap, as '(hint: a city)': the app's "
+        "gaps have no hints",
+        "t.txt:5: the hint 'a|b' is not kept: it holds '[[', ']]' or '|'",
+        "t.txt:5: the hint 'a country' is written after its gap, as '(hint: a country)': the "
+        "app's gaps have no hints",
+    ]
+    assert validate_imported(result.doc) == []

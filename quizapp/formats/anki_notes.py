@@ -37,7 +37,8 @@ LONG_ANSWER = 80
 _BASIC = "Basic"
 _REVERSED = "Basic (and reversed card)"
 _OPTIONAL_REVERSED = "Basic (optional reversed card)"
-_CLOZE = re.compile(r"\{\{c(\d+)::(.*?)\}\}", re.S)
+_CLOZE = re.compile(r"\{\{c(\d{1,9})::(.*?)\}\}", re.S)
+"""A deletion; a card number of more than 9 digits is text (``int()`` refuses huge ones)."""
 _SOUND = re.compile(r"\[sound:([^\]]*)\]")
 _IMG_SRC = re.compile(r"""(<img\b[^>]*?\bsrc\s*=\s*)(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
 _EXPLANATION = re.compile(r'<div class="explanation">(.*)</div>\s*$', re.S)

@@ -67,7 +67,7 @@ SEPARATORS = {
 }
 SPECIAL = ("guid", "notetype", "deck", "tags")
 _HEADER = re.compile(r"#([a-z ]+):(.*)")
-_CLOZE = re.compile(r"\{\{c(\d+)::")
+_CLOZE = re.compile(r"\{\{c(\d{1,9})::")  # as anki_notes: a longer number is text
 _KNOWN_KEYS = frozenset(
     {"separator", "html", "columns", "notetype", "deck", "tags"} | {f"{k} column" for k in SPECIAL}
 )

@@ -1036,6 +1036,13 @@ def test_convert_cloze_for_one_card(number: int, expected: str) -> None:
     assert convert_cloze(text, 3).error == "its text has no {{c1::...}} deletion"
 
 
+def test_a_card_number_too_long_for_a_number_is_text_not_a_crash() -> None:
+    huge = "9" * 5000  # int() refuses more than 4300 digits
+    note = FakeNote("Cloze", (f"{{{{c{huge}::x}}}} and {{{{c2::y}}}}", ""), guid="long")
+    (question,) = questions_of(read(build_package([note])))
+    assert question.spec == {"text": f"{{{{c{huge}::x}}}} and [[y]]"}
+
+
 def test_deck_titles() -> None:
     assert deck_titles(["A::B", "C::b", "D", "E::F::G"]) == {
         "A::B": "A / B",

@@ -235,3 +235,12 @@ def test_cloze_cards_and_hints_as_the_package_reader_gives_them() -> None:
         "app's gaps have no hints",
     ]
     assert validate_imported(result.doc) == []
+
+
+def test_a_card_number_too_long_for_a_number_is_text_not_a_crash() -> None:
+    huge = "9" * 5000  # int() refuses more than 4300 digits
+    text = f"#separator:tab\n#notetype:Cloze\n{{{{c{huge}::x}}}} and {{{{c2::y}}}}\t\n"
+    result = IMPORTER.read(text.encode(), "t.txt")
+    assert result.doc is not None
+    (question,) = result.doc.questions
+    assert question.spec["text"] == f"{{{{c{huge}::x}}}} and [[y]]"

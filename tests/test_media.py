@@ -245,7 +245,9 @@ def test_an_uploaded_image_is_stored_and_shown_to_learners(
         content_type="multipart/form-data",
     )
     preview_url = resp.headers["Location"]
-    assert "1 image(s) will be stored" in user_agent.get(preview_url).get_data(as_text=True)
+    assert "1 media file (pictures, sounds) will be stored" in user_agent.get(preview_url).get_data(
+        as_text=True
+    )
     user_agent.submit(preview_url, {}, action=preview_url + "/publish")
     asset = db.session.scalar(sa.select(MediaAsset))
     assert asset is not None

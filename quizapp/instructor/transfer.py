@@ -138,7 +138,7 @@ def publish_import(pending_id: int) -> ResponseReturnValue:
         f"{totals.retired} retired, {totals.unchanged} unchanged)"
     )
     if published.media_written:
-        message += f"; {published.media_written} image(s) stored"
+        message += f"; {published.media_written} media file(s) stored"
     if published.left_out:
         count = len(published.left_out)
         message += f"; {count} question{'' if count == 1 else 's'} left out"

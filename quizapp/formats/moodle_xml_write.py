@@ -231,7 +231,7 @@ def _number_and_tolerance(w: _QuestionWriter, spec: Mapping[str, Any]) -> tuple[
     """A number and its tolerance; a range as its middle and half-width."""
     if "range" in spec:
         lo, hi = (float(v) for v in spec["range"])
-        value, tolerance = (lo + hi) / 2, (hi - lo) / 2
+        value, tolerance = _round((lo + hi) / 2), _round((hi - lo) / 2)
         w.warn(
             f"the range [{format_number(lo)}, {format_number(hi)}] is written as "
             f"{format_number(value)} ± {format_number(tolerance)}"

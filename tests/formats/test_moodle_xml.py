@@ -1246,3 +1246,22 @@ def test_partial_credit_that_cannot_be_kept_is_a_warning() -> None:
         "right or wrong",
     ]
     assert validate_imported(result.doc) == []
+
+
+def test_a_range_is_written_without_float_noise() -> None:
+    """Issue 13: [3.1415, 3.1425] was written as 3.1420000000000003 ± 0.0004999999999999449."""
+    from quizapp.bank.model import QuestionDoc, SetDoc, SourceDoc, SourceRef, TopicDoc
+
+    question = QuestionDoc(
+        id="pi",
+        topic="t",
+        type="numeric",
+        prompt="Pi to three decimals?",
+        spec={"range": [3.1415, 3.1425]},
+        explanation="",
+        source=SourceRef("", ""),
+    )
+    doc = SetDoc("s", "S", "", "1", SourceDoc("", ""), (TopicDoc("t", "T"),), (question,))
+    data = EXPORTER.export(doc).data.decode()
+    assert "<text>3.142</text>" in data
+    assert "<tolerance>0.0005</tolerance>" in data

@@ -576,7 +576,9 @@ class OrderingReader:
                     f"item '{item}' is written twice: the app tells the items apart by text",
                 )
             seen.add(key)
-        spec: dict[str, Any] = {"items": items, "scoring": self._scoring(head, line)}
+        spec: dict[str, Any] = {"items": items}
+        if (scoring := self._scoring(head, line)) != "partial":  # partial is the default
+            spec["scoring"] = scoring
         self._shown(head, len(items), line)
         return Answers("ordering", spec, lines=lines)
 

@@ -2,8 +2,9 @@
 
 Ids and tags go in ``// [id:...]`` and ``// [tag:...]`` comments, the explanation in the
 general feedback ``####``. Line breaks in a text are written ``\\n``, so that no text can end
-a block early. What GIFT cannot hold is reported: ordering questions and cloze questions with
-more than one gap are skipped; a numeric unit, ``match`` settings and ``all_or_nothing``
+a block early. Ordering questions are written as Moodle's qtype_ordering plugin writes them
+(``{>N ALL VERTICAL grading`` then the items, one a line, in the right order). What GIFT
+cannot hold is reported: cloze questions with more than one gap are skipped; a numeric unit, ``match`` settings and ``all_or_nothing``
 scoring are left out with a warning. Partial credit is written in GIFT's weights: ``~%50%`` for
 a partly right choice, each choice's ``credit`` in a multiple response, ``=%50%`` for partly
 right short answers and numbers, and the catch-alls ``=%0%*#...`` and ``~#...`` for the feedback
@@ -76,6 +77,7 @@ class GiftWriter:
             "short_answer": self.short_answer,
             "numeric": self.numeric,
             "matching": self.matching,
+            "ordering": self.ordering,
         }
 
     def write(self) -> str:
@@ -217,6 +219,16 @@ class GiftWriter:
         if "tolerance" in spec:
             return f"{_number(spec['answer'])}:{_number(spec['tolerance'])}"
         return _number(spec["answer"])
+
+    def ordering(self, question: QuestionDoc) -> list[str]:
+        """qtype_ordering's block: every item shown, in a column, graded as the app grades."""
+        items = [str(item) for item in question.spec["items"]]
+        grading = (
+            "ALL_OR_NOTHING"
+            if question.spec.get("scoring") == "all_or_nothing"
+            else "LONGEST_ORDERED_SUBSET"
+        )
+        return [f">{len(items)} ALL VERTICAL {grading}", *(text(item) for item in items)]
 
     def matching(self, question: QuestionDoc) -> list[str] | None:
         pairs = question.spec["pairs"]

@@ -606,8 +606,6 @@ def test_export_writes_categories_ids_tags_and_general_feedback() -> None:
 @pytest.mark.parametrize(
     ("question", "message"),
     [
-        (_question("ordering", {"items": ["a", "b"]}),
-         "s.yaml:0: question 'q' is left out: GIFT has no ordering questions"),
         (_question("cloze", {"text": "[[a]] and [[b]]"}),
          "s.yaml:0: question 'q' is left out: it has 2 gaps and a GIFT missing-word question "
          "has one"),
@@ -679,10 +677,28 @@ def test_export_of_nothing_is_empty() -> None:
 
 
 def test_export_problems_have_the_file_of_the_set() -> None:
-    result = EXPORTER.export(_set(_question("ordering", {"items": ["a", "b"]})))
+    result = EXPORTER.export(_set(_question("cloze", {"text": "[[a]] and [[b]]"})))
     assert result.skipped == (
-        Problem("s.yaml", 0, "question 'q' is left out: GIFT has no ordering questions"),
+        Problem(
+            "s.yaml",
+            0,
+            "question 'q' is left out: it has 2 gaps and a GIFT missing-word question has one",
+        ),
     )
+
+
+def test_ordering_is_written_as_qtype_ordering_writes_it_and_read_back() -> None:
+    items = ["Extracted", "Engineered {CAR}", "Amplified", "Infused"]
+    for scoring, grading in (
+        ("partial", "LONGEST_ORDERED_SUBSET"),
+        ("all_or_nothing", "ALL_OR_NOTHING"),
+    ):
+        spec = {"items": items} | ({"scoring": scoring} if scoring != "partial" else {})
+        data = EXPORTER.write(_set(_question("ordering", spec))).decode()
+        assert f"{{\n>4 ALL VERTICAL {grading}\nExtracted\nEngineered \\{{CAR\\}}\n" in data
+        back = IMPORTER.read(data.encode(), "again.gift")
+        assert back.doc is not None
+        assert dict(back.doc.questions[0].spec) == spec
 
 
 # --- Moodle's own forms: a numeric catch-all, and qtype_ordering's GIFT ------------------------
@@ -773,7 +789,9 @@ def test_ordering_headers(header: str, scoring: str, warnings: list[str]) -> Non
     result = IMPORTER.read(f"::O:: Order them {{{header}\nOne\nTwo\nThree\n}}".encode(), "t.gift")
     assert result.left_out == ()
     assert result.doc is not None
-    spec = {"items": ["One", "Two", "Three"], "scoring": scoring}
+    spec = {"items": ["One", "Two", "Three"]}
+    if scoring != "partial":  # the default is not written
+        spec["scoring"] = scoring
     assert dict(result.doc.questions[0].spec) == spec
     assert messages(result.warnings) == warnings
 

@@ -4,8 +4,9 @@ Ids and tags go in ``// [id:...]`` and ``// [tag:...]`` comments, the explanatio
 general feedback ``####``. Line breaks in a text are written ``\\n``, so that no text can end
 a block early. Ordering questions are written as Moodle's qtype_ordering plugin writes them
 (``{>N ALL VERTICAL grading`` then the items, one a line, in the right order). What GIFT
-cannot hold is reported: cloze questions with more than one gap are skipped; a numeric unit, ``match`` settings and ``all_or_nothing``
-scoring are left out with a warning. Partial credit is written in GIFT's weights: ``~%50%`` for
+cannot hold is reported: cloze questions with more than one gap are skipped; a numeric unit,
+``match`` settings and ``all_or_nothing`` scoring (of a multiple response) are left out with a
+warning. Partial credit is written in GIFT's weights: ``~%50%`` for
 a partly right choice, each choice's ``credit`` in a multiple response, ``=%50%`` for partly
 right short answers and numbers, and the catch-alls ``=%0%*#...`` and ``~#...`` for the feedback
 for any other answer.

@@ -159,8 +159,8 @@ def test_instructors_download_their_sets_in_every_format(
     assert 'filename="car-t-myeloma.gift.txt"' in resp.headers["Content-Disposition"]
     assert resp.data == export_set(bank, "gift").result.data
     page = teacher_agent.get("/instructor/sets/car-t-myeloma/export").get_data(as_text=True)
-    assert "2 questions left out" in page  # the four steps: ordering, and a 4-gap cloze
-    assert "GIFT has no ordering questions" in page
+    assert "1 question left out" in page  # the four steps' 4-gap cloze
+    assert "it has 4 gaps and a GIFT missing-word question has one" in page
     assert teacher_agent.get("/instructor/sets/car-t-myeloma/export/pdf").status_code == 404
 
 
@@ -261,7 +261,7 @@ def test_cli_export_then_import(
     assert result.exit_code == 0, result.output
     assert same_export(out.read_bytes(), export_set(bank, key).result.data, key)
     if key == "gift":
-        assert "skipped: question 'principle-steps-order' is left out" in result.stderr
+        assert "skipped: question 'principle-steps-cloze' is left out" in result.stderr
     result = runner.invoke(args=["bank", "import", str(out), "--set", "copy", "--json"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["set_id"] == "copy"

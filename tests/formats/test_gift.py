@@ -789,7 +789,7 @@ def test_ordering_headers(header: str, scoring: str, warnings: list[str]) -> Non
     result = IMPORTER.read(f"::O:: Order them {{{header}\nOne\nTwo\nThree\n}}".encode(), "t.gift")
     assert result.left_out == ()
     assert result.doc is not None
-    spec = {"items": ["One", "Two", "Three"]}
+    spec: dict[str, object] = {"items": ["One", "Two", "Three"]}
     if scoring != "partial":  # the default is not written
         spec["scoring"] = scoring
     assert dict(result.doc.questions[0].spec) == spec

@@ -1,15 +1,19 @@
 """The little languages of a spreadsheet's cells: lists, numeric answers, match settings.
 
 - A list cell separates its items with ``|``; ``\\|`` is a ``|`` inside an item, ``\\*`` a
-  ``*`` at its start (where ``*`` would mark a right choice) and ``\\\\`` a backslash. Any other
-  backslash is kept as written. Spaces around items do not count.
+  ``*`` and ``\\%`` a ``%`` at its start (where ``*`` marks a right choice and ``%50%`` a
+  credit) and ``\\\\`` a backslash. Any other backslash is kept as written. Spaces around
+  items do not count.
+- Partial credit, as GIFT writes it: ``%50%`` before a choice, a partly right answer or a
+  number is its credit in percent (``*%50%a | *%50%b | %-50%c`` for a weighed multiple
+  response); ``*`` alone in an answer list stands for any other answer, whose feedback is the
+  question's ``otherwise``.
 - A numeric answer is ``73``, ``73 ± 0.5`` (or ``+-``, ``+/-``), a range ``70..75``, or both
   an answer and its range ``73 (70..75)``. A single comma is a decimal comma (``1,5``).
 - Match settings are ``key=value`` pairs separated by ``;``, e.g. ``case=true; typos=0``.
 
-The cells have no form for partial credit (a choice's ``credit``, partly right answers and the
-feedback for any other answer): ``partial_credit`` names what a question has of it, for the
-exporters to report; ``choice_credits`` is each choice's credit, for those that write it.
+``choice_credits`` is each choice's credit as the grader counts it, for the formats that
+write every choice's weight.
 """
 
 from __future__ import annotations
@@ -26,7 +30,10 @@ _ANSWER = re.compile(
     rf"(?:(?:±|\+/-|\+-)\s*(?P<tolerance>{_NUMBER})\s*)?"
     rf"(?:(?P<open>\()?\s*(?P<low>{_NUMBER})\s*\.\.\s*(?P<high>{_NUMBER})\s*(?(open)\)))?"
 )
-_UNESCAPES = {"|": "|", "*": "*", "\\": "\\"}
+_UNESCAPES = {"|": "|", "*": "*", "%": "%", "\\": "\\"}
+_CREDIT = re.compile(r"%(-?\d+(?:[.,]\d+)?)%\s*")
+#: An answer list's item that stands for any other answer.
+ANY_OTHER = "*"
 MATCH_BOOLEANS = ("case", "accents", "punctuation")
 TRUE_WORDS = ("true", "t", "yes", "y", "1")
 FALSE_WORDS = ("false", "f", "no", "n", "0")
@@ -61,9 +68,23 @@ def unescape_item(item: str) -> str:
 
 
 def escape_item(text: str, *, star: bool = False) -> str:
-    """Return ``text`` as a list item; ``star`` escapes a leading ``*`` too."""
-    escaped = re.sub(r"\\(?=[|*\\])", r"\\\\", text.strip()).replace("|", "\\|")
-    return "\\" + escaped if star and escaped.startswith("*") else escaped
+    """Return ``text`` as a list item; ``star`` escapes a leading ``*`` or ``%`` too (the
+    marks of a right choice, a credit and any other answer)."""
+    escaped = re.sub(r"\\(?=[|*%\\])", r"\\\\", text.strip()).replace("|", "\\|")
+    return "\\" + escaped if star and escaped[:1] in ("*", "%") else escaped
+
+
+def split_credit(item: str) -> tuple[float | None, str]:
+    """An item's credit (``%50%`` before it: 0.5; None without one) and the rest of it."""
+    found = _CREDIT.match(item)
+    if found is None:
+        return None, item
+    return float(found[1].replace(",", ".")) / 100, item[found.end() :]
+
+
+def credit_mark(credit: float) -> str:
+    """``%50%`` for a credit of 0.5."""
+    return f"%{format_number(round(credit * 100, 6))}%"
 
 
 def join_list(items: list[str]) -> str:
@@ -160,19 +181,3 @@ def choice_credits(choices: Sequence[Mapping[str, Any]]) -> list[float] | None:
     return [
         g if g is not None else (share if r else 0.0) for g, r in zip(given, right, strict=True)
     ]
-
-
-def partial_credit(spec: Mapping[str, Any]) -> str:
-    """Say what partial credit a spec has ('' for none): choice credits, partly right answers,
-    feedback for any other answer."""
-    found = []
-    choices = spec.get("choices")
-    if isinstance(choices, Sequence) and any(
-        isinstance(c, Mapping) and "credit" in c for c in choices
-    ):
-        found.append("the choices' credits")
-    if spec.get("partial"):
-        found.append("the partly right answers")
-    if spec.get("otherwise"):
-        found.append("the feedback for any other answer")
-    return ", ".join(found)

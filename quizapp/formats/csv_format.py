@@ -65,7 +65,7 @@ from quizapp.formats.assemble import SetBuilder
 from quizapp.formats.base import Exporter, ExportResult, Importer, ImportResult, Media
 from quizapp.formats.report import Report
 from quizapp.formats.table import COLUMNS, MAX_ROWS, TableReader
-from quizapp.formats.table_write import inexact, row_cells, unwritable
+from quizapp.formats.table_write import row_cells, unwritable
 from quizapp.formats.textfile import decode_text, unclosed_quote
 
 SEPARATORS = (",", ";", "\t")
@@ -143,12 +143,6 @@ class CsvExporter(Exporter):
             if why:
                 report.problem(question.line, f"question '{question.id}' is left out: {why}")
                 continue
-            if lost := inexact(question):
-                report.warn(
-                    question.line,
-                    f"question '{question.id}' is written without its partial credit ({lost}): "
-                    "CSV has no cells for it",
-                )
             cells = row_cells(question, titles.get(question.topic, question.topic))
             writer.writerow([_safe(cells.get(name, "")) for name in COLUMNS])
         return report.exported(out.getvalue().encode("utf-8-sig"))

@@ -16,9 +16,11 @@ from typing import Any, NoReturn
 from quizapp.bank.model import QuestionDoc, SourceRef
 from quizapp.formats.assemble import SetBuilder
 from quizapp.formats.cells import (
+    ANY_OTHER,
     read_boolean,
     read_match,
     read_numeric,
+    split_credit,
     split_list,
     unescape_item,
 )
@@ -41,11 +43,11 @@ TYPE_COLUMNS: Mapping[str, tuple[str, ...]] = {
     "single_choice": ("choices", "feedback"),
     "multiple_response": ("choices", "feedback", "scoring"),
     "true_false": ("answer", "feedback"),
-    "short_answer": ("answer", "match"),
+    "short_answer": ("answer", "feedback", "match"),
     "cloze": ("answer", "match"),
     "matching": ("choices",),
     "ordering": ("choices", "scoring"),
-    "numeric": ("answer", "unit"),
+    "numeric": ("answer", "feedback", "unit"),
 }
 COLUMNS = (*COMMON[:6], "choices", "answer", "feedback", "scoring", "match", "unit", *COMMON[6:])
 REQUIRED = ("type", "prompt")
@@ -180,15 +182,55 @@ class RowReader:
         choices: list[dict[str, Any]] = []
         for i, item in enumerate(raw):
             right = item.startswith("*")
-            choice: dict[str, Any] = {"text": unescape_item(item[1:].strip() if right else item)}
+            credit, text = split_credit(item[1:].strip() if right else item)
+            choice: dict[str, Any] = {"text": unescape_item(text)}
             if right:
                 choice["correct"] = True
+            if credit is not None:
+                choice["credit"] = credit
             if i < len(feedback) and feedback[i]:
                 choice["feedback"] = feedback[i]
             choices.append(choice)
         if not any(c.get("correct") for c in choices):
             self.fail("no choice is marked right: put * before the right one, e.g. *Paris")
         return {"choices": choices}
+
+    def answer_list(
+        self, read: Callable[[str], dict[str, Any] | None], what: str
+    ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+        """The answer cell's items read by ``read``, each right one (no credit) in the list;
+        the partly right ones (``%50%`` before them) and ``*`` for any other answer, with the
+        feedback column's item for each, as spec keys."""
+        raw = split_list(self.get("answer"))
+        feedback = self.items("feedback")
+        if len(feedback) > len(raw):
+            self.fail(f"{len(feedback)} feedbacks for {len(raw)} {what}")
+        right: list[dict[str, Any]] = []
+        extra: dict[str, Any] = {}
+        for i, item in enumerate(raw):
+            said = feedback[i] if i < len(feedback) else ""
+            if item == ANY_OTHER:
+                if said:
+                    extra["otherwise"] = said
+                continue
+            credit, rest = split_credit(item)
+            entry = read(rest)
+            if entry is None:
+                self.fail(
+                    f"answer '{rest}' is not a number, a number ± tolerance, "
+                    "or a range such as 70..75"
+                )
+            if credit is None:
+                if said:
+                    self.fail(
+                        f"feedback '{said}' goes with a right answer, which has none: give "
+                        "feedback to partly right answers and to * (any other answer)"
+                    )
+                right.append(entry)
+                continue
+            partly = {**entry, "credit": credit} | ({"feedback": said} if said else {})
+            extra.setdefault("partial", []).append(partly)
+        return right, extra
 
     def scoring(self, spec: dict[str, Any]) -> dict[str, Any]:
         if self.get("scoring"):
@@ -229,10 +271,10 @@ def _true_false(row: RowReader) -> dict[str, Any]:
 
 
 def _short_answer(row: RowReader) -> dict[str, Any]:
-    answers = row.items("answer")
-    if not answers:
+    right, extra = row.answer_list(lambda item: {"text": unescape_item(item)}, "answers")
+    if not right:
         row.fail("answer is empty: list the accepted answers separated by |")
-    return row.match({"answers": answers})
+    return row.match({"answers": [entry["text"] for entry in right], **extra})
 
 
 def _cloze(row: RowReader) -> dict[str, Any]:
@@ -265,12 +307,13 @@ def _ordering(row: RowReader) -> dict[str, Any]:
 
 
 def _numeric(row: RowReader) -> dict[str, Any]:
-    spec = read_numeric(row.get("answer"))
-    if spec is None:
+    right, extra = row.answer_list(read_numeric, "numbers")
+    if len(right) != 1:
         row.fail(
-            f"answer '{row.get('answer')}' is not a number, a number ± tolerance, "
-            "or a range such as 70..75"
+            f"answer '{row.get('answer')}' is not one number, a number ± tolerance, "
+            "or a range such as 70..75 (partly right ones after it, each with %credit%)"
         )
+    spec = {**right[0], **extra}
     if row.get("unit"):
         spec["unit"] = row.get("unit")
     return spec

@@ -7,9 +7,10 @@ from typing import Any
 
 from quizapp.bank.model import QuestionDoc
 from quizapp.formats.cells import (
+    ANY_OTHER,
+    credit_mark,
     escape_item,
     join_list,
-    partial_credit,
     write_match,
     write_numeric,
 )
@@ -17,21 +18,29 @@ from quizapp.formats.cells import (
 Cells = dict[str, str]
 
 
+def _feedback_cell(feedback: list[str], cells: Cells) -> Cells:
+    """The feedback column: one item per item of the list it goes with (trailing blanks cut)."""
+    items = [escape_item(text) for text in feedback]
+    while items and not items[-1]:
+        items.pop()
+    if items:
+        cells["feedback"] = join_list(items)
+    return cells
+
+
 def _choices(spec: Mapping[str, Any]) -> Cells:
     choices = spec["choices"]
     cells = {
         "choices": join_list(
             [
-                ("*" if c.get("correct") else "") + escape_item(str(c["text"]), star=True)
+                ("*" if c.get("correct") else "")
+                + (credit_mark(float(c["credit"])) if "credit" in c else "")
+                + escape_item(str(c["text"]), star=True)
                 for c in choices
             ]
         )
     }
-    feedback = [escape_item(str(c.get("feedback", ""))) for c in choices]
-    while feedback and not feedback[-1]:
-        feedback.pop()
-    if feedback:
-        cells["feedback"] = join_list(feedback)
+    _feedback_cell([str(c.get("feedback", "")) for c in choices], cells)
     if "scoring" in spec:
         cells["scoring"] = str(spec["scoring"])
     return cells
@@ -51,8 +60,27 @@ def _match(spec: Mapping[str, Any], cells: Cells) -> Cells:
     return cells
 
 
+def _partly_right(
+    spec: Mapping[str, Any], items: list[str], written: Callable[[Mapping[str, Any]], str]
+) -> Cells:
+    """The answer list after its right answers: the partly right ones with their credit, and
+    ``*`` for any other answer; the feedback column holds their feedback, item for item."""
+    feedback = [""] * len(items)
+    for entry in spec.get("partial", ()):
+        items.append(credit_mark(float(entry["credit"])) + written(entry))
+        feedback.append(str(entry.get("feedback", "")))
+    if spec.get("otherwise"):
+        items.append(ANY_OTHER)
+        feedback.append(str(spec["otherwise"]))
+    return _feedback_cell(feedback, {"answer": join_list(items)})
+
+
 def _short_answer(spec: Mapping[str, Any]) -> Cells:
-    return _match(spec, {"answer": join_list([escape_item(str(a)) for a in spec["answers"]])})
+    answers = [escape_item(str(a), star=True) for a in spec["answers"]]
+    return _match(
+        spec,
+        _partly_right(spec, answers, lambda entry: escape_item(str(entry["text"]), star=True)),
+    )
 
 
 def _cloze(spec: Mapping[str, Any]) -> Cells:
@@ -75,7 +103,7 @@ def _ordering(spec: Mapping[str, Any]) -> Cells:
 
 
 def _numeric(spec: Mapping[str, Any]) -> Cells:
-    cells = {"answer": write_numeric(spec)}
+    cells = _partly_right(spec, [write_numeric(spec)], write_numeric)
     if spec.get("unit"):
         cells["unit"] = str(spec["unit"])
     return cells
@@ -105,12 +133,6 @@ def unwritable(question: QuestionDoc) -> str:
         if any("->" in text for text in texts):
             return "a left-hand item or a distractor contains '->'"
     return ""
-
-
-def inexact(question: QuestionDoc) -> str:
-    """Say what of the question a row leaves out ('' when nothing): the cells have no form
-    for partial credit."""
-    return partial_credit(question.spec)
 
 
 def row_cells(question: QuestionDoc, topic_title: str) -> Cells:

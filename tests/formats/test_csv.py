@@ -178,8 +178,8 @@ BROKEN = [
     "broken.csv:4: answer 'about three' is not a number, a number ± tolerance, or a range such "
     "as 70..75",
     "broken.csv:5: answer must be true or false, not 'maybe'",
-    "broken.csv:6: column 'feedback' is not read for numeric questions (only for single_choice, "
-    "multiple_response, true_false): leave it empty",
+    "broken.csv:6: feedback 'Nice.' goes with a right answer, which has none: give feedback to "
+    "partly right answers and to * (any other answer)",
     "broken.csv:7: answer is empty: list the accepted answers separated by |",
     "broken.csv:8: 3 feedbacks for 2 choices",
     "broken.csv:9: choices has no pairs: write left -> right | left -> right",
@@ -585,3 +585,53 @@ def test_an_empty_sheet_is_reported() -> None:
 )
 def test_an_unclosed_quote_is_found(text: str, unclosed: bool) -> None:
     assert unclosed_quote(text, ",") is unclosed
+
+
+PARTIAL_CSV = """\
+id,topic,type,prompt,choices,answer,feedback
+one,T,single_choice,Capital?,*Paris | %50%Lyon | \\%20 off,,| Close.
+many,T,multiple_response,Which?,*%70%a | *%30%b | %-50%c | d,,
+short,T,short_answer,Capital?,,Paris | %50%paris france | *,| Which city? | It is Paris.
+number,T,numeric,Steps?,,4 | %50%3 ± 0 | %25%2..5 | *,| One is missing. | | Count them.
+"""
+
+
+def test_partial_credit_is_read_from_the_cells_as_gift_writes_it() -> None:
+    result = IMPORTER.read(PARTIAL_CSV.encode(), "p.csv")
+    assert (result.problems, result.left_out) == ((), ())
+    assert result.doc is not None
+    specs = {q.id: dict(q.spec) for q in result.doc.questions}
+    assert specs["one"] == {
+        "choices": [
+            {"text": "Paris", "correct": True},
+            {"text": "Lyon", "credit": 0.5, "feedback": "Close."},
+            {"text": "%20 off"},  # an escaped % is text
+        ]
+    }
+    assert [c.get("credit") for c in specs["many"]["choices"]] == [0.7, 0.3, -0.5, None]
+    assert specs["short"] == {
+        "answers": ["Paris"],
+        "partial": [{"text": "paris france", "credit": 0.5, "feedback": "Which city?"}],
+        "otherwise": "It is Paris.",
+    }
+    assert specs["number"] == {
+        "answer": 4,
+        "partial": [
+            {"answer": 3, "tolerance": 0, "credit": 0.5, "feedback": "One is missing."},
+            {"range": [2, 5], "credit": 0.25},
+        ],
+        "otherwise": "Count them.",
+    }
+    assert validate_imported(result.doc) == []
+    again = IMPORTER.read(EXPORTER.write(result.doc), "again.csv")
+    assert again.doc is not None
+    assert again.doc.questions == result.doc.questions
+
+
+def test_feedback_on_a_right_answer_has_no_place() -> None:
+    text = "id,topic,type,prompt,answer,feedback\nq,T,short_answer,Capital?,Paris,Nice.\n"
+    result = IMPORTER.read(text.encode(), "f.csv")
+    assert [p.message for p in result.left_out] == [
+        "feedback 'Nice.' goes with a right answer, which has none: give feedback to partly "
+        "right answers and to * (any other answer)"
+    ]

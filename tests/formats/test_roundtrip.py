@@ -53,31 +53,13 @@ def round_trip(doc: SetDoc, fmt: str) -> SetDoc:
     return result.doc
 
 
-def without_partial_credit(question: QuestionDoc) -> QuestionDoc:
-    """Return the question as CSV gives it back: without its partial credit (the choices'
-    credits, ``partial`` and ``otherwise``), which the cells have no form for."""
-    spec = {k: v for k, v in question.spec.items() if k not in ("partial", "otherwise")}
-    if "choices" in spec and question.type != "cloze":
-        spec["choices"] = [{k: v for k, v in c.items() if k != "credit"} for c in spec["choices"]]
-    return dataclasses.replace(question, spec=spec)
-
-
-def has_partial_credit(question: QuestionDoc) -> bool:
-    return without_partial_credit(question) != question
-
-
 @pytest.mark.parametrize(("name", "doc"), all_sets(), ids=[n for n, _ in all_sets()])
 @pytest.mark.parametrize("fmt", ["native", "csv", "anki_package"])
 def test_exact_round_trips(name: str, doc: SetDoc, fmt: str) -> None:
-    """Exact, but that CSV names the questions whose partial credit it cannot write."""
     result = EXPORTERS[fmt].export(doc)
-    inexact = [q for q in doc.questions if fmt == "csv" and has_partial_credit(q)]
-    assert result.skipped == ()
-    assert [p.message.split("'")[1] for p in result.warnings] == [q.id for q in inexact]
+    assert (result.skipped, result.warnings) == ((), ())
     back = round_trip(doc, fmt)
-    assert back.questions == tuple(
-        without_partial_credit(q) if q in inexact else q for q in doc.questions
-    )
+    assert back.questions == doc.questions
     assert [(t.id, t.title) for t in back.topics] == [(t.id, t.title) for t in doc.topics]
 
 
@@ -676,19 +658,7 @@ def test_partial_credit_of_every_kind_survives_gift_and_moodle_xml() -> None:
             assert back.questions == expected
 
 
-def test_csv_names_the_questions_whose_partial_credit_it_leaves_out() -> None:
+def test_partial_credit_of_every_kind_survives_csv() -> None:
     exported = EXPORTERS["csv"].export(PARTIAL_CREDIT)
-    assert [p.message for p in exported.warnings] == [
-        "question 'single' is written without its partial credit (the choices' credits): "
-        "CSV has no cells for it",
-        "question 'multiple' is written without its partial credit (the choices' credits): "
-        "CSV has no cells for it",
-        "question 'short' is written without its partial credit (the partly right answers, "
-        "the feedback for any other answer): CSV has no cells for it",
-        "question 'number' is written without its partial credit (the partly right answers, "
-        "the feedback for any other answer): CSV has no cells for it",
-        "question 'only-otherwise' is written without its partial credit (the feedback for any "
-        "other answer): CSV has no cells for it",
-    ]
-    back = round_trip(PARTIAL_CREDIT, "csv")
-    assert back.questions == tuple(without_partial_credit(q) for q in PARTIAL_CREDIT.questions)
+    assert (exported.skipped, exported.warnings) == ((), ())
+    assert round_trip(PARTIAL_CREDIT, "csv").questions == PARTIAL_CREDIT.questions

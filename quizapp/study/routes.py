@@ -27,7 +27,10 @@ MAX_DURATION_MS = 60 * 60 * 1000
 
 
 def _own_session(session_id: int) -> StudySession:
-    session = db.session.get(StudySession, session_id)
+    return _owned(db.session.get(StudySession, session_id))
+
+
+def _owned(session: StudySession | None) -> StudySession:
     if session is None:
         abort(404)
     if session.user_id != current_user.id:
@@ -50,7 +53,11 @@ def _duration_ms(shown_at: str | None, now: datetime) -> int | None:
 
 
 def _render_question(
-    session: StudySession, question: Question, error: str | None = None
+    session: StudySession,
+    question: Question,
+    error: str | None = None,
+    *,
+    undo_review_id: int | None,
 ) -> ResponseReturnValue:
     qtype = get_type(question.qtype)
     html = render_template(
@@ -61,7 +68,7 @@ def _render_question(
         presented=qtype.present(question.spec, _seed(session, question)),
         prog=progress_view(session, utcnow()),
         shown_at=int(time.time() * 1000),
-        undo_review_id=answering.last_answer_id(current_user),
+        undo_review_id=undo_review_id,
         error=error,
     )
     return (html, 400) if error else html
@@ -87,14 +94,15 @@ def start() -> ResponseReturnValue:
 @login_required
 def show(session_id: int) -> ResponseReturnValue:
     """Show the session's current question, or its summary once it is over."""
-    session = _own_session(session_id)
+    found, last_answer = answering.session_and_last_answer(session_id, current_user)
+    session = _owned(found)
     question = sessions.current_question(session, now=utcnow())
     if question is None:
         summary = sessions.session_summary(session, now=utcnow())
         db.session.commit()  # the session's end, and the topic totals computed for it
         return render_template("study/summary.html", session=session, summary=summary)
     changed = bool(db.session.dirty)
-    page = _render_question(session, question)
+    page = _render_question(session, question, undo_review_id=last_answer)
     if changed:
         # The session remembers which question it is showing. Committed after rendering: a
         # commit expires every loaded object, and the page would load them all again.
@@ -119,7 +127,12 @@ def answer(session_id: int) -> ResponseReturnValue:
         return redirect(url_for("study.show", session_id=session_id))
     response = get_type(question.qtype).read(question.spec, request.form.to_dict(flat=False))
     if is_blank(question.qtype, response):
-        return _render_question(session, question, error="Give an answer first.")
+        return _render_question(
+            session,
+            question,
+            error="Give an answer first.",
+            undo_review_id=answering.last_answer_id(current_user),
+        )
     now = utcnow()
     try:
         result = answering.answer_question(

@@ -383,6 +383,8 @@ class PendingImport(Base):
     filename: Mapped[str] = mapped_column(sa.String(255))
     # The set id the instructor asked for ("" for the file's own).
     set_uid: Mapped[str] = mapped_column(sa.String(100), default="")
+    # The set's title the instructor gave ("" for the file's own, or one made from its name).
+    set_title: Mapped[str] = mapped_column(sa.String(300), default="", server_default="")
     # The two large columns load only when read: a status poll needs neither.
     data: Mapped[bytes] = mapped_column(sa.LargeBinary, deferred=True)
     # The set read from ``data`` and checked, with its media and warnings (or the file's

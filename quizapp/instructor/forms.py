@@ -62,4 +62,10 @@ class ImportForm(FlaskForm):
         description="Leave empty to use the file's own id (or one made from its name). "
         "Give the id of one of your sets to update it.",
     )
+    title = StringField(
+        "Set title",
+        validators=[Optional(), Length(max=300)],
+        description="Leave empty to use the file's own title (or its name, for formats "
+        "without one).",
+    )
     submit = SubmitField("Preview the import")

@@ -62,7 +62,8 @@ def new_import() -> ResponseReturnValue:
         return render_template("instructor/new_import.html", form=form)
     upload = receive_upload(form.upload.data, "upload")
     set_id = form.set_id.data or ""
-    pending = imports.keep_upload(upload.name, upload.data, current_user, set_id)
+    title = " ".join((form.title.data or "").split())
+    pending = imports.keep_upload(upload.name, upload.data, current_user, set_id, title)
     if len(upload.data) > imports.INLINE_LIMIT:
         imports.check_later(pending)
     else:

@@ -29,11 +29,12 @@ from typing import Any
 import sqlalchemy as sa
 from flask import current_app
 
-from quizapp.bank.model import Problem, SetDoc, doc_from_data, doc_to_data
+from quizapp.bank.model import Problem, QuestionDoc, SetDoc, doc_from_data, doc_to_data
 from quizapp.bank.validate import validate_questions
 from quizapp.db import utcnow
 from quizapp.extensions import db
 from quizapp.formats import IMPORTERS, MediaFile, importer_for
+from quizapp.grading import get_type
 from quizapp.jobs import enqueue_after_commit
 from quizapp.models import PendingImport, QuestionSet, User
 from quizapp.sets.loader import (
@@ -109,6 +110,10 @@ class ImportPreview:
     media: tuple[MediaFile, ...] = field(default=())
     foreign_set: bool = False
     left_out: tuple[Problem, ...] = ()
+
+    def answer_of(self, question: QuestionDoc) -> str:
+        """The question's correct answer in words, as learners will be shown it."""
+        return get_type(question.type).correct_answer_text(question.spec)
 
     @property
     def readable(self) -> bool:
@@ -198,6 +203,7 @@ def check_upload(
     owner: User | None,
     set_id: str | None = None,
     *,
+    title: str | None = None,
     on_step: Callable[[int], None] | None = None,
 ) -> ImportPreview:
     """Read an uploaded file and check the set in it; say nothing yet of what it changes.
@@ -209,6 +215,8 @@ def check_upload(
         owner: who imports it; a set of the same id must be theirs. None (the command
             line) updates any set, like ``bank load``.
         set_id: the id to give the set instead of the file's own.
+        title: the title to give the set instead of the file's own (formats without one
+            make it from the file's name).
         on_step: called with ``VALIDATING`` once the file is read (the background check
             shows it).
     """
@@ -225,6 +233,8 @@ def check_upload(
     problems = list(result.problems)
     left_out = list(result.left_out)
     doc = result.doc
+    if doc is not None and title:
+        doc = replace(doc, title=title)
     foreign = False
     if on_step is not None:
         on_step(VALIDATING)
@@ -441,7 +451,9 @@ def _set_status(pending: PendingImport, status: str, progress: int, error: str |
     pending.status_at = utcnow()
 
 
-def keep_upload(filename: str, data: bytes, owner: User, set_id: str = "") -> PendingImport:
+def keep_upload(
+    filename: str, data: bytes, owner: User, set_id: str = "", title: str = ""
+) -> PendingImport:
     """Store an upload, not checked yet (and forget uploads left for a day); then check it
     with ``check_pending`` or ``check_later``."""
     db.session.execute(
@@ -451,6 +463,7 @@ def keep_upload(filename: str, data: bytes, owner: User, set_id: str = "") -> Pe
         owner=owner,
         filename=filename[:255],
         set_uid=set_id,
+        set_title=title,
         data=data,
         checked=None,
         report=None,
@@ -485,7 +498,12 @@ def check_pending(
     """
     if pending.checked is None:
         checked = check_upload(
-            pending.filename, pending.data, pending.owner, pending.set_uid or None, on_step=on_step
+            pending.filename,
+            pending.data,
+            pending.owner,
+            pending.set_uid or None,
+            title=pending.set_title or None,
+            on_step=on_step,
         )
         pending.checked = _checked_data(checked)
     else:
@@ -589,7 +607,13 @@ def _is_inline(pending: PendingImport) -> bool:
 def _pending_checked(pending: PendingImport) -> ImportPreview:
     """The checked upload kept with ``pending`` (read from its file if kept before that was)."""
     if pending.checked is None:
-        return check_upload(pending.filename, pending.data, pending.owner, pending.set_uid or None)
+        return check_upload(
+            pending.filename,
+            pending.data,
+            pending.owner,
+            pending.set_uid or None,
+            title=pending.set_title or None,
+        )
     return _checked_from(pending.filename, pending.checked)
 
 

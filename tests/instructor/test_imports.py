@@ -384,3 +384,30 @@ def test_a_discarded_upload_is_forgotten(user_agent: Browserless, instructor: Us
     assert resp.status_code == 302
     assert count(PendingImport) == 0
     assert rows_written() == NOTHING
+
+
+def test_the_preview_shows_each_answer_and_the_title_given_on_the_form(
+    user_agent: Browserless, instructor: User
+) -> None:
+    resp = user_agent.submit(
+        "/instructor/imports/new",
+        {
+            "upload": (io.BytesIO(GIFT.encode()), "quiz.gift"),
+            "set_id": "",
+            "title": "  Capitals   and stars ",
+        },
+        content_type="multipart/form-data",
+    )
+    assert resp.status_code == 302
+    preview_url = resp.headers["Location"]
+    page = user_agent.get(preview_url).get_data(as_text=True)
+    assert "“Capitals and stars”" in page
+    answers = re.findall(
+        r'<p class="draft-answer"><span class="muted">Answer:</span> ([^<]+)</p>', page
+    )
+    assert "Paris" in answers
+    assert "True" in answers
+    assert publish(user_agent, preview_url).status_code == 302
+    stored = db.session.scalar(sa.select(QuestionSet))
+    assert stored is not None
+    assert stored.title == "Capitals and stars"

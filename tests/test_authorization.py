@@ -121,6 +121,8 @@ EXPECTED: dict[str, tuple[Status, int, int, int]] = {
     "GET /instructor/sets/<set_uid>/export/<fmt>": (LOGIN, 403, 403, 200),
     "GET /instructor/sets/<set_uid>/typed-answers": (LOGIN, 403, 403, 200),
     "POST /instructor/sets/<set_uid>/questions/<int:question_id>/accept": (LOGIN, 403, 403, 302),
+    "GET /instructor/sets/<set_uid>/questions": (LOGIN, 403, 403, 200),
+    "POST /instructor/sets/<set_uid>/questions/bulk": (LOGIN, 403, 403, 302),
 }
 
 # What a POST sends (besides the ids in its URL): enough for the form to be valid, so that
@@ -130,6 +132,7 @@ FORMS: dict[str, Callable[[Owned], dict[str, str]]] = {
     "courses.assign": lambda o: {"set_id": str(o.set_id)},
     "instructor.draft_status": lambda o: {"status": "kept"},
     "instructor.accept_answer": lambda o: {"part": "0", "answer": "Zanzibar"},
+    "instructor.bulk_questions": lambda o: {"question": str(o.question_id), "action": "retire"},
     "study.answer": lambda o: {"question_id": str(o.question_id), "answer": "true"},
     "study.override": lambda o: {"kind": "knew"},
     "study.start": lambda o: {"mode": "due"},

@@ -6,4 +6,4 @@ from flask import Blueprint
 
 bp = Blueprint("instructor", __name__, url_prefix="/instructor")
 
-from quizapp.instructor import marking, routes, transfer  # noqa: E402,F401
+from quizapp.instructor import marking, questions, routes, transfer  # noqa: E402,F401

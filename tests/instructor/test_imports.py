@@ -411,3 +411,17 @@ def test_the_preview_shows_each_answer_and_the_title_given_on_the_form(
     stored = db.session.scalar(sa.select(QuestionSet))
     assert stored is not None
     assert stored.title == "Capitals and stars"
+
+
+def test_every_labelled_link_on_teach_starts_with_its_visible_text(
+    user_agent: Browserless, instructor: User
+) -> None:
+    """A voice-control user says what they see: an aria-label must start with the link's
+    visible text (axe's label-content-name-mismatch)."""
+    preview_url = upload(user_agent, "quiz.gift", GIFT.encode()).headers["Location"]
+    assert publish(user_agent, preview_url).status_code == 302
+    page = user_agent.get("/instructor/").get_data(as_text=True)
+    links = re.findall(r'<a [^>]*aria-label="([^"]+)"[^>]*>([^<]+)</a>', page)
+    assert links
+    for label, text in links:
+        assert label.lower().startswith(text.strip().lower()), (label, text)

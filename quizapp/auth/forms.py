@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, StringField, SubmitField
+from wtforms import EmailField, HiddenField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from quizapp.auth.policy import MIN_PASSWORD_LENGTH
@@ -42,6 +42,8 @@ class RegisterForm(FlaskForm):
     email = EmailField("E-mail", validators=[DataRequired(), Email(), Length(max=254)])
     password = _new_password("Password")
     confirm = _repeated_password("Repeat the password")
+    # The browser's time zone, filled in by static/js/timezone.js; empty without a script (UTC).
+    timezone = HiddenField(render_kw={"data-browser-timezone": ""})
     submit = SubmitField("Create account")
 
 

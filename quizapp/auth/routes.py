@@ -84,7 +84,10 @@ def register() -> ResponseReturnValue:
     if form.validate_on_submit():
         try:
             user = register_user(
-                form.email.data or "", form.password.data or "", form.display_name.data or ""
+                form.email.data or "",
+                form.password.data or "",
+                form.display_name.data or "",
+                timezone=(form.timezone.data or "").strip(),
             )
         except WeakPasswordError as exc:
             db.session.rollback()

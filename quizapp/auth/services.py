@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from zoneinfo import available_timezones
+
 import sqlalchemy as sa
 
 from quizapp.auth.passwords import hash_password, needs_rehash, verify_password
@@ -39,9 +41,17 @@ def check_password_strength(password: str, *, email: str = "", display_name: str
 
 
 def register_user(
-    email: str, password: str, display_name: str = "", role: Role = Role.LEARNER
+    email: str,
+    password: str,
+    display_name: str = "",
+    role: Role = Role.LEARNER,
+    *,
+    timezone: str = "",
 ) -> User:
-    """Create an account; raise AccountError if the e-mail is taken or the password weak."""
+    """Create an account; raise AccountError if the e-mail is taken or the password weak.
+
+    ``timezone`` is the browser's zone (an IANA name); one that is not a known zone gives UTC.
+    """
     email = normalise_email(email)
     if find_user(email) is not None:
         raise AccountError(f"An account with the e-mail {email} already exists.")
@@ -52,6 +62,7 @@ def register_user(
         display_name=display_name,
         password_hash=hash_password(password),
         role=role,
+        timezone=timezone if timezone in available_timezones() else "UTC",
     )
     db.session.add(user)
     db.session.flush()

@@ -15,6 +15,9 @@ from quizapp.humanize import plural
 BAR_WIDTH = 14
 BAR_GAP = 4
 BAR_HEIGHT = 90
+BAR_TOP = 16  # room above the tallest bar for the y-axis's name and top label
+AXIS_DIGIT = 6  # the width of a digit of the y-axis's labels (9 px text)
+AXIS_GAP = 6
 CELL = 12
 CELL_GAP = 3
 
@@ -45,6 +48,12 @@ class Tick:
 
 
 @dataclass(frozen=True)
+class YTick:
+    y: int
+    label: str
+
+
+@dataclass(frozen=True)
 class Chart:
     width: int
     height: int
@@ -53,19 +62,32 @@ class Chart:
     cells: tuple[Cell, ...] = ()
     ticks: tuple[Tick, ...] = ()
     rows: tuple[tuple[str, int], ...] = ()  # the data as a table, for screen readers
+    y_ticks: tuple[YTick, ...] = ()  # the count axis, from 0 up (none when there is no axis)
+    y_label: str = ""
+    plot_left: int = 0  # where the bars start: the y-axis and its labels are left of it
 
 
 def forecast_chart(points: Sequence[tuple[date, int]]) -> Chart:
     """A bar per day: how many reviews fall due that day."""
     peak = max((n for _, n in points), default=0)
+    top = max(peak, 1)  # the axis's top: the busiest day (1 when nothing is due)
+    label_width = AXIS_DIGIT * len(str(top))
+    left = label_width + AXIS_GAP
     bars = []
     ticks = []
     for i, (day, count) in enumerate(points):
-        height = round(BAR_HEIGHT * count / peak) if peak else 0
-        x = i * (BAR_WIDTH + BAR_GAP)
+        height = round(BAR_HEIGHT * count / top)
+        x = left + i * (BAR_WIDTH + BAR_GAP)
         label = f"{day:%a %d %b}: {plural(count, 'review')}"
         bars.append(
-            Bar(x, BAR_HEIGHT - height, BAR_WIDTH, max(height, 1 if count else 0), label, count)
+            Bar(
+                x,
+                BAR_TOP + BAR_HEIGHT - height,
+                BAR_WIDTH,
+                max(height, 1 if count else 0),
+                label,
+                count,
+            )
         )
         if i % 7 == 0:
             ticks.append(Tick(x, f"{day:%d %b}"))
@@ -74,13 +96,19 @@ def forecast_chart(points: Sequence[tuple[date, int]]) -> Chart:
     summary = f"{plural(total, 'review')} due in the next {len(points)} days"
     if busiest is not None:
         summary += f"; the busiest day is {busiest[0]:%A %d %B} with {busiest[1]}"
+    y_values = [0, top] if top < 4 else [0, top // 2, top]
     return Chart(
-        width=max(1, len(points) * (BAR_WIDTH + BAR_GAP) - BAR_GAP),
-        height=BAR_HEIGHT + 18,
+        width=left + max(1, len(points) * (BAR_WIDTH + BAR_GAP) - BAR_GAP),
+        height=BAR_TOP + BAR_HEIGHT + 18,
         summary=summary + ".",
         bars=tuple(bars),
         ticks=tuple(ticks),
         rows=tuple((f"{d:%Y-%m-%d}", n) for d, n in points),
+        y_ticks=tuple(
+            YTick(BAR_TOP + BAR_HEIGHT - round(BAR_HEIGHT * v / top), str(v)) for v in y_values
+        ),
+        y_label="reviews",
+        plot_left=left,
     )
 
 

@@ -92,6 +92,7 @@ EXPECTED: dict[str, tuple[Status, int, int, int]] = {
     "GET /study/<int:session_id>/reviews/<int:review_id>": (LOGIN, 403, 403, 403),
     "POST /study/<int:session_id>/reviews/<int:review_id>/override": (LOGIN, 403, 403, 403),
     "POST /study/<int:session_id>/undo": (LOGIN, 403, 403, 403),
+    "POST /study/<int:session_id>/missed": (LOGIN, 403, 403, 403),
     # classes: learners may only join one
     "GET /courses/join": (LOGIN, 200, 200, 200),
     "GET /courses/": (LOGIN, 403, 200, 200),

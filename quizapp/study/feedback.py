@@ -15,7 +15,12 @@ from quizapp.scheduler import SessionQueue
 from quizapp.study.common import grading_context
 
 VERDICTS = {"correct": "Right", "partial": "Partly right", "wrong": "Wrong"}
-MODE_LABELS = {"due": "Everything due", "topic": "One topic", "weak": "My weak topics"}
+MODE_LABELS = {
+    "due": "Everything due",
+    "topic": "One topic",
+    "weak": "My weak topics",
+    "missed": "What I missed",
+}
 
 
 @dataclass(frozen=True)

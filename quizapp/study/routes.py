@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from quizapp.db import utcnow
 from quizapp.extensions import db
+from quizapp.forms import EmptyForm
 from quizapp.grading.registry import get_type
 from quizapp.models import Question, ReviewLog, StudySession, Topic
 from quizapp.study import answering, bp, sessions
@@ -90,6 +91,23 @@ def start() -> ResponseReturnValue:
     return redirect(url_for("study.show", session_id=session_id))
 
 
+@bp.route("/<int:session_id>/missed", methods=["POST"])
+@login_required
+def review_missed(session_id: int) -> ResponseReturnValue:
+    """Start a session of the questions missed in a finished one."""
+    finished = _own_session(session_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        session = sessions.start_missed_session(current_user, finished, now=utcnow())
+    except StudyError as exc:
+        flash(str(exc), "info")
+        return redirect(url_for("study.show", session_id=session_id))
+    new_id = session.id
+    db.session.commit()
+    return redirect(url_for("study.show", session_id=new_id))
+
+
 @bp.route("/<int:session_id>")
 @login_required
 def show(session_id: int) -> ResponseReturnValue:
@@ -100,7 +118,9 @@ def show(session_id: int) -> ResponseReturnValue:
     if question is None:
         summary = sessions.session_summary(session, now=utcnow())
         db.session.commit()  # the session's end, and the topic totals computed for it
-        return render_template("study/summary.html", session=session, summary=summary)
+        return render_template(
+            "study/summary.html", session=session, summary=summary, form=EmptyForm()
+        )
     changed = bool(db.session.dirty)
     page = _render_question(session, question, undo_review_id=last_answer)
     if changed:

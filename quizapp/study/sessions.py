@@ -14,6 +14,7 @@ from quizapp.learners.models import LearnerStats
 from quizapp.models import (
     LearnerModelRecord,
     Question,
+    QuestionSet,
     ReviewLog,
     StudySession,
     Topic,
@@ -211,6 +212,17 @@ class TopicChange:
 
 
 @dataclass(frozen=True)
+class Missed:
+    """A question not answered right at least once in a session: its last answer there (for
+    the feedback page) and what the summary shows of it."""
+
+    question_id: int
+    review_id: int
+    prompt: str
+    set_uid: str
+
+
+@dataclass(frozen=True)
 class SessionSummary:
     answered: int
     correct: int
@@ -222,6 +234,61 @@ class SessionSummary:
     # Only looked up when nothing is due now (the page then says when the next review is).
     next_due_in_days: float | None
     new_today: int
+    missed: tuple[Missed, ...] = ()
+
+
+def missed_in(session: StudySession) -> tuple[Missed, ...]:
+    """The session's questions answered wrong or partly right at least once, in the order
+    they were first missed (each once, with its last answer in the session)."""
+    rows = db.session.execute(
+        sa.select(
+            ReviewLog.id,
+            ReviewLog.question_id,
+            ReviewLog.outcome,
+            Question.title,
+            Question.prompt,
+            Question.spec,
+            QuestionSet.uid,
+        )
+        .join(Question, Question.id == ReviewLog.question_id)
+        .join(QuestionSet, QuestionSet.id == Question.set_id)
+        .where(ReviewLog.session_id == session.id, live_reviews())
+        .order_by(ReviewLog.reviewed_at, ReviewLog.id)
+    ).all()
+    missed: dict[int, Missed] = {}
+    last: dict[int, int] = {}
+    for review_id, qid, outcome, title, prompt, spec, uid in rows:
+        last[qid] = review_id
+        if outcome != "correct" and qid not in missed:
+            shown = title or prompt or str(spec.get("text", ""))
+            missed[qid] = Missed(qid, review_id, shown, uid)
+    return tuple(replace(m, review_id=last[m.question_id]) for m in missed.values())
+
+
+def start_missed_session(user: User, finished: StudySession, *, now: datetime) -> StudySession:
+    """A new session that asks again the questions missed in ``finished`` (those still in
+    use), in the order they were missed."""
+    ids = [m.question_id for m in missed_in(finished)]
+    active = set(
+        db.session.scalars(
+            sa.select(Question.id).where(Question.id.in_(ids), Question.is_active.is_(True))
+        )
+    )
+    queue = [qid for qid in ids if qid in active]
+    if not queue:
+        raise StudyError("Nothing was missed in that session.")
+    before = {str(t): r for t, r in topic_recall_now(user, now).items()}
+    session = StudySession(
+        user_id=user.id,
+        mode="missed",
+        queue=SessionQueue(tuple(queue)).to_dict(),
+        current_question_id=queue[0],
+        recall_before=before,
+        started_at=now,
+    )
+    db.session.add(session)
+    db.session.flush()
+    return session
 
 
 def session_summary(session: StudySession, *, now: datetime) -> SessionSummary:
@@ -258,4 +325,5 @@ def session_summary(session: StudySession, *, now: datetime) -> SessionSummary:
         due_now=due_now,
         next_due_in_days=next_due_in_days,
         new_today=new_today,
+        missed=missed_in(session),
     )

@@ -174,3 +174,38 @@ def test_topics_named_by_a_path_are_listed_under_their_group(
     # The button still names the whole path.
     assert 'aria-label="Review this topic: Haematology / Myeloma / Therapy"' in page
     assert page.count('name="topic_id"') == 7
+
+
+def test_the_summary_lists_what_was_missed_and_reviews_it_again(
+    logged_in: Browserless, learner: User
+) -> None:
+    from datetime import timedelta
+
+    from quizapp.db import utcnow
+    from quizapp.grading import get_type
+    from quizapp.study import answering, sessions
+
+    now = utcnow()
+    session = sessions.start_session(learner, "due", now=now)
+    first = sessions.current_question(session, now=now)
+    assert first is not None
+    answering.answer_question(learner, first, "zzz", duration_ms=4000, now=now, session=session)
+    second = sessions.current_question(session, now=now)
+    assert second is not None
+    right = get_type(second.qtype).sample_responses(second.spec)[0]
+    later = now + timedelta(seconds=30)
+    answering.answer_question(learner, second, right, duration_ms=4000, now=later, session=session)
+    session.queue = {**session.queue, "pending": []}  # the learner stops here
+    session.current_question_id = None
+    session_id = session.id
+    db.session.commit()
+
+    page = logged_in.get(f"/study/{session_id}").get_data(as_text=True)
+    assert "What you missed" in page
+    assert page.count("See the answer and why") == 1
+    resp = logged_in.submit(f"/study/{session_id}", {}, action=f"/study/{session_id}/missed")
+    assert resp.status_code == 302
+    again = logged_in.get(resp.headers["Location"]).get_data(as_text=True)
+    assert current_question_id(again) == first.id
+    assert "What I missed" in again
+    assert "Question 1 of 1" in again

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -156,14 +156,26 @@ def start_session(
         user, now=now, mode=mode, topic_id=topic_id, set_ids=set_ids, summaries=summaries
     )
     del learner_rows
-    first = queue[0] if queue else None
+    return _open_session(user, mode, queue, before, now=now, topic_id=topic_id)
+
+
+def _open_session(
+    user: User,
+    mode: str,
+    queue: Sequence[int],
+    recall_before: Mapping[str, float | None],
+    *,
+    now: datetime,
+    topic_id: int | None = None,
+) -> StudySession:
+    """Store a new session asking ``queue`` in order, its first question already chosen."""
     session = StudySession(
         user_id=user.id,
         mode=mode,
         topic_id=topic_id,
         queue=SessionQueue(tuple(queue)).to_dict(),
-        current_question_id=first,
-        recall_before=before,
+        current_question_id=queue[0] if queue else None,
+        recall_before=dict(recall_before),
         started_at=now,
     )
     db.session.add(session)
@@ -278,17 +290,7 @@ def start_missed_session(user: User, finished: StudySession, *, now: datetime) -
     if not queue:
         raise StudyError("Nothing was missed in that session.")
     before = {str(t): r for t, r in topic_recall_now(user, now).items()}
-    session = StudySession(
-        user_id=user.id,
-        mode="missed",
-        queue=SessionQueue(tuple(queue)).to_dict(),
-        current_question_id=queue[0],
-        recall_before=before,
-        started_at=now,
-    )
-    db.session.add(session)
-    db.session.flush()
-    return session
+    return _open_session(user, "missed", queue, before, now=now)
 
 
 def session_summary(session: StudySession, *, now: datetime) -> SessionSummary:

@@ -22,7 +22,7 @@ from quizapp.grading.registry import get_type
 from quizapp.grading.textmatch import MatchRules, normalise
 from quizapp.jobs import enqueue_after_commit
 from quizapp.models import Question, QuestionChange, QuestionSet, ReviewLog, User
-from quizapp.study.common import grading_context, live_reviews
+from quizapp.study.common import grading_context, grading_contexts, live_reviews
 from quizapp.study.regrade import REGRADE_QUESTION_JOB
 
 #: Wrong answers listed per question.
@@ -88,7 +88,7 @@ def wrong_typed_answers(
         )
         .group_by(ReviewLog.question_id, ReviewLog.user_id, ReviewLog.response)
     ).all()
-    contexts = {qid: grading_context(q) for qid, q in by_id.items()}
+    contexts = grading_contexts(questions)
     tallies: dict[int, dict[tuple[int, str], _Tally]] = defaultdict(dict)
     for question_id, user_id, response, count in rows:
         question = by_id[question_id]

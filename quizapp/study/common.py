@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -60,19 +61,44 @@ class GradingContext:
 def grading_context(question: Question) -> GradingContext:
     """The set's part in grading ``question`` (nothing for a question that is not typed: its
     grader uses neither)."""
-    if not get_type(question.qtype).typed_answers(question.spec):
-        return GradingContext()
+    return grading_contexts([question])[question.id]
+
+
+def grading_contexts(questions: Sequence[Question]) -> dict[int, GradingContext]:
+    """``grading_context`` of each question, by id: the set of each is read once, however
+    many of its questions there are (a page that grades a whole set's answers)."""
+    contexts: dict[int, GradingContext] = {}
+    sets: dict[int, tuple[dict[int, tuple[str, ...]], str]] = {}
+    for question in questions:
+        if not get_type(question.qtype).typed_answers(question.spec):
+            contexts[question.id] = GradingContext()
+            continue
+        if question.set_id not in sets:
+            sets[question.set_id] = _set_answers(question.set_id)
+        per_question, language = sets[question.set_id]
+        others = tuple(
+            answer
+            for qid, answers in per_question.items()
+            if qid != question.id
+            for answer in answers
+        )
+        contexts[question.id] = GradingContext(others, language)
+    return contexts
+
+
+def _set_answers(set_id: int) -> tuple[dict[int, tuple[str, ...]], str]:
+    """The accepted answers of each active typed question of a set, and the set's language."""
     revision, language = db.session.execute(
         sa.select(QuestionSet.questions_revision, QuestionSet.language).where(
-            QuestionSet.id == question.set_id
+            QuestionSet.id == set_id
         )
     ).one()
-    key = (question.set_id, revision or 0)
+    key = (set_id, revision or 0)
     per_question = _TYPED_ANSWERS.get(key)
     if per_question is None:
         rows = db.session.execute(
             sa.select(Question.id, Question.qtype, Question.spec).where(
-                Question.set_id == question.set_id, Question.is_active.is_(True)
+                Question.set_id == set_id, Question.is_active.is_(True)
             )
         )
         per_question = {
@@ -83,7 +109,4 @@ def grading_context(question: Question) -> GradingContext:
         if len(_TYPED_ANSWERS) >= _TYPED_ANSWERS_KEPT:
             _TYPED_ANSWERS.clear()
         _TYPED_ANSWERS[key] = per_question
-    others = tuple(
-        answer for qid, answers in per_question.items() if qid != question.id for answer in answers
-    )
-    return GradingContext(others, language)
+    return per_question, language

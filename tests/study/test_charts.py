@@ -1,10 +1,11 @@
-"""The forecast chart has a labelled y-axis (issue 16)."""
+"""The home page's charts: the forecast has a labelled y-axis (issue 16); the heatmap's cells
+carry their day and count, escaped."""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 
-from quizapp.main.charts import BAR_HEIGHT, BAR_TOP, forecast_chart
+from quizapp.main.charts import BAR_HEIGHT, BAR_TOP, Cell, Chart, forecast_chart, heatmap_chart
 from tests.conftest import Browserless
 
 START = date(2024, 3, 4)
@@ -43,3 +44,23 @@ def test_the_home_page_draws_the_axis_inside_the_named_image(logged_in: Browserl
     assert 'class="tick axis-name"' in svg
     assert svg.count('class="tick y-tick"') >= 2
     assert ">0</text>" in svg
+
+
+def test_heatmap_cells_are_one_rect_each_with_their_day() -> None:
+    chart = heatmap_chart(days(0, 3, 9))
+    rects = str(chart.cell_rects())
+    assert rects.count("<rect ") == 3
+    assert '<rect class="cell level-0" x="0" y="14"' in rects
+    assert "<title>Tue 05 Mar 2024: 3 reviews</title>" in rects
+    assert 'class="cell level-4"' in rects  # the busiest day
+
+
+def test_heatmap_cell_labels_are_escaped() -> None:
+    chart = Chart(width=1, height=1, summary="", cells=(Cell(0, 0, 12, 1, "<b>&</b>"),))
+    assert "<title>&lt;b&gt;&amp;&lt;/b&gt;</title>" in str(chart.cell_rects())
+
+
+def test_the_home_page_draws_the_heatmap_cells(logged_in: Browserless) -> None:
+    page = logged_in.get("/").get_data(as_text=True)
+    svg = page.split('aria-labelledby="heatmap-title"')[1].split("</svg>")[0]
+    assert svg.count('<rect class="cell level-') == 182

@@ -77,6 +77,7 @@ def init_web(app: Flask) -> None:
     from quizapp.admin import bp as admin_bp
     from quizapp.auth import bp as auth_bp
     from quizapp.courses.routes import bp as courses_bp
+    from quizapp.editor import bp as editor_bp
     from quizapp.errors import bp as errors_bp
     from quizapp.instructor import bp as instructor_bp
     from quizapp.main import bp as main_bp
@@ -90,6 +91,7 @@ def init_web(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(errors_bp)
     app.register_blueprint(instructor_bp)
+    app.register_blueprint(editor_bp)
     app.register_blueprint(courses_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(media_bp)

@@ -124,6 +124,18 @@ EXPECTED: dict[str, tuple[Status, int, int, int]] = {
     "POST /instructor/sets/<set_uid>/questions/<int:question_id>/accept": (LOGIN, 403, 403, 302),
     "GET /instructor/sets/<set_uid>/questions": (LOGIN, 403, 403, 200),
     "POST /instructor/sets/<set_uid>/questions/bulk": (LOGIN, 403, 403, 302),
+    "GET /instructor/sets/<set_uid>/questions/new": (LOGIN, 403, 403, 200),
+    "POST /instructor/sets/<set_uid>/questions/new": (LOGIN, 403, 403, 302),
+    "GET /instructor/sets/<set_uid>/questions/<int:question_id>/edit": (LOGIN, 403, 403, 200),
+    "POST /instructor/sets/<set_uid>/questions/<int:question_id>/edit": (LOGIN, 403, 403, 302),
+    "POST /instructor/sets/<set_uid>/questions/preview": (LOGIN, 403, 403, 200),
+    "GET /instructor/sets/<set_uid>/questions/<int:question_id>/versions": (LOGIN, 403, 403, 200),
+    "POST /instructor/sets/<set_uid>/questions/<int:question_id>/versions/<int:change_id>/undo": (
+        LOGIN,
+        403,
+        403,
+        302,
+    ),
 }
 
 # What a POST sends (besides the ids in its URL): enough for the form to be valid, so that
@@ -137,6 +149,9 @@ FORMS: dict[str, Callable[[Owned], dict[str, str]]] = {
     "study.answer": lambda o: {"question_id": str(o.question_id), "answer": "true"},
     "study.override": lambda o: {"kind": "knew"},
     "study.start": lambda o: {"mode": "due"},
+    "editor.new": lambda o: {"type": "true_false", "topic": "t1", "prompt": "New?", "truth": "false"},
+    "editor.edit": lambda o: {"topic": "t1", "prompt": "Changed?", "truth": "true"},
+    "editor.preview": lambda o: {"type": "true_false", "prompt": "Shown?", "truth": "true"},
 }
 
 CSV = b"id,topic,type,prompt,choices,answer\nq1,Geography,short_answer,Capital of Italy?,,Rome\n"
@@ -283,6 +298,7 @@ PARAMETERS: dict[str, Callable[[Owned], object]] = {
     "pending_id": lambda o: o.pending_id,
     "session_id": lambda o: o.session_id,
     "review_id": lambda o: o.review_id,
+    "change_id": lambda o: 1,
     "token": lambda o: "not-a-reset-token",
     "filename": lambda o: "css/app.css",
 }

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from typing import Any
 
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -82,9 +81,7 @@ class Preview:
     blank: bool = False
 
 
-def _preview(
-    question_set: QuestionSet, edited: services.Edited, form: Mapping[str, Any], try_it: bool
-) -> Preview | None:
+def _preview(question_set: QuestionSet, edited: services.Edited, try_it: bool) -> Preview | None:
     """The question as a learner would see it; graded when the editor tries an answer. None
     when its answer part is not valid yet (it cannot be shown)."""
     qtype = get_type(edited.doc.type)
@@ -183,7 +180,7 @@ def _handle_post(
     uid = question.uid if question is not None else "new-question"
     edited = services.read_form(qtype, uid, values)
     problems = services.problems(question_set, edited)
-    preview = _preview(question_set, edited, values, try_it=action == "try")
+    preview = _preview(question_set, edited, try_it=action == "try")
     if action in ("preview", "try") or problems:
         status = 422 if problems and action == "save" else 200
         return _page(
@@ -239,7 +236,9 @@ def edit(set_uid: str, question_id: int) -> ResponseReturnValue:
     question = _own_question(question_set, question_id)
     if request.method == "POST":
         return _handle_post(question_set, question.qtype, question)
-    return _page(question_set, question.qtype, services.form_values(question), question=question)
+    values = services.form_values(question)
+    shown = _preview(question_set, services.read_form(question.qtype, question.uid, values), False)
+    return _page(question_set, question.qtype, values, question=question, preview=shown)
 
 
 @bp.route("/preview", methods=["POST"])
@@ -255,7 +254,7 @@ def preview(set_uid: str) -> ResponseReturnValue:
         abort(400)
     values = {key: value for key, value in request.form.items() if key != "csrf_token"}
     edited = services.read_form(qtype, "preview", values)
-    shown = _preview(question_set, edited, values, try_it=request.form.get("action") == "try")
+    shown = _preview(question_set, edited, try_it=request.form.get("action") == "try")
     problems = services.problems(question_set, edited)
     return render_template(
         "editor/_preview.html", preview=shown, problems=problems, question_set=question_set

@@ -1,27 +1,39 @@
-"""Draft a question set from any plain-text or Markdown document.
+"""Draft a question set from any plain-text, Markdown or reStructuredText document.
 
-The drafts are a starting point for an instructor to review. Sections become topics. Cloze and
-single-choice questions hide a key term (an acronym, a name, a spelled-out or defined term, a
-number) in a sentence that carries it; single-choice distractors are other terms of the same
-kind from the same document. Definitional sentences ("X is a ...", "long form (ABBR)") give
-true/false statements, the false one swapping in another term of the same kind.
+The drafts are a starting point for an instructor to review. Sections become topics. Each
+sentence gives at most one draft, of the type its shape supports (``derive_kinds``): a
+multiple response from an enumeration, an ordering from a sequence, a short answer from an
+abbreviation or a definition, else a single choice or cloze on its most central key term.
+Drafts are ranked by how central their fact is (``derive_salience``); ``limit`` keeps the
+first so many.
 
-Every draft quotes its sentence verbatim. ``**`` marks text lost from the document: no quote
-crosses it, and no answer or distractor touches it. (Markdown bold uses the same mark and is
-therefore read as lost text too.)
+Every draft quotes the document verbatim. ``**`` marks text lost from the document unless it
+is Markdown bold (``**word**`` within a sentence): no quote crosses lost text, and no answer
+or distractor touches it. Formatting (code marks, links, emphasis) is left out of what a
+draft shows, not a reason to leave a sentence out.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import replace
 
-from quizapp.bank.derive_drafts import Context, section_drafts
+from quizapp.bank.derive_distract import flatten
+from quizapp.bank.derive_drafts import Context, Draft
+from quizapp.bank.derive_kinds import section_drafts
+from quizapp.bank.derive_markup import plain_text, term_text
+from quizapp.bank.derive_salience import Salience
 from quizapp.bank.derive_sections import Section, find_sections, find_sentences, usable
-from quizapp.bank.derive_terms import build_lexicon, term_key
-from quizapp.bank.model import QuestionDoc, SetDoc, SourceDoc, TopicDoc
+from quizapp.bank.derive_terms import build_lexicon, occurrences, spelled_patterns, term_key
+from quizapp.bank.derive_vocabulary import vocabulary
+from quizapp.bank.model import SetDoc, SourceDoc, TopicDoc
+from quizapp.bank.validate import validate_questions
 
 __all__ = ["derive", "slugify"]
+
+MAX_SAME_ANSWER = 2
+"""A term may be the answer of this many drafts, not more: a set is not one fact asked again."""
 
 
 def slugify(text: str, limit: int = 40) -> str:
@@ -44,50 +56,70 @@ def _topic_ids(sections: list[Section]) -> list[str]:
     return ids
 
 
-def _answer_key(question: QuestionDoc) -> str:
-    """What a draft asks for: the hidden term, or the statement a true/false judges."""
-    if question.type == "true_false":
-        return question.prompt
-    if question.type == "single_choice":
-        return str(next(c["text"] for c in question.spec["choices"] if c["correct"]))
-    return " ".join(re.findall(r"\[\[([^|\]]+)", question.spec["text"]))
-
-
-def _unique(questions: list[QuestionDoc]) -> list[QuestionDoc]:
-    """Drop drafts that ask for the same answer from the same sentence, and repeated ids."""
-    seen: set[tuple[str, str]] = set()
+def _ranked(drafts: list[Draft]) -> list[Draft]:
+    """The most central drafts first; each question once, each answer at most twice."""
+    order = sorted(range(len(drafts)), key=lambda n: (-drafts[n].score, n))
+    kept: list[Draft] = []
     ids: set[str] = set()
-    kept = []
-    for q in questions:
-        key = (term_key(_answer_key(q)), " ".join(q.source.quote.split()))
-        if key not in seen and q.id not in ids:
-            seen.add(key)
-            ids.add(q.id)
-            kept.append(q)
+    asked: dict[str, int] = {}
+    seen: set[tuple[str, str]] = set()
+    for n in order:
+        draft = drafts[n]
+        quote = " ".join(draft.question.source.quote.split())
+        if draft.question.id in ids or (draft.asks, quote) in seen:
+            continue
+        if asked.get(draft.asks, 0) >= MAX_SAME_ANSWER:
+            continue
+        ids.add(draft.question.id)
+        seen.add((draft.asks, quote))
+        asked[draft.asks] = asked.get(draft.asks, 0) + 1
+        kept.append(draft)
     return kept
 
 
-def derive(text: str, title: str, set_id: str) -> SetDoc:
-    """Draft a question set from a plain-text or Markdown document.
+def derive(text: str, title: str, set_id: str, limit: int | None = None) -> SetDoc:
+    """Draft a question set from a plain-text, Markdown or reStructuredText document.
 
     Args:
         text: the document.
-        title: the set's title (and the document's, in ``source``).
+        title: the set's title (and the document's, in ``source``); its terms are the
+            document's subject, never an answer.
         set_id: the set's stable id.
+        limit: how many drafts to keep at most (the most central ones); None keeps all.
 
     Returns:
-        The drafts as a ``SetDoc`` whose source carries ``text`` inline; question ids are
-        derived from the content, so deriving the same document again gives the same ids.
+        The drafts as a ``SetDoc`` whose source carries ``text`` inline, most central first;
+        question ids are derived from the content, so deriving the same document again gives
+        the same ids. Every draft passes ``validate_set``.
     """
+    plain = plain_text(text)
     sections = find_sections(text, title)
-    per_section = [[s for s in find_sentences(text, sec) if usable(s)] for sec in sections]
-    lexicon = build_lexicon(text, [s for group in per_section for s in group])
+    per_section = [[s for s in find_sentences(plain, sec) if usable(s)] for sec in sections]
+    terms = term_text(text, plain)
+    usable_sentences = [s for group in per_section for s in group]
+    lexicon = build_lexicon(terms, usable_sentences, vocabulary(terms, usable_sentences))
+    salience = Salience()
+    spelled = spelled_patterns(lexicon)
+    salience.observe(
+        [
+            [o.term.key for s in group for o in occurrences(terms, s, spelled)]
+            for group in per_section
+        ]
+    )
+    key_of = {t.text: t.key for t in lexicon.terms.values()}
+    alias = {k: term_key(v) for k, v in lexicon.alias.items()}
+    salience.find_subject(term_key(plain_text(title)), alias, key_of)
+    # The document names itself "this PEP", "this library": that is its subject too.
+    for m in re.finditer(r"\b[Tt]his\s+([A-Za-z][\w-]*)", plain):
+        if term_key(m[1]) in lexicon.terms:
+            salience.subject.add(term_key(m[1]))
     topics = _topic_ids(sections)
-    questions: list[QuestionDoc] = []
+    drafts: list[Draft] = []
+    flat = flatten(plain)
     for section, topic, sentences in zip(sections, topics, per_section, strict=True):
-        ctx = Context(text, section, topic, lexicon)
-        questions += section_drafts(ctx, sentences)
-    return SetDoc(
+        ctx = Context(plain, text, terms, flat, section, topic, lexicon, salience)
+        drafts += section_drafts(ctx, sentences)
+    doc = SetDoc(
         id=set_id,
         title=title,
         description=f"Draft questions derived from “{title}”: review each one before publishing.",
@@ -97,5 +129,9 @@ def derive(text: str, title: str, set_id: str) -> SetDoc:
             TopicDoc(id=topic, title=section.title, section=section.heading)
             for section, topic in zip(sections, topics, strict=True)
         ),
-        questions=tuple(_unique(questions)),
+        questions=tuple(d.question for d in _ranked(drafts)),
     )
+    # A draft the validator would refuse never reaches the instructor.
+    doc = validate_questions(doc).without_bad_questions(doc)
+    kept = doc.questions if limit is None else doc.questions[: max(limit, 0)]
+    return replace(doc, questions=kept)

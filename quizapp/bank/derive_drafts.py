@@ -1,9 +1,9 @@
-"""Drafting the questions of one section: cloze, single choice and true/false per sentence.
+"""Drafting the questions of one sentence: a key term hidden as a cloze or a single choice.
 
-A sentence's key terms give cloze or single-choice drafts (the distractors other terms of the
-same kind), definitional sentences and spelled-out acronyms give true/false statements (the
-false one swapping in another term). Every draft quotes its sentence and gets an id made from
-its content.
+Of a sentence's key terms the most central one (``Salience``) is hidden: as a single choice
+when the document offers at least two distractors of its kind that it does not say are right
+(``derive_distract``), else as a cloze. The helpers here (the shown sentence, its quote, ids)
+serve the other question types too (``derive_kinds``).
 """
 
 from __future__ import annotations
@@ -14,17 +14,14 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from quizapp.bank.derive_distract import distractors, same_number
+from quizapp.bank.derive_salience import Salience
 from quizapp.bank.derive_sections import FINAL_STOP, LOST, Section, Sentence, fragments
 from quizapp.bank.derive_terms import (
-    Definition,
     Lexicon,
     Occurrence,
     Term,
-    defined_term,
-    is_acronym,
-    lowered,
-    occurrences,
-    spelled_patterns,
+    examples,
     term_key,
     touches_lost,
     word_count,
@@ -34,41 +31,50 @@ from quizapp.bank.model import QuestionDoc, SourceRef
 ELLIPSIS = "…"
 BLANK = "_____"
 MIN_QUOTE_WORDS = 5
-MAX_DISTRACTORS = 3
+MIN_DISTRACTORS = 2
 
 KIND_NOUNS = {
     "acronym": "abbreviation",
     "expansion": "term",
     "term": "term",
+    "keyword": "word",
     "name": "name",
     "number": "number",
     "example": "example",
 }
 """The noun a prompt uses for each kind of term."""
 
-_SWAPPABLE = {
-    "acronym": ("acronym",),
-    "name": ("name",),
-    "number": ("number",),
-    "expansion": ("expansion", "term"),
-    "term": ("term", "expansion"),
-    "example": (),
-}
-"""Which kinds may stand in for a term of each kind, as a distractor or in a false statement."""
-
 
 @dataclass(frozen=True)
 class Context:
-    """What every draft of one section needs to know."""
+    """What every draft of one section needs to know.
+
+    ``text`` is the document with its formatting blanked (``plain_text``), ``raw`` the document
+    as written: drafts show the one and quote the other, at the same offsets. ``terms`` is
+    ``text`` with code and addresses masked, where terms are looked for (``term_text``).
+    """
 
     text: str
+    raw: str
+    terms: str
+    flat: str
     section: Section
     topic: str
     lexicon: Lexicon
+    salience: Salience
 
 
 @dataclass(frozen=True)
-class _Group:
+class Draft:
+    """A drafted question, how central its fact is, and the term it asks for."""
+
+    question: QuestionDoc
+    score: float
+    asks: str
+
+
+@dataclass(frozen=True)
+class Group:
     """The occurrences of one term in one sentence (with its acronym or long form, if there)."""
 
     sentence: Sentence
@@ -77,7 +83,7 @@ class _Group:
     quote: tuple[int, int]
 
 
-def _groups(ctx: Context, sentence: Sentence, occs: list[Occurrence]) -> Iterator[_Group]:
+def groups(ctx: Context, sentence: Sentence, occs: list[Occurrence]) -> Iterator[Group]:
     """Group a sentence's occurrences by term; an acronym joins its long form when both occur."""
     by_key: dict[str, list[Occurrence]] = {}
     for occ in occs:
@@ -92,92 +98,94 @@ def _groups(ctx: Context, sentence: Sentence, occs: list[Occurrence]) -> Iterato
             continue
         quote = next(f for f in frags if f[0] <= group[0].start < f[1])
         if word_count(ctx.text[quote[0] : quote[1]]) >= MIN_QUOTE_WORDS:
-            yield _Group(sentence, group[0].term, tuple(hidden), quote)
+            yield Group(sentence, group[0].term, tuple(hidden), quote)
 
 
 _ARTICLE = re.compile(r"(?<![\w-])(?P<article>[Aa]n?)\s+$")
 
 
-def _neutral_article(text: str, start: int, swaps: list[tuple[int, int, str]]) -> None:
+def neutral_article(text: str, start: int, swaps: list[tuple[int, int, str]]) -> None:
     """Write "a(n)" for the article before a hidden term, which would give away its first sound."""
     match = _ARTICLE.search(text, max(start - 4, 0), start)
     if match:
         swaps.append((match.start("article"), match.end("article"), match["article"][0] + "(n)"))
 
 
-def _article_for(word: str, article: str) -> str:
-    """``a`` or ``an`` (keeping the capital) as the first sound of ``word`` asks for."""
-    # An abbreviation is read letter by letter: "an SLA", "a UDP"; a word by its vowel.
-    vowels = "AEFHILMNORSX" if is_acronym(word.split()[0]) else "aeiouAEIOU"
-    wanted = "an" if word[:1] in vowels else "a"
-    return wanted.capitalize() if article[:1].isupper() else wanted
-
-
-def _display(text: str, sentence: Sentence, swaps: Sequence[tuple[int, int, str]]) -> str:
-    """The sentence as shown: spans replaced, lost text shown as an ellipsis, spacing tidied."""
-    out, pos = [], sentence.start
-    for start, end, new in sorted(swaps):
-        out += [text[pos:start], new]
-        pos = end
-    out.append(text[pos : sentence.end])
+def display(
+    text: str, sentence: Sentence | tuple[int, int], swaps: Sequence[tuple[int, int, str]]
+) -> str:
+    """The text as shown: spans replaced, lost text shown as an ellipsis, spacing tidied."""
+    start, end = (sentence.start, sentence.end) if isinstance(sentence, Sentence) else sentence
+    out, pos = [], start
+    for a, b, new in sorted(swaps):
+        out += [text[pos:a], new]
+        pos = b
+    out.append(text[pos:end])
     shown = "".join(out).replace(LOST, f" {ELLIPSIS} ")
     shown = " ".join(shown.split())
-    return re.sub(rf"{ELLIPSIS} ([.,;:!?])", rf"{ELLIPSIS}\1", shown)
+    shown = re.sub(r" ([.,;:!?)])", r"\1", shown)
+    # A link inside quotation marks leaves spaces inside them: '" Punycode "' -> '"Punycode"'.
+    shown = re.sub(
+        r'(^|\s)"\s+([^"\s](?:[^"\s]|\s(?!\S+\s\S+\s\S+\s)){0,40}?)\s+"(?=[\s.,;:!?)]|$)',
+        r'\1"\2"',
+        shown,
+    )
+    return re.sub(r"([(]) ", r"\1", shown)
 
 
-def _stable_pick(items: Sequence[Term], salt: str) -> list[Term]:
-    """Order ``items`` by a hash of ``salt``: varied across questions, the same every run."""
-    return sorted(items, key=lambda t: _digest(salt, t.key))
-
-
-def _mentions(text: str, term: Term) -> bool:
-    """Whether ``text`` names ``term`` anywhere (in any case, plural, or inside BCMA-negative)."""
-    words = r"\s+".join(re.escape(w) for w in term.text.split())
-    return re.search(rf"(?<![A-Za-z0-9]){words}(?:s|es)?(?![A-Za-z0-9])", text, re.I) is not None
-
-
-def _plural(text: str) -> bool:
-    last = text.split()[-1].lower() if text.split() else ""
-    return last.endswith("s") and not last.endswith("ss")
-
-
-def _distractors(ctx: Context, group: _Group) -> list[Term]:
-    """Other terms of the same kind, none of which occurs in the sentence."""
-    banned = {group.term.key, term_key(ctx.lexicon.alias.get(group.term.key, ""))}
-    pool = [
-        t
-        for t in ctx.lexicon.of_kind(_SWAPPABLE[group.term.kind])
-        if t.key not in banned
-        and not _mentions(group.sentence.text, t)
-        and t.key not in group.term.key
-        and group.term.key not in t.key
-    ]
-    picked = _stable_pick(pool, group.term.key + group.sentence.text)
-    same_number = [t for t in picked if _plural(t.text) == _plural(group.term.text)]
-    rest = [t for t in picked if t not in same_number]
-    return (same_number + rest)[:MAX_DISTRACTORS]
-
-
-def _digest(*parts: str) -> str:
+def digest(*parts: str) -> str:
     return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
 
 
-def _question_id(ctx: Context, tag: str, *parts: str) -> str:
-    return f"{ctx.topic}-{tag}-{_digest(tag, *parts)[:8]}"
+def question_id(ctx: Context, tag: str, *parts: str) -> str:
+    return f"{ctx.topic}-{tag}-{digest(tag, *parts)[:8]}"
 
 
-def _quote_of(ctx: Context, span: tuple[int, int]) -> str:
-    return ctx.text[span[0] : span[1]]
+def quote_of(ctx: Context, span: tuple[int, int], needed: Sequence[tuple[int, int]] = ()) -> str:
+    """The document's own words over ``span``; "" if they cannot be quoted with ``needed``.
+
+    A quote may not contain ``**``: where bold marks sit in the span, the quote is the
+    stretch between them that holds every ``needed`` span, if it is long enough.
+    """
+    a, b = span
+    marks = [m.start() for m in re.finditer(r"\*\*", ctx.raw[a:b])]
+    if marks:
+        cuts = [a, *(a + m for m in marks), b]
+        lo = max(
+            (c + (2 if c > a else 0) for c in cuts if all(c <= s for s, _ in needed)), default=a
+        )
+        hi = min((c for c in cuts if all(c >= e for _, e in needed) and c > lo), default=b)
+        a, b = lo, hi
+    # Take in the marks of formatting at either end ("*Do not* use", "`name`").
+    while a > 0 and ctx.raw[a - 1] in "*_`[" and ctx.raw[a - 2 : a] != "**":
+        a -= 1
+    while b < len(ctx.raw) and ctx.raw[b] in "*_`]" and ctx.raw[b : b + 2] != "**":
+        b += 1
+    quote = ctx.raw[a:b].strip(" \t\n,;:")
+    if "**" in quote or word_count(quote) < MIN_QUOTE_WORDS:
+        return ""
+    return quote
 
 
-def _quoted(quote: str) -> str:
+def quoted(quote: str) -> str:
     """A quote in curly quotes, followed by a full stop unless it ends with one."""
     text = " ".join(quote.split())
     return f"“{text}”" if FINAL_STOP.search(text) else f"“{text}”."
 
 
-def _explain(ctx: Context, quote: str) -> str:
-    return f"In “{ctx.section.title}”, the text says: {_quoted(quote)}"
+def where(ctx: Context, key: str) -> str:
+    """Name the section the sentence is from, unless its title gives the answer away."""
+    if f" {key} " in f" {term_key(ctx.section.title)} ":
+        return "from the text"
+    return f"from the section “{ctx.section.title}”"
+
+
+def explain(ctx: Context, quote: str) -> str:
+    return f"In “{ctx.section.title}”, the text says: {quoted(quote)}"
+
+
+def source(ctx: Context, quote: str) -> SourceRef:
+    return SourceRef(ctx.section.heading, quote)
 
 
 def _gap(ctx: Context, occ: Occurrence, hidden: Sequence[Occurrence]) -> str:
@@ -190,44 +198,39 @@ def _gap(ctx: Context, occ: Occurrence, hidden: Sequence[Occurrence]) -> str:
     return f"[[{answer}]]"
 
 
-def _cloze(ctx: Context, group: _Group) -> QuestionDoc:
+def _cloze(ctx: Context, group: Group, quote: str) -> QuestionDoc:
     swaps = [(o.start, o.end, _gap(ctx, o, group.hidden)) for o in group.hidden]
     for occ in group.hidden:
-        _neutral_article(ctx.text, occ.start, swaps)
-    quote = _quote_of(ctx, group.quote)
+        neutral_article(ctx.text, occ.start, swaps)
     blanks = "blanks" if len(group.hidden) > 1 else "blank"
     return QuestionDoc(
-        id=_question_id(ctx, "cloze", group.term.key, quote),
+        id=question_id(ctx, "cloze", group.term.key, quote),
         topic=ctx.topic,
         type="cloze",
-        prompt=f"Fill in the {blanks} in this sentence from the section “{ctx.section.title}”.",
-        spec={"text": _display(ctx.text, group.sentence, swaps)},
-        explanation=_explain(ctx, quote),
-        source=SourceRef(ctx.section.heading, quote),
+        prompt=f"Fill in the {blanks} in this sentence {where(ctx, group.term.key)}.",
+        spec={"text": display(ctx.text, group.sentence, swaps)},
+        explanation=explain(ctx, quote),
+        source=source(ctx, quote),
     )
 
 
-def _choice(ctx: Context, group: _Group, distractors: list[Term]) -> QuestionDoc:
+def _choice(ctx: Context, group: Group, others: list[Term], quote: str) -> QuestionDoc:
     # The correct option names the first occurrence of the term; a paired acronym is blanked too.
     first = next(o for o in group.hidden if o.term.key == group.term.key)
     answer = " ".join(ctx.text[first.start : first.end].split())
     swaps = [_choice_swap(ctx.text, o, group.term.key) for o in group.hidden]
-    _neutral_article(ctx.text, first.start, swaps)
-    quote = _quote_of(ctx, group.quote)
+    neutral_article(ctx.text, first.start, swaps)
     noun = KIND_NOUNS[group.term.kind]
-    options = sorted([answer, *(d.text for d in distractors)], key=str.casefold)
-    sentence = _display(ctx.text, group.sentence, swaps)
+    options = sorted([answer, *(d.text for d in others)], key=str.casefold)
+    sentence = display(ctx.text, group.sentence, swaps)
     return QuestionDoc(
-        id=_question_id(ctx, "choice", group.term.key, quote),
+        id=question_id(ctx, "choice", group.term.key, quote),
         topic=ctx.topic,
         type="single_choice",
-        prompt=(
-            f"Which {noun} completes this sentence from the section “{ctx.section.title}”? "
-            f"“{sentence}”"
-        ),
+        prompt=(f"Which {noun} completes this sentence {where(ctx, group.term.key)}? “{sentence}”"),
         spec={"choices": [_option(o, answer, noun, quote) for o in options]},
-        explanation=_explain(ctx, quote),
-        source=SourceRef(ctx.section.heading, quote),
+        explanation=explain(ctx, quote),
+        source=source(ctx, quote),
     )
 
 
@@ -243,7 +246,7 @@ def _choice_swap(text: str, occ: Occurrence, key: str) -> tuple[int, int, str]:
 
 def _option(text: str, answer: str, noun: str, quote: str) -> dict[str, Any]:
     if text == answer:
-        return {"text": text, "correct": True, "feedback": f"Right: the text says {_quoted(quote)}"}
+        return {"text": text, "correct": True, "feedback": f"Right: the text says {quoted(quote)}"}
     return {
         "text": text,
         "correct": False,
@@ -251,108 +254,48 @@ def _option(text: str, answer: str, noun: str, quote: str) -> dict[str, Any]:
     }
 
 
-def _true_false(
-    ctx: Context, statement: str, answer: bool, quote: str, explanation: str, key: str
-) -> QuestionDoc:
-    return QuestionDoc(
-        id=_question_id(ctx, "tf", key, str(answer), quote),
-        topic=ctx.topic,
-        type="true_false",
-        prompt=statement,
-        spec={"answer": answer},
-        explanation=explanation,
-        source=SourceRef(ctx.section.heading, quote),
+def term_draft(ctx: Context, sentence: Sentence, occs: list[Occurrence]) -> Draft | None:
+    """A single choice (or, short of distractors, a cloze) on the sentence's central term."""
+    ranked = []
+    for group in groups(ctx, sentence, occs):
+        weight = ctx.salience.weight(group.term.key, group.term.text)
+        # "RFC 5322", "PEP 8": the number names the document, the blank asks nothing.
+        numbered = any(re.match(r"\s+\d", ctx.text[o.end : o.end + 3]) for o in group.hidden)
+        if weight > 0 and not is_number(group.term.text) and not numbered:
+            ranked.append((-weight, group.quote[0], group))
+    if not ranked:
+        return None
+    ranked.sort(key=lambda item: item[:2])
+    score, _, group = ranked[0]
+    quote = quote_of(ctx, group.quote, [(o.start, o.end) for o in group.hidden])
+    if not quote:
+        return None
+    first = next(o for o in group.hidden if o.term.key == group.term.key)
+    others = distractors(
+        text=ctx.text,
+        flat=ctx.flat,
+        lexicon=ctx.lexicon,
+        salience=ctx.salience,
+        section_text=ctx.text[ctx.section.start : ctx.section.end],
+        sentence=sentence,
+        occ=first,
+    )
+    if len(others) >= MIN_DISTRACTORS:
+        question = _choice(ctx, group, same_number(others, group.term.text), quote)
+    elif _in_open_list(ctx, sentence, first):
+        return None  # "such as A, ___ and C": any other example would fill the blank as well
+    else:
+        question = _cloze(ctx, group, quote)
+    return Draft(question, -score, group.term.key)
+
+
+def _in_open_list(ctx: Context, sentence: Sentence, occ: Occurrence) -> bool:
+    return any(
+        o.start <= occ.start < o.end or occ.start <= o.start < occ.end
+        for frag in fragments(ctx.text, sentence)
+        for o in examples(ctx.terms, frag)
     )
 
 
-def _swap_candidate(ctx: Context, term: Term, sentence: Sentence) -> Term | None:
-    """Another term of the same kind (and number) that the sentence does not mention."""
-    banned = {term.key, term_key(ctx.lexicon.alias.get(term.key, ""))}
-    pool = [
-        t
-        for t in ctx.lexicon.of_kind(_SWAPPABLE[term.kind])
-        if t.key not in banned
-        and not _mentions(sentence.text, t)
-        and _plural(t.text) == _plural(term.text)
-    ]
-    picked = _stable_pick(pool, term.key + sentence.text)
-    picked.sort(key=lambda t: t.kind != term.kind)
-    return picked[0] if picked else None
-
-
-def _capitalise(text: str) -> str:
-    return text[:1].upper() + text[1:]
-
-
-def _definition_drafts(ctx: Context, sentence: Sentence) -> Iterator[QuestionDoc]:
-    """A true statement (the sentence itself) and a false one (another term swapped in)."""
-    defined = defined_term(ctx.text, sentence)
-    if defined is None or LOST in sentence.text:
-        return
-    quote = sentence.text
-    said = f"The text says: {_quoted(quote)}"
-    yield _true_false(ctx, _display(ctx.text, sentence, []), True, quote, said, defined.term.key)
-    other = _swap_candidate(ctx, defined.term, sentence)
-    if other is None:
-        return
-    end = defined.end
-    after = re.match(r"\s*\([^()]{1,40}\)", ctx.text[end : sentence.end])
-    if after:
-        end += after.end()
-    new = _capitalise(other.text) if defined.start == sentence.start else other.text
-    swaps = [(defined.start, end, new)]
-    if article := _ARTICLE.search(ctx.text, max(defined.start - 4, 0), defined.start):
-        swaps.append((article.start(1), article.end(1), _article_for(new, article[1])))
-    statement = _display(ctx.text, sentence, swaps)
-    subject = lowered(defined.term.text, defined.start == sentence.start)
-    why = f"False. {said} The statement puts “{other.text}” in place of “{subject}”."
-    yield _true_false(ctx, statement, False, quote, why, defined.term.key)
-
-
-def _stands_for_drafts(
-    ctx: Context, sentence: Sentence, definition: Definition
-) -> Iterator[QuestionDoc]:
-    """True/false on what an abbreviation stands for, the false one naming another acronym."""
-    if any(touches_lost(ctx.text, occ) for occ in (definition.abbr, definition.long)):
-        return
-    frag = next(f for f in fragments(ctx.text, sentence) if f[0] <= definition.span[0] < f[1])
-    quote = _quote_of(ctx, frag)
-    if word_count(quote) < MIN_QUOTE_WORDS:
-        return
-    abbr = definition.abbr.term.text
-    long = lowered(definition.long.term.text, definition.long.start == sentence.start)
-    said = f"The text gives {abbr} as the abbreviation of {long}: {_quoted(quote)}"
-    key = f"stands-for {definition.abbr.term.key}"
-    yield _true_false(ctx, f"In the text, {abbr} stands for {long}.", True, quote, said, key)
-    other = _swap_candidate(ctx, definition.abbr.term, sentence)
-    if other is not None:
-        statement = f"In the text, {other.text} stands for {long}."
-        yield _true_false(ctx, statement, False, quote, f"False. {said}", key)
-
-
-def _term_drafts(ctx: Context, sentence: Sentence, occs: list[Occurrence]) -> Iterator[QuestionDoc]:
-    """One cloze or single-choice draft per key term of the sentence."""
-    for group in _groups(ctx, sentence, occs):
-        distractors = _distractors(ctx, group)
-        coin = int(_digest(group.term.key, group.sentence.text)[0], 16) % 2
-        if len(distractors) >= 2 and coin:
-            yield _choice(ctx, group, distractors)
-        else:
-            yield _cloze(ctx, group)
-
-
-def section_drafts(ctx: Context, sentences: list[Sentence]) -> Iterator[QuestionDoc]:
-    spelled = spelled_patterns(ctx.lexicon)
-    for sentence in sentences:
-        yield from _term_drafts(ctx, sentence, occurrences(ctx.text, sentence, spelled))
-        yield from _definition_drafts(ctx, sentence)
-        for definition in _first_definitions(ctx.lexicon, sentence):
-            yield from _stands_for_drafts(ctx, sentence, definition)
-
-
-def _first_definitions(lexicon: Lexicon, sentence: Sentence) -> list[Definition]:
-    """The abbreviations this sentence is the first in the document to spell out."""
-    first: dict[str, tuple[Sentence, Definition]] = {}
-    for where, definition in lexicon.definitions:
-        first.setdefault(definition.abbr.term.key, (where, definition))
-    return [d for where, d in first.values() if where == sentence]
+def is_number(text: str) -> bool:
+    return re.fullmatch(r"[\d.,\s]+", text) is not None

@@ -1,8 +1,11 @@
 """Where a document's sections and sentences are, for drafting questions from it.
 
-Sections are found by their headings (Markdown ``#`` headings if there are any, else numbered
-ones such as "2. Title", "IV. Title" or "Fourth, title"); sentences are split at their stops
-(not at an abbreviation's or an initial's), each list item being one. ``usable`` keeps the
+Sections are found by their headings (Markdown ``#`` headings and underlined ones, Markdown's
+and reStructuredText's ``====``/``----``, if there are any, else numbered ones such as
+"2. Title", "2.1 Title", "IV. Title" or "Fourth, title", indented or not); sentences are split
+at their stops (not at an abbreviation's or an initial's), each list item being one. Code
+blocks (fenced, indented, or after reStructuredText's ``::``), tables, quotations and
+directives are not prose and give no sentences. ``usable`` keeps the
 sentences a draft may quote, ``fragments`` the stretches of a sentence between lost text.
 """
 
@@ -21,12 +24,14 @@ MAX_INLINE_HEADING_WORDS = 5
 _ABBREVIATIONS = frozenset(
     {"e.g", "i.e", "vs", "dr", "mr", "mrs", "ms", "prof", "fig", "no", "st", "al", "cf", "approx"}
     | {"jr", "sr", "inc", "ltd", "co", "pp", "vol", "ca", "resp", "ref", "eq", "sec", "ch"}
+    | {"jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec"}
 )
 
 _MD_HEADING = re.compile(r"^ {0,3}#{1,6}[ \t]+(?P<text>.+?)[ \t]*#*[ \t]*$")
 _FENCE = re.compile(r"^ {0,3}(```|~~~)")
+_UNDERLINE = re.compile(r"^[ \t]*(?P<mark>[=\-~^*#+`])(?P=mark){2,}[ \t]*$")
 _MARKER = re.compile(
-    r"^(?P<marker>\d{1,2}(?:\.\d{1,2})*[.)]|(?=[IVX])X{0,3}(?:IX|IV|V?I{0,3})[.)]"
+    r"^(?P<marker>\d{1,2}(?:\.\d{1,2})*[.)]|\d{1,2}(?:\.\d{1,2})+|(?=[IVX])X{0,3}(?:IX|IV|V?I{0,3})[.)]"
     r"|(?P<ordinal>First|Second|Third|Fourth|Fifth|Sixth|Seventh|Eighth|Ninth|Tenth),)"
     r"[ \t]+(?P<rest>\S.*)$"
 )
@@ -85,6 +90,8 @@ def _markdown_heading(offset: int, line: str) -> _Heading | None:
 
 def _numbered_heading(offset: int, line: str) -> _Heading | None:
     """Read "2. Title", "IV. Title", "Fourth, title" and "I. Title. Body text..." headings."""
+    indent = len(line) - len(line.lstrip(" \t"))
+    offset, line = offset + indent, line[indent:]
     match = _MARKER.match(line)
     if match is None:
         return None
@@ -101,12 +108,30 @@ def _numbered_heading(offset: int, line: str) -> _Heading | None:
     return _Heading(offset, line[:head_end].strip(), offset + match.start("rest") + inline.end())
 
 
+def _underlined(lines: list[tuple[int, str]]) -> Iterator[_Heading]:
+    """Headings underlined (and perhaps overlined) with ``====``, ``----``, ``~~~``..."""
+    for n in range(1, len(lines)):
+        offset, line = lines[n]
+        under = _UNDERLINE.match(line)
+        (at, title), before = lines[n - 1], lines[n - 2][1] if n > 1 else ""
+        if under is None or not title.strip() or _UNDERLINE.match(title):
+            continue
+        # A title line follows a blank line (or an overline) and is about as long as its rule.
+        opens = not before.strip() or _UNDERLINE.match(before) is not None or n == 1
+        long_enough = len(line.strip()) >= max(3.0, 0.5 * len(title.strip()))
+        short_title = len(title.split()) <= MAX_HEADING_WORDS * 2
+        if opens and long_enough and short_title and at + len(title) + 1 == offset:
+            yield _Heading(at, title.strip().rstrip(" .:"), offset + len(line))
+
+
 def _headings(text: str) -> list[_Heading]:
-    """Find the headings: Markdown ``#`` headings if there are any, else numbered ones."""
+    """Find the headings: Markdown ``#`` and underlined ones if there are any, else numbered."""
     lines = list(_outside_fences(text))
-    markdown = any(_MD_HEADING.match(line) for _, line in lines)
-    find = _markdown_heading if markdown else _numbered_heading
-    return [heading for offset, line in lines if (heading := find(offset, line))]
+    marked = [h for offset, line in lines if (h := _markdown_heading(offset, line))]
+    marked += _underlined(lines)
+    if marked:
+        return sorted(marked, key=lambda h: h.offset)
+    return [heading for offset, line in lines if (heading := _numbered_heading(offset, line))]
 
 
 def _title_of(heading: str) -> str:
@@ -157,10 +182,14 @@ def _paragraphs(text: str, start: int, end: int) -> Iterator[tuple[int, int, boo
     """Yield (start, end, is_list_item) of the paragraphs and list items in a section."""
     current: list[int] | None = None
     listed = False
-    for offset, line in _outside_fences(text[start:end]):
+    for offset, line in _prose_lines(text[start:end]):
         at = start + offset
         item = _LIST_ITEM.match(line)
-        skip = not line.strip() or line.lstrip().startswith(("|", ">"))
+        skip = (
+            not line.strip()
+            or line.lstrip().startswith(("|", ">", ".. "))
+            or bool(_UNDERLINE.match(line))
+        )
         if (skip or item) and current is not None:
             yield current[0], current[1], listed
             current = None
@@ -173,6 +202,28 @@ def _paragraphs(text: str, start: int, end: int) -> Iterator[tuple[int, int, boo
             current[1] = at + len(line)
     if current is not None:
         yield current[0], current[1], listed
+
+
+def _prose_lines(text: str) -> Iterator[tuple[int, str]]:
+    """The lines outside code: fences, indented blocks after a blank line or a ``::``."""
+    blank, code_indent, in_list = True, -1, False
+    for offset, line in _outside_fences(text):
+        indent = len(line) - len(line.lstrip(" \t"))
+        if not line.strip():
+            blank = True
+            yield offset, ""
+            continue
+        if code_indent >= 0 and indent > code_indent:
+            continue
+        code_indent = -1
+        if blank and indent >= 4 and not in_list:
+            code_indent = indent - 1
+            continue
+        in_list = bool(_LIST_ITEM.match(line)) or (in_list and indent > 0)
+        blank = False
+        yield offset, line
+        if line.rstrip().endswith("::"):
+            code_indent = indent
 
 
 def _is_boundary(text: str, match: re.Match[str]) -> bool:
@@ -213,6 +264,11 @@ def usable(sentence: Sentence) -> bool:
         return False
     if not MIN_SENTENCE_WORDS <= len(sentence.text.split()) <= MAX_SENTENCE_WORDS:
         return False
+    if plain.count("(") != plain.count(")") or not re.match(r"[\"'\u201c(]?[A-Z0-9]", plain):
+        return False  # a piece of a sentence, or one cut from its parenthesis
+    letters = [ch for ch in plain if ch.isalpha()]
+    if sum(ch.isupper() for ch in letters) > 0.6 * len(letters):
+        return False  # a sentence in capitals (legal boilerplate) is shouted, not taught
     return sentence.listed or FINAL_STOP.search(sentence.text) is not None
 
 

@@ -1,4 +1,8 @@
-"""The key terms of a document: acronyms and their long forms, names, numbers, defined terms.
+"""The key terms of a document: acronyms and their long forms, names, defined terms, keywords.
+
+Numbers are never key terms (a blank on "2" or "1995" tests no understanding), nor are words
+of everyday English that happen to be capitalised ("The", "Notes") or in capitals ("MUST",
+"NOT"); keywords are the recurring lower-case words that ordinary English rarely uses.
 
 Each sentence is searched for terms (``Term``, found as an ``Occurrence`` at a place of the
 text); ``build_lexicon`` gathers the terms of the whole document by kind, with the acronyms it
@@ -11,11 +15,20 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
+from quizapp.bank.derive_salience import common_word, zipf
 from quizapp.bank.derive_sections import LOST, Sentence, fragments
 
 MAX_EXAMPLE_WORDS = 6
 
-_KIND_RANK = {"expansion": 0, "acronym": 1, "name": 2, "term": 3, "example": 4, "number": 5}
+_KIND_RANK = {
+    "expansion": 0,
+    "acronym": 1,
+    "name": 2,
+    "term": 3,
+    "keyword": 4,
+    "example": 5,
+    "number": 6,
+}
 """When one span or key is found as two kinds, the lower rank wins."""
 
 _STOPWORDS = frozenset({"of", "and", "the", "for", "in", "on", "to", "a", "an", "with", "by"})
@@ -35,16 +48,10 @@ _CAP = r"[A-Z][a-z]+(?:[A-Z][a-z]+)*(?:-[A-Z][a-z]+)?"
 _NAME = re.compile(
     rf"(?<![\w-]){_CAP}(?:\s+(?:(?:of|de|la|le|von|van|der|da|du)\s+)?{_CAP})*(?![\w-])"
 )
-_NUMBER = re.compile(
-    r"(?<![\w.,/-])\d+(?:[.,]\d+)*(?:\s+(?:hundred|thousand|million|billion)\b)?(?![\w]|[.,]\d)"
-    r"|(?<![\w-])(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty"
-    r"|hundred|thousand|million|billion)(?![\w-])",
-    re.IGNORECASE,
-)
 _LETTER_TERM = re.compile(r"(?<![\w-])(?![AI]\s)[A-Z]\s+[a-z]{3,}(?![\w-])")
 """A capital letter naming a kind of thing: T cells, B cell, G protein (not "A router")."""
 _ROMAN = re.compile(r"^(?=[IVXLC])C{0,3}(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})$")
-_ABBR_AFTER = re.compile(r"\((?P<abbr>[A-Za-z0-9][A-Za-z0-9-]{1,11})\)")
+_ABBR_AFTER = re.compile(r"\((?P<abbr>[A-Za-z0-9][A-Za-z0-9-]{1,11})(?:[,;][^()]*)?\)")
 _ABBR_BEFORE = re.compile(
     r"(?<![\w-])(?P<abbr>[A-Za-z0-9][A-Za-z0-9-]{1,11})\s+\((?P<long>[^()]{3,80})\)"
 )
@@ -172,7 +179,7 @@ def _abbreviations(text: str, frag: tuple[int, int]) -> Iterator[Definition]:
             )
 
 
-def _examples(text: str, frag: tuple[int, int]) -> Iterator[Occurrence]:
+def examples(text: str, frag: tuple[int, int]) -> Iterator[Occurrence]:
     """The items of a list introduced by "such as" (symptoms such as A, B, and C)."""
     for m in _SUCH_AS.finditer(text, *frag):
         items = []
@@ -213,6 +220,8 @@ class Lexicon:
     terms: dict[str, Term] = field(default_factory=dict)
     alias: dict[str, str] = field(default_factory=dict)
     definitions: list[tuple[Sentence, Definition]] = field(default_factory=list)
+    lists: list[tuple[str, ...]] = field(default_factory=list)
+    """The keys of the items of each enumeration ("such as A, B and C"), to find siblings."""
 
     def add(self, term: Term) -> None:
         # A defined term that turns out to spell out an acronym is an expansion, and so on.
@@ -226,7 +235,8 @@ class Lexicon:
 
 def spelled_patterns(lexicon: Lexicon) -> list[tuple[re.Pattern[str], Term]]:
     """Search patterns for the long forms and defined terms (case-insensitive, plural -s)."""
-    terms = [t for t in lexicon.terms.values() if t.kind in ("expansion", "term", "example")]
+    spelled = ("expansion", "term", "example", "keyword")
+    terms = [t for t in lexicon.terms.values() if t.kind in spelled]
     terms.sort(key=lambda t: -len(t.text))
     return [(_spelled(t.text), t) for t in terms]
 
@@ -252,20 +262,23 @@ def _candidates(
             yield name
     for m in _LETTER_TERM.finditer(text, a, b):
         yield Occurrence(m.start(), m.end(), Term(m.group(), "term"))
-    for m in _NUMBER.finditer(text, a, b):
-        yield Occurrence(m.start(), m.end(), Term(m.group(), "number"))
 
 
 def _acronyms_in(at: int, token: str) -> Iterator[Occurrence]:
     """The acronym a token is, or the acronyms among its hyphenated parts (BCMA-negative)."""
-    if is_acronym(token):
+    if is_acronym(token) and not _capitalised_word(token):
         yield Occurrence(at, at + len(token), Term(token, "acronym"))
         return
     pos = at
     for part in token.split("-"):
-        if is_acronym(part):
+        if is_acronym(part) and not _capitalised_word(part):
             yield Occurrence(pos, pos + len(part), Term(part, "acronym"))
         pos += len(part) + 1
+
+
+def _capitalised_word(token: str) -> bool:
+    """A word of English in capitals ("MUST", "DOMAIN", "WARRANTIES"), not an abbreviation."""
+    return common_word(token) or (len(token) >= 4 and token.isalpha() and zipf(token) >= 3.0)
 
 
 def _name_at(text: str, match: re.Match[str], *, sentence_start: bool) -> Occurrence | None:
@@ -273,14 +286,17 @@ def _name_at(text: str, match: re.Match[str], *, sentence_start: bool) -> Occurr
     words = match.group().split()
     start = match.start()
     if sentence_start:
-        if len(words) == 1:
+        if len(words) > 1 and common_word(words[0]) and words[0].lower() not in _SENTENCE_STARTERS:
+            start = match.start() + match.group().index(words[1])
+            words = words[1:]
+        if len(words) == 1 and start == match.start():
             return None
         if words[0].lower() in _SENTENCE_STARTERS:
             start = match.start() + match.group().index(words[1])
             words = words[1:]
             if len(words) == 1:
                 return None
-    if len(words) == 1 and len(words[0]) < 3:
+    if len(words) == 1 and (len(words[0]) < 3 or common_word(words[0])):
         return None
     return Occurrence(start, match.end(), Term(text[start : match.end()], "name"))
 
@@ -303,21 +319,26 @@ def _as_listed(occ: Occurrence, sentence: Sentence) -> Term:
     return Term(lowered(occ.term.text, occ.start == sentence.start), occ.term.kind)
 
 
-def build_lexicon(text: str, sentences: list[Sentence]) -> Lexicon:
-    """Collect the definitions first, then every term found in a usable fragment."""
+def build_lexicon(text: str, sentences: list[Sentence], vocabulary: Sequence[Term] = ()) -> Lexicon:
+    """Collect the definitions and ``vocabulary`` first, then every term of a usable fragment."""
     lexicon = Lexicon()
     for sentence in sentences:
         if (defined := defined_term(text, sentence)) is not None:
             lexicon.add(_as_listed(defined, sentence))
         for frag in fragments(text, sentence):
-            for example in _examples(text, frag):
+            listed = list(examples(text, frag))
+            for example in listed:
                 lexicon.add(example.term)
+            if listed:
+                lexicon.lists.append(tuple(o.term.key for o in listed))
             for definition in _abbreviations(text, frag):
                 lexicon.add(definition.abbr.term)
                 lexicon.add(_as_listed(definition.long, sentence))
                 lexicon.alias.setdefault(definition.abbr.term.key, definition.long.term.text)
                 lexicon.alias.setdefault(definition.long.term.key, definition.abbr.term.text)
                 lexicon.definitions.append((sentence, definition))
+    for found in vocabulary:
+        lexicon.add(found)
     spelled = spelled_patterns(lexicon)
     for sentence in sentences:
         for occ in occurrences(text, sentence, spelled):

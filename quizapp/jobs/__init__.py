@@ -21,6 +21,7 @@ process and redone when next enqueued.
 from __future__ import annotations
 
 import importlib
+from datetime import datetime
 
 from flask import Flask, current_app
 from sqlalchemy import event
@@ -38,6 +39,7 @@ __all__ = [
     "init_jobs",
     "job",
     "run",
+    "schedule_after_commit",
     "wait_idle",
 ]
 
@@ -49,9 +51,11 @@ JOB_MODULES = (
     "quizapp.courses.jobs",
     "quizapp.study.jobs",
     "quizapp.sets.jobs",
+    "quizapp.quizzes.jobs",
 )
 
 _PENDING = "quizapp.jobs.pending"
+_SCHEDULED = "quizapp.jobs.scheduled"
 
 
 def init_jobs(app: Flask) -> None:
@@ -77,16 +81,33 @@ def enqueue(name: str, *args: JobArg) -> None:
 def enqueue_after_commit(name: str, *args: JobArg) -> None:
     """Hand the job on when the current session's transaction commits; drop it on rollback."""
     key = (name, check_job(name, args))
+    session = _listening_session()
+    pending: dict[tuple[str, JobArgs], Flask] = session.info[_PENDING]
+    pending[key] = _current_app()
+
+
+def schedule_after_commit(when: datetime, name: str, *args: JobArg) -> None:
+    """Hand the job on for ``when`` once the current transaction commits (dropped on
+    rollback). Without Redis it waits in a timer of this process and is lost if the process
+    stops, so a scheduled job must be work the pages also do when they find it due."""
+    checked = check_job(name, args)
+    session = _listening_session()
+    scheduled: list[tuple[datetime, str, JobArgs, Flask]] = session.info[_SCHEDULED]
+    scheduled.append((when, name, checked, _current_app()))
+
+
+def _listening_session() -> Session:
+    """The current session, set to hand on its jobs when it commits, in a transaction."""
     session = db.session()
-    pending: dict[tuple[str, JobArgs], Flask] | None = session.info.get(_PENDING)
-    if pending is None:
-        pending = session.info[_PENDING] = {}
+    if _PENDING not in session.info:
+        session.info[_PENDING] = {}
+        session.info[_SCHEDULED] = []
         event.listen(session, "after_commit", _submit_pending)
         event.listen(session, "after_transaction_end", _drop_pending)
     if not session.in_transaction():
         # Tie the job to a transaction now, so that a rollback before any SQL drops it too.
         session.begin()
-    pending[key] = _current_app()
+    return session
 
 
 def wait_idle(timeout: float) -> bool:
@@ -103,6 +124,14 @@ def _submit_pending(session: Session) -> None:
     pending: dict[tuple[str, JobArgs], Flask] = session.info.get(_PENDING, {})
     jobs = list(pending.items())
     pending.clear()
+    scheduled: list[tuple[datetime, str, JobArgs, Flask]] = session.info.get(_SCHEDULED, [])
+    later = list(scheduled)
+    scheduled.clear()
+    for when, name, args, app in later:
+        try:
+            backend_for(app).schedule(app, when, name, args)
+        except Exception:
+            logger.exception("could not schedule job %s%r", name, args)
     for (name, args), app in jobs:
         try:
             backend_for(app).submit(app, name, args)
@@ -116,3 +145,4 @@ def _drop_pending(session: Session, transaction: SessionTransaction) -> None:
     # Jobs still pending when the outermost transaction ends were never committed.
     if transaction.parent is None:
         session.info.get(_PENDING, {}).clear()
+        session.info.get(_SCHEDULED, []).clear()

@@ -8,6 +8,7 @@ import logging
 import os
 import queue
 import threading
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Protocol
 
 from flask import Flask
@@ -28,6 +29,8 @@ RQ_RETRIES = 3
 
 class Backend(Protocol):
     def submit(self, app: Flask, name: str, args: JobArgs) -> None: ...
+
+    def schedule(self, app: Flask, when: datetime, name: str, args: JobArgs) -> None: ...
 
 
 def job_mode(app: Flask) -> str:
@@ -62,6 +65,11 @@ class EagerBackend:
             # Called from the enqueuing session's after_commit: raising there would leave that
             # session half-closed, and its data is committed anyway.
             logger.exception("job %s%r failed", name, args)
+
+    def schedule(self, app: Flask, when: datetime, name: str, args: JobArgs) -> None:
+        # No clock to wait on here: a scheduled job must do nothing harmful when run early
+        # (closing overdue attempts closes none before their time).
+        self.submit(app, name, args)
 
 
 class ThreadBackend:
@@ -113,6 +121,14 @@ class ThreadBackend:
                 with self._lock:
                     self._unfinished -= 1
                     self._lock.notify_all()
+
+    def schedule(self, app: Flask, when: datetime, name: str, args: JobArgs) -> None:
+        """Queue the job at ``when`` (a timer thread; lost with the process, like a queued job:
+        scheduled jobs must be ones the pages also do when they find them due)."""
+        delay = max(0.0, (when - datetime.now(UTC)).total_seconds())
+        timer = threading.Timer(delay, self.submit, args=(app, name, args))
+        timer.daemon = True
+        timer.start()
 
     def wait_idle(self, timeout: float) -> bool:
         """Wait until every queued job has run; False if ``timeout`` seconds passed first."""
@@ -174,6 +190,22 @@ class RQBackend:
                 return
             # A job that gave up earlier must not block this new request for it.
             known.delete()
+
+    def schedule(self, app: Flask, when: datetime, name: str, args: JobArgs) -> None:
+        """Queue the job for ``when``: run by a worker started with its scheduler (``flask
+        --app quizapp worker`` does), retried like any job."""
+        from rq.job import Retry
+
+        self.queue.enqueue_at(
+            when,
+            "quizapp.jobs.run",
+            name,
+            *args,
+            job_id=f"{self.job_id(name, args)}-{int(when.timestamp())}",
+            retry=Retry(max=RQ_RETRIES),
+            result_ttl=0,
+            description=f"{name}{args!r} at {when.isoformat()}",
+        )
 
 
 EAGER = EagerBackend()

@@ -28,4 +28,6 @@ def worker_command(burst: bool) -> None:
     # Each job runs in a work horse forked from this process, inside this app context. This
     # process never opens a database connection, so no horse inherits one.
     worker = Worker([queue], connection=queue.connection, serializer=queue.serializer)
-    worker.work(burst=burst, logging_level="INFO")
+    # with_scheduler: jobs queued for a time (a quiz attempt's deadline) are moved onto the
+    # queue when due by whichever worker holds the scheduler's lock.
+    worker.work(burst=burst, logging_level="INFO", with_scheduler=True)

@@ -1,0 +1,8 @@
+"""Quizzes (issue 15): timed, graded attempts drawn from question pools, set by an instructor
+for a class or taken by a learner for themselves."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+bp = Blueprint("quizzes", __name__, url_prefix="/quizzes")

@@ -83,13 +83,21 @@ def _summary(doc: SetDoc) -> list[str]:
 @click.option("--title", default="", help="The set's title (default: the document's title).")
 @click.option("--id", "set_id", default="", help="The set's id (default: from the file name).")
 @click.option("--force", is_flag=True, help="Overwrite an existing set file and document copy.")
-def derive_command(document: Path, output: Path, title: str, set_id: str, force: bool) -> None:
-    """Draft a question set from a plain-text or Markdown DOCUMENT, for review before loading."""
+@click.option(
+    "--limit",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Draft at most this many questions, the most central facts first (default: all).",
+)
+def derive_command(
+    document: Path, output: Path, title: str, set_id: str, force: bool, limit: int | None
+) -> None:
+    """Draft a question set from a plain-text, Markdown or reStructuredText DOCUMENT."""
     text = _read(document)
     source = source_path_for(output)
     _check_targets(document, output, source, text, force)
     set_id = set_id or slugify(source.name.removesuffix(SOURCE_SUFFIX), 100)
-    doc = derive(text, title or default_title(text, document), set_id)
+    doc = derive(text, title or default_title(text, document), set_id, limit=limit)
     doc = replace(doc, source=replace(doc.source, file=source.name))
     if not doc.questions:
         raise click.ClickException(f"{document}: no question could be drafted from it")

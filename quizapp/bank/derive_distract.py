@@ -100,7 +100,9 @@ def distractors(
     """Up to ``count`` terms of the key's kind, related to it, and false in its place."""
     key = occ.term.key
     banned = {key, term_key(lexicon.alias.get(key, ""))} | salience.subject
-    siblings = {k for items in lexicon.lists if key in items for k in items}
+    # Items of the same enumeration, or of another enumeration of the same noun, are of a kind.
+    nouns = {noun for noun, items in lexicon.lists if key in items and noun}
+    siblings = {k for noun, items in lexicon.lists if key in items or noun in nouns for k in items}
     context = _context(text, sentence, occ)
     scored: list[tuple[float, str, Term]] = []
     for term in lexicon.of_kind(SWAPPABLE[occ.term.kind]):

@@ -38,6 +38,7 @@ from quizapp.bank.derive_terms import (
     Term,
     defined_term,
     examples,
+    list_noun,
     lowered,
     occurrences,
     spelled_patterns,
@@ -117,16 +118,6 @@ def ordering_draft(ctx: Context, sentence: Sentence) -> Draft | None:
 # ---------------------------------------------------------------- multiple response
 
 
-def _list_noun(text: str, start: int) -> str:
-    """The noun an enumeration illustrates: "symptoms" in "symptoms such as ..."."""
-    before = re.search(
-        r"([A-Za-z][\w-]*)\s*,?\s+such\s+as\s+(?:the\s+|an?\s+)?$",
-        text[max(start - 80, 0) : start],
-        re.I,
-    )
-    return before.group(1).split()[-1] if before else ""
-
-
 def enumeration_draft(ctx: Context, sentence: Sentence) -> Draft | None:
     for frag in fragments(ctx.text, sentence):
         items = list(examples(ctx.terms, frag))
@@ -142,7 +133,7 @@ def enumeration_draft(ctx: Context, sentence: Sentence) -> Draft | None:
             continue
         listed = (items[0].start, items[-1].end)
         shown = display(ctx.text, sentence, [(*listed, "…")])
-        noun = _list_noun(ctx.text, items[0].start)
+        noun = list_noun(ctx.text, items[0].start)
         what = f"as {noun}" if noun else "in this list"
         choices = [{"text": o.term.text, "correct": True} for o in items]
         choices += [{"text": t.text, "correct": False} for t in wrong[:3]]

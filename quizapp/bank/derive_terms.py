@@ -56,6 +56,7 @@ _ABBR_BEFORE = re.compile(
     r"(?<![\w-])(?P<abbr>[A-Za-z0-9][A-Za-z0-9-]{1,11})\s+\((?P<long>[^()]{3,80})\)"
 )
 _SUCH_AS = re.compile(r"\bsuch as\s+(?P<items>[^.;:()]+?)(?=,?\s+etc\b|[.;:()]|$)", re.IGNORECASE)
+_LIST_NOUN = re.compile(r"([A-Za-z][\w-]*)\s*,?\s+such\s+as\s+(?:the\s+|an?\s+)?$", re.I)
 _LIST_SEPARATOR = re.compile(r",\s*(?:(?:and|or)\s+)?|\s+(?:and|or)\s+")
 _DEFINITION = re.compile(
     r"^(?:(?:The|A|An)\s+)?(?P<term>[A-Za-z][\w'-]*(?:\s+[\w'-]+){0,4}?)"
@@ -196,6 +197,12 @@ def examples(text: str, frag: tuple[int, int]) -> Iterator[Occurrence]:
             yield from items
 
 
+def list_noun(text: str, start: int) -> str:
+    """The noun an enumeration illustrates: "symptoms" in "symptoms such as ..."."""
+    before = _LIST_NOUN.search(text[max(start - 80, 0) : start])
+    return before.group(1) if before else ""
+
+
 def defined_term(text: str, sentence: Sentence) -> Occurrence | None:
     """The X of a sentence "X is a/an/the ...", if the sentence defines something."""
     match = _DEFINITION.match(sentence.text)
@@ -220,8 +227,8 @@ class Lexicon:
     terms: dict[str, Term] = field(default_factory=dict)
     alias: dict[str, str] = field(default_factory=dict)
     definitions: list[tuple[Sentence, Definition]] = field(default_factory=list)
-    lists: list[tuple[str, ...]] = field(default_factory=list)
-    """The keys of the items of each enumeration ("such as A, B and C"), to find siblings."""
+    lists: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
+    """Each enumeration's noun and its items' keys ("symptoms such as A, B and C")."""
 
     def add(self, term: Term) -> None:
         # A defined term that turns out to spell out an acronym is an expansion, and so on.
@@ -330,7 +337,8 @@ def build_lexicon(text: str, sentences: list[Sentence], vocabulary: Sequence[Ter
             for example in listed:
                 lexicon.add(example.term)
             if listed:
-                lexicon.lists.append(tuple(o.term.key for o in listed))
+                noun = list_noun(text, listed[0].start)
+                lexicon.lists.append((term_key(noun), tuple(o.term.key for o in listed)))
             for definition in _abbreviations(text, frag):
                 lexicon.add(definition.abbr.term)
                 lexicon.add(_as_listed(definition.long, sentence))

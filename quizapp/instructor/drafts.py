@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import yaml
@@ -24,8 +24,9 @@ from quizapp.models import User
 from quizapp.sets.loader import LoadReport, load_checked_set
 
 PENDING, KEPT, DISCARDED = "pending", "kept", "discarded"
+BLANK = "_____"
 STATUSES = (PENDING, KEPT, DISCARDED)
-DOCUMENT_SUFFIXES = (".txt", ".md", ".markdown")
+DOCUMENT_SUFFIXES = (".txt", ".md", ".markdown", ".rst")
 
 
 class DraftError(ValueError):
@@ -46,10 +47,29 @@ class DraftItem:
     topic_title: str
     type_label: str
     answer: str
+    group_index: int = 0
+    group_size: int = 1
+    """Drafts of the same sentence are listed together: this one's place among them."""
 
     @property
     def prompt(self) -> str:
         return str(self.entry.get("prompt") or self.entry.get("text") or "")
+
+    @property
+    def prompt_parts(self) -> list[tuple[str, bool]]:
+        """The prompt as (text, is_blank) pieces, so the page can highlight each blank."""
+        return [(part, part == BLANK) for part in re.split(f"({BLANK})", self.prompt) if part]
+
+    @property
+    def cloze_parts(self) -> list[tuple[str, bool]]:
+        """A cloze's text as (text, is_gap) pieces, each gap by its first accepted answer."""
+        text = str(self.entry.get("text") or "") if self.entry.get("type") == "cloze" else ""
+        pieces = re.split(r"\[\[(.+?)\]\]", text)
+        return [
+            (piece.split("|")[0] if n % 2 else piece, n % 2 == 1)
+            for n, piece in enumerate(pieces)
+            if piece
+        ]
 
     @property
     def quote(self) -> str:
@@ -69,7 +89,9 @@ def slugify(text: str) -> str:
 def read_document(filename: str, data: bytes) -> str:
     """Return the text of an uploaded .txt/.md document, or raise DraftError saying why not."""
     if not filename.lower().endswith(DOCUMENT_SUFFIXES):
-        raise DraftError([f"{filename}: only plain text (.txt) or Markdown (.md) documents"])
+        raise DraftError(
+            [f"{filename}: only plain text (.txt), Markdown (.md) or reStructuredText (.rst)"]
+        )
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -91,12 +113,14 @@ def entry_yaml(draft: Draft, key: str) -> str:
     return _dump_entry(_find(draft, key)["entry"])
 
 
-def create_draft(owner: User, filename: str, data: bytes, title: str, set_uid: str) -> Draft:
-    """Draft questions from an uploaded document and keep them for review."""
+def create_draft(
+    owner: User, filename: str, data: bytes, title: str, set_uid: str, limit: int | None = None
+) -> Draft:
+    """Draft questions (at most ``limit``) from an uploaded document and keep them for review."""
     text = read_document(filename, data)
     title = title.strip() or filename.rsplit(".", 1)[0]
     set_uid = set_uid.strip() or slugify(title)
-    doc = derive(text, title, set_uid)
+    doc = derive(text, title, set_uid, limit=limit)
     if not doc.questions:
         raise DraftError([f"{filename}: no question could be drafted from this document"])
     payload = {
@@ -138,7 +162,7 @@ def items(draft: Draft) -> list[DraftItem]:
     """Return the drafted questions with what the review page shows of each."""
     topics = {t["id"]: t["title"] for t in draft.payload["topics"]}
     found = []
-    for item in draft.payload["questions"]:
+    for item in _by_sentence(draft.payload["questions"]):
         entry = item["entry"]
         qtype = REGISTRY.get(str(entry.get("type")))
         spec = {k: v for k, v in entry.items() if qtype and k in qtype.keys}
@@ -156,7 +180,32 @@ def items(draft: Draft) -> list[DraftItem]:
                 answer=answer,
             )
         )
-    return found
+    return _numbered_groups(found)
+
+
+def _quote_of(item: Mapping[str, Any]) -> str:
+    return " ".join(str(item["entry"].get("source", {}).get("quote", "")).split())
+
+
+def _by_sentence(questions: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """The drafts in their order, each sentence's together (where its first draft is)."""
+    first: dict[str, int] = {}
+    for n, item in enumerate(questions):
+        first.setdefault(_quote_of(item), n)
+    return sorted(questions, key=lambda item: first[_quote_of(item)])
+
+
+def _numbered_groups(found: list[DraftItem]) -> list[DraftItem]:
+    sizes: dict[str, int] = {}
+    for item in found:
+        sizes[item.quote] = sizes.get(item.quote, 0) + 1
+    seen: dict[str, int] = {}
+    numbered = []
+    for item in found:
+        index = seen.get(item.quote, 0)
+        seen[item.quote] = index + 1
+        numbered.append(replace(item, group_index=index, group_size=sizes[item.quote]))
+    return numbered
 
 
 def set_status(draft: Draft, key: str, status: str) -> None:

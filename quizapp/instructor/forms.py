@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import HiddenField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional, Regexp
+from wtforms import HiddenField, IntegerField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
 from quizapp.instructor.drafts import STATUSES
 
@@ -25,6 +25,11 @@ class DocumentForm(FlaskForm):
             Regexp(r"^[a-z0-9][a-z0-9._-]*$", message="Use lower-case letters, digits, . _ -"),
         ],
         description="A stable id; leave empty to make one from the title.",
+    )
+    limit = IntegerField(
+        "How many questions",
+        validators=[Optional(), NumberRange(min=1, max=500)],
+        description="At most this many, the most central facts first; leave empty for all.",
     )
     submit = SubmitField("Draft questions")
 

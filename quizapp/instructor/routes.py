@@ -59,6 +59,7 @@ def new_draft() -> ResponseReturnValue:
                 upload.data,
                 form.title.data or "",
                 form.set_id.data or "",
+                limit=form.limit.data,
             )
         except drafts.DraftError as exc:
             db.session.rollback()

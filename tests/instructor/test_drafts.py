@@ -62,7 +62,11 @@ def test_upload_drafts_questions_from_the_document(
 @pytest.mark.parametrize(
     ("name", "data", "message"),
     [
-        ("notes.pdf", b"%PDF-1.4", "only plain text (.txt) or Markdown (.md)"),
+        (
+            "notes.pdf",
+            b"%PDF-1.4",
+            "only plain text (.txt), Markdown (.md) or reStructuredText (.rst)",
+        ),
         ("latin1.txt", "Caf\xe9 au lait\n".encode("latin-1"), "latin1.txt:1: not UTF-8 text"),
         ("empty.md", b"  \n\n", "empty.md: the document is empty"),
         ("binary.txt", b"abc\x00def", "looks like a binary file"),

@@ -83,6 +83,7 @@ def init_web(app: Flask) -> None:
     from quizapp.instructor import bp as instructor_bp
     from quizapp.main import bp as main_bp
     from quizapp.media import bp as media_bp
+    from quizapp.quizzes import bp as quizzes_bp
     from quizapp.media.routes import rich
     from quizapp.study import bp as study_bp
 
@@ -96,6 +97,7 @@ def init_web(app: Flask) -> None:
     app.register_blueprint(courses_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(media_bp)
+    app.register_blueprint(quizzes_bp)
     app.add_template_filter(rich, "rich")
     for formatter in (humanize.plural, humanize.interval, humanize.duration, humanize.clock):
         app.add_template_filter(formatter)

@@ -6,3 +6,5 @@ from __future__ import annotations
 from flask import Blueprint
 
 bp = Blueprint("quizzes", __name__, url_prefix="/quizzes")
+
+from quizapp.quizzes import routes  # noqa: E402,F401

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import replace
 
 from quizapp.bank.derive_distract import flatten
@@ -24,14 +25,21 @@ from quizapp.bank.derive_drafts import Context, Draft
 from quizapp.bank.derive_kinds import section_drafts
 from quizapp.bank.derive_markup import plain_text, term_text
 from quizapp.bank.derive_salience import Salience
-from quizapp.bank.derive_sections import Section, find_sections, find_sentences, usable
-from quizapp.bank.derive_terms import build_lexicon, occurrences, spelled_patterns, term_key
+from quizapp.bank.derive_sections import Section, Sentence, find_sections, find_sentences, usable
+from quizapp.bank.derive_terms import Term, build_lexicon, occurrences, spelled_patterns, term_key
 from quizapp.bank.derive_vocabulary import vocabulary
 from quizapp.bank.model import SetDoc, SourceDoc, TopicDoc
 from quizapp.bank.validate import validate_questions
 
 __all__ = ["derive", "slugify"]
 
+BACK_MATTER = re.compile(
+    r"^(?:acknowledge?ments?|references?|footnotes?|copyright|licen[cs]e|authors?|credits|"
+    r"changelog|change log|release notes|for (?:project )?maintainers|see also)\b",
+    re.IGNORECASE,
+)
+"""Sections about the document rather than its subject give no drafts."""
+DOMAIN_SPREAD = 3
 MAX_SAME_ANSWER = 2
 """A term may be the answer of this many drafts, not more: a set is not one fact asked again."""
 
@@ -54,6 +62,28 @@ def _topic_ids(sections: list[Section]) -> list[str]:
             topic = f"{base}-{n}"
         ids.append(topic)
     return ids
+
+
+def _domain(
+    salience: Salience,
+    terms: Mapping[str, Term],
+    plain: str,
+    per_section: list[list[Sentence]],
+    spelled: list[tuple[re.Pattern[str], Term]],
+) -> None:
+    """The subject: what the document calls "this X", and its opening sentence's wide terms.
+
+    "This PEP documents ... Python docstrings": a term of the opening sentence that three or
+    more sections use is what the document is about, not a fact in it.
+    """
+    for m in re.finditer(r"\b[Tt]his\s+([A-Za-z][\w-]*)", plain):
+        if term_key(m[1]) in terms:
+            salience.subject.add(term_key(m[1]))
+    opening = next((group[0] for group in per_section if group), None)
+    if opening is not None:
+        for occ in occurrences(plain, opening, spelled):
+            if salience.spread.get(occ.term.key, 0) >= DOMAIN_SPREAD:
+                salience.subject.add(occ.term.key)
 
 
 def _ranked(drafts: list[Draft]) -> list[Draft]:
@@ -109,14 +139,13 @@ def derive(text: str, title: str, set_id: str, limit: int | None = None) -> SetD
     key_of = {t.text: t.key for t in lexicon.terms.values()}
     alias = {k: term_key(v) for k, v in lexicon.alias.items()}
     salience.find_subject(term_key(plain_text(title)), alias, key_of)
-    # The document names itself "this PEP", "this library": that is its subject too.
-    for m in re.finditer(r"\b[Tt]his\s+([A-Za-z][\w-]*)", plain):
-        if term_key(m[1]) in lexicon.terms:
-            salience.subject.add(term_key(m[1]))
+    _domain(salience, lexicon.terms, plain, per_section, spelled)
     topics = _topic_ids(sections)
     drafts: list[Draft] = []
     flat = flatten(plain)
     for section, topic, sentences in zip(sections, topics, per_section, strict=True):
+        if BACK_MATTER.search(section.title):
+            continue
         ctx = Context(plain, text, terms, flat, section, topic, lexicon, salience)
         drafts += section_drafts(ctx, sentences)
     doc = SetDoc(

@@ -32,6 +32,8 @@ ELLIPSIS = "…"
 BLANK = "_____"
 MIN_QUOTE_WORDS = 5
 MIN_DISTRACTORS = 2
+STEM = 6
+"""Words sharing their first six letters are one word to a learner ("subclassed", "subclass")."""
 
 KIND_NOUNS = {
     "acronym": "abbreviation",
@@ -255,18 +257,26 @@ def _option(text: str, answer: str, noun: str, quote: str) -> dict[str, Any]:
 
 
 def term_draft(ctx: Context, sentence: Sentence, occs: list[Occurrence]) -> Draft | None:
-    """A single choice (or, short of distractors, a cloze) on the sentence's central term."""
+    """A single choice (or, short of distractors, a cloze) on the sentence's central term.
+
+    A blank after lost text is not drafted: the sentence around it is not the document's.
+    """
     ranked = []
     for group in groups(ctx, sentence, occs):
         weight = ctx.salience.weight(group.term.key, group.term.text)
         # "RFC 5322", "PEP 8": the number names the document, the blank asks nothing.
         numbered = any(re.match(r"\s+\d", ctx.text[o.end : o.end + 3]) for o in group.hidden)
-        if weight > 0 and not is_number(group.term.text) and not numbered:
+        after_lost = LOST in ctx.text[sentence.start : group.quote[0]]
+        if weight > 0 and not is_number(group.term.text) and not numbered and not after_lost:
             ranked.append((-weight, group.quote[0], group))
-    if not ranked:
-        return None
     ranked.sort(key=lambda item: item[:2])
-    score, _, group = ranked[0]
+    for score, _, group in ranked:
+        if draft := _term_question(ctx, sentence, group, -score):
+            return draft
+    return None
+
+
+def _term_question(ctx: Context, sentence: Sentence, group: Group, score: float) -> Draft | None:
     quote = quote_of(ctx, group.quote, [(o.start, o.end) for o in group.hidden])
     if not quote:
         return None
@@ -282,11 +292,11 @@ def term_draft(ctx: Context, sentence: Sentence, occs: list[Occurrence]) -> Draf
     )
     if len(others) >= MIN_DISTRACTORS:
         question = _choice(ctx, group, same_number(others, group.term.text), quote)
-    elif _in_open_list(ctx, sentence, first):
-        return None  # "such as A, ___ and C": any other example would fill the blank as well
+    elif _in_open_list(ctx, sentence, first) or given_away(ctx, sentence, group):
+        return None  # "such as A, ___ and C" or "subclassed ... for ___": no question
     else:
         question = _cloze(ctx, group, quote)
-    return Draft(question, -score, group.term.key)
+    return Draft(question, score, group.term.key)
 
 
 def _in_open_list(ctx: Context, sentence: Sentence, occ: Occurrence) -> bool:
@@ -295,6 +305,16 @@ def _in_open_list(ctx: Context, sentence: Sentence, occ: Occurrence) -> bool:
         for frag in fragments(ctx.text, sentence)
         for o in examples(ctx.terms, frag)
     )
+
+
+def given_away(ctx: Context, sentence: Sentence, group: Group) -> bool:
+    """Whether the sentence says the hidden word elsewhere ("subclassed ... for ___")."""
+    if group.term.kind in ("acronym", "name"):
+        return False
+    hidden = {ctx.text[o.start : o.end].lower() for o in group.hidden}
+    stems = {w[:STEM] for h in hidden for w in re.findall(r"[a-z]+", h) if len(w) >= STEM}
+    rest = display(ctx.text, sentence, [(o.start, o.end, " ") for o in group.hidden]).lower()
+    return any(w[:STEM] in stems for w in re.findall(r"[a-z]+", rest) if len(w) >= STEM)
 
 
 def is_number(text: str) -> bool:

@@ -70,7 +70,9 @@ def plain_text(text: str) -> str:
         if name in ("pep", "rfc"):  # ":pep:`8`" reads "PEP 8"
             chars[m.start() + 1 : m.end() - 1] = list(name.upper())
     for m in _CODE.finditer(text):
+        # Code reads in quotation marks: `invalid` -> 'invalid', ``__doc__`` -> ' __doc__ '.
         _keep_inner(chars, m)
+        chars[m.start("inner") - 1] = chars[m.end("inner")] = "'"
     for m in _RST_REF.finditer(text):
         _blank(chars, m.start(), m.end())
     # Bold first: a lost word's ``**`` must not be taken for two emphasis marks.

@@ -19,6 +19,8 @@ from quizapp.bank.derive_terms import Term, lowered, term_key
 __all__ = ["vocabulary"]
 
 MAX_PHRASE_WORDS = 4
+_ADJECTIVE = re.compile(r"\w{3}(?:able|ible|ous|ive|ful|less|ical)$")
+"""A keyword is a thing, not a quality: "deliverable" or "insignificant" blanks are guesses."""
 MAX_NAMED_WORDS = 6
 _WORD = re.compile(r"[A-Za-z0-9]+(?:[-'\u2019][A-Za-z0-9]+)*")
 _CALLED = re.compile(
@@ -48,7 +50,7 @@ def _keywords(text: str, sentences: list[Sentence]) -> list[Term]:
     totals: dict[str, int] = {}
     shortest: dict[str, str] = {}
     for word, count in counts.items():
-        if rare_word(word) and not _verb_form(word):
+        if rare_word(word) and not _verb_form(word) and not _ADJECTIVE.search(word):
             key = term_key(word)
             totals[key] = totals.get(key, 0) + count
             shortest[key] = min(shortest.get(key, word), word, key=len)
@@ -95,6 +97,8 @@ def _phrase_like(words: list[str]) -> bool:
     if any(not re.fullmatch(r"[A-Za-z][\w'-]*", w) for w in words):
         return False
     if words[0].lower() in STOPWORDS or words[-1].lower() in STOPWORDS:
+        return False
+    if _ADJECTIVE.search(words[-1]):
         return False
     # A term names a thing: no adverb or verb form in it, and it opens with no everyday word.
     if any(_verb_form(w) for w in words):

@@ -64,7 +64,9 @@ def test_markdown_formatting_is_blanked_in_place_and_lost_words_stay() -> None:
     text = "Use `pip` and [the docs](https://x.org) with *care* and **bold** words, CAR-T** here."
     plain = plain_text(text)
     assert len(plain) == len(text)
-    assert " ".join(plain.split()) == "Use pip and the docs with care and bold words, CAR-T** here."
+    assert " ".join(plain.split()) == (
+        "Use 'pip' and the docs with care and bold words, CAR-T** here."
+    )
 
 
 def test_bold_pairs_are_not_lost_words_but_unpaired_marks_are() -> None:

@@ -76,9 +76,10 @@ def _domain(
     "This PEP documents ... Python docstrings": a term of the opening sentence that three or
     more sections use is what the document is about, not a fact in it.
     """
-    for m in re.finditer(r"\b[Tt]his\s+([A-Za-z][\w-]*)", plain):
-        if term_key(m[1]) in terms:
-            salience.subject.add(term_key(m[1]))
+    for m in re.finditer(r"\b[Tt]his\s+([A-Za-z][\w-]*(?:\s+[A-Z][\w-]*)?)", plain):
+        for name in (m[1], m[1].split()[0]):
+            if term_key(name) in terms:
+                salience.subject.add(term_key(name))
     opening = next((group[0] for group in per_section if group), None)
     if opening is not None:
         for occ in occurrences(plain, opening, spelled):

@@ -267,7 +267,9 @@ def term_draft(ctx: Context, sentence: Sentence, occs: list[Occurrence]) -> Draf
         # "RFC 5322", "PEP 8": the number names the document, the blank asks nothing.
         numbered = any(re.match(r"\s+\d", ctx.text[o.end : o.end + 3]) for o in group.hidden)
         after_lost = LOST in ctx.text[sentence.start : group.quote[0]]
-        if weight > 0 and not is_number(group.term.text) and not numbered and not after_lost:
+        credit = group.term.kind == "name" and _credited(ctx, sentence, group)
+        asks = not (is_number(group.term.text) or numbered or after_lost or credit)
+        if weight > 0 and asks:
             ranked.append((-weight, group.quote[0], group))
     ranked.sort(key=lambda item: item[:2])
     for score, _, group in ranked:
@@ -290,9 +292,10 @@ def _term_question(ctx: Context, sentence: Sentence, group: Group, score: float)
         sentence=sentence,
         occ=first,
     )
-    if len(others) >= MIN_DISTRACTORS:
+    told = given_away(ctx, sentence, group)
+    if len(others) >= MIN_DISTRACTORS and not (told and group.term.kind in ("acronym", "name")):
         question = _choice(ctx, group, same_number(others, group.term.text), quote)
-    elif _in_open_list(ctx, sentence, first) or given_away(ctx, sentence, group):
+    elif _in_open_list(ctx, sentence, first) or told:
         return None  # "such as A, ___ and C" or "subclassed ... for ___": no question
     else:
         question = _cloze(ctx, group, quote)
@@ -300,6 +303,11 @@ def _term_question(ctx: Context, sentence: Sentence, group: Group, score: float)
 
 
 def _in_open_list(ctx: Context, sentence: Sentence, occ: Occurrence) -> bool:
+    """Whether the term is an item of "such as A, B and C" or of "A, B, C, etc."."""
+    if re.search(r"\betc\b", ctx.text[occ.end : sentence.end]) and re.search(
+        r",\s*$", ctx.text[sentence.start : occ.start]
+    ):
+        return True
     return any(
         o.start <= occ.start < o.end or occ.start <= o.start < occ.end
         for frag in fragments(ctx.text, sentence)
@@ -307,8 +315,21 @@ def _in_open_list(ctx: Context, sentence: Sentence, occ: Occurrence) -> bool:
     )
 
 
+def _credited(ctx: Context, sentence: Sentence, group: Group) -> bool:
+    """ "... module by Kim Davies.": who wrote a thing is a credit, not the subject."""
+    last = group.hidden[-1]
+    before = ctx.text[sentence.start : group.hidden[0].start]
+    return re.search(r"\bby\s+$", before) is not None and not ctx.text[
+        last.end : sentence.end
+    ].strip(" .!?")
+
+
 def given_away(ctx: Context, sentence: Sentence, group: Group) -> bool:
     """Whether the sentence says the hidden word elsewhere ("subclassed ... for ___")."""
+    # An abbreviation or name inside an identifier or another word: "allow_smtputf8".
+    shown = display(ctx.text, sentence, [(o.start, o.end, " ") for o in group.hidden]).lower()
+    if group.term.text.lower() in shown:
+        return True
     if group.term.kind in ("acronym", "name"):
         return False
     hidden = {ctx.text[o.start : o.end].lower() for o in group.hidden}

@@ -32,7 +32,7 @@ from quizapp.bank.derive_drafts import (
 )
 from quizapp.bank.derive_markup import MASK
 from quizapp.bank.derive_salience import rarity
-from quizapp.bank.derive_sections import LOST, Sentence, fragments
+from quizapp.bank.derive_sections import LOST, Sentence, complete, fragments
 from quizapp.bank.derive_terms import (
     Occurrence,
     Term,
@@ -105,10 +105,10 @@ def ordering_draft(ctx: Context, sentence: Sentence) -> Draft | None:
         items = [display(ctx.text, step, []) for step in steps]
         if len(set(items)) < len(items):
             continue
-        prompt = (
-            f"Put these steps in the order the section “{ctx.section.title}” gives them: "
-            f"{quoted(display(ctx.text, (frag[0], steps[0][0]), []) + ' …')}"
-        )
+        prompt = f"Put these steps in the order the section “{ctx.section.title}” gives them."
+        lead = display(ctx.text, (frag[0], steps[0][0]), [])
+        if frag[0] == sentence.start and len(lead.split()) >= 3:
+            prompt = f"{prompt[:-1]}: {quoted(lead + ' …')}"
         question = _question(ctx, "order", items[0], quote, "ordering", prompt, items=items)
         weight = sum(rarity(item) for item in items) / len(items)
         return Draft(question, weight + STRUCTURE_BONUS, "order " + items[0])
@@ -221,7 +221,8 @@ def matching_drafts(ctx: Context) -> Iterator[Draft]:
     pos = ctx.section.start
     for line in [*ctx.text[ctx.section.start : ctx.section.end].split("\n"), ""]:
         match = _DEFINITION_ITEM.match(line)
-        if match and LOST not in line and len(match["definition"].split()) >= 2:
+        plain_pair = match and not re.search(r"\d|'", match["term"] + match["definition"][:1])
+        if match and plain_pair and LOST not in line and len(match["definition"].split()) >= 2:
             run.append((pos, match))
         else:
             if len(run) >= MIN_ITEMS and (draft := _matching(ctx, run)):
@@ -260,6 +261,11 @@ def section_drafts(ctx: Context, sentences: list[Sentence]) -> Iterator[Draft]:
     """The best draft of each sentence, then the section's matching questions."""
     spelled = spelled_patterns(ctx.lexicon)
     for sentence in sentences:
+        if not complete(sentence):
+            # What an abbreviation stands for needs no context: "These ... BCMA (B cell ...)".
+            if draft := abbreviation_draft(ctx, sentence):
+                yield draft
+            continue
         occs = occurrences(ctx.terms, sentence, spelled)
         found = [
             ordering_draft(ctx, sentence),

@@ -64,15 +64,19 @@ def plain_text(text: str) -> str:
         _keep_inner(chars, m)
     for m in _LINK.finditer(text):
         _keep_inner(chars, m)
+    roles: set[int] = set()
     for m in _ROLE.finditer(text):
         _blank(chars, m.start(), m.end())
+        roles.add(m.end())
         name = m.group()[1:-1]
         if name in ("pep", "rfc"):  # ":pep:`8`" reads "PEP 8"
             chars[m.start() + 1 : m.end() - 1] = list(name.upper())
     for m in _CODE.finditer(text):
-        # Code reads in quotation marks: `invalid` -> 'invalid', ``__doc__`` -> ' __doc__ '.
+        # Code reads in quotation marks: `invalid` -> 'invalid', ``__doc__`` -> ' __doc__ ';
+        # a role's text is plain: :pep:`8` -> PEP 8.
         _keep_inner(chars, m)
-        chars[m.start("inner") - 1] = chars[m.end("inner")] = "'"
+        if m.start() not in roles:
+            chars[m.start("inner") - 1] = chars[m.end("inner")] = "'"
     for m in _RST_REF.finditer(text):
         _blank(chars, m.start(), m.end())
     # Bold first: a lost word's ``**`` must not be taken for two emphasis marks.

@@ -272,6 +272,24 @@ def usable(sentence: Sentence) -> bool:
     return sentence.listed or FINAL_STOP.search(sentence.text) is not None
 
 
+_NEEDS_CONTEXT = re.compile(
+    r"^(?:[\"'(]?(?:These|Those|They|It|Each|Such|Both|Another|Here|Then|Copyright)\b"
+    r"|\(\d+\)|[\"']?\d)"
+    r"|\b(?:these|those)\b|\b(?:above|below)\b|://",
+)
+
+
+def complete(sentence: Sentence) -> bool:
+    """Whether a usable sentence can be read alone: a question can be drafted from it.
+
+    It ends with a stop (a list item "Providing support on IRC" is a fragment), and it
+    neither leans on the sentences around it ("These ...", "described above"), nor opens
+    with a footnote mark or a date, nor points at an address.
+    """
+    plain = sentence.text.replace(LOST, "")
+    return FINAL_STOP.search(plain) is not None and _NEEDS_CONTEXT.search(plain) is None
+
+
 def fragments(text: str, sentence: Sentence) -> list[tuple[int, int]]:
     """The stretches of a sentence between lost text, trimmed of spaces and stray commas."""
     spans = []

@@ -284,7 +284,9 @@ def _acronyms_in(at: int, token: str) -> Iterator[Occurrence]:
 
 
 def _capitalised_word(token: str) -> bool:
-    """A word of English in capitals ("MUST", "DOMAIN", "WARRANTIES"), not an abbreviation."""
+    """A word in capitals ("MUST", "DOMAIN", a file's "CHANGELOG"), not an abbreviation."""
+    if token.isalpha() and token.isupper() and len(token) >= 6:
+        return True
     return common_word(token) or (len(token) >= 4 and token.isalpha() and zipf(token) >= 3.0)
 
 

@@ -22,6 +22,7 @@ REAL = {
     "pep-0257.rst": "PEP 257: Docstring Conventions",
     "email-validator-readme.md": "email-validator: Validate Email Addresses",
     "python-license.txt": "Python: history and licence",
+    "pep-0013.rst": "PEP 13: Python Language Governance",
 }
 GAP = re.compile(r"\[\[(.+?)\]\]")
 
@@ -264,9 +265,23 @@ def real(request: pytest.FixtureRequest) -> SetDoc:
 
 
 def test_real_documents_give_valid_drafts_with_tidy_blanks(real: SetDoc) -> None:
-    assert len(real.questions) >= 10
+    assert len(real.questions) >= 4
     assert validate_set(real) == []
     for q in real.questions:
         for answer in answers(q):
             assert not re.search(r"[_`*\[\]/@]|://", answer), (q.id, answer)
             assert answer.lower() not in {"must", "may", "not", "the", "docstring"}, q.id
+
+
+def test_no_draft_leans_on_other_sentences_or_gives_its_answer_away() -> None:
+    text = (
+        "# Classes\n\n"
+        "A subclass may override the method of its superclass in Python.\n"
+        "These subclasses inherit every attribute of the superclass by default.\n"
+        "A class intended to be subclassed lists its interface for subclasses separately.\n"
+        "The superclass keeps its own state unless a subclass replaces it.\n"
+    )
+    said = [shown(q) for q in derive(text, "Classes", "classes").questions]
+    assert said
+    assert not any("These" in s for s in said)  # leans on the sentence before
+    assert not any("subclassed" in s and "[[subclass" in s for s in said)  # gives it away

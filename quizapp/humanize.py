@@ -6,6 +6,9 @@ Jinja filters of the same names (``quizapp.web``). Pure: no Flask, no database.
 
 from __future__ import annotations
 
+from datetime import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
 
 def plural(n: int, word: str) -> str:
     """``n`` and ``word``, with an "s" unless ``n`` is 1: '1 review', '0 reviews', '2 days'."""
@@ -43,3 +46,15 @@ def clock(seconds: int) -> str:
     """
     minutes, secs = divmod(seconds, 60)
     return f"{minutes}:{secs:02d}"
+
+
+def localtime(moment: datetime | None, zone: str) -> str:
+    """A moment as read in time zone ``zone`` (an IANA name), to the minute, with the zone:
+    'Mon 2 Mar 2026, 09:00 (Europe/Paris)'."""
+    if moment is None:
+        return ""
+    try:
+        local = moment.astimezone(ZoneInfo(zone))
+    except (ZoneInfoNotFoundError, ValueError):
+        local, zone = moment, "UTC"
+    return f"{local:%a} {local.day} {local:%b %Y, %H:%M} ({zone})"

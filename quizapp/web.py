@@ -99,7 +99,13 @@ def init_web(app: Flask) -> None:
     app.register_blueprint(media_bp)
     app.register_blueprint(quizzes_bp)
     app.add_template_filter(rich, "rich")
-    for formatter in (humanize.plural, humanize.interval, humanize.duration, humanize.clock):
+    for formatter in (
+        humanize.plural,
+        humanize.interval,
+        humanize.duration,
+        humanize.clock,
+        humanize.localtime,
+    ):
         app.add_template_filter(formatter)
 
     from quizapp.cli import register_cli

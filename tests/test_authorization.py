@@ -50,6 +50,7 @@ from quizapp.models import (
     Topic,
     User,
 )
+from quizapp.quizzes.models import Quiz, QuizAttempt
 from quizapp.scheduler import SessionQueue
 from tests.conftest import PASSWORD
 
@@ -136,6 +137,19 @@ EXPECTED: dict[str, tuple[Status, int, int, int]] = {
         403,
         302,
     ),
+    # Quizzes: a quiz is seen by its class (and whoever manages the class); an attempt by
+    # its learner (and, once submitted, its review by the class's manager).
+    "GET /quizzes/": (LOGIN, 200, 200, 200),
+    "GET /quizzes/<int:quiz_id>": (LOGIN, 404, 404, 200),
+    "POST /quizzes/<int:quiz_id>/start": (LOGIN, 404, 404, 302),
+    "GET /quizzes/attempts/<int:attempt_id>/<int:n>": (LOGIN, 404, 404, 404),
+    "POST /quizzes/attempts/<int:attempt_id>/<int:n>": (LOGIN, 404, 404, 404),
+    "GET /quizzes/attempts/<int:attempt_id>/summary": (LOGIN, 404, 404, 404),
+    "POST /quizzes/attempts/<int:attempt_id>/submit": (LOGIN, 404, 404, 404),
+    "GET /quizzes/attempts/<int:attempt_id>/review": (LOGIN, 404, 404, 302),
+    "POST /quizzes/attempts/<int:attempt_id>/missed": (LOGIN, 404, 404, 404),
+    "GET /quizzes/mine/new": (LOGIN, 200, 200, 200),
+    "POST /quizzes/mine/new": (LOGIN, 422, 422, 422),
 }
 
 # What a POST sends (besides the ids in its URL): enough for the form to be valid, so that
@@ -149,9 +163,16 @@ FORMS: dict[str, Callable[[Owned], dict[str, str]]] = {
     "study.answer": lambda o: {"question_id": str(o.question_id), "answer": "true"},
     "study.override": lambda o: {"kind": "knew"},
     "study.start": lambda o: {"mode": "due"},
-    "editor.new": lambda o: {"type": "true_false", "topic": "t1", "prompt": "New?", "truth": "false"},
+    "editor.new": lambda o: {
+        "type": "true_false",
+        "topic": "t1",
+        "prompt": "New?",
+        "truth": "false",
+    },
     "editor.edit": lambda o: {"topic": "t1", "prompt": "Changed?", "truth": "true"},
     "editor.preview": lambda o: {"type": "true_false", "prompt": "Shown?", "truth": "true"},
+    "quizzes.question": lambda o: {"choice": "1", "go": "next"},
+    "quizzes.quiz_me": lambda o: {"count": "1"},
 }
 
 CSV = b"id,topic,type,prompt,choices,answer\nq1,Geography,short_answer,Capital of Italy?,,Rome\n"
@@ -185,6 +206,8 @@ class Owned:
     pending_id: int
     session_id: int
     review_id: int
+    quiz_id: int
+    attempt_id: int
 
 
 _serial = itertools.count(1)
@@ -268,6 +291,18 @@ def make_owned(side: Side) -> Owned:
             review,
         ]
     )
+    quiz = Quiz(
+        course_id=course.id,
+        owner_id=side.instructor.id,
+        title=f"Quiz {mark}",
+        draw=[{"question_id": question.id}],
+    )
+    db.session.add(quiz)
+    db.session.flush()
+    attempt = QuizAttempt(
+        quiz_id=quiz.id, user_id=side.learner.id, number=1, seed=1, question_ids=[question.id]
+    )
+    db.session.add(attempt)
     db.session.commit()
     return Owned(
         learner_id=side.learner.id,
@@ -280,6 +315,8 @@ def make_owned(side: Side) -> Owned:
         pending_id=pending.id,
         session_id=session.id,
         review_id=review.id,
+        quiz_id=quiz.id,
+        attempt_id=attempt.id,
     )
 
 
@@ -299,6 +336,9 @@ PARAMETERS: dict[str, Callable[[Owned], object]] = {
     "session_id": lambda o: o.session_id,
     "review_id": lambda o: o.review_id,
     "change_id": lambda o: 1,
+    "quiz_id": lambda o: o.quiz_id,
+    "attempt_id": lambda o: o.attempt_id,
+    "n": lambda o: 1,
     "token": lambda o: "not-a-reset-token",
     "filename": lambda o: "css/app.css",
 }

@@ -31,7 +31,9 @@ from quizapp.editor.fields import read_spec, spec_values
 from quizapp.extensions import db
 from quizapp.formats import MediaFile
 from quizapp.formats.htmltext import markdown_as_rich
+from quizapp.jobs import enqueue_after_commit
 from quizapp.models import Question, QuestionChange, QuestionSet, User
+from quizapp.quizzes.jobs import REGRADE_QUIZ_ANSWERS_JOB
 from quizapp.richtext import has_html
 from quizapp.sets.export import set_to_doc
 from quizapp.sets.loader import load_checked_set
@@ -283,6 +285,9 @@ def save(
     )
     db.session.add(change)
     db.session.flush()
+    if spec_before and spec_before != row.spec:
+        # Quiz answers already graded by the old key are graded again.
+        enqueue_after_commit(REGRADE_QUIZ_ANSWERS_JOB, row.id)
     return Saved(row, change, memory_reset)
 
 

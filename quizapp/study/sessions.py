@@ -280,7 +280,12 @@ def missed_in(session: StudySession) -> tuple[Missed, ...]:
 def start_missed_session(user: User, finished: StudySession, *, now: datetime) -> StudySession:
     """A new session that asks again the questions missed in ``finished`` (those still in
     use), in the order they were missed."""
-    ids = [m.question_id for m in missed_in(finished)]
+    return start_session_of(user, [m.question_id for m in missed_in(finished)], now=now)
+
+
+def start_session_of(user: User, ids: Sequence[int], *, now: datetime) -> StudySession:
+    """A new session of the questions ``ids`` missed somewhere (a session, a quiz), those
+    still in use, in the order given."""
     active = set(
         db.session.scalars(
             sa.select(Question.id).where(Question.id.in_(ids), Question.is_active.is_(True))

@@ -121,6 +121,12 @@ def distractors(
             score += 1
         if score < 1 or stated_true(flat, context, term):
             continue
+        if (
+            term.kind == "acronym"
+            and salience.counts.get(term.key, 0) < 2
+            and term.key not in lexicon.alias
+        ):
+            continue  # "FR" once, from "Stephenson FR": initials, not an abbreviation of a kind
         scored.append((-score, _digest(key, sentence.text, term.key), term))
     scored.sort(key=lambda item: item[:2])
     return [term for _, _, term in scored[:count]]

@@ -32,6 +32,7 @@ ELLIPSIS = "…"
 BLANK = "_____"
 MIN_QUOTE_WORDS = 5
 MIN_DISTRACTORS = 2
+MAX_BLANKS = 3
 STEM = 6
 """Words sharing their first six letters are one word to a learner ("subclassed", "subclass")."""
 
@@ -268,7 +269,10 @@ def term_draft(ctx: Context, sentence: Sentence, occs: list[Occurrence]) -> Draf
         numbered = any(re.match(r"\s+\d", ctx.text[o.end : o.end + 3]) for o in group.hidden)
         after_lost = LOST in ctx.text[sentence.start : group.quote[0]]
         credit = group.term.kind == "name" and _credited(ctx, sentence, group)
+        crowded = len(group.hidden) > MAX_BLANKS  # "[[Mercury]]" five times is no question
+        defined_here = group.term.kind == "acronym" and _spelled_before(ctx, group)
         asks = not (is_number(group.term.text) or numbered or after_lost or credit)
+        asks = asks and not crowded and not defined_here
         if weight > 0 and asks:
             ranked.append((-weight, group.quote[0], group))
     ranked.sort(key=lambda item: item[:2])
@@ -303,16 +307,24 @@ def _term_question(ctx: Context, sentence: Sentence, group: Group, score: float)
 
 
 def _in_open_list(ctx: Context, sentence: Sentence, occ: Occurrence) -> bool:
-    """Whether the term is an item of "such as A, B and C" or of "A, B, C, etc."."""
-    if re.search(r"\betc\b", ctx.text[occ.end : sentence.end]) and re.search(
-        r",\s*$", ctx.text[sentence.start : occ.start]
-    ):
+    """Whether the term is an item of "such as A, B and C", "like A and B", "A, B, C, etc."."""
+    before = ctx.text[sentence.start : occ.start]
+    if re.search(r"\betc\b", ctx.text[occ.end : sentence.end]) and re.search(r",\s*$", before):
+        return True
+    if re.search(r"\blike\s+(?:[^,;:.()]*?(?:,\s*|\s+and\s+|\s+or\s+))?(?:the\s+)?$", before):
         return True
     return any(
         o.start <= occ.start < o.end or occ.start <= o.start < occ.end
         for frag in fragments(ctx.text, sentence)
         for o in examples(ctx.terms, frag)
     )
+
+
+def _spelled_before(ctx: Context, group: Group) -> bool:
+    """ "Coordinated Lunar Time (LTC)": the words before the blank spell it out."""
+    occ = group.hidden[0]
+    before = ctx.text[max(occ.start - 60, 0) : occ.start]
+    return re.search(r"(?:[A-Z][a-z]+\s+){2,}\($", before) is not None
 
 
 def _credited(ctx: Context, sentence: Sentence, group: Group) -> bool:

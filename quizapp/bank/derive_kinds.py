@@ -56,7 +56,7 @@ _STEP_SEPARATOR = re.compile(
     r",?\s+(?:and\s+)?(?:then|finally|next|lastly|afterwards)\s+|,\s+(?:and\s+)?", re.IGNORECASE
 )
 _DEFINITION_ITEM = re.compile(
-    r"^[ \t]*(?:[-*+][ \t]+)?(?P<term>[A-Za-z][\w .'()/-]{0,40}?)[ \t]*"
+    r"^[ \t]*[-*+][ \t]+(?P<term>[A-Za-z][\w .'()/-]{0,40}?)[ \t]*"
     r"(?::|\s[-\u2013\u2014]{1,2})[ \t]+(?P<definition>\S.*)$"
 )
 
@@ -199,8 +199,8 @@ def definition_draft(ctx: Context, sentence: Sentence) -> Draft | None:
         return None
     weight = ctx.salience.weight(defined.term.key, defined.term.text)
     quote = quote_of(ctx, (sentence.start, sentence.end), [(defined.start, defined.end)])
-    if weight <= 0 or not quote:
-        return None
+    if weight <= 0 or not quote or where(ctx, defined.term.key) == "from the text":
+        return None  # (the section's title would name the answer)
     swaps = [(defined.start, defined.end, "_____")]
     neutral_article(ctx.text, defined.start, swaps)
     shown = display(ctx.text, sentence, swaps)
@@ -216,7 +216,10 @@ def definition_draft(ctx: Context, sentence: Sentence) -> Draft | None:
 
 
 def matching_drafts(ctx: Context) -> Iterator[Draft]:
-    """A matching question from each run of three or more "term: definition" list items."""
+    """A matching question from each run of three or more "- term: definition" list items.
+
+    Lines without a list mark are not a glossary: "Title: ...", "Author: ..." is a header.
+    """
     run: list[tuple[int, re.Match[str]]] = []
     pos = ctx.section.start
     for line in [*ctx.text[ctx.section.start : ctx.section.end].split("\n"), ""]:

@@ -92,7 +92,9 @@ def plain_text(text: str) -> str:
 
 
 _URL = re.compile(r"\b(?:https?|ftp)://[^\s)>\]]+|\b[\w.+-]+@[\w-]+(?:\.[\w-]+)*|@[\w.-]+")
-_IDENTIFIER = re.compile(r"\b\w+(?:(?:[._]|::)\w+)+(?:\(\))?|\b\w+_\b|\b_\w+")
+_IDENTIFIER = re.compile(
+    r"\b\w+(?:(?:[._/]|::)\w+)+(?:\(\))?|\b\w+_\b|\b_\w+"  # a.b, a_b, Asia/Bangkok, f()
+)
 
 
 def term_text(text: str, plain: str) -> str:

@@ -33,7 +33,7 @@ _STOPWORDS_TEXT = (
     "is are was were be been being has have had do does did this that these those it its they "
     "them their there here which who whom whose what when where why how all any each every some "
     "such no nor not only own same so than too very can will just also may might must should "
-    "would could one two three first second new other more most"
+    "would could one two three first second new other more most like unlike via per"
 )
 STOPWORDS = frozenset(_STOPWORDS_TEXT.split())
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")

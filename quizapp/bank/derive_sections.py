@@ -273,10 +273,19 @@ def usable(sentence: Sentence) -> bool:
 
 
 _NEEDS_CONTEXT = re.compile(
-    r"^(?:[\"'(]?(?:These|Those|They|It|Each|Such|Both|Another|Here|Then|Copyright)\b"
+    r"^(?:[\"'(]?(?:These|Those|They|It|Each|Such|Both|Another|Here|Then|Copyright|Others?"
+    r"|See|Also|If this|If that|In particular|The others?)\b"
+    r"|[\"'(]?(?:This|That)\s+(?!PEP\b|document\b|library\b|package\b|module\b)[a-z]"
     r"|\(\d+\)|[\"']?\d)"
-    r"|\b(?:these|those)\b|\b(?:above|below)\b|://",
+    r"|\b(?:these|those|their)\b|\bsuch\s+(?!as\b)[a-z]|\b(?:above|below|here)\b|://"
+    r"|\blike this\b|\bthis way\b"
+    # a citation: "Author, “Title”, Journal (2015-02-26)", "Smith AB, Jones CD"
+    r"|\(\d{4}(?:-\d\d){0,2}\)|\b[A-Z][a-z]+ [A-Z]{1,2},",
 )
+_GARBLED_CODE = re.compile(
+    r"['\"]{2}|'[^\w\s']{1,3}'|'\w?['\"]|\w'[-+\d]|[\u201c\u201d\"]'|'[\u201c\u201d\"]"
+)
+"""Code that does not read as words once its marks are quotation marks: "'-'0600", "'.'"."""
 
 
 def complete(sentence: Sentence) -> bool:
@@ -287,6 +296,11 @@ def complete(sentence: Sentence) -> bool:
     with a footnote mark or a date, nor points at an address.
     """
     plain = sentence.text.replace(LOST, "")
+    if _GARBLED_CODE.search(plain):
+        return False
+    digits = sum(ch.isdigit() for ch in plain)
+    if digits > 0.15 * len(plain.replace(" ", "")):
+        return False  # "Proc Royal Soc A. 2021;477:20200776.": a reference, not prose
     return FINAL_STOP.search(plain) is not None and _NEEDS_CONTEXT.search(plain) is None
 
 

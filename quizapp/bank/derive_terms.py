@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
-from quizapp.bank.derive_salience import common_word, zipf
+from quizapp.bank.derive_salience import STOPWORDS, common_word, zipf
 from quizapp.bank.derive_sections import LOST, Sentence, fragments
 
 MAX_EXAMPLE_WORDS = 6
@@ -268,7 +268,8 @@ def _candidates(
         if name := _name_at(text, m, sentence_start=first and m.start() == a):
             yield name
     for m in _LETTER_TERM.finditer(text, a, b):
-        yield Occurrence(m.start(), m.end(), Term(m.group(), "term"))
+        if m.group().split()[-1].lower() not in STOPWORDS:  # "T cells", not "Z that"
+            yield Occurrence(m.start(), m.end(), Term(m.group(), "term"))
 
 
 def _acronyms_in(at: int, token: str) -> Iterator[Occurrence]:

@@ -285,3 +285,22 @@ def test_no_draft_leans_on_other_sentences_or_gives_its_answer_away() -> None:
     assert said
     assert not any("These" in s for s in said)  # leans on the sentence before
     assert not any("subclassed" in s and "[[subclass" in s for s in said)  # gives it away
+
+
+def test_references_garbled_code_and_crowded_blanks_give_no_drafts() -> None:
+    text = (
+        "# Planets\n\n"
+        "See: Morrison LV, Stephenson FR. Rotation of the Earth (2021-03-01).\n"
+        "Proc Royal Soc A. 2021;477:20200776.\n"
+        "Use numeric offsets like `-`0600 instead of zone abbreviations like CST.\n"
+        "Mercury turns slowly, so Mercury days on Mercury outlast Mercury years.\n"
+        "A sidereal day on Neptune lasts about sixteen hours at its equator.\n"
+        "Neptune has the strongest winds measured on any planet of the system.\n"
+    )
+    said = [shown(q) for q in derive(text, "Planets", "planets").questions]
+    assert said
+    for s in said:
+        assert "Morrison" not in s
+        assert "Proc" not in s
+        assert "0600" not in s
+        assert "Mercury" not in s

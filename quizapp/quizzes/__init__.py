@@ -7,4 +7,4 @@ from flask import Blueprint
 
 bp = Blueprint("quizzes", __name__, url_prefix="/quizzes")
 
-from quizapp.quizzes import routes  # noqa: E402,F401
+from quizapp.quizzes import routes, teach_routes  # noqa: E402,F401

@@ -274,13 +274,13 @@ def usable(sentence: Sentence) -> bool:
 
 _NEEDS_CONTEXT = re.compile(
     r"^(?:[\"'(]?(?:These|Those|They|It|Each|Such|Both|Another|Here|Then|Copyright|Others?"
-    r"|See|Also|If this|If that|In particular|The others?)\b"
+    r"|See|Also|If this|If that|In particular|The others?|Similar(?:ly)?|Source)\b"
     r"|[\"'(]?(?:This|That)\s+(?!PEP\b|document\b|library\b|package\b|module\b)[a-z]"
     r"|\(\d+\)|[\"']?\d)"
     r"|\b(?:these|those|their)\b|\bsuch\s+(?!as\b)[a-z]|\b(?:above|below|here)\b|://"
     r"|\blike this\b|\bthis way\b"
     # a citation: "Author, “Title”, Journal (2015-02-26)", "Smith AB, Jones CD"
-    r"|\(\d{4}(?:-\d\d){0,2}\)|\b[A-Z][a-z]+ [A-Z]{1,2},",
+    r"|\(\d{4}(?:-\d\d){0,2}\)|\b[A-Z][a-z]+ [A-Z]{1,2},|\bpp?\.\s*\d",
 )
 _GARBLED_CODE = re.compile(
     r"['\"]{2}|'[^\w\s']{1,3}'|'\w?['\"]|\w'[-+\d]|[\u201c\u201d\"]'|'[\u201c\u201d\"]"
@@ -296,6 +296,8 @@ def complete(sentence: Sentence) -> bool:
     with a footnote mark or a date, nor points at an address.
     """
     plain = sentence.text.replace(LOST, "")
+    if sentence.listed and re.match(r"[A-Z][a-z]+ing\b", plain):
+        return False  # a list item "Changing 'python' shebangs to ...": no verb, no sentence
     if _GARBLED_CODE.search(plain):
         return False
     digits = sum(ch.isdigit() for ch in plain)

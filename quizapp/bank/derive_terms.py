@@ -193,7 +193,13 @@ def examples(text: str, frag: tuple[int, int]) -> Iterator[Occurrence]:
             if item:
                 start = text.index(item, at)
                 items.append(Occurrence(start, start + len(item), Term(item, "example")))
-        if len(items) >= 2 and all(word_count(o.term.text) <= MAX_EXAMPLE_WORDS for o in items):
+        # Items are words: a list of code ("such as `virtualenv` or `conda`") is none.
+        worded = all(re.fullmatch(r"\w[\w\s'\u2019-]*", o.term.text) for o in items)
+        if (
+            len(items) >= 2
+            and worded
+            and all(word_count(o.term.text) <= MAX_EXAMPLE_WORDS for o in items)
+        ):
             yield from items
 
 

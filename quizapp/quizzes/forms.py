@@ -42,7 +42,7 @@ MAX_TIME_LIMIT = 7 * 24 * 60
 MAX_ATTEMPTS = 100
 
 
-def _whole(label: str, low: int, high: int, message: str) -> list[Any]:
+def _whole(low: int, high: int, message: str) -> list[Any]:
     return [InputRequired(message), NumberRange(min=low, max=high, message=message)]
 
 
@@ -103,7 +103,7 @@ class QuizForm(FlaskForm):
     max_attempts = IntegerField(
         "Attempts allowed",
         default=1,
-        validators=_whole("attempts", 0, MAX_ATTEMPTS, "Choose a number from 0 to 100."),
+        validators=_whole(0, MAX_ATTEMPTS, "Choose a number from 0 to 100."),
         description="0: as many as a learner wants.",
     )
     grading = SelectField(
@@ -115,6 +115,7 @@ class QuizForm(FlaskForm):
     submit = SubmitField("Save quiz")
 
     topics: list[TopicPool]
+    topic_of: dict[int, int]  # the topic of each question offered for the fixed list
     draw_errors: list[str]
     opens_utc: datetime | None
     closes_utc: datetime | None
@@ -173,8 +174,6 @@ class QuizForm(FlaskForm):
             ]
             return None
 
-    topic_of: dict[int, int]
-
     def settings(self) -> QuizSettings:
         """The validated form as the settings of a quiz (times in UTC)."""
         return QuizSettings(
@@ -226,14 +225,14 @@ def quiz_form(
                 f"{topic.title} ({topic.set_title})",
                 default=0,
                 validators=[
-                    InputRequired(f"Give a number from 0 to {topic.questions}."),
+                    Optional(),
                     NumberRange(
                         min=0,
                         max=topic.questions,
                         message=f"Choose a number from 0 to {topic.questions}.",
                     ),
                 ],
-                description=f"Out of {topic.questions} questions.",
+                description=f"Out of {topic.questions} questions (empty: none).",
             ),
         )
     data: dict[str, Any] = {"timezone": zone_name}
@@ -271,13 +270,13 @@ class AccommodationForm(FlaskForm):
     extra_minutes = IntegerField(
         "Extra minutes",
         default=0,
-        validators=_whole("minutes", 0, MAX_TIME_LIMIT, "Choose 0 to 10080 minutes."),
+        validators=_whole(0, MAX_TIME_LIMIT, "Choose 0 to 10080 minutes."),
         description="Added to the time limit (an attempt never runs past the closing time).",
     )
     extra_attempts = IntegerField(
         "Extra attempts",
         default=0,
-        validators=_whole("attempts", 0, MAX_ATTEMPTS, "Choose a number from 0 to 100."),
+        validators=_whole(0, MAX_ATTEMPTS, "Choose a number from 0 to 100."),
         description="0 and 0 removes the learner's accommodation.",
     )
     submit = SubmitField("Save accommodation")

@@ -77,7 +77,7 @@ def test_an_instructor_creates_a_quiz_in_the_class_zone(teacher: Browserless, kl
     html = page.get_data(as_text=True)
     assert page.status_code == 200
     assert "Europe (Capitals)" in html
-    assert "Out of 4 questions." in html
+    assert "Out of 4 questions (empty: none)." in html
     assert '<option selected value="UTC">' in html
 
     response = teacher.submit(f"/quizzes/classes/{course.id}/new", form_for(klass))
@@ -125,7 +125,8 @@ def test_editing_keeps_the_local_times_and_a_fixed_list(teacher: Browserless, kl
     [
         ({"closes_at": "2026-03-01T09:00"}, "closes_at", "Close the quiz after it opens."),
         ({"count_0": "5"}, "count_0", "Choose a number from 0 to 4."),
-        ({"count_0": "0", "count_1": "0", "count_2": "0"}, "draw", "Choose at least one question"),
+        ({"count_0": "0", "count_1": "", "count_2": "0"}, "draw", "Choose at least one question"),
+        ({"count_1": "two"}, "count_1", "Not a valid integer value."),
         ({"count_0": "4", "fixed": ["q0"]}, "count_0", "1 of them in the fixed list"),
         ({"title": ""}, "title", "Give the quiz a title."),
         ({"max_attempts": "-1"}, "max_attempts", "Choose a number from 0 to 100."),

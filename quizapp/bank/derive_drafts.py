@@ -313,6 +313,11 @@ def _in_open_list(ctx: Context, sentence: Sentence, occ: Occurrence) -> bool:
         return True
     if re.search(r"\blike\s+(?:[^,;:.()]*?(?:,\s*|\s+and\s+|\s+or\s+))?(?:the\s+)?$", before):
         return True
+    # "(CPython, Jython, [[IronPython]], PyPy)": one of a list in parentheses.
+    inside = re.search(r"\(([^()]*)$", before)
+    after = re.match(r"([^()]*)\)", ctx.text[occ.end : sentence.end])
+    if inside and after and (inside[1] + after[1]).count(",") >= 2:
+        return True
     return any(
         o.start <= occ.start < o.end or occ.start <= o.start < occ.end
         for frag in fragments(ctx.text, sentence)

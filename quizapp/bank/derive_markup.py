@@ -32,6 +32,8 @@ _LINK = re.compile(
     r"\[(?P<inner>[^\]\n]{1,120})\](?P<target>\([^)\s]*(?:\s+\"[^\"\n]*\")?\)|\[[^\]\n]*\])"
 )
 _ROLE = re.compile(r":[a-z][\w-]*:(?=`)")
+_RST_NAMED = re.compile(r"`(?P<inner>[^`<\n]+)`_{1,2}(?!\w)")
+_RST_FOOTNOTE = re.compile(r"\s?\[(?:\d+|#[\w-]*|\*)\]_")
 _RST_REF = re.compile(r"(?<=\w)_(?=[\s.,;:)]|$)", re.MULTILINE)
 _RST_LINK = re.compile(r"`(?P<inner>[^`<\n]+?)\s*<[^>\n]+>`_{1,2}")
 _SENTENCE_BREAK = re.compile(r"[.!?]\s+[A-Z]")
@@ -62,6 +64,10 @@ def plain_text(text: str) -> str:
         _blank(chars, m.start(), m.end())
     for m in _RST_LINK.finditer(text):
         _keep_inner(chars, m)
+    for m in _RST_NAMED.finditer(text):  # `PEP repository`_ reads "PEP repository"
+        _keep_inner(chars, m)
+    for m in _RST_FOOTNOTE.finditer(text):  # "[4]_", "[#fn-hi]_": a footnote mark
+        _blank(chars, m.start(), m.end())
     for m in _LINK.finditer(text):
         _keep_inner(chars, m)
     roles: set[int] = set()
@@ -71,7 +77,7 @@ def plain_text(text: str) -> str:
         name = m.group()[1:-1]
         if name in ("pep", "rfc"):  # ":pep:`8`" reads "PEP 8"
             chars[m.start() + 1 : m.end() - 1] = list(name.upper())
-    for m in _CODE.finditer(text):
+    for m in _CODE.finditer("".join(chars)):
         # Code reads in quotation marks: `invalid` -> 'invalid', ``__doc__`` -> ' __doc__ ';
         # a role's text is plain: :pep:`8` -> PEP 8.
         _keep_inner(chars, m)

@@ -274,12 +274,12 @@ def usable(sentence: Sentence) -> bool:
 
 _NEEDS_CONTEXT = re.compile(
     r"^(?:[\"'(]?(?:These|Those|They|It|Each|Such|Both|Another|Here|Then|Copyright|Others?"
-    r"|See|Also|If this|If that|In particular|The others?|Similar(?:ly)?|Source)\b"
+    r"|See|Also|If\s+this|If\s+that|In\s+particular|The\s+others?|Similar(?:ly)?|Source)\b"
     r"|[\"'(]?(?:This|That)\s+(?!PEP\b|document\b|library\b|package\b|module\b)[a-z]"
     r"|\(\d+\)|[\"']?\d)"
-    r"|\b(?:these|those|their)\b|\bsuch\s+(?!as\b)[a-z]|\b(?:above|below|here)\b|://"
-    r"|\blike this\b|\bthis way\b"
-    # a citation: "Author, “Title”, Journal (2015-02-26)", "Smith AB, Jones CD"
+    r"|\b(?:these|those|their|they|them)\b|\bsuch\s+(?!as\b)[a-z]|\b(?:above|below|here)\b"
+    r"|://|\blike\s+this\b|\bthis\s+way\b|\bthe\s+following\b"
+    # a citation: "Author, “Title”, Journal (2015-02-26)", "Smith AB, Jones CD", "pp. 26"
     r"|\(\d{4}(?:-\d\d){0,2}\)|\b[A-Z][a-z]+ [A-Z]{1,2},|\bpp?\.\s*\d",
 )
 _GARBLED_CODE = re.compile(
@@ -296,8 +296,8 @@ def complete(sentence: Sentence) -> bool:
     with a footnote mark or a date, nor points at an address.
     """
     plain = sentence.text.replace(LOST, "")
-    if sentence.listed and re.match(r"[A-Z][a-z]+ing\b", plain):
-        return False  # a list item "Changing 'python' shebangs to ...": no verb, no sentence
+    if sentence.listed and re.match(r"[A-Z][a-z]+ing\b|[A-Z][\w ]{0,30}\s--?\s", plain):
+        return False  # a list item "Changing ...", "Preamble -- ...": no verb, no sentence
     if _GARBLED_CODE.search(plain):
         return False
     digits = sum(ch.isdigit() for ch in plain)

@@ -138,7 +138,8 @@ def question_results(quiz: Quiz, course: Course) -> list[QuestionResult]:
 
 
 def _points(value: float | None) -> str:
-    return "" if value is None else f"{round(value, 2):g}"
+    # 2 decimals at most, without trailing zeros: "4", "3.5", "3.33".
+    return "" if value is None else f"{value:.2f}".rstrip("0").rstrip(".")
 
 
 def gradebook_columns(quizzes: list[Quiz]) -> tuple[str, ...]:

@@ -395,3 +395,10 @@ def test_only_the_class_owner_or_an_admin_gets_in(
     for url in pages:
         assert user_agent.get(url).status_code == 200, url
     assert db.session.get(QuizAccommodation, (quiz.id, klass.learners[0].id)) is None
+
+
+def test_a_learners_own_quiz_has_no_instructor_pages(teacher: Browserless, klass: Class) -> None:
+    own = make_quiz(klass, course_id=None, owner_id=klass.learners[0].id)
+    assert teacher.get(f"/quizzes/{own.id}/results").status_code == 404
+    assert teacher.get(f"/quizzes/{own.id}/edit").status_code == 404
+    assert teacher.get("/quizzes/999999/results").status_code == 404

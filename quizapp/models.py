@@ -206,6 +206,22 @@ class QuestionChange(Base):
     changed_by: Mapped[User | None] = relationship()
 
 
+class QuestionFlag(Base):
+    """A learner's note to the instructor that something is wrong with a question."""
+
+    __tablename__ = "question_flags"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("questions.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    comment: Mapped[str] = mapped_column(sa.Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user: Mapped[User] = relationship()
+
+
 class Enrollment(Base):
     """A learner studying a question set."""
 
@@ -250,6 +266,11 @@ class QuestionMemory(Base):
     last_review: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reps: Mapped[int] = mapped_column(default=0)
     lapses: Mapped[int] = mapped_column(default=0)
+    # Held back from the learner's queues (quizapp.study.holds): suspended until they take it
+    # back ("learner"), or by leech detection ("leech"); buried until the next local day.
+    suspended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    suspended_reason: Mapped[str | None] = mapped_column(sa.String(16))
+    buried_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     question: Mapped[Question] = relationship()
 

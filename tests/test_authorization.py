@@ -149,6 +149,12 @@ EXPECTED: dict[str, tuple[Status, int, int, int]] = {
     "GET /quizzes/attempts/<int:attempt_id>/review": (LOGIN, 404, 404, 302),
     "POST /quizzes/attempts/<int:attempt_id>/missed": (LOGIN, 404, 404, 404),
     "GET /quizzes/mine/new": (LOGIN, 200, 200, 200),
+    # A learner's holds on their own questions.
+    "POST /study/<int:session_id>/reviews/<int:review_id>/suspend": (LOGIN, 404, 404, 404),
+    "POST /study/<int:session_id>/reviews/<int:review_id>/bury": (LOGIN, 404, 404, 404),
+    "POST /study/<int:session_id>/reviews/<int:review_id>/flag": (LOGIN, 404, 404, 404),
+    "GET /study/held": (LOGIN, 200, 200, 200),
+    "POST /study/held/<int:question_id>/unsuspend": (LOGIN, 404, 404, 404),
     "POST /quizzes/mine/new": (LOGIN, 422, 422, 422),
 }
 
@@ -173,6 +179,7 @@ FORMS: dict[str, Callable[[Owned], dict[str, str]]] = {
     "editor.preview": lambda o: {"type": "true_false", "prompt": "Shown?", "truth": "true"},
     "quizzes.question": lambda o: {"choice": "1", "go": "next"},
     "quizzes.quiz_me": lambda o: {"count": "1"},
+    "study.flag": lambda o: {"comment": "Two choices say the same."},
 }
 
 CSV = b"id,topic,type,prompt,choices,answer\nq1,Geography,short_answer,Capital of Italy?,,Rome\n"

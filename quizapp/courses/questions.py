@@ -22,7 +22,7 @@ from quizapp.courses.stats import (
 from quizapp.extensions import db
 from quizapp.grading import get_type
 from quizapp.learners.models import ItemStats
-from quizapp.models import Question
+from quizapp.models import Question, QuestionFlag, QuestionMemory
 
 
 def course_questions(course: Course) -> list[Question]:
@@ -148,3 +148,42 @@ def question_rows(course: Course, stats: Sequence[QuestionStats]) -> list[Questi
 def question_stats(course: Course) -> list[QuestionRow]:
     """Item analysis of every question of the course over its members' first attempts."""
     return question_rows(course, course_question_stats(course))
+
+
+@dataclass(frozen=True)
+class LearnerNotes:
+    """What the class's learners said of a question: their flags (notes for the instructor)
+    and how many of them have it suspended as a leech (forgotten again and again)."""
+
+    flags: tuple[QuestionFlag, ...] = ()
+    leeches: int = 0
+
+
+def learner_notes(course: Course) -> dict[int, LearnerNotes]:
+    """Per question of the course, its members' flags (newest first) and leech count: two
+    queries, whatever the class's size."""
+    members = sa.select(CourseMember.user_id).where(CourseMember.course_id == course.id)
+    question_ids = of_questions(sa.select(Question.id), course)
+    flags: dict[int, list[QuestionFlag]] = {}
+    for note in db.session.scalars(
+        sa.select(QuestionFlag)
+        .options(joinedload(QuestionFlag.user))
+        .where(QuestionFlag.user_id.in_(members), QuestionFlag.question_id.in_(question_ids))
+        .order_by(QuestionFlag.created_at.desc(), QuestionFlag.id.desc())
+    ):
+        flags.setdefault(note.question_id, []).append(note)
+    leeches = dict(
+        db.session.execute(
+            sa.select(QuestionMemory.question_id, sa.func.count())
+            .where(
+                QuestionMemory.user_id.in_(members),
+                QuestionMemory.question_id.in_(question_ids),
+                QuestionMemory.suspended_reason == "leech",
+            )
+            .group_by(QuestionMemory.question_id)
+        ).all()
+    )
+    return {
+        qid: LearnerNotes(tuple(flags.get(qid, ())), int(leeches.get(qid, 0)))
+        for qid in set(flags) | set(leeches)
+    }

@@ -43,7 +43,7 @@ from quizapp.courses.membership import (
 )
 from quizapp.courses.models import Course
 from quizapp.courses.overview import overview_view
-from quizapp.courses.questions import question_rows
+from quizapp.courses.questions import learner_notes, question_rows
 from quizapp.db import utcnow
 from quizapp.extensions import db
 from quizapp.forms import EmptyForm
@@ -185,6 +185,7 @@ def questions(course_id: int) -> str:
         "courses/questions.html",
         course=course,
         rows=rows,
+        notes=learner_notes(course),
         computed_at=_local(snapshot.computed_at),
         updating=snapshot.updating,
     )

@@ -6,4 +6,5 @@ from flask import Blueprint
 
 bp = Blueprint("study", __name__, url_prefix="/study")
 
+import quizapp.study.hold_routes  # noqa: E402
 import quizapp.study.routes  # noqa: E402,F401

@@ -32,6 +32,7 @@ from quizapp.models import (
 )
 from quizapp.scheduler import Evidence, Override, SessionQueue, review
 from quizapp.scheduler import MemoryState as State
+from quizapp.study import holds
 from quizapp.study.common import (
     StudyError,
     grading_context,
@@ -149,6 +150,7 @@ def answer_question(
         row = QuestionMemory(user_id=user.id, question_id=question.id, topic_id=question.topic_id)
         db.session.add(row)
     state.write_to(row)
+    holds.check_leech(row, now, lapsed=before is not None and state.lapses > before.lapses)
     log = ReviewLog(
         user_id=user.id,
         question_id=question.id,
@@ -302,6 +304,7 @@ def undo_last_answer(
             )
             db.session.add(row)
         State.from_dict(log.state_before).write_to(row)
+        holds.after_undo(row)
     undo_answer(user, log, question)
     # The answer's own session goes back, whichever session page the undo came from.
     owner = db.session.get(StudySession, log.session_id) if log.session_id else None

@@ -36,6 +36,7 @@ class FeedbackView:
     due_in_days: float | None  # when the question is due again; None: no memory of it
     comes_back_in_session: bool
     override: str | None
+    leech: bool  # this answer made the question a leech: it is suspended now
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,9 @@ def feedback_view(
         due_in_days=None if state is None else (state.due - now).total_seconds() / 86400,
         comes_back_in_session=in_session,
         override=review.override,
+        leech=state is not None
+        and state.suspended_reason == "leech"
+        and state.suspended_at == review.reviewed_at,
     )
 
 

@@ -55,6 +55,7 @@ from quizapp.scheduler import (
 from quizapp.scheduler import MemoryState as State
 from quizapp.scheduler.figures import ITEM_COLUMNS, BankArrays, FloatArray, recall_arrays
 from quizapp.study.common import WEAK_TOPICS, enrolled_set_ids
+from quizapp.study.holds import not_held
 
 TREND_WEEKS = 4
 STREAK_LIMIT = 3660  # days of a streak counted at most (ten years)
@@ -342,7 +343,7 @@ def _bank_rows(
     if topic_ids is not None:
         query = query.where(Question.topic_id.in_(list(topic_ids)))
     if due_by is not None:
-        query = query.where(QuestionMemory.due <= due_by)
+        query = query.where(QuestionMemory.due <= due_by, not_held(due_by))
         if due_limit is not None:
             # FSRS recall falls with elapsed time over stability, and a question falls due
             # after a time proportional to its stability: the further past due in units of
@@ -587,6 +588,7 @@ def due_counts(
         .where(
             QuestionMemory.user_id == user.id,
             QuestionMemory.due <= now,
+            not_held(now),
             Question.is_active.is_(True),
             Question.set_id.in_(set_ids),
         )
@@ -617,6 +619,7 @@ def next_due(user: User) -> datetime | None:
         .join(Question, Question.id == QuestionMemory.question_id)
         .where(
             QuestionMemory.user_id == user.id,
+            QuestionMemory.suspended_at.is_(None),
             Question.is_active.is_(True),
             Question.set_id.in_(enrolled_set_ids(user)),
         )
@@ -641,6 +644,7 @@ def due_forecast(
         .where(
             QuestionMemory.user_id == user.id,
             QuestionMemory.due < start_of_local_day(user, now) + timedelta(days=days),
+            not_held(now),
             Question.is_active.is_(True),
             Question.set_id.in_(set_ids),
         )

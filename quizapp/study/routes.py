@@ -20,6 +20,7 @@ from quizapp.study import answering, bp, sessions
 from quizapp.study.common import StudyError
 from quizapp.study.feedback import feedback_view, in_session, progress_view
 from quizapp.study.history import question_history
+from quizapp.study.holds import LEECH_LAPSES
 from quizapp.study.presentation import is_blank
 from quizapp.visibility import can_see_set
 
@@ -206,6 +207,7 @@ def feedback(session_id: int, review_id: int) -> str:
         question=review.question,
         fb=feedback_view(current_user, review, now, in_session(session, review.question_id)),
         prog=progress_view(session, now, answered=True),
+        leech_lapses=LEECH_LAPSES,
     )
 
 

@@ -28,6 +28,7 @@ from quizapp.scheduler import (
     weak_topics_queue,
     weakest_topics,
 )
+from quizapp.study import holds
 from quizapp.study.common import (
     SESSION_LIMIT,
     WEAK_TOPICS,
@@ -111,10 +112,13 @@ def study_queue_for(
         recall_fn=learner.recall,
         summaries=summaries,
     )
-    ids = _within_new_limit(entries, new_allowed)
+    held = holds.held_ids(user, now)
+    ids = [i for i in _within_new_limit(entries, new_allowed) if i not in held]
     if mode == "topic":
         # A topic not started yet has no recall to rank: its questions come in bank order.
-        ids = ids or [int(r.question_id) for r in records][:new_allowed]
+        ids = (
+            ids or [int(r.question_id) for r in records if r.question_id not in held][:new_allowed]
+        )
     return ids[: limit or SESSION_LIMIT]
 
 

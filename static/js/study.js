@@ -206,6 +206,12 @@
     } else if (ev.key === "u") {
       const undo = document.querySelector("[data-undo]");
       if (undo) { ev.preventDefault(); undo.click(); }
+    } else if (ev.key === "s" || ev.key === "b") {
+      const button = document.querySelector(ev.key === "s" ? "[data-suspend]" : "[data-bury]");
+      if (button) { ev.preventDefault(); button.click(); }
+    } else if (ev.key === "f") {
+      const flag = document.querySelector("[data-flag]");
+      if (flag) { ev.preventDefault(); flag.open = true; flag.querySelector("textarea").focus(); }
     } else if (ev.key === "?") {
       if (dialog) { ev.preventDefault(); dialog.showModal(); }
     }

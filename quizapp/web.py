@@ -83,8 +83,8 @@ def init_web(app: Flask) -> None:
     from quizapp.instructor import bp as instructor_bp
     from quizapp.main import bp as main_bp
     from quizapp.media import bp as media_bp
-    from quizapp.quizzes import bp as quizzes_bp
     from quizapp.media.routes import rich
+    from quizapp.quizzes import bp as quizzes_bp
     from quizapp.study import bp as study_bp
 
     app.register_blueprint(main_bp)

@@ -1,6 +1,10 @@
 """Command line: ``python -m quizapp.bench recall|generalise|topics|speed|simulate|web``.
 
-* ``recall PATH [--json] [--folds 5] [--card-subset all|first-half|second-half]``
+* ``recall LOG [LOG ...] [--json] [--folds 5] [--card-subset all|first-half|second-half]``: one
+  log's table, or one row per log and the review-weighted summary with the worst learner
+* ``class FILE [--json] [--seeds 1 2 3]``: what other learners' answers add (item effects, cold
+  start) on a class's responses (earlier learners fit, later learners predicted), and on
+  simulated classes with known item difficulties (``quizapp.bench.class_effect``)
 * ``generalise PATH [--json] [--seeds 11 12 13 14]``: recall on the file, both halves of its cards
   and simulated learners with and without daily form, the app against the better FSRS-6 row
 * ``topics [--json] [--learners 8] [--seed 1]``
@@ -22,7 +26,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from quizapp.bench.generalise import DEFAULT_SEEDS, format_generalise, run_generalise, to_json
-from quizapp.bench.recall import format_report, run_recall
+from quizapp.bench.recall import format_report, format_reports, reports_json, run_recall
 from quizapp.bench.revlog import load_revlog, write_revlog
 from quizapp.bench.simulate import SimConfig, simulate_learner
 from quizapp.bench.speed import format_speed, run_speed
@@ -38,7 +42,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m quizapp.bench")
     sub = parser.add_subparsers(dest="command", required=True)
     recall = sub.add_parser("recall", help="recall prediction on a review log")
-    recall.add_argument("path", type=Path)
+    recall.add_argument("paths", type=Path, nargs="+", metavar="LOG")
     recall.add_argument("--json", action="store_true")
     recall.add_argument("--folds", type=int, default=5)
     recall.add_argument(
@@ -101,6 +105,26 @@ def _web(args: argparse.Namespace) -> int:
     return 0
 
 
+def _recall(args: argparse.Namespace) -> None:
+    names = [path.name for path in args.paths]
+    if len(set(names)) < len(names):
+        names = [str(path) for path in args.paths]
+    reports = {
+        name: run_recall(load_revlog(path, args.card_subset), folds=args.folds)
+        for name, path in zip(names, args.paths, strict=True)
+    }
+    if args.json:
+        print(reports_json(reports))
+        return
+    subset = "" if args.card_subset == "all" else f" ({args.card_subset} of the cards)"
+    if len(reports) == 1:
+        path, report = next(iter(reports.items()))
+        print(format_report(report, f"recall: {path}{subset}"))
+    else:
+        print(f"recall{subset}, {args.folds} folds per log")
+        print(format_reports(reports))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Runs a benchmark.
 
@@ -112,11 +136,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     args = _parser().parse_args(argv)
     if args.command == "recall":
-        report = run_recall(load_revlog(args.path, args.card_subset), folds=args.folds)
-        title = f"recall: {args.path}" + (
-            "" if args.card_subset == "all" else f" ({args.card_subset} of the cards)"
-        )
-        print(report.to_json() if args.json else format_report(report, title))
+        _recall(args)
     elif args.command == "generalise":
         rows = run_generalise(args.path, seeds=args.seeds, folds=args.folds)
         title = f"generalise: {args.path} (folds {args.folds}, seeds {args.seeds})"

@@ -1,4 +1,7 @@
-"""``python -m quizapp.bench recall PATH [--json]``: recall prediction, side by side.
+"""``python -m quizapp.bench recall LOG [LOG ...] [--json]``: recall prediction, side by side.
+
+With one log, every predictor's row; with several, one row per log (both FSRS-6 rows and the
+app's) and a review-weighted summary naming the worst learner (``summarize``).
 
 Predictors, all evaluated on the same test reviews (protocol in ``quizapp.bench.revlog``):
 
@@ -14,8 +17,9 @@ Metrics: log loss, RMSE(bins) and AUC over all test predictions (``quizapp.sched
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -28,7 +32,24 @@ from quizapp.scheduler.learner_model import DEFAULT_CONFIG, ModelConfig, fit_lea
 from quizapp.scheduler.metrics import auc, bin_key, log_loss, rmse_bins
 from quizapp.scheduler.params import DEFAULT_PARAMETERS
 
-__all__ = ["MODEL_NAMES", "ModelScore", "RecallReport", "format_report", "run_recall"]
+__all__ = [
+    "GOAL_GAIN",
+    "MAX_LOSS",
+    "MODEL_NAMES",
+    "ModelScore",
+    "RecallReport",
+    "Summary",
+    "format_report",
+    "format_reports",
+    "reports_json",
+    "run_recall",
+    "summarize",
+]
+
+#: The goal of issue 17: review-weighted log loss at least 2 % below the better FSRS-6 row...
+GOAL_GAIN = 0.02
+#: ... and no learner more than 0.5 % above it.
+MAX_LOSS = 0.005
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -69,20 +90,100 @@ class RecallReport:
     predicted: int
     choices: tuple[str, ...]
 
-    def to_json(self) -> str:
-        """The ``--json`` output: ``{"models": {NAME: {log_loss, rmse_bins, auc, n}}}``."""
+    def to_dict(self) -> dict[str, Any]:
+        """``{"models": {NAME: {log_loss, rmse_bins, auc, n}}}``."""
         models = {
             name: {"log_loss": s.log_loss, "rmse_bins": s.rmse_bins, "auc": s.auc, "n": s.n}
             for name, s in self.scores.items()
         }
-        return json.dumps({"models": models}, indent=2)
+        return {"models": models}
+
+    def to_json(self) -> str:
+        """The ``--json`` output of one log: ``{"models": {NAME: {...}}}``."""
+        return json.dumps(self.to_dict(), indent=2)
+
+    def best_fsrs(self) -> tuple[float, float]:
+        """(lower log loss, higher AUC) of the two FSRS-6 rows."""
+        rows = [self.scores["FSRS-6-default"], self.scores["FSRS-6-refit"]]
+        return min(r.log_loss for r in rows), max(r.auc for r in rows)
 
     def gain(self) -> tuple[float, float]:
         """(relative log-loss reduction of quizapp vs the better FSRS-6 row, AUC difference)."""
-        rows = [self.scores["FSRS-6-default"], self.scores["FSRS-6-refit"]]
-        best = min(rows, key=lambda s: s.log_loss)
+        loss, area = self.best_fsrs()
         app = self.scores["quizapp"]
-        return 1.0 - app.log_loss / best.log_loss, app.auc - max(r.auc for r in rows)
+        return 1.0 - app.log_loss / loss, app.auc - area
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Several learners together, each weighted by its number of test reviews.
+
+    Attributes:
+        n: test reviews in all.
+        log_loss: the app's review-weighted log loss.
+        fsrs_log_loss: the same of the better FSRS-6 row of each learner.
+        auc: the app's review-weighted AUC.
+        fsrs_auc: the same of the higher FSRS-6 AUC of each learner.
+        worst: the learner with the lowest gain.
+        worst_gain: its gain (negative: worse than FSRS-6).
+    """
+
+    n: int
+    log_loss: float
+    fsrs_log_loss: float
+    auc: float
+    fsrs_auc: float
+    worst: str
+    worst_gain: float
+
+    @property
+    def gain(self) -> float:
+        """Relative log-loss reduction against the better FSRS-6 rows."""
+        return 1.0 - self.log_loss / self.fsrs_log_loss
+
+    @property
+    def met(self) -> bool:
+        """Whether issue 17's goal holds (no learner worse by more than ``MAX_LOSS``, the
+        weighted gain at least ``GOAL_GAIN``, the weighted AUC not lower)."""
+        return self.worst_gain >= -MAX_LOSS and self.gain >= GOAL_GAIN and self.auc >= self.fsrs_auc
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe values, with ``gain`` and ``met``."""
+        return {
+            "n": self.n,
+            "log_loss": self.log_loss,
+            "fsrs_log_loss": self.fsrs_log_loss,
+            "gain": self.gain,
+            "auc": self.auc,
+            "fsrs_auc": self.fsrs_auc,
+            "worst": self.worst,
+            "worst_gain": self.worst_gain,
+            "met": self.met,
+        }
+
+
+def summarize(reports: Mapping[str, RecallReport]) -> Summary:
+    """The review-weighted summary of several learners' reports (at least one)."""
+    if not reports:
+        raise ValueError("no reports")
+    n = 0
+    sums = [0.0, 0.0, 0.0, 0.0]
+    for report in reports.values():
+        app = report.scores["quizapp"]
+        loss, area = report.best_fsrs()
+        for k, value in enumerate((app.log_loss, loss, app.auc, area)):
+            sums[k] += app.n * value
+        n += app.n
+    worst = min(reports, key=lambda name: reports[name].gain()[0])
+    return Summary(
+        n,
+        sums[0] / n,
+        sums[1] / n,
+        sums[2] / n,
+        sums[3] / n,
+        worst,
+        reports[worst].gain()[0],
+    )
 
 
 def run_recall(
@@ -159,3 +260,40 @@ def format_report(report: RecallReport, title: str) -> str:
     )
     lines.append("quizapp choice per fold: " + ", ".join(report.choices))
     return "\n".join(lines)
+
+
+def format_reports(reports: Mapping[str, RecallReport]) -> str:
+    """One row per log (both FSRS-6 rows and the app) and the review-weighted summary."""
+    head = f"{'log':<28}{'n':>6}  {'FSRS-6-default':>15}  {'FSRS-6-refit':>15}  {'quizapp':>15}"
+    lines = [head, f"{'':<28}{'':>6}" + "  {:>7}{:>8}".format("loss", "AUC") * 3 + "    gain"]
+    for name, report in reports.items():
+        cells = "".join(
+            f"  {report.scores[m].log_loss:>7.4f}{report.scores[m].auc:>8.4f}"
+            for m in ("FSRS-6-default", "FSRS-6-refit", "quizapp")
+        )
+        gain = report.gain()[0]
+        lines.append(f"{name[-28:]:<28}{report.scores['quizapp'].n:>6}{cells}  {gain:>+6.2%}")
+    summary = summarize(reports)
+    lines.append(
+        f"review-weighted over {len(reports)} logs ({summary.n} test reviews): log loss "
+        f"{summary.log_loss:.4f} vs better FSRS-6 {summary.fsrs_log_loss:.4f} "
+        f"(gain {summary.gain:+.2%}), AUC {summary.auc:.4f} vs {summary.fsrs_auc:.4f}"
+    )
+    lines.append(f"worst learner: {summary.worst} ({summary.worst_gain:+.2%})")
+    lines.append(
+        f"goal (no learner worse than -{MAX_LOSS:.1%}, weighted gain >= {GOAL_GAIN:.0%}, "
+        f"AUC no lower): {'MET' if summary.met else 'NOT met'}"
+    )
+    return "\n".join(lines)
+
+
+def reports_json(reports: Mapping[str, RecallReport]) -> str:
+    """``--json``: one log as ``RecallReport.to_json``; several as ``{"logs": {LOG: {"models",
+    "gain", "auc_gain"}}, "summary": {...}}``."""
+    if len(reports) == 1:
+        return next(iter(reports.values())).to_json()
+    logs = {}
+    for name, report in reports.items():
+        gain, auc_gain = report.gain()
+        logs[name] = {**report.to_dict(), "gain": gain, "auc_gain": auc_gain}
+    return json.dumps({"logs": logs, "summary": summarize(reports).to_dict()}, indent=2)

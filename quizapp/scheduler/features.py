@@ -33,6 +33,7 @@ import math
 from collections import deque
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -408,6 +409,10 @@ class ContextTracker:
 def context_matrix(table: EventTable, day_start_hour: int = DAY_START_HOUR) -> FloatArray:
     """Context features of every event of a log, each from the answers before it.
 
+    The same definitions as ``ContextTracker`` (tests check them against it), in one lean pass
+    with the rates turned into logits over whole columns at the end: a model's fit computes
+    this for the whole log, so its cost counts against fsrs-rs's own fit.
+
     Args:
         table: the log.
         day_start_hour: hour (UTC) at which days start.
@@ -415,11 +420,119 @@ def context_matrix(table: EventTable, day_start_hour: int = DAY_START_HOUR) -> F
     Returns:
         An array of shape (len(table), len(CONTEXT_FEATURES)).
     """
-    tracker = ContextTracker(day_start_hour)
-    rows = []
-    for event in table.events:
-        rows.append(tracker.features(event.item_id, event.topic, event.reviewed_at))
-        tracker.observe(event)
-    if not rows:
-        return np.zeros((0, len(CONTEXT_FEATURES)))
-    return np.asarray(rows, dtype=np.float64)
+    n = len(table)
+    width = len(CONTEXT_FEATURES)
+    if n == 0:
+        return np.zeros((0, width))
+    days = (
+        table.day.tolist()
+        if day_start_hour == DAY_START_HOUR
+        else [day_index(e.reviewed_at, day_start_hour) for e in table.events]
+    )
+    successes = [bool(v) for v in table.success.tolist()]
+    raw_ms = [e.duration_ms for e in table.events]
+    known_ms = np.array([-1.0 if ms is None else ms for ms in raw_ms], dtype=np.float64)
+    seconds_all = [
+        None if ms is None else float(v)
+        for ms, v in zip(raw_ms, np.log1p(np.maximum(known_ms, 0.0) / 1000.0).tolist(), strict=True)
+    ]
+    rate_rows: list[tuple[float, float, float, float, float]] = []
+    # raw item counts (day_reviews, day_fails, failed, lapses, elapsed, reviews), logs at the end
+    item_rows: list[tuple[int, int, int, int, int, int]] = []
+    none = (0, 0, 0, 0, 1, 0)
+    seen = [False] * n
+    durations = [0.0] * n
+    item_ids = [e.item_id for e in table.events]
+    topic_ids = [e.topic for e in table.events]
+    fast_v = fast_w = slow_v = slow_w = 0.0
+    session_day, session_n, session_s = -(10**9), 0, 0
+    window: deque[float] = deque()
+    ordered: list[float] = []
+    # per item: [last_day, day_reviews, day_fails, long_n, long_s, last_seconds, failed,
+    # lapses, reviews]
+    items: dict[int | str, list[Any]] = {}
+    topics: dict[int | str, list[int]] = {}
+    for i in range(n):
+        today = days[i]
+        fast = 0.5 if fast_w <= 0.0 else fast_v / fast_w
+        slow = 0.5 if slow_w <= 0.0 else slow_v / slow_w
+        if today == session_day:
+            session = (session_s + SESSION_PSEUDO * fast) / (session_n + SESSION_PSEUDO)
+        else:
+            session = fast
+        topic = topic_ids[i]
+        counts = topics.get(topic) if topic is not None else None
+        topic_rate = slow
+        if counts is not None:
+            topic_rate = (counts[0] + TOPIC_PSEUDO * slow) / (counts[1] + TOPIC_PSEUDO)
+        item = items.get(item_ids[i])
+        item_rate = slow
+        if item is not None:
+            seen[i] = True
+            item_rate = (item[4] + ITEM_PSEUDO * slow) / (item[3] + ITEM_PSEUDO)
+            if item[5] is not None and ordered:
+                durations[i] = item[5] - ordered[len(ordered) // 2]
+            item_rows.append(
+                (item[1], item[2], int(item[6]), item[7], max(1, today - item[0]), item[8])
+            )
+        else:
+            item_rows.append(none)
+        rate_rows.append((fast, slow, session, item_rate, topic_rate))
+        # observe the answer (as observe_answer)
+        success = successes[i]
+        long_term = item is not None and today > item[0]
+        if long_term:
+            x = 1.0 if success else 0.0
+            fast_v, fast_w = (1.0 - _FAST) * fast_v + _FAST * x, (1.0 - _FAST) * fast_w + _FAST
+            slow_v, slow_w = (1.0 - _SLOW) * slow_v + _SLOW * x, (1.0 - _SLOW) * slow_w + _SLOW
+        if today != session_day:
+            session_day, session_n, session_s = today, 0, 0
+        if long_term:
+            session_n += 1
+            session_s += success
+        seconds = seconds_all[i]
+        if seconds is not None:
+            window.append(seconds)
+            bisect.insort(ordered, seconds)
+            if len(window) > DURATION_WINDOW:
+                del ordered[bisect.bisect_left(ordered, window.popleft())]
+        if item is None:
+            item = [today, 0, 0, 0, 0, None, False, 0, 0]
+            items[item_ids[i]] = item
+        if today == item[0]:
+            item[1] += 1
+            item[2] += not success
+        else:
+            item[1] = 1
+            item[2] = int(not success)
+        if long_term:
+            item[3] += 1
+            item[4] += success
+            item[7] += not success
+        item[5] = seconds
+        item[6] = not success
+        item[8] += 1
+        item[0] = today
+        if topic is not None:
+            tc = topics.setdefault(topic, [0, 0])
+            tc[0] += success
+            tc[1] += 1
+    out = np.zeros((n, width))
+    q = np.clip(np.asarray(rate_rows), 0.001, 0.999)
+    out[:, :5] = np.log(q / (1.0 - q))
+    raw = np.asarray(item_rows, dtype=np.float64)
+    seen_rows = np.asarray(seen, dtype=np.bool_)[:, None]
+    logs = np.column_stack(
+        [
+            np.log1p(raw[:, 0]),
+            np.log1p(raw[:, 1]),
+            raw[:, 2],
+            np.log1p(raw[:, 3]),
+            np.log(raw[:, 4]),
+            np.log(raw[:, 5] + 1.0),
+        ]
+    )
+    out[:, 5:7] = np.where(seen_rows, logs[:, 0:2], 0.0)
+    out[:, 7] = durations
+    out[:, 8:12] = np.where(seen_rows, logs[:, 2:6], 0.0)
+    return out

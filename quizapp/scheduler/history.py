@@ -18,18 +18,20 @@ import fsrs_rs_python
 import numpy as np
 import numpy.typing as npt
 
-from quizapp.scheduler.memory import retrievability
-from quizapp.scheduler.params import DEFAULT_PARAMETERS, SchedulerParams, clip_parameters
+from quizapp.scheduler.params import DEFAULT_PARAMETERS, clip_parameters
+from quizapp.scheduler.vector import retrievability_array
 
 __all__ = [
     "DAY_START_HOUR",
     "EventTable",
     "FsrsTrace",
+    "ReviewCache",
     "ReviewEvent",
     "day_index",
     "fit_fsrs_parameters",
     "fsrs_trace",
     "prepare",
+    "review_cache",
 ]
 
 FloatArray = npt.NDArray[np.float64]
@@ -176,6 +178,36 @@ def _review(table: EventTable, i: int) -> fsrs_rs_python.FSRSReview:
 
 
 @dataclass(frozen=True)
+class ReviewCache:
+    """A log's events as fsrs-rs reviews, grouped by item: built once, shared by every FSRS-6
+    trace and fit of the same table (building them is most of a fit's Python time).
+
+    Attributes:
+        sequences: per item, the indices of its events in time order.
+        reviews: one ``FSRSReview`` per event.
+        position: per event, (item, its number among the item's events, from 0).
+    """
+
+    sequences: dict[int | str, list[int]]
+    reviews: list[fsrs_rs_python.FSRSReview]
+    position: list[tuple[int | str, int]]
+
+
+def review_cache(table: EventTable) -> ReviewCache:
+    """The ``ReviewCache`` of a table."""
+    sequences = _item_sequences(table)
+    deltas = np.where(table.prev < 0, 0, table.elapsed_days).tolist()
+    reviews = [
+        fsrs_rs_python.FSRSReview(e.rating, d) for e, d in zip(table.events, deltas, strict=True)
+    ]
+    position: list[tuple[int | str, int]] = [(0, 0)] * len(table)
+    for key, indices in sequences.items():
+        for k, i in enumerate(indices):
+            position[i] = (key, k)
+    return ReviewCache(sequences, reviews, position)
+
+
+@dataclass(frozen=True)
 class FsrsTrace:
     """FSRS-6 state just before every event of a table (NaN before an item's first event).
 
@@ -192,12 +224,17 @@ class FsrsTrace:
     difficulty: FloatArray
 
 
-def fsrs_trace(table: EventTable, parameters: Sequence[float] = DEFAULT_PARAMETERS) -> FsrsTrace:
+def fsrs_trace(
+    table: EventTable,
+    parameters: Sequence[float] = DEFAULT_PARAMETERS,
+    cache: ReviewCache | None = None,
+) -> FsrsTrace:
     """Runs FSRS-6 (fsrs-rs-python) over every item's history.
 
     Args:
         table: the log.
         parameters: FSRS-6 parameters (clipped to py-fsrs bounds).
+        cache: the table's ``review_cache``, when several traces or fits share it.
 
     Returns:
         Recall, stability and difficulty before each event.
@@ -207,9 +244,15 @@ def fsrs_trace(table: EventTable, parameters: Sequence[float] = DEFAULT_PARAMETE
     stability = np.full(n, np.nan)
     difficulty = np.full(n, np.nan)
     recall = np.full(n, np.nan)
-    sequences = _item_sequences(table)
-    keys = list(sequences)
-    items = [fsrs_rs_python.FSRSItem([_review(table, i) for i in sequences[k]]) for k in keys]
+    if cache is None:
+        sequences = _item_sequences(table)
+        keys = list(sequences)
+        items = [fsrs_rs_python.FSRSItem([_review(table, i) for i in sequences[k]]) for k in keys]
+    else:
+        sequences = cache.sequences
+        keys = list(sequences)
+        reviews = cache.reviews
+        items = [fsrs_rs_python.FSRSItem([reviews[i] for i in sequences[k]]) for k in keys]
     if items:
         histories = fsrs_rs_python.FSRS(list(params)).historical_memory_state_batch(items)
         for key, history in zip(keys, histories, strict=True):
@@ -217,19 +260,15 @@ def fsrs_trace(table: EventTable, parameters: Sequence[float] = DEFAULT_PARAMETE
             for before, i in zip(history[:-1], indices[1:], strict=True):
                 stability[i] = before.stability
                 difficulty[i] = before.difficulty
-    settings = SchedulerParams(parameters=params)
-    cache: dict[tuple[float, int], float] = {}
-    for i in np.nonzero(table.prev >= 0)[0].tolist():
-        point = (float(stability[i]), int(table.elapsed_days[i]))
-        value = cache.get(point)
-        if value is None:
-            value = retrievability(point[0], point[1], settings)
-            cache[point] = value
-        recall[i] = value
+    rows = table.prev >= 0
+    # py-fsrs's forgetting curve over whole arrays (tests check it against the library's)
+    recall[rows] = retrievability_array(stability[rows], table.elapsed_days[rows], params)
     return FsrsTrace(params, recall, stability, difficulty)
 
 
-def fit_fsrs_parameters(table: EventTable, mask: BoolArray | None = None) -> tuple[float, ...]:
+def fit_fsrs_parameters(
+    table: EventTable, mask: BoolArray | None = None, cache: ReviewCache | None = None
+) -> tuple[float, ...]:
     """Fits FSRS-6 parameters to a learner's log with fsrs-rs-python (no torch).
 
     Every long-term review selected by ``mask`` becomes one training item made of its item's
@@ -238,20 +277,31 @@ def fit_fsrs_parameters(table: EventTable, mask: BoolArray | None = None) -> tup
     Args:
         table: the log.
         mask: which long-term events to train on (default: all).
+        cache: the table's ``review_cache``, when several traces or fits share it.
 
     Returns:
         The fitted parameters clipped to py-fsrs bounds; the defaults if fitting fails.
     """
     chosen = table.long_term if mask is None else (table.long_term & mask)
-    sequences = _item_sequences(table)
-    position: dict[int, tuple[int | str, int]] = {}
-    for key, indices in sequences.items():
-        for k, i in enumerate(indices):
-            position[i] = (key, k)
     items = []
-    for i in np.nonzero(chosen)[0].tolist():
-        key, k = position[i]
-        items.append(fsrs_rs_python.FSRSItem([_review(table, j) for j in sequences[key][: k + 1]]))
+    if cache is None:
+        sequences = _item_sequences(table)
+        position: dict[int, tuple[int | str, int]] = {}
+        for key, indices in sequences.items():
+            for k, i in enumerate(indices):
+                position[i] = (key, k)
+        for i in np.nonzero(chosen)[0].tolist():
+            key, k = position[i]
+            items.append(
+                fsrs_rs_python.FSRSItem([_review(table, j) for j in sequences[key][: k + 1]])
+            )
+    else:
+        reviews = cache.reviews
+        for i in np.nonzero(chosen)[0].tolist():
+            key, k = cache.position[i]
+            items.append(
+                fsrs_rs_python.FSRSItem([reviews[j] for j in cache.sequences[key][: k + 1]])
+            )
     if not items:
         return DEFAULT_PARAMETERS
     try:

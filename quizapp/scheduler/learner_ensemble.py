@@ -17,6 +17,7 @@ extrapolated linearly.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,8 +27,7 @@ import numpy.typing as npt
 
 from quizapp.scheduler.features import CONTEXT_FEATURES, context_matrix
 from quizapp.scheduler.history import DAY_START_HOUR, EventTable, fsrs_trace
-from quizapp.scheduler.memory import retrievability
-from quizapp.scheduler.params import DEFAULT_PARAMETERS, SchedulerParams
+from quizapp.scheduler.params import DEFAULT_PARAMETERS, clip_parameters
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -51,6 +51,9 @@ VARIANTS: dict[str, tuple[str, ...]] = {
     ),
     "full": FSRS_FEATURES + CONTEXT_FEATURES,
 }
+
+# where ``Member.predict_one`` reads the FSRS-state features (context features: their column)
+_STATE_COLUMNS = {"logit_r": -1, "log_stability": -2, "difficulty": -3}
 
 #: Parameter sources: FSRS-6 defaults, or parameters fitted to the learner's log.
 SOURCES: tuple[str, ...] = ("default", "fitted")
@@ -114,6 +117,43 @@ class Member:
     scale: tuple[float, ...] = ()
     low: tuple[float, ...] = ()
     high: tuple[float, ...] = ()
+
+    def __post_init__(self) -> None:
+        # One prediction in plain Python (the app predicts one question at a time): feature
+        # sources, clip bounds and weights folded with the standardisation, computed once.
+        # an unknown feature name fails here, when the model is loaded
+        columns = [_STATE_COLUMNS.get(f) or CONTEXT_FEATURES.index(f) for f in self.features]
+        folded = [w / sc for w, sc in zip(self.weights[1:], self.scale, strict=False)]
+        bias = (self.weights[0] if self.weights else 0.0) - sum(
+            w * m for w, m in zip(folded, self.mean, strict=False)
+        )
+        low = self.low or (-math.inf,) * len(self.features)
+        high = self.high or (math.inf,) * len(self.features)
+        scalar = tuple(zip(columns, low, high, folded, strict=False))
+        object.__setattr__(self, "_scalar", (bias, scalar))
+
+    def predict_one(
+        self, recall: float, stability: float, difficulty: float, context: Sequence[float]
+    ) -> float:
+        """``predict`` of a single review, in plain Python (the same values)."""
+        if not self.features:
+            return float(recall)
+        q = min(max(recall, 1e-4), 1.0 - 1e-4)
+        logit_r = math.log(q / (1.0 - q))
+        bias, terms = self._scalar  # type: ignore[attr-defined]
+        z = logit_r + bias
+        for column, lo, hi, w in terms:
+            if column >= 0:
+                x = context[column]
+            elif column == -1:
+                x = logit_r
+            elif column == -2:
+                x = math.log(max(stability, 1e-3))
+            else:
+                x = difficulty
+            z += w * min(max(x, lo), hi)
+        z = min(max(z, -35.0), 35.0)
+        return 1.0 / (1.0 + math.exp(-z))
 
     @property
     def name(self) -> str:
@@ -201,6 +241,11 @@ class LearnerModel:
             raise ValueError("a model needs at least one member")
         if self.fitted_parameters is None and any(m.source == "fitted" for m in self.members):
             raise ValueError("a member uses fitted parameters but the model has none")
+        curves = {}
+        for source in {m.source for m in self.members}:
+            decay = -clip_parameters(self.source_parameters(source))[20]
+            curves[source] = (decay, 0.9 ** (1.0 / decay) - 1.0)
+        object.__setattr__(self, "_curves", curves)
 
     @property
     def is_plain(self) -> bool:
@@ -265,16 +310,13 @@ class LearnerModel:
         """
         if states is None:
             return 0.0
-        ctx = np.asarray([context], dtype=np.float64)
         total = 0.0
         for member in self.members:
             stability, difficulty, elapsed = states[member.source]
-            settings = SchedulerParams(parameters=self.source_parameters(member.source))
-            r = retrievability(stability, elapsed, settings)
-            value = member.predict(
-                np.array([r]), np.array([stability]), np.array([difficulty]), ctx
-            )
-            total += float(value[0])
+            decay, factor = self._curves[member.source]  # type: ignore[attr-defined]
+            # py-fsrs's forgetting curve (as ``retrievability``), without building a card
+            r = (1.0 + factor * max(0, elapsed) / stability) ** decay
+            total += member.predict_one(r, stability, difficulty, context)
         return total / len(self.members)
 
     def to_dict(self) -> dict[str, Any]:

@@ -1,29 +1,35 @@
 """Fitting the app's recall predictor, FSRS-6 plus a learner-level layer, to one learner's log.
 
-The members of the model and their average are in ``quizapp.scheduler.learner_ensemble``;
-predictions at any moment, for the app, in ``quizapp.scheduler.learner_predictor``.
+The members of the model are in ``quizapp.scheduler.learner_ensemble``; predictions at any
+moment, for the app, in ``quizapp.scheduler.learner_predictor``.
 
-``fit_learner_model`` chooses everything by an **inner time-series cross-validation on the
-training log only**: the latest ``validation_fraction`` of the learner's predicted reviews is cut
-into ``inner_folds`` chunks, and each chunk is predicted by candidates fitted on the reviews
-before it. The candidates are
+The layer must **earn its place on the learner's own held-out reviews**. ``fit_learner_model``
+holds out the latest ``validation_fraction`` of the training log's predicted reviews, cut into
+``inner_folds`` chunks, each predicted by candidates fitted on the reviews before it:
 
-* the FSRS-6 parameters: the defaults, or parameters fitted with fsrs-rs-python (only when the
-  inner training parts are large enough);
-* the feature set (``VARIANTS``), with plain FSRS-6 (``fsrs``, no layer) among them;
-* the prior strength from ``ModelConfig.shrinkage_grid``.
+* plain FSRS-6 with the default parameters, and with parameters fitted by fsrs-rs-python on the
+  reviews before the first chunk (one fit, when there are ``min_fit_reviews`` of them);
+* a logistic layer on each of those (``variants`` x ``shrinkage_grid``, a handful).
 
-The model is the **average** of the candidates whose inner log loss is within ``band_se``
-standard errors (of the per-review difference) of the best candidate's: all those the inner
-chunks cannot tell apart from the best, a one-standard-error rule that averages instead of
-picking (averaging probabilities never has a higher log loss than the average member). If that
-ensemble does not beat the better plain FSRS-6 candidate on the inner chunks in log loss, or
-ranks the inner reviews worse (lower AUC), the model **falls back** to plain FSRS-6: the better
-of default and fitted parameters, or their average when they are within ``band_se`` standard
-errors of each other. The members are then refitted on all training reviews. The FSRS-6
-parameters used for *scheduling* (``parameters``) are the better of default and fitted on the
-inner chunks. With fewer than ``min_reviews`` earlier-day reviews the model is plain FSRS-6 with
-default parameters.
+The reference is the better plain FSRS-6, or default and fitted averaged when that is better on
+the inner chunks. The candidate layer is the best layer of each parameter source, averaged (two
+members at most). It replaces the reference only when
+
+1. the training log has at least ``min_failures`` failed reviews (with fewer, any layer fits
+   noise and becomes over-confident: a learner with one failure in a training part would get
+   0.99 for everything);
+2. after **shrinkage toward FSRS-6** (the layer's weights times ``F / (F + prior_failures)``
+   for F failures: a logit-space blend that leans on FSRS-6 the more, the less data there is),
+   its inner gain in log loss over the reference, per review, has a **lower confidence bound**
+   (mean minus ``z`` standard errors of the paired differences) above zero;
+3. it ranks the inner reviews no worse (AUC).
+
+Otherwise the model is the reference, plain FSRS-6. The chosen members are then refitted on
+all training reviews (with parameters fitted on all of them when a source is "fitted"): two
+members at most and two fsrs-rs fits at most, so that fitting costs a bounded multiple of
+fsrs-rs's own fit (``python -m quizapp.bench speed`` measures it). The FSRS-6 parameters used
+for *scheduling* (``parameters``) are the better plain ones on the inner chunks. With fewer
+than ``min_reviews`` earlier-day reviews the model is plain FSRS-6 with default parameters.
 """
 
 from __future__ import annotations
@@ -41,13 +47,14 @@ from quizapp.scheduler.history import (
     DAY_START_HOUR,
     EventTable,
     FsrsTrace,
+    ReviewCache,
     ReviewEvent,
     fit_fsrs_parameters,
     fsrs_trace,
     prepare,
+    review_cache,
 )
 from quizapp.scheduler.learner_ensemble import (
-    SOURCES,
     VARIANTS,
     FloatArray,
     LearnerModel,
@@ -71,26 +78,31 @@ class ModelConfig:
 
     Attributes:
         min_reviews: earlier-day reviews needed before anything is fitted.
-        min_fit_reviews: earlier-day reviews in an inner training part needed to try
+        min_fit_reviews: earlier-day reviews before the inner chunks needed to try
             per-learner FSRS-6 parameters.
+        min_failures: failed earlier-day reviews in the training log needed to try a layer.
+        prior_failures: shrinkage toward FSRS-6: the layer's weights are multiplied by
+            ``F / (F + prior_failures)`` for F failed training reviews.
+        z: the layer must beat plain FSRS-6 on the inner chunks by more than ``z`` standard
+            errors of the paired per-review difference in log loss.
         validation_fraction: share of the latest training reviews predicted in the inner
             cross-validation.
         inner_folds: number of inner chunks those reviews are cut into.
         shrinkage_grid: prior strengths tried for the logistic layer (penalty per squared
             standardised weight; larger is closer to plain FSRS-6).
         variants: names from ``VARIANTS`` to try besides plain FSRS-6.
-        band_se: the ensemble averages every candidate whose inner log loss is within this
-            many standard errors (of the paired per-review difference) of the best one.
         day_start_hour: hour (UTC) at which study days start.
     """
 
-    min_reviews: int = 200
-    min_fit_reviews: int = 100
-    validation_fraction: float = 0.5
-    inner_folds: int = 4
-    shrinkage_grid: tuple[float, ...] = (3.0, 30.0, 300.0, 3000.0)
-    variants: tuple[str, ...] = ("calibrated", "learner", "item", "full")
-    band_se: float = 1.0
+    min_reviews: int = 100
+    min_fit_reviews: int = 60
+    min_failures: int = 30
+    prior_failures: float = 15.0
+    z: float = 1.0
+    validation_fraction: float = 0.4
+    inner_folds: int = 1
+    shrinkage_grid: tuple[float, ...] = (10.0, 100.0)
+    variants: tuple[str, ...] = ("calibrated", "full")
     day_start_hour: int = DAY_START_HOUR
 
     def __post_init__(self) -> None:
@@ -98,8 +110,8 @@ class ModelConfig:
             raise ValueError("inner_folds must be at least 1")
         if not 0.0 < self.validation_fraction < 1.0:
             raise ValueError("validation_fraction must be in (0, 1)")
-        if self.band_se < 0.0:
-            raise ValueError("band_se must not be negative")
+        if self.z < 0.0 or self.prior_failures < 0.0 or self.min_failures < 0:
+            raise ValueError("z, prior_failures and min_failures must not be negative")
         if any(s <= 0.0 for s in self.shrinkage_grid):
             raise ValueError("shrinkage values must be positive")
         unknown = set(self.variants) - set(VARIANTS)
@@ -181,8 +193,20 @@ def fit_logistic(
 Key = tuple[str, str, float]
 
 
+def shrink_factor(failures: int, config: ModelConfig) -> float:
+    """The share of the layer kept after shrinkage toward FSRS-6: ``F / (F + prior)``."""
+    total = failures + config.prior_failures
+    return 1.0 if total <= 0.0 else failures / total
+
+
 def _fit_member(
-    key: Key, trace: FsrsTrace, context: FloatArray, rows: IntArray, y: FloatArray, c: FloatArray
+    key: Key,
+    trace: FsrsTrace,
+    context: FloatArray,
+    rows: IntArray,
+    y: FloatArray,
+    c: FloatArray,
+    keep: float = 1.0,
 ) -> Member:
     source, variant, shrinkage = key
     names = VARIANTS[variant]
@@ -202,6 +226,8 @@ def _fit_member(
         offset=logit(trace.recall[rows]),
         intercept_l2=shrinkage,
     )
+    # the layer enters the logit linearly: scaling its weights blends it with FSRS-6
+    weights = weights * keep
     return Member(
         source,
         variant,
@@ -223,10 +249,12 @@ def _predict_member(
     )
 
 
-def _candidates(config: ModelConfig, sources: Sequence[str]) -> list[Key]:
+def _candidates(config: ModelConfig, sources: Sequence[str], layers: bool) -> list[Key]:
     keys: list[Key] = []
     for source in sources:
         keys.append((source, "fsrs", 0.0))
+        if not layers:
+            continue
         for variant in config.variants:
             if VARIANTS[variant]:
                 keys.extend((source, variant, s) for s in config.shrinkage_grid)
@@ -234,32 +262,36 @@ def _candidates(config: ModelConfig, sources: Sequence[str]) -> list[Key]:
 
 
 def _inner_predictions(
-    table: EventTable, context: FloatArray, targets: IntArray, config: ModelConfig
+    table: EventTable,
+    context: FloatArray,
+    targets: IntArray,
+    config: ModelConfig,
+    keep: float | None,
+    traces: dict[str, FsrsTrace],
+    cache: ReviewCache,
 ) -> tuple[IntArray, dict[Key, FloatArray]]:
-    """Out-of-sample recall of every candidate on the inner chunks (keys complete only)."""
+    """Out-of-sample recall of every candidate on the inner chunks (layers only if ``keep``)."""
     n = len(targets)
     first = round(n * (1.0 - config.validation_fraction))
     bounds = np.linspace(first, n, config.inner_folds + 1).round().astype(int).tolist()
     held_all = targets[first:]
-    out: dict[Key, FloatArray] = {}
     y, chance = table.success, table.chance
-    default_trace = fsrs_trace(table, DEFAULT_PARAMETERS)
-    fitted_ok = first >= config.min_fit_reviews
-    keys = _candidates(config, SOURCES if fitted_ok else SOURCES[:1])
-    for key in keys:
-        out[key] = np.full(len(held_all), np.nan)
+    traces = dict(traces)
+    if first >= config.min_fit_reviews:
+        # one fit on the reviews before the first chunk serves every chunk (all out of sample)
+        mask = np.zeros(len(table), dtype=np.bool_)
+        mask[targets[:first]] = True
+        parameters = fit_fsrs_parameters(table, mask, cache)
+        traces["fitted"] = fsrs_trace(table, parameters, cache)
+    keys = _candidates(config, list(traces), keep is not None)
+    out = {key: np.full(len(held_all), np.nan) for key in keys}
     for lo, hi in itertools.pairwise(bounds):
         if hi <= lo:
             continue
         inner, held = targets[:lo], targets[lo:hi]
-        traces = {"default": default_trace}
-        if fitted_ok:
-            mask = np.zeros(len(table), dtype=np.bool_)
-            mask[inner] = True
-            traces["fitted"] = fsrs_trace(table, fit_fsrs_parameters(table, mask))
         for key in keys:
             trace = traces[key[0]]
-            member = _fit_member(key, trace, context, inner, y, chance)
+            member = _fit_member(key, trace, context, inner, y, chance, keep or 1.0)
             out[key][lo - first : hi - first] = _predict_member(member, trace, context, held)
     return held_all, out
 
@@ -274,18 +306,11 @@ def _score(p: FloatArray, y: FloatArray, c: FloatArray) -> float:
     return log_loss(c + (1.0 - c) * p, y)
 
 
-def _band(
-    ranked: list[Key], inner: dict[Key, FloatArray], y: FloatArray, c: FloatArray, width: float
-) -> list[Key]:
-    """The candidates whose inner loss exceeds the best one's by at most ``width`` standard
-    errors of the paired per-review difference (the best one always qualifies)."""
-    best = _pointwise(inner[ranked[0]], y, c)
-    chosen = []
-    for key in ranked:
-        diff = _pointwise(inner[key], y, c) - best
-        if float(diff.mean()) <= width * float(diff.std()) / math.sqrt(len(diff)):
-            chosen.append(key)
-    return chosen
+def _lower_bound(gain: FloatArray, z: float) -> float:
+    """Mean minus ``z`` standard errors of per-review gains."""
+    if len(gain) < 2:
+        return -math.inf
+    return float(gain.mean() - z * gain.std(ddof=1) / math.sqrt(len(gain)))
 
 
 def fit_learner_model(
@@ -305,47 +330,81 @@ def fit_learner_model(
     n = len(targets)
     if n < config.min_reviews:
         return LearnerModel(n_train=n, day_start_hour=config.day_start_hour)
-    context = context_matrix(table, config.day_start_hour)
-    held, inner = _inner_predictions(table, context, targets, config)
+    failures = int(n - table.success[targets].sum())
+    layers = failures >= config.min_failures
+    keep = shrink_factor(failures, config)
+    context = context_matrix(table, config.day_start_hour) if layers else np.zeros((len(table), 0))
+    cache = review_cache(table)
+    traces = {"default": fsrs_trace(table, DEFAULT_PARAMETERS, cache)}
+    held, inner = _inner_predictions(
+        table, context, targets, config, keep if layers else None, traces, cache
+    )
     y, c = table.success[held], table.chance[held]
     losses = {key: _score(p, y, c) for key, p in inner.items()}
     ranked = sorted(losses, key=lambda k: (losses[k], k))
-    plain = min((k for k in ranked if k[1] == "fsrs"), key=lambda k: losses[k])
-    chosen = _band(ranked, inner, y, c, config.band_se)
-    ensemble = np.mean([inner[k] for k in chosen], axis=0)
-    ensemble_loss = _score(ensemble, y, c)
-    ensemble_auc = auc(c + (1.0 - c) * ensemble, y)
-    plain_auc = auc(c + (1.0 - c) * inner[plain], y)
-    # Fall back to plain FSRS-6 when the layer does not help on the inner chunks, in log loss
-    # or in ranking.
-    fallback = ensemble_loss >= losses[plain] or ensemble_auc < plain_auc
-    if fallback:
-        # default and fitted parameters, averaged when the inner chunks cannot tell them apart
-        chosen = _band([k for k in ranked if k[1] == "fsrs"], inner, y, c, config.band_se)
+    plains = [k for k in ranked if k[1] == "fsrs"]
+    layers_by_source = [
+        next(k for k in ranked if k[0] == source and k[1] != "fsrs")
+        for source in sorted({k[0] for k in ranked if k[1] != "fsrs"})
+    ]
+    # the reference: the better plain FSRS-6, or both averaged (the fitted parameters may
+    # help on some items and hurt on others)
+    plain_options: list[tuple[Key, ...]] = [(k,) for k in plains[:1]]
+    if len(plains) == 2:
+        plain_options.append(tuple(plains))
+    # the layer: the best one of each source, averaged (which parameters suit the learner is
+    # the least certain choice of the inner split: its fit saw fewer reviews than the final)
+    layer_options = [tuple(layers_by_source)] if layers_by_source else []
+
+    def mean_of(keys: tuple[Key, ...]) -> FloatArray:
+        out: FloatArray = np.mean([inner[k] for k in keys], axis=0)
+        return out
+
+    plain = min(plain_options, key=lambda ks: _score(mean_of(ks), y, c))
+    plain_p = mean_of(plain)
+    plain_auc = auc(c + (1.0 - c) * plain_p, y)
+    chosen: tuple[Key, ...] = plain
+    bound = -math.inf
+    layer_auc = math.nan
+    layer_loss = math.nan
+    if layer_options:
+        layer = min(layer_options, key=lambda ks: _score(mean_of(ks), y, c))
+        layer_p = mean_of(layer)
+        layer_loss = _score(layer_p, y, c)
+        gain = _pointwise(plain_p, y, c) - _pointwise(layer_p, y, c)
+        bound = _lower_bound(gain, config.z)
+        layer_auc = auc(c + (1.0 - c) * layer_p, y)
+        # ranking no worse: a tie (NaN with one class in the chunks) does not block
+        if bound > 0.0 and not layer_auc < plain_auc:
+            chosen = layer
+    schedule_source = min(plains, key=lambda k: losses[k])[0]
     fitted_parameters = None
-    traces = {"default": fsrs_trace(table, DEFAULT_PARAMETERS)}
-    if any(k[0] == "fitted" for k in [*chosen, plain]):
-        fitted_parameters = fit_fsrs_parameters(table)
-        traces["fitted"] = fsrs_trace(table, fitted_parameters)
+    if any(k[0] == "fitted" for k in chosen) or schedule_source == "fitted":
+        fitted_parameters = fit_fsrs_parameters(table, cache=cache)
+        traces["fitted"] = fsrs_trace(table, fitted_parameters, cache)
     members = tuple(
-        _fit_member(k, traces[k[0]], context, targets, table.success, table.chance) for k in chosen
+        _fit_member(k, traces[k[0]], context, targets, table.success, table.chance, keep)
+        for k in chosen
     )
     names = {k: Member(k[0], k[1], k[2], VARIANTS[k[1]]).name for k in ranked}
-    selection = (
-        ("ensemble", ensemble_loss),
-        ("plain", losses[plain]),
-        ("ensemble AUC", ensemble_auc),
+    measured = (
+        ("layer", layer_loss),
+        ("plain", _score(plain_p, y, c)),
+        ("layer AUC", layer_auc),
         ("plain AUC", plain_auc),
+        ("gain lower bound", bound),
+        ("shrink factor", keep),
+        ("failures", float(failures)),
         *((names[k], losses[k]) for k in ranked),
     )
+    # JSON-safe: what could not be measured (no layer tried, one class) is left out
+    selection = tuple((name, value) for name, value in measured if math.isfinite(value))
     return LearnerModel(
-        parameters=DEFAULT_PARAMETERS
-        if fitted_parameters is None or plain[0] == "default"
-        else fitted_parameters,
-        parameters_source=plain[0],
+        parameters=traces[schedule_source].parameters,
+        parameters_source=schedule_source,
         fitted_parameters=fitted_parameters,
         members=members,
-        fallback=fallback,
+        fallback=chosen == plain,
         n_train=n,
         selection=selection,
         day_start_hour=config.day_start_hour,

@@ -114,15 +114,10 @@ class LearnerPredictor:
                 return 0.0
             r = recall_probability(state, now, SchedulerParams(parameters=self.model.parameters))
             values = [
-                m.predict(
-                    np.array([r]),
-                    np.array([state.stability]),
-                    np.array([state.difficulty]),
-                    np.asarray([context], dtype=np.float64),
-                )[0]
+                m.predict_one(r, state.stability, state.difficulty, context)
                 for m in self.model.members
             ]
-            return float(np.mean(values))
+            return sum(values) / len(values)
         elapsed = max(0, day_index(now, self.model.day_start_hour) - history.last_day)
         states = {}
         for source in {m.source for m in self.model.members}:

@@ -10,6 +10,7 @@ import pytest
 
 from quizapp.bench.simulate import SimConfig, simulate_learner
 from quizapp.scheduler import (
+    DEFAULT_CONFIG,
     DEFAULT_PARAMETERS,
     REVIEW,
     ContextTracker,
@@ -105,21 +106,23 @@ def test_learner_model_beats_plain_fsrs_on_a_learner_with_daily_form(
 def test_the_selection_follows_its_rules(half_fitted: LearnerModel) -> None:
     model = half_fitted
     measured = dict(model.selection)
-    candidates = [name for name, _ in model.selection[4:]]
-    losses = [value for _, value in model.selection[4:]]
+    candidates = [(name, value) for name, value in model.selection if "/" in name]
+    losses = [value for _, value in candidates]
     assert losses == sorted(losses)
+    failures = measured["failures"]
+    assert failures >= DEFAULT_CONFIG.min_failures
+    assert measured["shrink factor"] == pytest.approx(
+        failures / (failures + DEFAULT_CONFIG.prior_failures)
+    )
+    # the layer earns its place: a positive lower bound on its inner gain, ranking no worse
     assert model.fallback == (
-        measured["ensemble"] >= measured["plain"]
-        or measured["ensemble AUC"] < measured["plain AUC"]
+        measured["gain lower bound"] <= 0.0 or measured["layer AUC"] < measured["plain AUC"]
     )
     names = [m.name for m in model.members]
+    assert 1 <= len(names) <= 2
     assert len(set(names)) == len(names)
-    assert set(names) <= set(candidates)
-    # members keep the inner ranking; the best candidate is always averaged in
-    assert [c for c in candidates if c in names] == names
-    assert model.fallback or candidates[0] in names
-    best_plain = min((value, name) for name, value in model.selection[4:] if name.endswith("/fsrs"))
-    assert measured["plain"] == best_plain[0]
+    assert set(names) <= {name for name, _ in candidates}
+    best_plain = min((value, name) for name, value in candidates if name.endswith("/fsrs"))
     assert model.parameters_source == best_plain[1].split("/")[0]
     if model.parameters_source == "fitted":
         assert model.parameters == model.fitted_parameters

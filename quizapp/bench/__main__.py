@@ -8,7 +8,8 @@
 * ``generalise PATH [--json] [--seeds 11 12 13 14]``: recall on the file, both halves of its cards
   and simulated learners with and without daily form, the app against the better FSRS-6 row
 * ``topics [--json] [--learners 8] [--seed 1]``
-* ``speed``
+* ``speed [--log LOG ...]``: time per call, and the recall model's fit and prediction against
+  fsrs-rs's fit and FSRS's prediction (on a simulated log and each ``--log``)
 * ``simulate OUT.csv [--seed 7] [--form-sd 0.5]``: writes a synthetic review log in the
   ``learner-a-dev.csv`` format (for checking the recall benchmark on a log the app has not seen).
 * ``web --database-url URL [--json] [--workers 2] [--clients 4] [--duration 10] [--timeout 60]
@@ -25,6 +26,14 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from quizapp.bench.class_effect import (
+    DEFAULT_CLASS_SEEDS,
+    class_json,
+    format_class,
+    load_class_responses,
+    run_class,
+    simulate_class,
+)
 from quizapp.bench.generalise import DEFAULT_SEEDS, format_generalise, run_generalise, to_json
 from quizapp.bench.recall import format_report, format_reports, reports_json, run_recall
 from quizapp.bench.revlog import load_revlog, write_revlog
@@ -48,6 +57,10 @@ def _parser() -> argparse.ArgumentParser:
     recall.add_argument(
         "--card-subset", choices=("all", "first-half", "second-half"), default="all"
     )
+    klass = sub.add_parser("class", help="what a class's answers add (item effects, cold start)")
+    klass.add_argument("path", type=Path, metavar="FILE")
+    klass.add_argument("--json", action="store_true")
+    klass.add_argument("--seeds", type=int, nargs="*", default=list(DEFAULT_CLASS_SEEDS))
     generalise = sub.add_parser("generalise", help="recall on the file, its halves, simulations")
     generalise.add_argument("path", type=Path)
     generalise.add_argument("--json", action="store_true")
@@ -57,7 +70,8 @@ def _parser() -> argparse.ArgumentParser:
     topics.add_argument("--json", action="store_true")
     topics.add_argument("--learners", type=int, default=8)
     topics.add_argument("--seed", type=int, default=1)
-    sub.add_parser("speed", help="time per call")
+    speed = sub.add_parser("speed", help="time per call; the recall model's cost ratios")
+    speed.add_argument("--log", type=Path, action="append", default=[], help="a review log too")
     simulate = sub.add_parser("simulate", help="write a synthetic review log")
     simulate.add_argument("out", type=Path)
     simulate.add_argument("--seed", type=int, default=7)
@@ -137,6 +151,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "recall":
         _recall(args)
+    elif args.command == "class":
+        reports = [run_class(load_class_responses(args.path), args.path.name)]
+        for seed in args.seeds:
+            responses, truth = simulate_class(seed)
+            reports.append(run_class(responses, f"simulated class (seed {seed})", truth))
+        print(class_json(reports) if args.json else format_class(reports))
     elif args.command == "generalise":
         rows = run_generalise(args.path, seeds=args.seeds, folds=args.folds)
         title = f"generalise: {args.path} (folds {args.folds}, seeds {args.seeds})"
@@ -145,7 +165,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         result = run_topics(args.learners, args.seed)
         print(result.to_json() if args.json else format_topics(result))
     elif args.command == "speed":
-        print(format_speed(run_speed()))
+        print(format_speed(run_speed(logs=args.log)))
     elif args.command == "web":
         return _web(args)
     else:

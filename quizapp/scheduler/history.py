@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import fsrs_rs_python
@@ -191,6 +191,28 @@ class ReviewCache:
     sequences: dict[int | str, list[int]]
     reviews: list[fsrs_rs_python.FSRSReview]
     position: list[tuple[int | str, int]]
+    histories: list[fsrs_rs_python.FSRSItem] = field(default_factory=list)
+    prefixes: dict[int, fsrs_rs_python.FSRSItem] = field(default_factory=dict)
+
+    def history_items(self) -> list[fsrs_rs_python.FSRSItem]:
+        """Every item's whole history, in ``sequences`` order (built on first use)."""
+        if not self.histories:
+            reviews = self.reviews
+            self.histories.extend(
+                fsrs_rs_python.FSRSItem([reviews[i] for i in indices])
+                for indices in self.sequences.values()
+            )
+        return self.histories
+
+    def prefix_item(self, i: int) -> fsrs_rs_python.FSRSItem:
+        """The training item of event ``i``: its item's history up to and including it."""
+        item = self.prefixes.get(i)
+        if item is None:
+            key, k = self.position[i]
+            reviews = self.reviews
+            item = fsrs_rs_python.FSRSItem([reviews[j] for j in self.sequences[key][: k + 1]])
+            self.prefixes[i] = item
+        return item
 
 
 def review_cache(table: EventTable) -> ReviewCache:
@@ -251,8 +273,7 @@ def fsrs_trace(
     else:
         sequences = cache.sequences
         keys = list(sequences)
-        reviews = cache.reviews
-        items = [fsrs_rs_python.FSRSItem([reviews[i] for i in sequences[k]]) for k in keys]
+        items = cache.history_items()
     if items:
         histories = fsrs_rs_python.FSRS(list(params)).historical_memory_state_batch(items)
         for key, history in zip(keys, histories, strict=True):
@@ -296,12 +317,7 @@ def fit_fsrs_parameters(
                 fsrs_rs_python.FSRSItem([_review(table, j) for j in sequences[key][: k + 1]])
             )
     else:
-        reviews = cache.reviews
-        for i in np.nonzero(chosen)[0].tolist():
-            key, k = cache.position[i]
-            items.append(
-                fsrs_rs_python.FSRSItem([reviews[j] for j in cache.sequences[key][: k + 1]])
-            )
+        items = [cache.prefix_item(i) for i in np.nonzero(chosen)[0].tolist()]
     if not items:
         return DEFAULT_PARAMETERS
     try:

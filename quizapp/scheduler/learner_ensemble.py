@@ -129,8 +129,10 @@ class Member:
         )
         low = self.low or (-math.inf,) * len(self.features)
         high = self.high or (math.inf,) * len(self.features)
-        scalar = tuple(zip(columns, low, high, folded, strict=False))
-        object.__setattr__(self, "_scalar", (bias, scalar))
+        terms = list(zip(columns, low, high, folded, strict=False))
+        context_terms = tuple(t for t in terms if t[0] >= 0)
+        state_terms = tuple(t for t in terms if t[0] < 0)
+        object.__setattr__(self, "_scalar", (bias, context_terms, state_terms))
 
     def predict_one(
         self, recall: float, stability: float, difficulty: float, context: Sequence[float]
@@ -140,18 +142,19 @@ class Member:
             return float(recall)
         q = min(max(recall, 1e-4), 1.0 - 1e-4)
         logit_r = math.log(q / (1.0 - q))
-        bias, terms = self._scalar  # type: ignore[attr-defined]
+        bias, context_terms, state_terms = self._scalar  # type: ignore[attr-defined]
         z = logit_r + bias
-        for column, lo, hi, w in terms:
-            if column >= 0:
-                x = context[column]
-            elif column == -1:
+        for column, lo, hi, w in context_terms:
+            x = context[column]
+            z += w * (lo if x < lo else hi if x > hi else x)
+        for column, lo, hi, w in state_terms:
+            if column == -1:
                 x = logit_r
             elif column == -2:
-                x = math.log(max(stability, 1e-3))
+                x = math.log(stability if stability > 1e-3 else 1e-3)
             else:
                 x = difficulty
-            z += w * min(max(x, lo), hi)
+            z += w * (lo if x < lo else hi if x > hi else x)
         z = min(max(z, -35.0), 35.0)
         return 1.0 / (1.0 + math.exp(-z))
 

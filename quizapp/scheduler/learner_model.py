@@ -22,7 +22,7 @@ members at most). It replaces the reference only when
    for F failures: a logit-space blend that leans on FSRS-6 the more, the less data there is),
    its inner gain in log loss over the reference, per review, has a **lower confidence bound**
    (mean minus ``z`` standard errors of the paired differences) above zero;
-3. it ranks the inner reviews no worse (AUC).
+3. it ranks the inner reviews no worse (AUC, up to ``auc_slack``).
 
 Otherwise the model is the reference, plain FSRS-6. The chosen members are then refitted on
 all training reviews (with parameters fitted on all of them when a source is "fitted"): two
@@ -85,6 +85,8 @@ class ModelConfig:
             ``F / (F + prior_failures)`` for F failed training reviews.
         z: the layer must beat plain FSRS-6 on the inner chunks by more than ``z`` standard
             errors of the paired per-review difference in log loss.
+        auc_slack: ... and rank them no worse: its AUC at most this much below (a recalibration
+            that moves the AUC by noise only is not blocked).
         validation_fraction: share of the latest training reviews predicted in the inner
             cross-validation.
         inner_folds: number of inner chunks those reviews are cut into.
@@ -99,6 +101,7 @@ class ModelConfig:
     min_failures: int = 30
     prior_failures: float = 15.0
     z: float = 1.0
+    auc_slack: float = 0.005
     validation_fraction: float = 0.4
     inner_folds: int = 1
     shrinkage_grid: tuple[float, ...] = (10.0, 100.0)
@@ -127,7 +130,7 @@ def fit_logistic(
     x: FloatArray,
     y: FloatArray,
     chance: FloatArray,
-    l2: float,
+    l2: float | FloatArray,
     iterations: int = 100,
     *,
     offset: FloatArray | None = None,
@@ -142,7 +145,7 @@ def fit_logistic(
         x: features, shape (n, k) (standardise them first).
         y: outcomes 0/1.
         chance: guessing probability per row.
-        l2: penalty on the squared weights.
+        l2: penalty on the squared weights (one value, or one per column of ``x``).
         iterations: maximum Fisher-scoring steps.
         offset: a fixed term of the linear predictor per row (the prior's centre); none if None.
         intercept_l2: penalty on the squared intercept.
@@ -152,7 +155,8 @@ def fit_logistic(
     """
     design = np.column_stack([np.ones(len(x)), x])
     base = np.zeros(len(x)) if offset is None else np.asarray(offset, dtype=np.float64)
-    penalty = np.full(design.shape[1], float(l2))
+    penalty = np.empty(design.shape[1])
+    penalty[1:] = l2
     penalty[0] = float(intercept_l2)
     w = np.zeros(design.shape[1])
     if offset is None and intercept_l2 == 0.0:
@@ -374,8 +378,8 @@ def fit_learner_model(
         gain = _pointwise(plain_p, y, c) - _pointwise(layer_p, y, c)
         bound = _lower_bound(gain, config.z)
         layer_auc = auc(c + (1.0 - c) * layer_p, y)
-        # ranking no worse: a tie (NaN with one class in the chunks) does not block
-        if bound > 0.0 and not layer_auc < plain_auc:
+        # ranking no worse (up to noise); NaN (one class in the chunks) does not block
+        if bound > 0.0 and not layer_auc < plain_auc - config.auc_slack:
             chosen = layer
     schedule_source = min(plains, key=lambda k: losses[k])[0]
     fitted_parameters = None

@@ -116,7 +116,8 @@ def test_the_selection_follows_its_rules(half_fitted: LearnerModel) -> None:
     )
     # the layer earns its place: a positive lower bound on its inner gain, ranking no worse
     assert model.fallback == (
-        measured["gain lower bound"] <= 0.0 or measured["layer AUC"] < measured["plain AUC"]
+        measured["gain lower bound"] <= 0.0
+        or measured["layer AUC"] < measured["plain AUC"] - DEFAULT_CONFIG.auc_slack
     )
     names = [m.name for m in model.members]
     assert 1 <= len(names) <= 2

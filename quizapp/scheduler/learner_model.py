@@ -96,8 +96,8 @@ class ModelConfig:
         day_start_hour: hour (UTC) at which study days start.
     """
 
-    min_reviews: int = 100
-    min_fit_reviews: int = 60
+    min_reviews: int = 50
+    min_fit_reviews: int = 30
     min_failures: int = 30
     prior_failures: float = 15.0
     z: float = 1.0

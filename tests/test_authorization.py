@@ -110,7 +110,7 @@ EXPECTED: dict[str, tuple[Status, int, int, int]] = {
     "GET /instructor/drafts/<int:draft_id>": (LOGIN, 403, 403, 200),
     "GET /instructor/drafts/<int:draft_id>/questions/<key>": (LOGIN, 403, 403, 200),
     # (the admin gets past the check; the walk's hand-made question fails the validator)
-    "POST /instructor/drafts/<int:draft_id>/questions/<key>": (LOGIN, 403, 403, 400),
+    "POST /instructor/drafts/<int:draft_id>/questions/<key>": (LOGIN, 403, 403, 422),
     "POST /instructor/drafts/<int:draft_id>/questions/<key>/status": (LOGIN, 403, 403, 302),
     "POST /instructor/drafts/<int:draft_id>/publish": (LOGIN, 403, 403, 302),
     "POST /instructor/drafts/<int:draft_id>/delete": (LOGIN, 403, 403, 302),
@@ -149,13 +149,22 @@ EXPECTED: dict[str, tuple[Status, int, int, int]] = {
     "GET /quizzes/attempts/<int:attempt_id>/review": (LOGIN, 404, 404, 302),
     "POST /quizzes/attempts/<int:attempt_id>/missed": (LOGIN, 404, 404, 404),
     "GET /quizzes/mine/new": (LOGIN, 200, 200, 200),
+    # A class's quizzes, for its instructor.
+    "GET /quizzes/classes/<int:course_id>": (LOGIN, 403, 403, 200),
+    "GET /quizzes/classes/<int:course_id>/new": (LOGIN, 403, 403, 200),
+    "POST /quizzes/classes/<int:course_id>/new": (LOGIN, 403, 403, 302),
+    "GET /quizzes/<int:quiz_id>/edit": (LOGIN, 403, 403, 200),
+    "POST /quizzes/<int:quiz_id>/edit": (LOGIN, 403, 403, 302),
+    "GET /quizzes/<int:quiz_id>/results": (LOGIN, 403, 403, 200),
+    "POST /quizzes/<int:quiz_id>/accommodations": (LOGIN, 403, 403, 302),
+    "POST /quizzes/<int:quiz_id>/preview": (LOGIN, 403, 403, 302),
+    "GET /quizzes/classes/<int:course_id>/gradebook.csv": (LOGIN, 403, 403, 200),
     # A learner's holds on their own questions.
     "POST /study/<int:session_id>/reviews/<int:review_id>/suspend": (LOGIN, 404, 404, 404),
     "POST /study/<int:session_id>/reviews/<int:review_id>/bury": (LOGIN, 404, 404, 404),
     "POST /study/<int:session_id>/reviews/<int:review_id>/flag": (LOGIN, 404, 404, 404),
     "GET /study/held": (LOGIN, 200, 200, 200),
     "POST /study/held/<int:question_id>/unsuspend": (LOGIN, 404, 404, 404),
-    "POST /quizzes/mine/new": (LOGIN, 422, 422, 422),
 }
 
 # What a POST sends (besides the ids in its URL): enough for the form to be valid, so that
@@ -178,8 +187,24 @@ FORMS: dict[str, Callable[[Owned], dict[str, str]]] = {
     "editor.edit": lambda o: {"topic": "t1", "prompt": "Changed?", "truth": "true"},
     "editor.preview": lambda o: {"type": "true_false", "prompt": "Shown?", "truth": "true"},
     "quizzes.question": lambda o: {"choice": "1", "go": "next"},
-    "quizzes.quiz_me": lambda o: {"count": "1"},
     "study.flag": lambda o: {"comment": "Two choices say the same."},
+    "quizzes.create": lambda o: {
+        "title": "Quiz",
+        "points": "1",
+        "max_attempts": "1",
+        "fixed": str(o.question_id),
+    },
+    "quizzes.edit": lambda o: {
+        "title": "Quiz",
+        "points": "1",
+        "max_attempts": "1",
+        "fixed": str(o.question_id),
+    },
+    "quizzes.accommodations": lambda o: {
+        "user_id": str(o.learner_id),
+        "extra_minutes": "5",
+        "extra_attempts": "1",
+    },
 }
 
 CSV = b"id,topic,type,prompt,choices,answer\nq1,Geography,short_answer,Capital of Italy?,,Rome\n"

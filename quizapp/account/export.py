@@ -14,12 +14,15 @@ Format (``FORMAT``, version ``FORMAT_VERSION``): one JSON object whose top-level
 * ``learner_figures``: the rows of ``quizapp.learners.models`` (``learner_stats``,
   ``topic_stats``, ``item_stats``, ``review_days``, ``study_days``, ``topic_figures_cache``);
 * ``learner_model``: the fitted recall model (``LearnerModelRecord``) or null;
+* ``quiz_attempts``: every quiz attempt with its answers (``answers``), and the quiz's title;
+  ``quiz_accommodations`` (extra time or attempts granted); ``question_flags`` (notes sent
+  to instructors about a question); the learner's own quizzes are under ``owned``;
 * ``reviews``: every answer, undone ones included, oldest first, with the question's id, set,
   topic and prompt so that it can be read on its own.
 
 Table rows carry every column of the table under its own name, plus readable references
 (``question_uid``, ``topic_uid``, ``topic_title``, ``set_uid``) next to their ids. Times are
-ISO 8601 in UTC. The app keeps no other record of quiz attempts than the reviews.
+ISO 8601 in UTC.
 """
 
 from __future__ import annotations
@@ -48,6 +51,7 @@ from quizapp.models import (
     PendingImport,
     Question,
     QuestionChange,
+    QuestionFlag,
     QuestionMemory,
     QuestionSet,
     ReviewLog,
@@ -55,6 +59,7 @@ from quizapp.models import (
     Topic,
     User,
 )
+from quizapp.quizzes.models import Quiz, QuizAccommodation, QuizAnswer, QuizAttempt
 
 FORMAT = "quizapp-personal-data"
 FORMAT_VERSION = 1
@@ -91,6 +96,10 @@ COVERED_TABLES = frozenset(
         "memory_states",
         "learner_models",
         "review_logs",
+        "quizzes",
+        "quiz_attempts",
+        "quiz_accommodations",
+        "question_flags",
         *(model.__tablename__ for model in FIGURE_TABLES.values()),
     }
 )
@@ -194,6 +203,9 @@ def _owned(user_id: int) -> dict[str, list[dict[str, Any]]]:
         )
         .where(QuestionChange.changed_by_id == user_id)
         .order_by(QuestionChange.id),
+        "quizzes": sa.select(Quiz.id, Quiz.title, Quiz.course_id, Quiz.created_at)
+        .where(Quiz.owner_id == user_id)
+        .order_by(Quiz.id),
         "pending_imports": sa.select(
             PendingImport.id,
             PendingImport.filename,
@@ -230,7 +242,33 @@ def personal_data(user: User, *, now: datetime) -> dict[str, Any]:
             key: _table_rows(model, user.id) for key, model in FIGURE_TABLES.items()
         },
         "learner_model": _learner_model(user.id),
+        "quiz_attempts": _quiz_attempts(user.id),
+        "quiz_accommodations": _table_rows(QuizAccommodation, user.id),
+        "question_flags": _table_rows(QuestionFlag, user.id),
     }
+
+
+def _quiz_attempts(user_id: int) -> list[dict[str, Any]]:
+    """The user's quiz attempts, oldest first, each with the quiz's title and its answers."""
+    attempts = [
+        dict(row._mapping)
+        for row in db.session.execute(
+            sa.select(QuizAttempt.__table__, Quiz.title.label("quiz_title"))
+            .join(Quiz, Quiz.id == QuizAttempt.quiz_id)
+            .where(QuizAttempt.user_id == user_id)
+            .order_by(QuizAttempt.id)
+        )
+    ]
+    answers: dict[int, list[dict[str, Any]]] = {}
+    if attempts:
+        for row in db.session.execute(
+            sa.select(QuizAnswer.__table__, Question.uid.label("question_uid"))
+            .join(Question, Question.id == QuizAnswer.question_id)
+            .where(QuizAnswer.attempt_id.in_([a["id"] for a in attempts]))
+            .order_by(QuizAnswer.attempt_id, QuizAnswer.question_id)
+        ):
+            answers.setdefault(row.attempt_id, []).append(dict(row._mapping))
+    return [{**attempt, "answers": answers.get(attempt["id"], [])} for attempt in attempts]
 
 
 def review_records(user_id: int) -> Iterator[dict[str, Any]]:

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from functools import cache
-from zoneinfo import available_timezones
-
 from flask_wtf import FlaskForm
 from wtforms import (
     DecimalField,
@@ -14,17 +11,12 @@ from wtforms import (
     StringField,
     SubmitField,
 )
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, InputRequired, NumberRange
 
 from quizapp.account.deletion import CONFIRM_WORD
+from quizapp.forms import timezone_choices
 
 MIN_RETENTION, MAX_RETENTION = 0.70, 0.97
-
-
-@cache
-def timezone_choices() -> list[SelectChoice]:
-    return [SelectChoice(name, name.replace("_", " ")) for name in sorted(available_timezones())]
 
 
 class SettingsForm(FlaskForm):

@@ -10,7 +10,7 @@ document.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -20,25 +20,19 @@ from flask_login import current_user
 from quizapp.auth.permissions import role_required
 from quizapp.db import utcnow
 from quizapp.editor import bp, services
-from quizapp.editor.fields import row_count
+from quizapp.editor.pages import (
+    Frame,
+    Preview,
+    more_rows,
+    posted_values,
+    preview_of,
+    render_editor,
+)
 from quizapp.extensions import db
 from quizapp.forms import EmptyForm
 from quizapp.grading import REGISTRY, get_type
-from quizapp.grading.base import Grade
-from quizapp.grading.presenting import PartLine, Presented
 from quizapp.models import Question, QuestionSet, Role
-from quizapp.study.presentation import is_blank
 from quizapp.visibility import can_manage
-
-ROW_GROUPS = {
-    "single_choice": ("choice",),
-    "multiple_response": ("choice",),
-    "short_answer": ("partial",),
-    "numeric": ("partial",),
-    "cloze": ("gap",),
-    "matching": ("pair",),
-}
-"""The repeated rows of each type's form (see quizapp.editor.fields)."""
 
 
 def _own_set(set_uid: str) -> QuestionSet:
@@ -57,68 +51,28 @@ def _own_question(question_set: QuestionSet, question_id: int) -> Question:
     return question
 
 
-@dataclass(frozen=True)
-class PreviewQuestion:
-    """What the answer-area partials read of a question, for one that is not stored yet."""
-
-    prompt: str
-    question_set: QuestionSet
-
-
-@dataclass(frozen=True)
-class Tried:
-    grade: Grade
-    parts: tuple[PartLine, ...]
-    your_answer: str
-
-
-@dataclass(frozen=True)
-class Preview:
-    question: PreviewQuestion
-    presented: Presented
-    type_label: str
-    tried: Tried | None = None
-    blank: bool = False
-
-
-def _preview(question_set: QuestionSet, edited: services.Edited, try_it: bool) -> Preview | None:
-    """The question as a learner would see it; graded when the editor tries an answer. None
-    when its answer part is not valid yet (it cannot be shown)."""
-    qtype = get_type(edited.doc.type)
-    if qtype.validate(edited.doc.spec):
-        return None
-    question = PreviewQuestion(
-        edited.doc.prompt or qtype.default_prompt(edited.doc.spec), question_set
+def _frame(question_set: QuestionSet, question: Question | None) -> Frame:
+    notes = []
+    if question is not None:
+        notes.append(f"Question {question.uid}" + ("" if question.is_active else " (retired)"))
+    return Frame(
+        set_uid=question_set.uid,
+        title=question_set.title,
+        back_url=url_for("instructor.questions", set_uid=question_set.uid),
+        back_label=f"Questions of “{question_set.title}”",
+        save_label="Save the question" if question else "Publish the question",
+        language=question_set.language,
+        preview_url=url_for("editor.preview", set_uid=question_set.uid),
+        document=question_set.source_text or "",
+        headings=[t.section for t in question_set.topics if t.section],
+        topics=[(t.uid, t.title) for t in question_set.topics],
+        history_url=(
+            url_for("editor.versions", set_uid=question_set.uid, question_id=question.id)
+            if question is not None
+            else None
+        ),
+        notes=notes,
     )
-    presented = qtype.present(edited.doc.spec, seed=0)
-    if not try_it:
-        return Preview(question, presented, qtype.label)
-    response = qtype.read(edited.doc.spec, request.form.to_dict(flat=False))
-    if is_blank(edited.doc.type, response):
-        return Preview(question, presented, qtype.label, blank=True)
-    grade = qtype.grade(edited.doc.spec, response, language=question_set.language)
-    tried = Tried(
-        grade,
-        tuple(qtype.part_lines(edited.doc.spec, grade)),
-        qtype.describe(edited.doc.spec, response),
-    )
-    return Preview(question, presented, qtype.label, tried)
-
-
-def _document_sections(question_set: QuestionSet) -> list[tuple[str, str]]:
-    """The set's document as (heading, text) parts, shown beside the editor to quote from."""
-    text = question_set.source_text or ""
-    if not text:
-        return []
-    headings = [t.section for t in question_set.topics if t.section]
-    parts: list[tuple[str, str]] = []
-    starts = sorted((text.find(h), h) for h in headings if h and text.find(h) >= 0)
-    if not starts or starts[0][0] > 0:
-        parts.append(("", text[: starts[0][0] if starts else len(text)]))
-    for n, (start, heading) in enumerate(starts):
-        end = starts[n + 1][0] if n + 1 < len(starts) else len(text)
-        parts.append((heading, text[start + len(heading) : end]))
-    return [(h, body.strip()) for h, body in parts if body.strip()]
 
 
 def _page(
@@ -131,22 +85,15 @@ def _page(
     preview: Preview | None = None,
     status: int = 200,
 ) -> ResponseReturnValue:
-    rows = {group: row_count(values, group) for group in ROW_GROUPS.get(qtype, ())}
-    page = render_template(
-        "editor/edit.html",
-        question_set=question_set,
-        question=question,
-        qtype=get_type(qtype),
-        values=values,
-        rows=rows,
-        problems=problems or {},
+    return render_editor(
+        _frame(question_set, question),
+        qtype,
+        values,
+        problems=problems,
         preview=preview,
-        sections=_document_sections(question_set),
-        topic_options=[(t.uid, t.title) for t in question_set.topics],
-        form=EmptyForm(),
-        latest=services.latest_change(question) if question is not None else None,
+        status=status,
+        heading=f"{'Edit' if question else 'Write'} a question: {get_type(qtype).label.lower()}",
     )
-    return page, status
 
 
 def _handle_post(
@@ -155,7 +102,7 @@ def _handle_post(
     form = EmptyForm()
     if not form.validate_on_submit():
         abort(400)
-    values = {key: value for key, value in request.form.items() if key != "csrf_token"}
+    values = posted_values()
     action = request.form.get("action", "save")
     image = request.files.get("image")
     if image is not None and image.filename:
@@ -174,13 +121,12 @@ def _handle_post(
         db.session.commit()
         flash("The image is stored with the set and added at the end of the question text.", "info")
     if action == "rows":
-        for group in ROW_GROUPS.get(qtype, ()):
-            values[f"rows-{group}"] = str(row_count(values, group) + 2)
+        more_rows(qtype, values)
         return _page(question_set, qtype, values, question=question)
     uid = question.uid if question is not None else "new-question"
     edited = services.read_form(qtype, uid, values)
     problems = services.problems(question_set, edited)
-    preview = _preview(question_set, edited, try_it=action == "try")
+    preview = preview_of(_frame(question_set, question), edited, try_it=action == "try")
     if action in ("preview", "try") or problems:
         status = 422 if problems and action == "save" else 200
         return _page(
@@ -237,7 +183,8 @@ def edit(set_uid: str, question_id: int) -> ResponseReturnValue:
     if request.method == "POST":
         return _handle_post(question_set, question.qtype, question)
     values = services.form_values(question)
-    shown = _preview(question_set, services.read_form(question.qtype, question.uid, values), False)
+    edited = services.read_form(question.qtype, question.uid, values)
+    shown = preview_of(_frame(question_set, question), edited, try_it=False)
     return _page(question_set, question.qtype, values, question=question, preview=shown)
 
 
@@ -252,13 +199,11 @@ def preview(set_uid: str) -> ResponseReturnValue:
     qtype = request.form.get("type", "")
     if qtype not in REGISTRY:
         abort(400)
-    values = {key: value for key, value in request.form.items() if key != "csrf_token"}
-    edited = services.read_form(qtype, "preview", values)
-    shown = _preview(question_set, edited, try_it=request.form.get("action") == "try")
+    edited = services.read_form(qtype, "preview", posted_values())
+    frame = _frame(question_set, None)
+    shown = preview_of(frame, edited, try_it=request.form.get("action") == "try")
     problems = services.problems(question_set, edited)
-    return render_template(
-        "editor/_preview.html", preview=shown, problems=problems, question_set=question_set
-    )
+    return render_template("editor/_preview.html", preview=shown, problems=problems, frame=frame)
 
 
 @bp.route("/<int:question_id>/versions")

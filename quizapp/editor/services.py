@@ -27,6 +27,7 @@ import sqlalchemy as sa
 from quizapp.bank.derive import slugify
 from quizapp.bank.model import KeyPath, QuestionDoc, SetDoc, SourceRef, TopicDoc
 from quizapp.bank.validate import validate_questions
+from quizapp.bank.yamlformat import question_entry
 from quizapp.editor.fields import read_spec, spec_values
 from quizapp.extensions import db
 from quizapp.formats import MediaFile
@@ -180,7 +181,14 @@ def _set_doc(question_set: QuestionSet, questions: tuple[QuestionDoc, ...]) -> S
 
 
 def problems(question_set: QuestionSet, edited: Edited) -> dict[str, list[str]]:
-    """What the validator finds wrong with the edited question, by the field it is in.
+    """What the validator finds wrong with a question of ``question_set``, by field."""
+    header = _set_doc(question_set, ())
+    return problems_in(header, edited, require_source=bool(question_set.source_text))
+
+
+def problems_in(header: SetDoc, edited: Edited, *, require_source: bool) -> dict[str, list[str]]:
+    """What the validator finds wrong with the edited question as part of the set ``header``
+    (its document and topics), by the field it is in.
 
     The same checks as a file's: each field gets a "line" of its own, and the validator's
     line numbers are read back as fields.
@@ -189,8 +197,8 @@ def problems(question_set: QuestionSet, edited: Edited) -> dict[str, list[str]]:
     line_of = {name: n for n, name in enumerate(names, start=1)}
     locations = {path: line_of[name] for path, name in edited.fields.items()}
     locations[()] = line_of[GENERAL]
-    doc = _set_doc(question_set, (replace(edited.doc, locations=locations),))
-    validation = validate_questions(doc, require_source=bool(question_set.source_text))
+    doc = replace(header, questions=(replace(edited.doc, locations=locations),))
+    validation = validate_questions(doc, require_source=require_source)
     found: dict[str, list[str]] = {}
     # The set's own problems (a missing title of its document, say) are not the question's:
     # a set loaded from a file or an import was checked when it came.
@@ -407,3 +415,26 @@ FIELD_LABELS = {
     "answer": "answer",
     "active": "retired",
 }
+
+
+def entry_values(entry: Mapping[str, Any]) -> dict[str, str]:
+    """The editor's fields for a question as a set file holds it (a drafted question)."""
+    qtype = str(entry.get("type", ""))
+    common = {"id", "topic", "type", "title", "prompt", "explanation", "source", "tags"}
+    spec = {key: value for key, value in entry.items() if key not in common}
+    source = entry.get("source") or {}
+    values = {
+        "title": str(entry.get("title") or ""),
+        "topic": str(entry.get("topic") or ""),
+        "prompt": str(entry.get("prompt") or ""),
+        "explanation": str(entry.get("explanation") or ""),
+        "section": str(source.get("section") or ""),
+        "quote": str(source.get("quote") or ""),
+        "tags": ", ".join(str(t) for t in entry.get("tags") or []),
+    }
+    return {**values, **spec_values(qtype, spec)}
+
+
+def entry_of(edited: Edited) -> dict[str, Any]:
+    """The edited question as a set file holds it."""
+    return question_entry(edited.doc)

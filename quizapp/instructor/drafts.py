@@ -108,11 +108,6 @@ def _dump_entry(entry: Mapping[str, Any]) -> str:
     return yaml.safe_dump(dict(entry), sort_keys=False, allow_unicode=True, width=100)
 
 
-def entry_yaml(draft: Draft, key: str) -> str:
-    """Return one drafted question as YAML text, for the edit form."""
-    return _dump_entry(_find(draft, key)["entry"])
-
-
 def create_draft(
     owner: User, filename: str, data: bytes, title: str, set_uid: str, limit: int | None = None
 ) -> Draft:
@@ -216,6 +211,22 @@ def set_status(draft: Draft, key: str, status: str) -> None:
     _replace(draft, key, status=status)
 
 
+def entry(draft: Draft, key: str) -> dict[str, Any]:
+    """One drafted question as the set file would hold it."""
+    return dict(_find(draft, key)["entry"])
+
+
+def replace_entry(draft: Draft, key: str, new: Mapping[str, Any]) -> None:
+    """Store an edited question (checked by the editor with the draft's ``header``)."""
+    _find(draft, key)
+    _replace(draft, key, entry=dict(new))
+
+
+def header(draft: Draft) -> SetDoc:
+    """The draft as a set without questions: its document and topics, to check one against."""
+    return _header(draft)
+
+
 def _header(draft: Draft) -> SetDoc:
     return SetDoc(
         id=draft.set_uid,
@@ -259,27 +270,6 @@ def check_blocks(
     parsed = check_text(text, f"draft {draft.set_uid}")
     located = [(*_locate(p, starts), p.message) for p in parsed.problems]
     return parsed.doc, located
-
-
-def update_entry(draft: Draft, key: str, text: str) -> list[str]:
-    """Replace one drafted question by the YAML ``text``; return problems (nothing saved if any)."""
-    _find(draft, key)
-    try:
-        entry = yaml.safe_load(text)
-    except yaml.YAMLError:
-        entry = None  # the composed check below reports where the YAML breaks
-    _, problems = check_blocks(draft, [(key, text)])
-    messages = [f"line {line}: {message}" for _, line, message in problems]
-    if messages:
-        return messages
-    if not isinstance(entry, dict):
-        return ["line 1: a question is a mapping of keys (id, topic, type, prompt, ...)"]
-    new_id = str(entry.get("id"))
-    taken = {item["entry"].get("id") for item in draft.payload["questions"] if item["key"] != key}
-    if new_id in taken:
-        return [f"line 1: another drafted question already has the id {new_id!r}"]
-    _replace(draft, key, entry=entry)
-    return []
 
 
 def publish(draft: Draft, owner: User) -> LoadReport:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import HiddenField, IntegerField, StringField, SubmitField, TextAreaField
+from wtforms import HiddenField, IntegerField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
 from quizapp.instructor.drafts import STATUSES
@@ -41,11 +41,6 @@ class StatusForm(FlaskForm):
     def validate_status(self, field: HiddenField) -> None:
         if field.data not in STATUSES:
             raise ValueError("unknown status")
-
-
-class EntryForm(FlaskForm):
-    yaml_text = TextAreaField("Question (YAML)", validators=[DataRequired()])
-    submit = SubmitField("Save question")
 
 
 class ImportForm(FlaskForm):

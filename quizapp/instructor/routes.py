@@ -9,10 +9,13 @@ from flask_login import current_user
 
 from quizapp.auth.permissions import role_required
 from quizapp.catalog import set_overviews
+from quizapp.editor import services as editor_services
+from quizapp.editor.pages import Frame, more_rows, posted_values, preview_of, render_editor
 from quizapp.extensions import db
 from quizapp.forms import EmptyForm
+from quizapp.grading import get_type
 from quizapp.instructor import bp, drafts
-from quizapp.instructor.forms import DocumentForm, EntryForm, StatusForm
+from quizapp.instructor.forms import DocumentForm, StatusForm
 from quizapp.instructor.models import Draft
 from quizapp.instructor.uploads import receive_upload
 from quizapp.models import Role
@@ -107,25 +110,51 @@ def draft_status(draft_id: int, key: str) -> ResponseReturnValue:
 @bp.route("/drafts/<int:draft_id>/questions/<key>", methods=["GET", "POST"])
 @role_required(Role.INSTRUCTOR)
 def edit_draft_question(draft_id: int, key: str) -> ResponseReturnValue:
-    """Edit one drafted question as YAML, checked like a question-set file."""
+    """Edit one drafted question with the editor's form for its type, checked like a file."""
     current = _own_draft(draft_id)
     try:
-        text = drafts.entry_yaml(current, key)
+        entry = drafts.entry(current, key)
     except KeyError:
         abort(404)
-    form = EntryForm(yaml_text=text)
-    if form.validate_on_submit():
-        problems = drafts.update_entry(current, key, form.yaml_text.data or "")
-        if problems:
-            db.session.rollback()
-            form.yaml_text.errors = problems
-            return render_template(
-                "instructor/edit_question.html", form=form, draft=current, key=key
-            ), 400
-        db.session.commit()
-        flash("Question saved.", "success")
-        return redirect(url_for("instructor.draft", draft_id=draft_id, _anchor=f"q-{key}"))
-    return render_template("instructor/edit_question.html", form=form, draft=current, key=key)
+    qtype = str(entry.get("type", ""))
+    back = url_for("instructor.draft", draft_id=draft_id, _anchor=f"q-{key}")
+    frame = Frame(
+        set_uid=current.set_uid,
+        title=current.title,
+        back_url=back,
+        back_label=f"The draft “{current.title}”",
+        save_label="Save to the draft",
+        document=current.source_text,
+        headings=[str(t.get("section") or "") for t in current.payload["topics"]],
+        topics=[(str(t["id"]), str(t["title"])) for t in current.payload["topics"]],
+        images=False,  # a draft has no set to keep images in yet
+        notes=["Checked like a file: the quote must be found in the document"],
+    )
+    heading = f"Edit a drafted question: {get_type(qtype).label.lower()}"
+    if request.method == "GET":
+        values = editor_services.entry_values(entry)
+        edited = editor_services.read_form(qtype, str(entry.get("id")), values)
+        shown = preview_of(frame, edited, try_it=False)
+        return render_editor(frame, qtype, values, preview=shown, heading=heading)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    values = posted_values()
+    action = request.form.get("action", "save")
+    if action == "rows":
+        more_rows(qtype, values)
+        return render_editor(frame, qtype, values, heading=heading)
+    edited = editor_services.read_form(qtype, str(entry.get("id")), values)
+    problems = editor_services.problems_in(drafts.header(current), edited, require_source=True)
+    shown = preview_of(frame, edited, try_it=action == "try")
+    if action in ("preview", "try") or problems:
+        status = 422 if problems and action == "save" else 200
+        return render_editor(
+            frame, qtype, values, problems=problems, preview=shown, heading=heading, status=status
+        )
+    drafts.replace_entry(current, key, editor_services.entry_of(edited))
+    db.session.commit()
+    flash("Question saved.", "success")
+    return redirect(back)
 
 
 @bp.route("/drafts/<int:draft_id>/publish", methods=["POST"])

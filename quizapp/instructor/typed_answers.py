@@ -22,6 +22,7 @@ from quizapp.grading.registry import get_type
 from quizapp.grading.textmatch import MatchRules, normalise
 from quizapp.jobs import enqueue_after_commit
 from quizapp.models import Question, QuestionChange, QuestionSet, ReviewLog, User
+from quizapp.quizzes.jobs import REGRADE_QUIZ_ANSWERS_JOB
 from quizapp.study.common import grading_context, grading_contexts, live_reviews
 from quizapp.study.regrade import REGRADE_QUESTION_JOB
 
@@ -171,4 +172,5 @@ def accept_typed_answer(
     question.updated_at = now
     db.session.flush()
     enqueue_after_commit(REGRADE_QUESTION_JOB, question.id)
+    enqueue_after_commit(REGRADE_QUIZ_ANSWERS_JOB, question.id)
     return change

@@ -23,7 +23,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from quizapp.account.forms import timezone_choices
+from quizapp.forms import timezone_choices
 from quizapp.learners.calendar import zone_named
 from quizapp.quizzes import rules
 from quizapp.quizzes.models import Quiz

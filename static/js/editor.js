@@ -26,13 +26,13 @@ document.addEventListener("DOMContentLoaded", () => {
   }
 
   form.addEventListener("input", (event) => {
-    if (preview.contains(event.target)) return; // an answer typed in the preview itself
+    if (!url || preview.contains(event.target)) return; // no live preview here, or an answer typed in the preview itself
     clearTimeout(timer);
     timer = setTimeout(() => refresh("preview"), 400);
   });
   form.addEventListener("click", (event) => {
     const button = event.target.closest("button[data-try]");
-    if (!button) return;
+    if (!button || !url) return;
     event.preventDefault();
     refresh("try").then(() => {
       const result = preview.querySelector(".try-result");

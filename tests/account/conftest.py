@@ -15,7 +15,18 @@ from quizapp.db import Base
 from quizapp.extensions import db
 from quizapp.instructor.models import Draft
 from quizapp.learners.fitting import fit_and_store
-from quizapp.models import Enrollment, PendingImport, Question, QuestionSet, Role, Topic, User
+from quizapp.models import (
+    Enrollment,
+    PendingImport,
+    Question,
+    QuestionFlag,
+    QuestionSet,
+    Role,
+    Topic,
+    User,
+)
+from quizapp.quizzes import attempts
+from quizapp.quizzes.models import Quiz, QuizAccommodation
 from quizapp.study import answering, progress, sessions
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -43,6 +54,15 @@ def table_contents(*, without_user: int | None = None) -> dict[str, set[tuple[st
                 refs.append(table.c.id)
             for column in refs:
                 query = query.where(sa.or_(column.is_(None), column != without_user))
+            # Rows that belong to a row about the user (a quiz attempt's answers) go with it.
+            for fk in table.foreign_keys:
+                parent = fk.column.table
+                owners = [c for t, c in user_references() if t is parent]
+                if (fk.ondelete or "").upper() == "CASCADE" and owners:
+                    theirs = sa.select(fk.column).where(
+                        sa.or_(*(c == without_user for c in owners))
+                    )
+                    query = query.where(fk.parent.not_in(theirs))
         rows = db.session.execute(query).all()
         out[table.name] = {tuple(repr(value) for value in row) for row in rows}
     return out
@@ -110,6 +130,23 @@ def give_history(course: Course) -> HistoryMaker:
             )
         )
         db.session.add(PendingImport(owner_id=user.id, filename="deck.csv", data=b"q,a\n"))
+        assert question is not None
+        db.session.add(QuestionFlag(question_id=question.id, user_id=user.id, comment="Unclear."))
+        # A quiz of the class (with extra time for this learner) and one of their own.
+        for course_id, owner_id in ((course.id, course.owner_id), (None, user.id)):
+            quiz = Quiz(
+                course_id=course_id,
+                owner_id=owner_id,
+                title="Quiz",
+                draw=[{"question_id": question.id}],
+            )
+            db.session.add(quiz)
+            db.session.flush()
+            if course_id is not None:
+                db.session.add(QuizAccommodation(quiz_id=quiz.id, user_id=user.id, extra_minutes=5))
+            attempt = attempts.start(quiz, user, now + timedelta(minutes=3))
+            attempts.save(attempt.id, attempt.question_ids[0], True, now + timedelta(minutes=4))
+            attempts.submit(attempt, now + timedelta(minutes=5))
         db.session.commit()
 
     return give

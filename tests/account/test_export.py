@@ -49,7 +49,7 @@ def test_the_export_holds_every_answer_readably_and_no_password_hash(
         sa.select(ReviewLog.id).where(ReviewLog.user_id == learner_id).order_by(ReviewLog.id)
     ).all()
     assert [review["id"] for review in data["reviews"]] == list(stored)
-    assert len(stored) == 3
+    assert len(stored) == 5  # three in a study session, one from each of two quizzes
     assert sum(review["undone_at"] is not None for review in data["reviews"]) == 1
     first = data["reviews"][0]
     assert first["set_uid"] == "own-data"
@@ -60,17 +60,25 @@ def test_the_export_holds_every_answer_readably_and_no_password_hash(
     assert [c["title"] for c in data["classes"]] == ["Haematology A"]
     assert len(data["study_sessions"]) == 1
     assert {row["user_id"] for row in data["memory_states"]} == {learner_id}
-    assert len(data["memory_states"]) == 2  # the undone answer's new question is forgotten
+    # The undone answer's new question was forgotten, then answered in the quizzes.
+    assert len(data["memory_states"]) == 3
     assert all(row["question_uid"] and row["set_uid"] for row in data["memory_states"])
     figures = data["learner_figures"]
-    assert figures["learner_stats"][0]["reviews"] == 2
-    assert sum(row["answers"] for row in figures["topic_stats"]) == 2
+    assert figures["learner_stats"][0]["reviews"] == 4  # 2 live in study, 2 in quizzes
+    assert sum(row["answers"] for row in figures["topic_stats"]) == 4
     assert all(figures[key] for key in figures)
     assert data["learner_model"]["user_id"] == learner_id
     assert [d["title"] for d in data["owned"]["drafts"]] == ["My notes"]
     assert [p["filename"] for p in data["owned"]["pending_imports"]] == ["deck.csv"]
     assert data["owned"]["question_sets"] == []
     assert data["owned"]["classes"] == []
+    # The quizzes: the class's and the learner's own, each attempt with its answer.
+    assert [q["title"] for q in data["owned"]["quizzes"]] == ["Quiz"]
+    assert len(data["quiz_attempts"]) == 2
+    assert all(len(a["answers"]) == 1 for a in data["quiz_attempts"])
+    assert data["quiz_attempts"][0]["answers"][0]["response"] is True
+    assert [a["extra_minutes"] for a in data["quiz_accommodations"]] == [5]
+    assert [f["comment"] for f in data["question_flags"]] == ["Unclear."]
 
 
 def test_an_instructor_export_lists_what_they_own_as_references(

@@ -11,6 +11,7 @@ import pytest
 import sqlalchemy as sa
 from werkzeug.test import TestResponse
 
+from quizapp.editor.services import entry_values
 from quizapp.extensions import db
 from quizapp.instructor.models import Draft
 from quizapp.models import Question, QuestionSet, Role, User
@@ -130,35 +131,38 @@ def test_publishing_nothing_kept_is_refused(user_agent: Browserless, instructor:
     assert db.session.scalar(sa.select(sa.func.count(QuestionSet.id))) == 0
 
 
-def test_edit_is_checked_like_a_file(user_agent: Browserless, instructor: User) -> None:
+def test_a_drafted_question_is_edited_with_its_types_form_checked_like_a_file(
+    user_agent: Browserless, instructor: User
+) -> None:
     upload(user_agent, "car-t.txt", SEED.read_bytes())
     draft = the_draft()
     item = draft.payload["questions"][0]
+    entry = item["entry"]
     url = f"/instructor/drafts/{draft.id}/questions/{item['key']}"
     original = user_agent.get(url).get_data(as_text=True)
-    assert "source:" in original
+    assert "Edit a drafted question" in original
+    assert 'name="quote"' in original  # a form, not a YAML text box
+    assert "yaml_text" not in original
+    assert "Preview: as a learner sees it" in original
+    values = entry_values(entry)
 
-    broken = "id: q1\ntopic: nowhere\ntype: true_false\nprompt: Is it?\nanswer: true\n"
-    broken += "explanation: Because.\nsource:\n  section: x\n  quote: Words the document lacks\n"
-    resp = user_agent.submit(url, {"yaml_text": broken})
-    assert resp.status_code == 400
+    broken = {**values, "topic": "nowhere", "quote": "Words the document lacks", "action": "save"}
+    resp = user_agent.submit(url, broken)
+    assert resp.status_code == 422
     page = resp.get_data(as_text=True)
-    assert re.search(r"line 2: .*nowhere", page), page
-    assert re.search(r"line 9: source quote is not in the document", page)
+    assert re.search(r'id="f-topic-error"><li>unknown topic &#39;nowhere', page), page
+    assert re.search(r'id="f-quote-error"><li>source quote is not in the document', page)
     db.session.refresh(draft)
     assert draft.payload["questions"][0] == item  # nothing saved
 
-    fixed = (
-        f"id: {item['entry']['id']}\ntopic: {item['entry']['topic']}\ntype: true_false\n"
-        "prompt: The review calls multiple myeloma a malignant clonal disease.\nanswer: true\n"
-        "explanation: The first sentence says so.\nsource:\n"
-        "  section: I. Introduction\n"
-        "  quote: Multiple myeloma (MM) is a malignant clonal disease\n"
-    )
-    resp = user_agent.submit(url, {"yaml_text": fixed})
+    fixed = {**values, "explanation": "The first sentence of the review says so.", "action": "save"}
+    resp = user_agent.submit(url, fixed)
     assert resp.status_code == 302
     db.session.refresh(draft)
-    assert draft.payload["questions"][0]["entry"]["prompt"].startswith("The review calls")
+    saved = draft.payload["questions"][0]["entry"]
+    assert saved["explanation"] == "The first sentence of the review says so."
+    assert saved["id"] == entry["id"]
+    assert saved["source"] == entry["source"]
 
 
 def test_learners_cannot_draft(user_agent: Browserless, make_user: Callable[..., User]) -> None:

@@ -14,6 +14,7 @@ from flask import Flask
 
 from quizapp.db import utcnow
 from quizapp.extensions import db
+from quizapp.grading import get_type
 from quizapp.learners.fitting import fit_and_store
 from quizapp.models import Enrollment, Question, QuestionSet, User
 from quizapp.study import progress
@@ -83,14 +84,19 @@ def page_counts(agent: Browserless) -> dict[str, int]:
     counts["question"] = len(sql)
     match = re.search(r'name="question_id" value="(\d+)"', page)
     assert match, page
+    question = db.session.get(Question, int(match.group(1)))
+    assert question is not None
+    # Grading a typed answer reads its set's language and revision once more: which question
+    # comes first depends on the learner's model, so that one statement is not counted.
+    typed = 1 if get_type(question.qtype).typed_answers(question.spec) else 0
     data = {"question_id": match.group(1), "csrf_token": csrf_token_from(page), **ANY_ANSWER}
     with counting() as sql:
         resp = agent.client.post(url + "/answer", data=data)
         assert resp.status_code == 303
-    counts["answer"] = len(sql)
+    counts["answer"] = len(sql) - typed
     with counting() as sql:
         assert agent.get(resp.headers["Location"]).status_code == 200
-    counts["feedback"] = len(sql)
+    counts["feedback"] = len(sql) - typed
 
     return counts
 

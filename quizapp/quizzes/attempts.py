@@ -69,19 +69,22 @@ def _pool(quiz: Quiz) -> tuple[dict[int, list[int]], set[int]]:
     return pool, {question_id for question_id, _ in rows}
 
 
-def start(quiz: Quiz, user: User, now: datetime) -> QuizAttempt:
-    """The learner's open attempt, or a new one (its questions drawn and its deadline set)."""
+def start(quiz: Quiz, user: User, now: datetime, *, preview: bool = False) -> QuizAttempt:
+    """The learner's open attempt, or a new one (its questions drawn and its deadline set).
+
+    ``preview``: the class's instructor trying the quiz as a learner would, whether it is
+    open or not and however many times (its answers are no reviews for their memory)."""
     close_overdue(now, quiz_id=quiz.id, user_id=user.id)
     made = attempts_of(quiz, user.id)
     for attempt in made:
         if attempt.is_open:
             return attempt
     state = rules.state(quiz.opens_at, quiz.closes_at, now)
-    if state == "upcoming":
+    if state == "upcoming" and not preview:
         raise QuizError("This quiz is not open yet.")
-    if state == "closed":
+    if state == "closed" and not preview:
         raise QuizError("This quiz is closed.")
-    if attempts_left(quiz, user.id, len(made)) == 0:
+    if attempts_left(quiz, user.id, len(made)) == 0 and not preview:
         raise QuizError("You have no attempt left at this quiz.")
     seed = secrets.randbelow(2**31)
     pool, active = _pool(quiz)
@@ -97,7 +100,10 @@ def start(quiz: Quiz, user: User, now: datetime) -> QuizAttempt:
         question_ids=question_ids,
         started_at=now,
         deadline=rules.deadline(
-            now, quiz.time_limit_minutes, extra.extra_minutes if extra else 0, quiz.closes_at
+            now,
+            quiz.time_limit_minutes,
+            extra.extra_minutes if extra else 0,
+            None if preview else quiz.closes_at,
         ),
         max_score=quiz.points * len(question_ids),
     )
@@ -207,6 +213,8 @@ def submit(attempt: QuizAttempt, now: datetime, *, by: str = "learner") -> QuizA
     questions = _questions(attempt.question_ids)
     answers = answers_by_question(attempt)
     graded = _grade(questions, answers)
+    # A class's instructor previewing the quiz is not studying it.
+    evidence = quiz.course is None or quiz.course.owner_id != attempt.user_id
     for question in questions:
         answer = answers.get(question.id)
         if answer is None:
@@ -214,7 +222,7 @@ def submit(attempt: QuizAttempt, now: datetime, *, by: str = "learner") -> QuizA
             db.session.add(answer)
         answer.score = graded[question.id].score
         answer.outcome = graded[question.id].outcome
-        if answer.response is not None:
+        if answer.response is not None and evidence:
             result = answering.answer_question(
                 user, question, answer.response, duration_ms=None, now=now
             )

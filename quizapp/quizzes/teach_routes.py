@@ -188,7 +188,7 @@ def preview(quiz_id: int) -> ResponseReturnValue:
         abort(400)
     teaching.clear_previews(quiz, current_user)
     try:
-        attempt = attempts.start(quiz, current_user, utcnow())
+        attempt = attempts.start(quiz, current_user, utcnow(), preview=True)
     except attempts.QuizError as exc:
         db.session.rollback()
         flash(f"No preview: {exc}", "error")

@@ -16,7 +16,7 @@ from flask import Flask
 
 from quizapp.db import utcnow
 from quizapp.extensions import db
-from quizapp.models import Question, Role, User
+from quizapp.models import Question, ReviewLog, Role, User
 from quizapp.quizzes import attempts, teaching
 from quizapp.quizzes.models import Quiz, QuizAccommodation, QuizAttempt
 from quizapp.quizzes.teaching_results import question_results, quiz_results
@@ -349,13 +349,25 @@ def test_a_preview_starts_an_attempt_as_the_instructor(teacher: Browserless, kla
     assert "/quizzes/attempts/" in again.headers["Location"]
 
 
-def test_a_preview_of_a_quiz_not_open_yet_says_why(teacher: Browserless, klass: Class) -> None:
+def test_a_quiz_not_open_yet_can_be_previewed_and_the_preview_is_no_study(
+    teacher: Browserless, klass: Class
+) -> None:
     quiz = make_quiz(klass, opens_at=utcnow() + timedelta(days=1))
     page = f"/quizzes/{quiz.id}/results"
     response = teacher.submit(page, {}, action=f"/quizzes/{quiz.id}/preview")
     assert response.status_code == 302
-    assert response.headers["Location"].endswith(page)
-    assert "not open yet" in teacher.get(page).get_data(as_text=True)
+    assert "/quizzes/attempts/" in response.headers["Location"]
+    attempt = db.session.scalars(sa.select(QuizAttempt)).one()
+    assert attempt.user_id == klass.teacher.id
+    question_id = attempt.question_ids[0]
+    attempts.save(attempt.id, question_id, "an answer", utcnow())
+    held = attempts.locked(attempt.id)
+    assert held is not None
+    attempts.submit(held, utcnow())
+    db.session.commit()
+    # The teacher's answer is not a review of theirs.
+    reviews = sa.select(sa.func.count()).select_from(ReviewLog)
+    assert db.session.scalar(reviews.where(ReviewLog.user_id == klass.teacher.id)) == 0
 
 
 def test_only_the_class_owner_or_an_admin_gets_in(

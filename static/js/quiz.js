@@ -7,13 +7,16 @@ document.addEventListener("DOMContentLoaded", () => {
   const form = document.querySelector("form[data-quiz-form]");
   const status = document.querySelector("[data-save-status]");
 
-  async function save() {
+  let dirty = false;
+  async function save(keepalive = false) {
     if (!form) return;
     const data = new FormData(form);
     data.set("go", "stay");
+    dirty = false;
     try {
       const response = await fetch(form.action, {
         method: "POST", body: data, credentials: "same-origin", headers: { "X-Autosave": "1" },
+        keepalive,
       });
       if (response.status === 204 && status) {
         status.textContent = "Saved at " + new Date().toLocaleTimeString();
@@ -27,12 +30,16 @@ document.addEventListener("DOMContentLoaded", () => {
 
   if (form) {
     let timer = null;
-    form.addEventListener("change", () => { clearTimeout(timer); timer = setTimeout(save, 300); });
+    form.addEventListener("change", () => { dirty = true; clearTimeout(timer); timer = setTimeout(save, 300); });
     form.addEventListener("input", (event) => {
       if (event.target.type !== "text") return;
+      dirty = true;
       clearTimeout(timer);
       timer = setTimeout(save, 1200);
     });
+    form.addEventListener("submit", () => { dirty = false; clearTimeout(timer); });
+    // A reload or a closed tab before the pause that saves: the answer goes anyway.
+    window.addEventListener("pagehide", () => { if (dirty) save(true); });
   }
 
   const clock = document.querySelector("[data-deadline]");

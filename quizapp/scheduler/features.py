@@ -406,16 +406,55 @@ class ContextTracker:
             counts[1] += 1
 
 
-def context_matrix(table: EventTable, day_start_hour: int = DAY_START_HOUR) -> FloatArray:
+def _codes(keys: list[Any]) -> npt.NDArray[np.int64]:
+    index: dict[Any, int] = {}
+    return np.array([index.setdefault(k, len(index)) for k in keys], dtype=np.int64)
+
+
+def _sum_before(codes: npt.NDArray[np.int64], values: FloatArray) -> FloatArray:
+    """Per event, the sum of ``values`` over the earlier events of the same group."""
+    order = np.argsort(codes, kind="stable")
+    ordered = values[order]
+    running = np.cumsum(ordered) - ordered
+    grouped = codes[order]
+    starts = np.r_[True, grouped[1:] != grouped[:-1]]
+    base = np.maximum.accumulate(np.where(starts, np.arange(len(codes)), 0))
+    out = np.empty(len(codes))
+    out[order] = running - running[base]
+    return out
+
+
+def _ewma_before(x: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """Bias-corrected fast and slow EWMAs of ``x`` before each entry (0.5 before the first),
+    as ``observe_answer`` updates them."""
+    fast = [0.5]
+    slow = [0.5]
+    fv = fw = sv = sw = 0.0
+    for v in x.tolist():
+        fv, fw = (1.0 - _FAST) * fv + _FAST * v, (1.0 - _FAST) * fw + _FAST
+        sv, sw = (1.0 - _SLOW) * sv + _SLOW * v, (1.0 - _SLOW) * sw + _SLOW
+        fast.append(fv / fw)
+        slow.append(sv / sw)
+    return np.array(fast), np.array(slow)
+
+
+def context_matrix(
+    table: EventTable,
+    day_start_hour: int = DAY_START_HOUR,
+    rows: npt.NDArray[np.bool_] | None = None,
+) -> FloatArray:
     """Context features of every event of a log, each from the answers before it.
 
-    The same definitions as ``ContextTracker`` (tests check them against it), in one lean pass
-    with the rates turned into logits over whole columns at the end: a model's fit computes
-    this for the whole log, so its cost counts against fsrs-rs's own fit.
+    The same definitions as ``ContextTracker`` (tests check them against it), over whole
+    arrays (running sums per item, topic and day): a model's fit computes this for the whole
+    log, so its cost counts against fsrs-rs's own fit. Only the answer-time median runs in a
+    loop (a sorted window of the last ``DURATION_WINDOW`` timed answers).
 
     Args:
         table: the log.
         day_start_hour: hour (UTC) at which days start.
+        rows: the events whose answer-time feature is needed (all if None); the others get 0
+            there (every other feature is computed for every event).
 
     Returns:
         An array of shape (len(table), len(CONTEXT_FEATURES)).
@@ -424,115 +463,80 @@ def context_matrix(table: EventTable, day_start_hour: int = DAY_START_HOUR) -> F
     width = len(CONTEXT_FEATURES)
     if n == 0:
         return np.zeros((0, width))
-    days = (
-        table.day.tolist()
+    events = table.events
+    day = (
+        table.day
         if day_start_hour == DAY_START_HOUR
-        else [day_index(e.reviewed_at, day_start_hour) for e in table.events]
+        else np.array([day_index(e.reviewed_at, day_start_hour) for e in events], dtype=np.int64)
     )
-    successes = [bool(v) for v in table.success.tolist()]
-    raw_ms = [e.duration_ms for e in table.events]
-    known_ms = np.array([-1.0 if ms is None else ms for ms in raw_ms], dtype=np.float64)
-    seconds_all = [
-        None if ms is None else float(v)
-        for ms, v in zip(raw_ms, np.log1p(np.maximum(known_ms, 0.0) / 1000.0).tolist(), strict=True)
-    ]
-    rate_rows: list[tuple[float, float, float, float, float]] = []
-    # raw item counts (day_reviews, day_fails, failed, lapses, elapsed, reviews), logs at the end
-    item_rows: list[tuple[int, int, int, int, int, int]] = []
-    none = (0, 0, 0, 0, 1, 0)
-    seen = [False] * n
-    durations = [0.0] * n
-    item_ids = [e.item_id for e in table.events]
-    topic_ids = [e.topic for e in table.events]
-    fast_v = fast_w = slow_v = slow_w = 0.0
-    session_day, session_n, session_s = -(10**9), 0, 0
-    window: deque[float] = deque()
-    ordered: list[float] = []
-    # per item: [last_day, day_reviews, day_fails, long_n, long_s, last_seconds, failed,
-    # lapses, reviews]
-    items: dict[int | str, list[Any]] = {}
-    topics: dict[int | str, list[int]] = {}
-    for i in range(n):
-        today = days[i]
-        fast = 0.5 if fast_w <= 0.0 else fast_v / fast_w
-        slow = 0.5 if slow_w <= 0.0 else slow_v / slow_w
-        if today == session_day:
-            session = (session_s + SESSION_PSEUDO * fast) / (session_n + SESSION_PSEUDO)
-        else:
-            session = fast
-        topic = topic_ids[i]
-        counts = topics.get(topic) if topic is not None else None
-        topic_rate = slow
-        if counts is not None:
-            topic_rate = (counts[0] + TOPIC_PSEUDO * slow) / (counts[1] + TOPIC_PSEUDO)
-        item = items.get(item_ids[i])
-        item_rate = slow
-        if item is not None:
-            seen[i] = True
-            item_rate = (item[4] + ITEM_PSEUDO * slow) / (item[3] + ITEM_PSEUDO)
-            if item[5] is not None and ordered:
-                durations[i] = item[5] - ordered[len(ordered) // 2]
-            item_rows.append(
-                (item[1], item[2], int(item[6]), item[7], max(1, today - item[0]), item[8])
-            )
-        else:
-            item_rows.append(none)
-        rate_rows.append((fast, slow, session, item_rate, topic_rate))
-        # observe the answer (as observe_answer)
-        success = successes[i]
-        long_term = item is not None and today > item[0]
-        if long_term:
-            x = 1.0 if success else 0.0
-            fast_v, fast_w = (1.0 - _FAST) * fast_v + _FAST * x, (1.0 - _FAST) * fast_w + _FAST
-            slow_v, slow_w = (1.0 - _SLOW) * slow_v + _SLOW * x, (1.0 - _SLOW) * slow_w + _SLOW
-        if today != session_day:
-            session_day, session_n, session_s = today, 0, 0
-        if long_term:
-            session_n += 1
-            session_s += success
-        seconds = seconds_all[i]
-        if seconds is not None:
-            window.append(seconds)
-            bisect.insort(ordered, seconds)
-            if len(window) > DURATION_WINDOW:
-                del ordered[bisect.bisect_left(ordered, window.popleft())]
-        if item is None:
-            item = [today, 0, 0, 0, 0, None, False, 0, 0]
-            items[item_ids[i]] = item
-        if today == item[0]:
-            item[1] += 1
-            item[2] += not success
-        else:
-            item[1] = 1
-            item[2] = int(not success)
-        if long_term:
-            item[3] += 1
-            item[4] += success
-            item[7] += not success
-        item[5] = seconds
-        item[6] = not success
-        item[8] += 1
-        item[0] = today
-        if topic is not None:
-            tc = topics.setdefault(topic, [0, 0])
-            tc[0] += success
-            tc[1] += 1
+    prev = table.prev
+    seen = prev >= 0
+    p = np.maximum(prev, 0)
+    success = table.success
+    # "long term" as the features count it: a later study day than the item's last answer
+    long_term = seen & (day > day[p])
+    lt = long_term.astype(np.float64)
+    lt_success = lt * success
+    # learner: EWMA of long-term successes before each event
+    before = np.cumsum(lt) - lt
+    count = before.astype(np.int64)
+    fast_all, slow_all = _ewma_before(success[long_term])
+    fast, slow = fast_all[count], slow_all[count]
+    # today's session: long-term answers earlier the same day
+    first_of_day = np.searchsorted(day, day, side="left")
+    session_n = before - before[first_of_day]
+    success_before = np.cumsum(lt_success) - lt_success
+    session_s = success_before - success_before[first_of_day]
+    same_day = np.r_[False, day[1:] == day[:-1]]
+    session = np.where(
+        same_day, (session_s + SESSION_PSEUDO * fast) / (session_n + SESSION_PSEUDO), fast
+    )
+    # topic: every earlier answer in the topic
+    topics = [e.topic for e in events]
+    topic_codes = _codes(topics)
+    topic_n = _sum_before(topic_codes, np.ones(n))
+    topic_s = _sum_before(topic_codes, success)
+    known_topic = np.array([t is not None for t in topics], dtype=np.bool_)
+    topic_rate = np.where(
+        known_topic, (topic_s + TOPIC_PSEUDO * slow) / (topic_n + TOPIC_PSEUDO), slow
+    )
+    # item: its earlier long-term answers, and its last study day
+    item_codes = _codes([e.item_id for e in events])
+    item_n = _sum_before(item_codes, lt)
+    item_s = _sum_before(item_codes, lt_success)
+    item_rate = np.where(seen, (item_s + ITEM_PSEUDO * slow) / (item_n + ITEM_PSEUDO), slow)
+    lapses = _sum_before(item_codes, lt - lt_success)
+    day_codes = item_codes * (int(day.max() - day.min()) + 1) + (day - day.min())
+    day_reviews = _sum_before(day_codes, np.ones(n)) + 1.0  # up to and including the event
+    day_fails = _sum_before(day_codes, 1.0 - success) + (1.0 - success)
+    # answer time of the item's last answer against the learner's recent median
+    seconds = [answer_seconds(e.duration_ms) for e in events]
+    durations = np.zeros(n)
+    if any(v is not None for v in seconds):
+        wanted = seen if rows is None else seen & np.asarray(rows, dtype=np.bool_)
+        need = wanted.tolist()
+        prev_list = p.tolist()
+        window: deque[float] = deque()
+        ordered: list[float] = []
+        for i, value in enumerate(seconds):
+            if need[i] and ordered:
+                last = seconds[prev_list[i]]
+                if last is not None:
+                    durations[i] = last - ordered[len(ordered) // 2]
+            if value is not None:
+                window.append(value)
+                bisect.insort(ordered, value)
+                if len(window) > DURATION_WINDOW:
+                    del ordered[bisect.bisect_left(ordered, window.popleft())]
     out = np.zeros((n, width))
-    q = np.clip(np.asarray(rate_rows), 0.001, 0.999)
+    rates = np.column_stack([fast, slow, session, item_rate, topic_rate])
+    q = np.clip(rates, 0.001, 0.999)
     out[:, :5] = np.log(q / (1.0 - q))
-    raw = np.asarray(item_rows, dtype=np.float64)
-    seen_rows = np.asarray(seen, dtype=np.bool_)[:, None]
-    logs = np.column_stack(
-        [
-            np.log1p(raw[:, 0]),
-            np.log1p(raw[:, 1]),
-            raw[:, 2],
-            np.log1p(raw[:, 3]),
-            np.log(raw[:, 4]),
-            np.log(raw[:, 5] + 1.0),
-        ]
-    )
-    out[:, 5:7] = np.where(seen_rows, logs[:, 0:2], 0.0)
+    out[:, 5] = np.where(seen, np.log1p(day_reviews[p]), 0.0)
+    out[:, 6] = np.where(seen, np.log1p(day_fails[p]), 0.0)
     out[:, 7] = durations
-    out[:, 8:12] = np.where(seen_rows, logs[:, 2:6], 0.0)
+    out[:, 8] = np.where(seen, 1.0 - success[p], 0.0)
+    out[:, 9] = np.where(seen, np.log1p(lapses), 0.0)
+    out[:, 10] = np.where(seen, np.log(np.maximum(1, day - day[p])), 0.0)
+    out[:, 11] = np.where(seen, np.log(table.review_number.astype(np.float64)), 0.0)
     return out

@@ -8,12 +8,13 @@ holds out the latest ``validation_fraction`` of the training log's predicted rev
 ``inner_folds`` chunks, each predicted by candidates fitted on the reviews before it:
 
 * plain FSRS-6 with the default parameters, and with parameters fitted by fsrs-rs-python on the
-  reviews before the first chunk (one fit, when there are ``min_fit_reviews`` of them);
+  reviews before the chunk (one fit per chunk, when there are ``min_fit_reviews`` of them);
 * a logistic layer on each of those (``variants`` x ``shrinkage_grid``, a handful).
 
 The reference is the better plain FSRS-6, or default and fitted averaged when that is better on
-the inner chunks. The candidate layer is the best layer of each parameter source, averaged (two
-members at most). It replaces the reference only when
+the inner chunks. The candidate layer is the average of the layers the inner chunks cannot tell
+from the best one (within ``band_se`` standard errors; at most ``max_members``). It replaces the
+reference only when
 
 1. the training log has at least ``min_failures`` failed reviews (with fewer, any layer fits
    noise and becomes over-confident: a learner with one failure in a training part would get
@@ -25,11 +26,12 @@ members at most). It replaces the reference only when
 3. it ranks the inner reviews no worse (AUC, up to ``auc_slack``).
 
 Otherwise the model is the reference, plain FSRS-6. The chosen members are then refitted on
-all training reviews (with parameters fitted on all of them when a source is "fitted"): two
-members at most and two fsrs-rs fits at most, so that fitting costs a bounded multiple of
-fsrs-rs's own fit (``python -m quizapp.bench speed`` measures it). The FSRS-6 parameters used
-for *scheduling* (``parameters``) are the better plain ones on the inner chunks. With fewer
-than ``min_reviews`` earlier-day reviews the model is plain FSRS-6 with default parameters.
+all training reviews (with parameters fitted on all of them when a source is "fitted"): at most
+``max_members`` members and ``inner_folds + 1`` fsrs-rs fits, so that fitting costs a bounded
+multiple of fsrs-rs's own fit (``python -m quizapp.bench speed`` measures it). The FSRS-6
+parameters used for *scheduling* (``parameters``) are the better plain ones on the inner
+chunks. With fewer than ``min_reviews`` earlier-day reviews the model is plain FSRS-6 with
+default parameters.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -89,7 +92,11 @@ class ModelConfig:
             that moves the AUC by noise only is not blocked).
         validation_fraction: share of the latest training reviews predicted in the inner
             cross-validation.
-        inner_folds: number of inner chunks those reviews are cut into.
+        inner_folds: number of inner chunks those reviews are cut into (each with FSRS-6
+            parameters fitted on the reviews before it: one fsrs-rs fit per chunk).
+        band_se: the layers whose inner log loss is within this many standard errors (of the
+            paired per-review difference) of the best layer's are averaged...
+        max_members: ... at most this many of them, best first.
         shrinkage_grid: prior strengths tried for the logistic layer (penalty per squared
             standardised weight; larger is closer to plain FSRS-6).
         variants: names from ``VARIANTS`` to try besides plain FSRS-6.
@@ -103,7 +110,9 @@ class ModelConfig:
     z: float = 1.0
     auc_slack: float = 0.005
     validation_fraction: float = 0.4
-    inner_folds: int = 1
+    inner_folds: int = 2
+    band_se: float = 1.0
+    max_members: int = 4
     shrinkage_grid: tuple[float, ...] = (10.0, 100.0)
     variants: tuple[str, ...] = ("calibrated", "full")
     day_start_hour: int = DAY_START_HOUR
@@ -115,6 +124,8 @@ class ModelConfig:
             raise ValueError("validation_fraction must be in (0, 1)")
         if self.z < 0.0 or self.prior_failures < 0.0 or self.min_failures < 0:
             raise ValueError("z, prior_failures and min_failures must not be negative")
+        if self.band_se < 0.0 or self.max_members < 1:
+            raise ValueError("band_se must not be negative and max_members at least 1")
         if any(s <= 0.0 for s in self.shrinkage_grid):
             raise ValueError("shrinkage values must be positive")
         unknown = set(self.variants) - set(VARIANTS)
@@ -135,6 +146,7 @@ def fit_logistic(
     *,
     offset: FloatArray | None = None,
     intercept_l2: float = 0.0,
+    start: FloatArray | None = None,
 ) -> FloatArray:
     """Fits ``P(y=1) = c + (1 - c) sigmoid(offset + w0 + x·w)`` by penalised Fisher scoring.
 
@@ -149,6 +161,7 @@ def fit_logistic(
         iterations: maximum Fisher-scoring steps.
         offset: a fixed term of the linear predictor per row (the prior's centre); none if None.
         intercept_l2: penalty on the squared intercept.
+        start: weights to start from (zeros if None).
 
     Returns:
         The weights, intercept first (length k + 1).
@@ -159,7 +172,9 @@ def fit_logistic(
     penalty[1:] = l2
     penalty[0] = float(intercept_l2)
     w = np.zeros(design.shape[1])
-    if offset is None and intercept_l2 == 0.0:
+    if start is not None:
+        w = np.array(start, dtype=np.float64)
+    elif offset is None and intercept_l2 == 0.0:
         mean_y = float(np.clip(np.mean(y), 1e-3, 1 - 1e-3)) if len(y) else 0.5
         w[0] = math.log(mean_y / (1.0 - mean_y))
 
@@ -211,25 +226,38 @@ def _fit_member(
     y: FloatArray,
     c: FloatArray,
     keep: float = 1.0,
+    shared: dict[tuple[int, str, int], Any] | None = None,
 ) -> Member:
     source, variant, shrinkage = key
     names = VARIANTS[variant]
     if not names:
         return Member(source, "fsrs", 0.0)
-    x = feature_columns(
-        names, trace.recall[rows], trace.stability[rows], trace.difficulty[rows], context[rows]
-    )
-    mean = x.mean(axis=0)
-    scale = x.std(axis=0)
-    scale = np.where(scale < 1e-9, 1.0, scale)
+    # the design of one (trace, variant, rows) serves every prior strength, and the last
+    # solution starts the next fit (a few Fisher steps instead of a dozen)
+    slot = (id(trace), variant, len(rows))
+    if shared is not None and slot in shared:
+        x, mean, scale, standard, offset, start = shared[slot]
+    else:
+        x = feature_columns(
+            names, trace.recall[rows], trace.stability[rows], trace.difficulty[rows], context[rows]
+        )
+        mean = x.mean(axis=0)
+        scale = x.std(axis=0)
+        scale = np.where(scale < 1e-9, 1.0, scale)
+        standard = (x - mean) / scale
+        offset = logit(trace.recall[rows])
+        start = None
     weights = fit_logistic(
-        (x - mean) / scale,
+        standard,
         y[rows],
         c[rows],
         shrinkage,
-        offset=logit(trace.recall[rows]),
+        offset=offset,
         intercept_l2=shrinkage,
+        start=start,
     )
+    if shared is not None:
+        shared[slot] = (x, mean, scale, standard, offset, weights)
     # the layer enters the logit linearly: scaling its weights blends it with FSRS-6
     weights = weights * keep
     return Member(
@@ -280,22 +308,24 @@ def _inner_predictions(
     bounds = np.linspace(first, n, config.inner_folds + 1).round().astype(int).tolist()
     held_all = targets[first:]
     y, chance = table.success, table.chance
-    traces = dict(traces)
-    if first >= config.min_fit_reviews:
-        # one fit on the reviews before the first chunk serves every chunk (all out of sample)
-        mask = np.zeros(len(table), dtype=np.bool_)
-        mask[targets[:first]] = True
-        parameters = fit_fsrs_parameters(table, mask, cache)
-        traces["fitted"] = fsrs_trace(table, parameters, cache)
-    keys = _candidates(config, list(traces), keep is not None)
+    fitted_ok = first >= config.min_fit_reviews
+    sources = ["default", "fitted"] if fitted_ok else ["default"]
+    keys = _candidates(config, sources, keep is not None)
     out = {key: np.full(len(held_all), np.nan) for key in keys}
     for lo, hi in itertools.pairwise(bounds):
         if hi <= lo:
             continue
         inner, held = targets[:lo], targets[lo:hi]
+        chunk = dict(traces)
+        if fitted_ok:
+            # parameters fitted on the reviews before the chunk, as the final fit will be
+            mask = np.zeros(len(table), dtype=np.bool_)
+            mask[inner] = True
+            chunk["fitted"] = fsrs_trace(table, fit_fsrs_parameters(table, mask, cache), cache)
+        shared: dict[tuple[int, str, int], Any] = {}
         for key in keys:
-            trace = traces[key[0]]
-            member = _fit_member(key, trace, context, inner, y, chance, keep or 1.0)
+            trace = chunk[key[0]]
+            member = _fit_member(key, trace, context, inner, y, chance, keep or 1.0, shared)
             out[key][lo - first : hi - first] = _predict_member(member, trace, context, held)
     return held_all, out
 
@@ -337,7 +367,12 @@ def fit_learner_model(
     failures = int(n - table.success[targets].sum())
     layers = failures >= config.min_failures
     keep = shrink_factor(failures, config)
-    context = context_matrix(table, config.day_start_hour) if layers else np.zeros((len(table), 0))
+    context = (
+        # only the predicted reviews' features are read
+        context_matrix(table, config.day_start_hour, table.long_term)
+        if layers
+        else np.zeros((len(table), 0))
+    )
     cache = review_cache(table)
     traces = {"default": fsrs_trace(table, DEFAULT_PARAMETERS, cache)}
     held, inner = _inner_predictions(
@@ -347,18 +382,23 @@ def fit_learner_model(
     losses = {key: _score(p, y, c) for key, p in inner.items()}
     ranked = sorted(losses, key=lambda k: (losses[k], k))
     plains = [k for k in ranked if k[1] == "fsrs"]
-    layers_by_source = [
-        next(k for k in ranked if k[0] == source and k[1] != "fsrs")
-        for source in sorted({k[0] for k in ranked if k[1] != "fsrs"})
-    ]
     # the reference: the better plain FSRS-6, or both averaged (the fitted parameters may
     # help on some items and hurt on others)
     plain_options: list[tuple[Key, ...]] = [(k,) for k in plains[:1]]
     if len(plains) == 2:
         plain_options.append(tuple(plains))
-    # the layer: the best one of each source, averaged (which parameters suit the learner is
-    # the least certain choice of the inner split: its fit saw fewer reviews than the final)
-    layer_options = [tuple(layers_by_source)] if layers_by_source else []
+    # the layer: the layers the inner chunks cannot tell from the best one, averaged (at most
+    # ``max_members``, best first): averaging never has a higher log loss than its average member
+    layer_options: list[tuple[Key, ...]] = []
+    layer_keys = [k for k in ranked if k[1] != "fsrs"]
+    if layer_keys:
+        best = _pointwise(inner[layer_keys[0]], y, c)
+        band = []
+        for key in layer_keys:
+            diff = _pointwise(inner[key], y, c) - best
+            if float(diff.mean()) <= config.band_se * float(diff.std()) / math.sqrt(len(diff)):
+                band.append(key)
+        layer_options = [tuple(band[: config.max_members])]
 
     def mean_of(keys: tuple[Key, ...]) -> FloatArray:
         out: FloatArray = np.mean([inner[k] for k in keys], axis=0)
@@ -386,8 +426,9 @@ def fit_learner_model(
     if any(k[0] == "fitted" for k in chosen) or schedule_source == "fitted":
         fitted_parameters = fit_fsrs_parameters(table, cache=cache)
         traces["fitted"] = fsrs_trace(table, fitted_parameters, cache)
+    shared: dict[tuple[int, str, int], Any] = {}
     members = tuple(
-        _fit_member(k, traces[k[0]], context, targets, table.success, table.chance, keep)
+        _fit_member(k, traces[k[0]], context, targets, table.success, table.chance, keep, shared)
         for k in chosen
     )
     names = {k: Member(k[0], k[1], k[2], VARIANTS[k[1]]).name for k in ranked}

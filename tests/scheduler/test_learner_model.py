@@ -120,9 +120,12 @@ def test_the_selection_follows_its_rules(half_fitted: LearnerModel) -> None:
         or measured["layer AUC"] < measured["plain AUC"] - DEFAULT_CONFIG.auc_slack
     )
     names = [m.name for m in model.members]
-    assert 1 <= len(names) <= 2
+    assert 1 <= len(names) <= DEFAULT_CONFIG.max_members
     assert len(set(names)) == len(names)
     assert set(names) <= {name for name, _ in candidates}
+    # the layers are averaged best first
+    ranking = [name for name, _ in candidates]
+    assert sorted(names, key=ranking.index) == names
     best_plain = min((value, name) for name, value in candidates if name.endswith("/fsrs"))
     assert model.parameters_source == best_plain[1].split("/")[0]
     if model.parameters_source == "fitted":

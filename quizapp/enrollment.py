@@ -3,6 +3,8 @@ Services add and flush; the view commits."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from quizapp.extensions import db
 from quizapp.models import Enrollment, QuestionSet, User
 
@@ -30,3 +32,18 @@ def leave_set(user: User, question_set: QuestionSet) -> bool:
     db.session.delete(enrollment)
     db.session.flush()
     return True
+
+
+class ExamDateError(ValueError):
+    """An exam date that cannot be planned for, in words for the learner."""
+
+
+def set_exam_date(user: User, question_set: QuestionSet, day: date | None, today: date) -> None:
+    """Plan the learner's study of a set for their exam on ``day`` (None: no exam)."""
+    enrollment = db.session.get(Enrollment, (user.id, question_set.id))
+    if enrollment is None:
+        raise ExamDateError("Join the set before planning an exam on it.")
+    if day is not None and day <= today:
+        raise ExamDateError("Give a day after today for the exam.")
+    enrollment.exam_date = day
+    db.session.flush()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -234,6 +234,8 @@ class Enrollment(Base):
         sa.ForeignKey("question_sets.id", ondelete="CASCADE"), primary_key=True, index=True
     )
     joined_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The learner's exam on this set, if they gave one: the set's topics are planned for it.
+    exam_date: Mapped[date | None] = mapped_column(sa.Date)
 
     user: Mapped[User] = relationship(back_populates="enrollments")
     question_set: Mapped[QuestionSet] = relationship()

@@ -82,6 +82,7 @@ EXPECTED: dict[str, tuple[Status, int, int, int]] = {
     # the catalogue; joining or leaving another's unpublished set
     "GET /sets": (LOGIN, 200, 200, 200),
     "POST /sets/<uid>/join": (LOGIN, 404, 404, 404),
+    "POST /sets/<uid>/exam": (LOGIN, 404, 404, 404),
     "POST /sets/<uid>/leave": (LOGIN, 404, 404, 404),
     # a question, a set's media: the visibility rule
     "GET /study/questions/<int:question_id>/history": (LOGIN, 404, 404, 200),

@@ -26,10 +26,12 @@ from quizapp.courses.stats import (
 from quizapp.db import epoch_seconds
 from quizapp.extensions import db
 from quizapp.learners.calendar import zone_named
-from quizapp.learners.models import ReviewDay
+from quizapp.learners.models import ReviewDay, TopicStats
 from quizapp.models import LearnerModelRecord, Question, QuestionMemory, QuestionSet, Topic, User
 from quizapp.scheduler.params import DEFAULT_PARAMETERS
 from quizapp.scheduler.state import as_utc
+from quizapp.scheduler.topics import TopicAnswers, TopicTotals, summarize_topic_totals
+from quizapp.scheduler.weakness import HORIZON_DAYS, Outlook, weak_topics
 
 
 @dataclass(frozen=True)
@@ -199,12 +201,70 @@ def overview_figures(
     """The class's recall and coverage per topic, and who is falling behind (by learner id)."""
     people = members(course)
     topics = class_topics(course)
-    grid = _recall_grid(course, people, [t.topic_id for t in topics], now=now)
+    topic_ids = [t.topic_id for t in topics]
+    grid = _recall_grid(course, people, topic_ids, now=now)
     per_topic = class_topic_stats(grid, {t.topic_id: t.questions for t in topics})
+    later = _recall_grid(course, people, topic_ids, now=now + timedelta(days=HORIZON_DAYS))
     behind = falling_behind(
-        grid, {m.user_id: m.target for m in people}, _week_scores(course, people, now=now)
+        grid,
+        {m.user_id: m.target for m in people},
+        _week_scores(course, people, now=now),
+        below=_weak_topics(course, people, topics, grid, later),
     )
     return per_topic, behind
+
+
+def _weak_topics(
+    course: Course,
+    people: Sequence[Member],
+    topics: Sequence[ClassTopic],
+    now: TopicGrid,
+    later: TopicGrid,
+) -> dict[int, list[tuple[int, float, float]]]:
+    """Each member's weak topics of the course, as the home page names them
+    (``scheduler.weakness``, a week ahead): ``(topic, expected recall then, target)``."""
+    answers: dict[int, dict[int | str, TopicAnswers]] = defaultdict(dict)
+    firsts = of_members(
+        sa.select(
+            TopicStats.user_id, TopicStats.topic_id, TopicStats.first_n, TopicStats.first_sum
+        ).where(TopicStats.topic_id.in_([t.topic_id for t in topics])),
+        course,
+        TopicStats.user_id,
+    )
+    for user_id, topic_id, first_n, first_sum in db.session.execute(firsts):
+        answers[user_id][topic_id] = TopicAnswers(int(first_n), float(first_sum))
+    questions = {t.topic_id: t.questions for t in topics}
+    out: dict[int, list[tuple[int, float, float]]] = {}
+    for i, member in enumerate(people):
+        totals = [
+            TopicTotals(
+                topic, questions[topic], int(now.studied[i, j]), float(now.recall_sum[i, j]), 0
+            )
+            for j, topic in enumerate(now.topic_ids)
+            if questions.get(topic)
+        ]
+        summaries = summarize_topic_totals(
+            totals, answers.get(member.user_id, {}), (), member.target
+        )
+        outlooks = [
+            Outlook(
+                s,
+                date.min,
+                False,
+                float(later.recall_sum[i, j]) / s.studied if s.studied else None,
+                0,
+                None,
+            )
+            for s, j in zip(
+                summaries, [later.topic_ids.index(int(s.topic_id)) for s in summaries], strict=True
+            )
+        ]
+        weak = weak_topics(outlooks)
+        if weak:
+            out[member.user_id] = [
+                (int(w.topic_id), w.outlook.expected_then, member.target) for w in weak
+            ]
+    return out
 
 
 def course_overview(course: Course, *, now: datetime) -> CourseOverview:

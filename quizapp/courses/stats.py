@@ -465,7 +465,10 @@ def _below_target(
 
 
 def falling_behind(
-    grid: TopicGrid, targets: Mapping[int, float], weeks: Iterable[WeekScores]
+    grid: TopicGrid,
+    targets: Mapping[int, float],
+    weeks: Iterable[WeekScores],
+    below: Mapping[int, Sequence[tuple[int, float, float]]] | None = None,
 ) -> list[LearnerBehind]:
     """The learners falling behind on the class's topics, by learner id (rules in the module
     docstring).
@@ -475,11 +478,15 @@ def falling_behind(
         targets: each learner's target retention.
         weeks: the learners' answers per topic in the last two weeks (any order; learners and
             topics not in ``grid`` are ignored).
+        below: per learner, ``(topic, recall, target)`` of the topics below target, when the
+            caller judged them (the weak topics of ``quizapp.scheduler.weakness``); otherwise
+            the studied questions' recall in ``grid`` below the learner's target.
 
     Returns:
         One ``LearnerBehind`` per learner behind on at least one topic, by learner id.
     """
-    below = _below_target(grid, targets)
+    if below is None:
+        below = _below_target(grid, targets)
     learners, topics = set(grid.learner_ids), set(grid.topic_ids)
     falling: dict[int, list[tuple[int, float, float]]] = defaultdict(list)
     for week in weeks:
@@ -494,7 +501,7 @@ def falling_behind(
     return [
         LearnerBehind(
             learner_id=learner,
-            below_target=tuple(sorted(below.get(learner, []))),
+            below_target=tuple(sorted(below.get(learner, ()))),
             falling=tuple(sorted(falling.get(learner, []))),
         )
         for learner in sorted(set(below) | set(falling))

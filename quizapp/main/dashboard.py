@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
+import sqlalchemy as sa
+
 from quizapp.db import utcnow
+from quizapp.extensions import db
 from quizapp.main.charts import forecast_chart, heatmap_chart
-from quizapp.models import User
+from quizapp.models import QuestionSet, User
 from quizapp.study import progress
 from quizapp.study.common import enrolled_set_ids
-from quizapp.study.progress import topic_views
+from quizapp.study.progress import TopicView, topic_views
 
 
 def dashboard(user: User) -> dict[str, Any]:
@@ -24,6 +30,7 @@ def dashboard(user: User) -> dict[str, Any]:
     )
     return {
         "enrolled": True,
+        "plans": _plans(user, enrolled, topics),
         "due_now": due_now,
         "new_today": new_today,
         "streak": progress.day_streak(user, now=now),
@@ -33,3 +40,37 @@ def dashboard(user: User) -> dict[str, Any]:
         "forecast_chart": forecast_chart(progress.due_forecast(user, now=now, set_ids=enrolled)),
         "heatmap_chart": heatmap_chart(progress.review_heatmap(user, now=now)),
     }
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A set the learner studies, and whether their topics are on track for its exam."""
+
+    set_id: int
+    uid: str
+    title: str
+    exam_date: date | None
+    below: tuple[str, ...]  # topics predicted below target on the exam day (or in a week)
+
+    @property
+    def on_track(self) -> bool:
+        return not self.below
+
+
+def _plans(user: User, set_ids: Sequence[int], topics: Sequence[TopicView]) -> list[Plan]:
+    exams = progress.exam_dates(user, set_ids)
+    sets = db.session.execute(
+        sa.select(QuestionSet.id, QuestionSet.uid, QuestionSet.title)
+        .where(QuestionSet.id.in_(list(set_ids)))
+        .order_by(QuestionSet.title)
+    ).all()
+    return [
+        Plan(
+            set_id,
+            uid,
+            title,
+            exams.get(set_id),
+            tuple(t.title for t in topics if t.set_id == set_id and t.expected_then < t.target),
+        )
+        for set_id, uid, title in sets
+    ]

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import sqlalchemy as sa
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
 from quizapp.catalog import set_overviews
-from quizapp.enrollment import join_set, leave_set
+from quizapp.db import utcnow
+from quizapp.enrollment import ExamDateError, join_set, leave_set, set_exam_date
 from quizapp.extensions import db
 from quizapp.forms import EmptyForm
+from quizapp.learners.calendar import local_date
 from quizapp.main import bp
 from quizapp.main.dashboard import dashboard
 from quizapp.models import QuestionSet
@@ -60,6 +64,33 @@ def join(uid: str) -> ResponseReturnValue:
         flash(f"You joined “{qs.title}”. Its questions are now in your study queue.", "success")
     db.session.commit()
     return redirect(url_for("main.sets"))
+
+
+@bp.route("/sets/<uid>/exam", methods=["POST"])
+@login_required
+def exam(uid: str) -> ResponseReturnValue:
+    """Plan for an exam on a set on a given day (an empty day takes the plan back)."""
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    qs = _published_set(uid)
+    text = (request.form.get("exam_date") or "").strip()
+    try:
+        day = date.fromisoformat(text) if text else None
+        set_exam_date(current_user, qs, day, local_date(current_user, utcnow()))
+    except ValueError as exc:
+        db.session.rollback()
+        message = str(exc) if isinstance(exc, ExamDateError) else f"“{text}” is not a date."
+        flash(message, "error")
+    else:
+        db.session.commit()
+        if day is None:
+            flash(f"No exam planned on “{qs.title}” any more.", "info")
+        else:
+            flash(
+                f"Planned: your topics of “{qs.title}” aim for your exam on {day:%d %B %Y}.",
+                "success",
+            )
+    return redirect(url_for("main.index", _anchor="plans"))
 
 
 @bp.route("/sets/<uid>/leave", methods=["POST"])

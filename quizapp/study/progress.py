@@ -9,9 +9,9 @@ whole bank at once over arrays (``quizapp.scheduler.figures.recall_arrays``).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from functools import cached_property
 from typing import Any
 
@@ -22,7 +22,7 @@ from sqlalchemy.engine import Row
 from quizapp.db import epoch_seconds, upsert_into
 from quizapp.extensions import db
 from quizapp.grading.registry import GUESSABLE_TYPES, guess_options
-from quizapp.learners.calendar import local_date, start_of_local_day
+from quizapp.learners.calendar import local_date, start_of_local_day, zone
 from quizapp.learners.fitting import params_for
 from quizapp.learners.models import (
     ItemStats,
@@ -34,6 +34,7 @@ from quizapp.learners.models import (
 )
 from quizapp.learners.store import learner_context_of
 from quizapp.models import (
+    Enrollment,
     LearnerModelRecord,
     Question,
     QuestionMemory,
@@ -50,11 +51,11 @@ from quizapp.scheduler import (
     TopicTotals,
     summarize_topic_totals,
     topic_totals,
-    weakest_topics,
 )
 from quizapp.scheduler import MemoryState as State
 from quizapp.scheduler.figures import ITEM_COLUMNS, BankArrays, FloatArray, recall_arrays
-from quizapp.study.common import WEAK_TOPICS, enrolled_set_ids
+from quizapp.scheduler.weakness import HORIZON_DAYS, Outlook, weak_topics
+from quizapp.study.common import enrolled_set_ids
 from quizapp.study.holds import not_held
 
 TREND_WEEKS = 4
@@ -104,9 +105,29 @@ class LearnerNow:
         self.bank = _bank_arrays(self._rows)
         self.topics = _topic_rows(user)
         stats = db.session.get(LearnerStats, user.id)
+        self._stats = stats
         self.values = self._predict(stats)
 
-    def _predict(self, stats: LearnerStats | None) -> FloatArray:
+    def then_totals(self, horizons: Mapping[int, datetime]) -> dict[int, ThenTotals]:
+        """Each topic's studied questions at its horizon (``horizons``: per topic; a topic
+        without one is left out): one prediction of the bank per distinct horizon."""
+        topics = self.bank.topic_id
+        studied = self.bank.studied
+        stability = np.where(studied, np.nan_to_num(self.bank.stability), 0.0)
+        target = self.params.desired_retention
+        out: dict[int, ThenTotals] = {}
+        for moment in sorted(set(horizons.values())):
+            values = self._predict(self._stats, moment)
+            for topic_id in [t for t, m in horizons.items() if m == moment]:
+                mine = studied & (topics == topic_id)
+                out[topic_id] = ThenTotals(
+                    float(values[mine].sum()),
+                    int((values[mine] < target).sum()),
+                    float(stability[mine].sum()),
+                )
+        return out
+
+    def _predict(self, stats: LearnerStats | None, moment: datetime | None = None) -> FloatArray:
         model = None
         if (
             self.record is not None
@@ -116,7 +137,7 @@ class LearnerNow:
             model = LearnerModel.from_dict(self.record.payload)
         return recall_arrays(
             self.bank,
-            self.now,
+            self.now if moment is None else moment,
             model=model,
             learner=learner_context_of(stats),
             duration_median=None if stats is None else stats.duration_median,
@@ -161,6 +182,16 @@ class LearnerNow:
         )
 
 
+@dataclass(frozen=True)
+class ThenTotals:
+    """A topic's studied questions at its horizon: their recall sum, how many are predicted
+    below the target then, and their memory stability's sum (days)."""
+
+    recall_sum: float
+    below_target: int
+    stability_sum: float
+
+
 TopicRow = Row[int, int, int, int, float]
 
 
@@ -199,6 +230,8 @@ def _summaries(
 
 #: How long computed topic totals are shown before recall's decay is computed afresh.
 TOTALS_TTL = timedelta(minutes=15)
+#: The time of day an exam is taken to start, in the learner's time zone.
+EXAM_MORNING = time(9, 0)
 
 
 def topic_figures(
@@ -207,8 +240,32 @@ def topic_figures(
     """Every topic's summary now. The per-question part (recall of each question) is computed
     at most once per ``TOTALS_TTL`` and after every change of the learner's figures, model,
     target, sets or their questions; otherwise it is read back (``TopicFiguresCache``)."""
-    totals, topic_rows = _kept_totals(user, now, set_ids)
-    return _summaries(user, now, totals, user.target_retention, topic_rows)
+    kept = _kept_totals(user, now, set_ids)
+    return _summaries(user, now, kept.totals, user.target_retention, kept.topic_rows)
+
+
+def topic_outlooks(
+    user: User, now: datetime, set_ids: Sequence[int] | None = None
+) -> list[Outlook]:
+    """Every topic's figures now and at its horizon (the learner's exam on its set, else a
+    week from now): what the one definition of a weak topic reads (``scheduler.weakness``)."""
+    kept = _kept_totals(user, now, set_ids)
+    summaries = _summaries(user, now, kept.totals, user.target_retention, kept.topic_rows)
+    outlooks = []
+    for summary in summaries:
+        then = kept.then.get(int(summary.topic_id))
+        horizon, exam = kept.horizons.get(int(summary.topic_id), (local_date(user, now), False))
+        outlooks.append(
+            Outlook(
+                summary,
+                horizon,
+                exam,
+                then.recall_sum / summary.studied if then and summary.studied else None,
+                then.below_target if then else 0,
+                then.stability_sum / summary.studied if then and summary.studied else None,
+            )
+        )
+    return outlooks
 
 
 def topic_recall_now(
@@ -216,28 +273,59 @@ def topic_recall_now(
 ) -> dict[int, float]:
     """Each studied topic's recall now (the mean over its studied questions): the summaries'
     ``recall_now`` without the rest of them (trends, estimates)."""
-    totals, _ = _kept_totals(user, now, set_ids)
-    return {int(t.topic_id): recall for t in totals if (recall := t.recall_now) is not None}
+    kept = _kept_totals(user, now, set_ids)
+    return {int(t.topic_id): recall for t in kept.totals if (recall := t.recall_now) is not None}
 
 
-def _kept_totals(
-    user: User, now: datetime, set_ids: Sequence[int] | None
-) -> tuple[tuple[TopicTotals, ...], Sequence[TopicRow] | None]:
-    """The topics' totals now, as kept or computed and kept; with the learner's topic rows
-    when they were read for it (None when the totals were read back)."""
+@dataclass(frozen=True)
+class Kept:
+    """The topics' totals now and at their horizons, as kept (``TopicFiguresCache``)."""
+
+    totals: tuple[TopicTotals, ...]
+    then: dict[int, ThenTotals]
+    horizons: dict[int, tuple[date, bool]]  # per topic: the horizon's day, and whether an exam
+    topic_rows: Sequence[TopicRow] | None  # read to compute them (None: read back)
+
+
+def exam_dates(user: User, set_ids: Sequence[int]) -> dict[int, date]:
+    """The learner's exam dates by set (only the sets they gave one for)."""
+    rows = db.session.execute(
+        sa.select(Enrollment.set_id, Enrollment.exam_date).where(
+            Enrollment.user_id == user.id,
+            Enrollment.set_id.in_(list(set_ids)),
+            Enrollment.exam_date.is_not(None),
+        )
+    )
+    return {set_id: day for set_id, day in rows if day is not None}
+
+
+def _horizon(user: User, now: datetime, exam: date | None) -> tuple[datetime, date, bool]:
+    """A set's horizon: the morning of the exam (when it is still to come), else a week on."""
+    today = local_date(user, now)
+    if exam is not None and exam > today:
+        return datetime.combine(exam, EXAM_MORNING, tzinfo=zone(user)), exam, True
+    later = now + timedelta(days=HORIZON_DAYS)
+    return later, local_date(user, later), False
+
+
+def _kept_totals(user: User, now: datetime, set_ids: Sequence[int] | None) -> Kept:
+    """The topics' totals now and at their horizons, as kept or computed and kept."""
     ids = sorted(enrolled_set_ids(user) if set_ids is None else set_ids)
     stats = db.session.get(LearnerStats, user.id)
     record = db.session.get(LearnerModelRecord, user.id)
     sets = db.session.execute(
         sa.select(QuestionSet.id, QuestionSet.questions_revision).where(QuestionSet.id.in_(ids))
     ).all()
+    exams = exam_dates(user, ids)
     key = "|".join(
         str(part)
         for part in (
+            "v2",
             stats.revision if stats else 0,
             record.version if record else 0,
             user.target_retention,
             ",".join(f"{set_id}:{revision}" for set_id, revision in sorted(sets)),
+            ",".join(f"{set_id}:{day}" for set_id, day in sorted(exams.items())),
         )
     )
     cache = db.session.get(TopicFiguresCache, user.id)
@@ -246,28 +334,56 @@ def _kept_totals(
         and cache.key == key
         and cache.valid_until - TOTALS_TTL <= now < cache.valid_until
     ):
-        kept = tuple(
-            TopicTotals(int(t), int(q), int(n), float(r), int(b)) for t, q, n, r, b in cache.totals
-        )
-        return kept, None
+        return _read_back(user, now, cache.totals, exams)
     learner = LearnerNow(user, now, ids)
     totals = learner.totals()
+    set_of = dict(
+        db.session.execute(
+            sa.select(Topic.id, Topic.set_id).where(Topic.id.in_([int(t.topic_id) for t in totals]))
+        ).all()
+    )
+    moments = {set_id: _horizon(user, now, exams.get(set_id)) for set_id in set(set_of.values())}
+    then = learner.then_totals({topic: moments[set_id][0] for topic, set_id in set_of.items()})
     # An upsert: two pages of one learner (two tabs, a reload) may compute it at once.
     table = TopicFiguresCache.__table__
     assert isinstance(table, sa.Table)
-    fresh = {
-        "key": key,
-        "valid_until": now + TOTALS_TTL,
-        "totals": [
-            [int(t.topic_id), t.questions, t.studied, t.recall_sum, t.below_target] for t in totals
-        ],
-    }
+    rows = []
+    for t in totals:
+        topic = int(t.topic_id)
+        late = then.get(topic, ThenTotals(0.0, 0, 0.0))
+        rows.append(
+            [
+                topic,
+                t.questions,
+                t.studied,
+                t.recall_sum,
+                t.below_target,
+                late.recall_sum,
+                late.below_target,
+                late.stability_sum,
+                set_of.get(topic, 0),
+            ]
+        )
+    fresh = {"key": key, "valid_until": now + TOTALS_TTL, "totals": rows}
     db.session.execute(
         upsert_into(db.session, table)
         .values(user_id=user.id, **fresh)
         .on_conflict_do_update(index_elements=["user_id"], set_=fresh)
     )
-    return totals, learner.topics
+    horizons = {topic: (moments[set_id][1], moments[set_id][2]) for topic, set_id in set_of.items()}
+    return Kept(totals, then, horizons, learner.topics)
+
+
+def _read_back(
+    user: User, now: datetime, rows: Sequence[Sequence[float]], exams: Mapping[int, date]
+) -> Kept:
+    totals, then, horizons = [], {}, {}
+    for t, q, n, r, b, r_then, b_then, s_sum, set_id in rows:
+        totals.append(TopicTotals(int(t), int(q), int(n), float(r), int(b)))
+        then[int(t)] = ThenTotals(float(r_then), int(b_then), float(s_sum))
+        _, day, exam = _horizon(user, now, exams.get(int(set_id)))
+        horizons[int(t)] = (day, exam)
+    return Kept(tuple(totals), then, horizons, None)
 
 
 _BANK_COLUMNS = (
@@ -482,6 +598,13 @@ class TopicView:
     target: float
     trend_slope: float | None
     is_weak: bool
+    recall_then: float | None = None  # the studied questions' recall at the horizon
+    expected_then: float = 0.0  # the whole topic's at the horizon (studied and estimated)
+    horizon: date | None = None  # a week from now, or the learner's exam day
+    exam: bool = False
+    strength_days: float | None = None  # the studied questions' mean memory stability
+    weak_reason: str | None = None
+    set_id: int = 0
 
     @property
     def path(self) -> tuple[str, ...]:
@@ -514,43 +637,50 @@ def grouped_by_path(topics: Sequence[TopicView]) -> list[tuple[str, list[TopicVi
     return [(group, members) for (_, group), members in groups.items()]
 
 
-def is_weak(summary: TopicSummary) -> bool:
-    """A topic counts as weak when the learner is predicted to fall short of the target."""
-    return summary.expected_recall < summary.target or summary.below_target > 0
-
-
 def topic_views(user: User, now: datetime, set_ids: Sequence[int] | None = None) -> list[TopicView]:
-    """Recall, coverage, estimate, trend and weakness of every topic the learner studies."""
-    summaries = topic_figures(user, now, set_ids)
-    if not summaries:
+    """Recall now and at the horizon, coverage, estimate, trend, strength and weakness (the
+    one definition: ``scheduler.weakness``) of every topic the learner studies."""
+    outlooks = topic_outlooks(user, now, set_ids)
+    if not outlooks:
         return []
-    weak = {s.topic_id for s in weakest_topics(summaries, k=WEAK_TOPICS) if is_weak(s)}
+    weak = {w.topic_id: w for w in weak_topics(outlooks)}
     titles = {
-        tid: (title, set_title)
-        for tid, title, set_title in db.session.execute(
-            sa.select(Topic.id, Topic.title, QuestionSet.title)
+        tid: (title, set_title, set_id)
+        for tid, title, set_title, set_id in db.session.execute(
+            sa.select(Topic.id, Topic.title, QuestionSet.title, QuestionSet.id)
             .join(QuestionSet, QuestionSet.id == Topic.set_id)
-            .where(Topic.id.in_([int(s.topic_id) for s in summaries]))
+            .where(Topic.id.in_([int(o.topic_id) for o in outlooks]))
         )
     }
-    return [
-        TopicView(
-            topic_id=int(s.topic_id),
-            title=titles[int(s.topic_id)][0],
-            set_title=titles[int(s.topic_id)][1],
-            questions=s.questions,
-            studied=s.studied,
-            coverage=s.coverage,
-            recall_now=s.recall_now,
-            estimate_unstudied=s.estimate_unstudied if s.studied < s.questions else None,
-            expected_recall=s.expected_recall,
-            below_target=s.below_target,
-            target=s.target,
-            trend_slope=s.trend_slope,
-            is_weak=s.topic_id in weak,
+    views = []
+    for o in outlooks:
+        s = o.summary
+        found = weak.get(o.topic_id)
+        views.append(
+            TopicView(
+                topic_id=int(s.topic_id),
+                title=titles[int(s.topic_id)][0],
+                set_title=titles[int(s.topic_id)][1],
+                questions=s.questions,
+                studied=s.studied,
+                coverage=s.coverage,
+                recall_now=s.recall_now,
+                estimate_unstudied=s.estimate_unstudied if s.studied < s.questions else None,
+                expected_recall=s.expected_recall,
+                below_target=s.below_target,
+                target=s.target,
+                trend_slope=s.trend_slope,
+                is_weak=found is not None,
+                recall_then=o.recall_then,
+                expected_then=o.expected_then,
+                horizon=o.horizon,
+                exam=o.exam,
+                strength_days=o.strength_days,
+                weak_reason=found.reason if found else None,
+                set_id=titles[int(s.topic_id)][2],
+            )
         )
-        for s in summaries
-    ]
+    return views
 
 
 def topic_summaries(

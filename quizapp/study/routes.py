@@ -86,7 +86,12 @@ def start() -> ResponseReturnValue:
     topic_id = request.form.get("topic_id", type=int)
     if mode == "topic" and (topic_id is None or db.session.get(Topic, topic_id) is None):
         abort(400)
-    session = sessions.start_session(current_user, mode, now=utcnow(), topic_id=topic_id)
+    try:
+        session = sessions.start_session(current_user, mode, now=utcnow(), topic_id=topic_id)
+    except StudyError as exc:
+        db.session.rollback()
+        flash(str(exc), "info")
+        return redirect(url_for("main.index"))
     session_id = session.id  # read before the commit expires it (a reload otherwise)
     db.session.commit()
     return redirect(url_for("study.show", session_id=session_id))

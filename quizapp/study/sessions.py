@@ -23,11 +23,10 @@ from quizapp.models import (
 from quizapp.scheduler import (
     QueueEntry,
     SessionQueue,
-    TopicSummary,
     study_queue,
     weak_topics_queue,
-    weakest_topics,
 )
+from quizapp.scheduler.weakness import weak_topics
 from quizapp.study import holds
 from quizapp.study.common import (
     SESSION_LIMIT,
@@ -41,7 +40,7 @@ from quizapp.study.progress import (
     due_counts,
     new_started_today,
     next_due,
-    topic_figures,
+    topic_outlooks,
     topic_recall_now,
 )
 
@@ -58,15 +57,14 @@ def study_queue_for(
     topic_id: int | None = None,
     set_ids: Sequence[int] | None = None,
     limit: int | None = SESSION_LIMIT,
-    summaries: Sequence[TopicSummary] | None = None,
 ) -> list[int]:
     """The question ids to ask now, in order.
 
     Modes: ``due`` (due questions by lowest recall, new ones mixed in up to the daily limit),
     ``topic`` (one topic: its due and new questions first, then the rest by lowest recall),
-    ``weak`` (the lowest-recall questions of the weakest topics, due or not, studied or not).
-    Only the questions a mode can ask are loaded and predicted; ``summaries``: the topics'
-    figures now (``topic_figures``), when the caller has them already.
+    ``weak`` (the lowest-recall questions of the weak topics, due or not, studied or not:
+    ``scheduler.weakness`` says which are weak; none weak is a ``StudyError``). Only the
+    questions a mode can ask are loaded and predicted.
     """
     if mode not in ("due", "topic", "weak"):
         raise StudyError(f"Unknown study mode {mode!r}.")
@@ -97,16 +95,21 @@ def study_queue_for(
         learner = LearnerNow(user, now, set_ids, [topic_id])
         summaries = learner.summaries()
     else:
-        if summaries is None:
-            summaries = topic_figures(user, now, set_ids)
-        weakest = weakest_topics(summaries, k=WEAK_TOPICS)
-        learner = LearnerNow(user, now, set_ids, [int(s.topic_id) for s in weakest])
+        # Only the weak topics (scheduler.weakness), weakest first.
+        weak = weak_topics(topic_outlooks(user, now, set_ids), limit=WEAK_TOPICS)
+        if not weak:
+            raise StudyError(
+                "None of your topics is predicted below your target: nothing is weak. "
+                "Study what is due, or a topic of your choice."
+            )
+        summaries = tuple(w.outlook.summary for w in weak)
+        learner = LearnerNow(user, now, set_ids, [int(w.topic_id) for w in weak])
     records = learner.records
     entries = weak_topics_queue(
         records,
         (),
         now,
-        topics=WEAK_TOPICS if mode == "weak" else 1,
+        topics=len(summaries) if mode == "weak" else 1,
         limit=len(records),
         params=learner.params,
         recall_fn=learner.recall,
@@ -146,19 +149,9 @@ def start_session(
         db.session.get(LearnerStats, user.id),
         db.session.get(LearnerModelRecord, user.id),
     )
-    # Each topic's recall now is kept to show what the session changed; the weak-topics
-    # queue ranks the topics' whole summaries, the other modes need only that.
-    summaries = None
-    if mode == "weak":
-        summaries = topic_figures(user, now, set_ids)
-        before = {str(s.topic_id): s.recall_now for s in summaries if s.studied}
-    else:
-        before = {
-            str(topic): recall for topic, recall in topic_recall_now(user, now, set_ids).items()
-        }
-    queue = study_queue_for(
-        user, now=now, mode=mode, topic_id=topic_id, set_ids=set_ids, summaries=summaries
-    )
+    # Each topic's recall now is kept to show what the session changed.
+    before = {str(topic): recall for topic, recall in topic_recall_now(user, now, set_ids).items()}
+    queue = study_queue_for(user, now=now, mode=mode, topic_id=topic_id, set_ids=set_ids)
     del learner_rows
     return _open_session(user, mode, queue, before, now=now, topic_id=topic_id)
 
@@ -314,7 +307,7 @@ def session_summary(session: StudySession, *, now: datetime) -> SessionSummary:
     ).all()
     end = reviews[-1].reviewed_at if reviews else now
     touched = {r.topic_id for r in reviews}
-    after = {int(s.topic_id): s.recall_now for s in topic_figures(user, now)}
+    after = topic_recall_now(user, now)
     titles = dict(
         db.session.execute(sa.select(Topic.id, Topic.title).where(Topic.id.in_(touched))).all()
     )

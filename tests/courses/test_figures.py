@@ -72,9 +72,11 @@ def test_recall_follows_each_learners_own_parameters(
     assert (basics.stats.studied_by, basics.stats.learners) == (2, 3)
     # 2 of 3 learners studied 1 of Basics' 2 questions.
     assert basics.stats.mean_coverage == pytest.approx(2 / 6)
+    # Below target as the home page says weak (scheduler.weakness): a week ahead, over the
+    # whole topic (the unstudied question at its estimate), so below the recall now.
     below = {row.member.user_id: row.below_target for row in view.behind}
-    assert below[plain.id][0][1] == pytest.approx(default)
-    assert idle.id not in below
+    assert below[plain.id][0][1] < default
+    assert idle.id not in below  # a topic never started is not weak
 
 
 def test_weeks_are_each_learners_calendar_days(
@@ -96,9 +98,10 @@ def test_weeks_are_each_learners_calendar_days(
     # East: the week before is 11-13..11-19 (1.0), the last week 11-20..11-26 (0.0).
     ((title_topic, before, after),) = behind[east.id].falling
     assert (title_topic.title, before, after) == ("Basics", 1.0, 0.0)
-    # UTC: the last week 11-19..11-25 holds all four answers; the week before, one.
-    assert utc.id not in behind
-    assert lost.id not in behind
+    # UTC: the last week 11-19..11-25 holds all four answers; the week before, one. (Both
+    # are below target on Basics, half of it never studied: not falling, though.)
+    assert not behind[utc.id].falling
+    assert not behind[lost.id].falling
 
 
 def test_wrong_choices_of_a_multiple_response_question_come_from_the_bits(

@@ -8,7 +8,9 @@ import pytest
 from quizapp.scheduler.class_effects import fit_item_effects
 
 
-def _class(seed: int, learners: int, per_item: dict[int, int], easiness: np.ndarray) -> tuple:
+def _class(
+    seed: int, learners: int, per_item: dict[int, int], easiness: np.ndarray
+) -> tuple[list[int], list[int], np.ndarray]:
     rng = np.random.default_rng(seed)
     ability = rng.normal(0.0, 0.7, learners)
     rows = []

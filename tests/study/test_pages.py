@@ -166,7 +166,7 @@ def test_topics_named_by_a_path_are_listed_under_their_group(
     topics[2].title = "Haematology / Lymphoma"
     db.session.commit()
     page = logged_in.get("/").get_data(as_text=True)
-    groups = re.findall(r'<th scope="rowgroup" colspan="7">([^<]+)</th>', page)
+    groups = re.findall(r'<th scope="rowgroup" colspan="8">([^<]+)</th>', page)
     assert groups[:2] == ["Haematology / Myeloma", "Haematology"]
     body = page[page.index("Haematology / Myeloma</th>") :]
     assert re.search(r'<th scope="row">Origins', body)

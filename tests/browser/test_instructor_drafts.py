@@ -36,7 +36,7 @@ def test_draft_review_edit_and_publish(
     page.get_by_role("button", name="Draft questions").click()
     expect(page.get_by_role("status").first).to_contain_text("questions drafted")
     items = page.locator(".draft-item")
-    assert items.count() >= 30
+    assert items.count() >= 3  # one draft per fact worth asking: a few, not dozens
 
     first, second, third = items.nth(0), items.nth(1), items.nth(2)
     first.get_by_role("button", name=re.compile("^Keep")).click()
@@ -46,16 +46,16 @@ def test_draft_review_edit_and_publish(
     expect(page.locator(".draft-item").nth(2)).to_have_class(re.compile("status-discarded"))
     del first, second, third
 
-    # Edit the first kept draft: a broken quote is refused at its line, then fixed.
+    # Edit the first kept draft with its type's form: a broken quote is refused beside its
+    # field, then fixed.
     page.locator(".draft-item").nth(0).get_by_role("link", name=re.compile("^Edit")).click()
-    box = page.get_by_label("Question (YAML)")
+    box = page.locator("[name=quote]")
     original = box.input_value()
-    box.fill(re.sub(r"quote: .*", "quote: Words that the document never says", original))
-    page.get_by_role("button", name="Save question").click()
-    expect(page.locator("#yaml-errors")).to_contain_text("source quote is not in the document")
-    box = page.get_by_label("Question (YAML)")
-    box.fill(original)
-    page.get_by_role("button", name="Save question").click()
+    box.fill("Words that the document never says")
+    page.get_by_role("button", name="Save to the draft").click()
+    expect(page.locator("#f-quote-error")).to_contain_text("source quote is not in the document")
+    page.locator("[name=quote]").fill(original)
+    page.get_by_role("button", name="Save to the draft").click()
     expect(page.get_by_text("Question saved.")).to_be_visible()
     screenshot(page, "instructor-drafts-1280")
 

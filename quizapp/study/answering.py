@@ -150,7 +150,7 @@ def answer_question(
         row = QuestionMemory(user_id=user.id, question_id=question.id, topic_id=question.topic_id)
         db.session.add(row)
     state.write_to(row)
-    holds.check_leech(row, now, lapsed=before is not None and state.lapses > before.lapses)
+    leech = holds.check_leech(row, now, lapsed=before is not None and state.lapses > before.lapses)
     log = ReviewLog(
         user_id=user.id,
         question_id=question.id,
@@ -172,6 +172,8 @@ def answer_question(
     schedule_refit(figures.reviews, model_record, user)
     if session is not None:
         _advance_session(session, question, grade.outcome == "correct")
+        if leech:  # suspended now: it does not come back in this session either
+            holds.leave_session(session, question.id)
     db.session.flush()
     return AnswerResult(grade, log, state, state.due, entry.interval_days, entry.recall_before)
 

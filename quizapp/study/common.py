@@ -13,7 +13,6 @@ from quizapp.grading.registry import get_type
 from quizapp.models import Enrollment, Question, QuestionMemory, QuestionSet, ReviewLog, User
 
 SESSION_LIMIT = 30  # questions in one session (a wrong one may come back on top of these)
-WEAK_TOPICS = 3  # how many of the weakest topics the weak-topics queue draws from
 
 
 class StudyError(ValueError):

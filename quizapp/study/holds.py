@@ -15,6 +15,7 @@ import sqlalchemy as sa
 
 from quizapp.extensions import db
 from quizapp.learners.calendar import start_of_local_day
+from quizapp.learners.models import LearnerStats
 from quizapp.models import Question, QuestionFlag, QuestionMemory, StudySession, User
 from quizapp.scheduler import SessionQueue
 from quizapp.study.common import StudyError, memory_row
@@ -43,6 +44,16 @@ def held_ids(user: User, now: datetime) -> set[int]:
     )
 
 
+def _figures_changed(user: User) -> None:
+    """A held question leaves the topic figures: the kept ones are computed afresh."""
+    db.session.execute(
+        sa.update(LearnerStats)
+        .where(LearnerStats.user_id == user.id)
+        .values(revision=sa.func.coalesce(LearnerStats.revision, 0) + 1)
+        .execution_options(synchronize_session=False)
+    )
+
+
 def _row(user: User, question: Question) -> QuestionMemory:
     row = memory_row(user, question)
     if row is None:
@@ -50,7 +61,7 @@ def _row(user: User, question: Question) -> QuestionMemory:
     return row
 
 
-def _leave_session(session: StudySession | None, question_id: int) -> None:
+def leave_session(session: StudySession | None, question_id: int) -> None:
     """Take the question out of what the session still has to ask."""
     if session is None:
         return
@@ -76,7 +87,8 @@ def suspend(
     if row.suspended_at is None:
         row.suspended_at = now
         row.suspended_reason = reason
-    _leave_session(session, question.id)
+    leave_session(session, question.id)
+    _figures_changed(user)
     db.session.flush()
 
 
@@ -85,6 +97,7 @@ def unsuspend(user: User, question: Question) -> None:
     row.suspended_at = None
     row.suspended_reason = None
     row.buried_until = None
+    _figures_changed(user)
     db.session.flush()
 
 
@@ -95,7 +108,8 @@ def bury(
     row = _row(user, question)
     back = start_of_local_day(user, now + timedelta(days=1))
     row.buried_until = back
-    _leave_session(session, question.id)
+    leave_session(session, question.id)
+    _figures_changed(user)
     db.session.flush()
     return back
 

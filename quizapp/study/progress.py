@@ -101,7 +101,7 @@ class LearnerNow:
                 *_bank_rows(user, ids, topic_ids, new_limit=new_limit),
             ]
         else:
-            self._rows = list(_bank_rows(user, ids, topic_ids))
+            self._rows = list(_bank_rows(user, ids, topic_ids, held_at=now))
         self.bank = _bank_arrays(self._rows)
         self.topics = _topic_rows(user)
         stats = db.session.get(LearnerStats, user.id)
@@ -439,17 +439,19 @@ def _bank_rows(
     due_by: datetime | None = None,
     new_limit: int | None = None,
     due_limit: int | None = None,
+    held_at: datetime | None = None,
 ) -> Sequence[Row[Any]]:
     """The learner's active questions with their states and stored figures, as plain rows of
     one query (no ORM objects, no JSON): all of them, a few topics', the studied ones due by
     ``due_by`` (at most ``due_limit`` of them, lowest recall first), or the first
-    ``new_limit`` never studied."""
+    ``new_limit`` never studied. ``held_at``: questions suspended or buried then come without
+    their state (out of play: neither studied nor asked)."""
+    memory = sa.and_(QuestionMemory.question_id == Question.id, QuestionMemory.user_id == user.id)
+    if held_at is not None:
+        memory = sa.and_(memory, not_held(held_at))
     query = (
         sa.select(*_BANK_COLUMNS)
-        .outerjoin(
-            QuestionMemory,
-            sa.and_(QuestionMemory.question_id == Question.id, QuestionMemory.user_id == user.id),
-        )
+        .outerjoin(QuestionMemory, memory)
         .outerjoin(
             ItemStats, sa.and_(ItemStats.question_id == Question.id, ItemStats.user_id == user.id)
         )

@@ -30,7 +30,6 @@ from quizapp.scheduler.weakness import weak_topics
 from quizapp.study import holds
 from quizapp.study.common import (
     SESSION_LIMIT,
-    WEAK_TOPICS,
     StudyError,
     enrolled_set_ids,
     live_reviews,
@@ -96,7 +95,7 @@ def study_queue_for(
         summaries = learner.summaries()
     else:
         # Only the weak topics (scheduler.weakness), weakest first.
-        weak = weak_topics(topic_outlooks(user, now, set_ids), limit=WEAK_TOPICS)
+        weak = weak_topics(topic_outlooks(user, now, set_ids))
         if not weak:
             raise StudyError(
                 "None of your topics is predicted below your target: nothing is weak. "
@@ -288,9 +287,10 @@ def start_session_of(user: User, ids: Sequence[int], *, now: datetime) -> StudyS
             sa.select(Question.id).where(Question.id.in_(ids), Question.is_active.is_(True))
         )
     )
-    queue = [qid for qid in ids if qid in active]
+    held = holds.held_ids(user, now)  # suspended or buried since: not asked now
+    queue = [qid for qid in ids if qid in active and qid not in held]
     if not queue:
-        raise StudyError("Nothing was missed in that session.")
+        raise StudyError("Nothing missed is left to study.")
     before = {str(t): r for t, r in topic_recall_now(user, now).items()}
     return _open_session(user, "missed", queue, before, now=now)
 

@@ -1,6 +1,6 @@
-"""Issue 16: no page scrolls sideways on a 320 px phone, and axe finds nothing serious on any. Every main page of a learner, an
-instructor and a visitor is opened at 320 px; a table too wide scrolls inside its own region,
-never the page."""
+"""Issue 16: no page scrolls sideways on a 320 px phone, and axe finds nothing serious on any.
+Every main page of a learner, an instructor and a visitor is opened at 320 px; a table too wide
+scrolls inside its own region, never the page."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Command line: ``python -m quizapp.bench recall|generalise|topics|speed|simulate|web``.
+"""Command line: ``python -m quizapp.bench recall|generalise|topics|speed|simulate|web|quizload``.
 
 * ``recall LOG [LOG ...] [--json] [--folds 5] [--card-subset all|first-half|second-half]``: one
   log's table, or one row per log and the review-weighted summary with the worst learner
@@ -17,6 +17,10 @@
   learners, classes and 2,000,000 answers in an empty database (``--reuse``: measures the data
   built before), serves the app and a bare Flask app with gunicorn, and measures the main pages
   against it (``quizapp.bench.web``).
+* ``quizload --database-url URL [--learners 500] [--window 60] [--clients 12] [--think 0]
+  [--login-first] [--json]``: a class of learners starting one quiz within the window against
+  gunicorn, every saved answer checked in the database, the saves' p99 against the study loop's
+  answer (``quizapp.bench.quizload``).
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ from quizapp.bench.class_effect import (
     simulate_class,
 )
 from quizapp.bench.generalise import DEFAULT_SEEDS, format_generalise, run_generalise, to_json
+from quizapp.bench.quizload import QuizLoadOptions, format_quizload, run_quizload
 from quizapp.bench.recall import format_report, format_reports, reports_json, run_recall
 from quizapp.bench.revlog import load_revlog, write_revlog
 from quizapp.bench.simulate import SimConfig, simulate_learner
@@ -89,7 +94,46 @@ def _parser() -> argparse.ArgumentParser:
     web.add_argument("--processes", type=int, default=2, help="processes building the data")
     web.add_argument("--reuse", action="store_true", help="measure data built before")
     web.add_argument("--build-only", action="store_true", help="build the data, measure nothing")
+    quizload = sub.add_parser("quizload", help="a class starting one quiz within a minute")
+    quizload.add_argument("--database-url", required=True, help="an empty database")
+    quizload.add_argument("--learners", type=int, default=500)
+    quizload.add_argument("--window", type=float, default=60.0, help="seconds to start them in")
+    quizload.add_argument("--clients", type=int, default=12, help="client threads (bounded)")
+    quizload.add_argument("--think", type=float, default=0.0, help="seconds after each page")
+    quizload.add_argument(
+        "--login-first", action="store_true", help="log everyone in before the window"
+    )
+    quizload.add_argument("--studiers", type=int, default=4, help="learners in the study loop")
+    quizload.add_argument("--duration", type=float, default=10.0, help="study loop, hello (s)")
+    quizload.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
+    quizload.add_argument("--timeout", type=float, default=60.0, help="seconds per request")
+    quizload.add_argument("--json", action="store_true")
     return parser
+
+
+def _quizload(args: argparse.Namespace) -> int:
+    options = QuizLoadOptions(
+        database_url=args.database_url,
+        learners=args.learners,
+        window=args.window,
+        clients=args.clients,
+        think=args.think,
+        login_first=args.login_first,
+        studiers=args.studiers,
+        duration=args.duration,
+        workers=args.workers,
+        timeout=args.timeout,
+    )
+    try:
+        report = run_quizload(options)
+    except DataExistsError as exc:
+        print(f"quizload: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("quizload: interrupted (every server it started is stopped)", file=sys.stderr)
+        return 130
+    print(format_quizload(report, as_json=args.json))
+    return 0 if report["ok"] else 1
 
 
 def _web(args: argparse.Namespace) -> int:
@@ -168,6 +212,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(format_speed(run_speed(logs=args.log)))
     elif args.command == "web":
         return _web(args)
+    elif args.command == "quizload":
+        return _quizload(args)
     else:
         answers = simulate_learner(SimConfig(form_sd=args.form_sd), args.seed)
         write_revlog(args.out, [a.event for a in answers])

@@ -39,7 +39,7 @@ def enrolled_set_ids(user: User) -> list[int]:
 
 # Per set and revision of its questions: each typed question's accepted answers. Read once per
 # process and revision (a set's questions change rarely; answers come all the time).
-_TYPED_ANSWERS: dict[tuple[int, int], dict[int, tuple[str, ...]]] = {}
+_TYPED_ANSWERS: dict[tuple[int, int, float], dict[int, tuple[str, ...]]] = {}
 _TYPED_ANSWERS_KEPT = 256  # sets
 
 
@@ -87,12 +87,14 @@ def grading_contexts(questions: Sequence[Question]) -> dict[int, GradingContext]
 
 def _set_answers(set_id: int) -> tuple[dict[int, tuple[str, ...]], str]:
     """The accepted answers of each active typed question of a set, and the set's language."""
-    revision, language = db.session.execute(
-        sa.select(QuestionSet.questions_revision, QuestionSet.language).where(
-            QuestionSet.id == set_id
-        )
+    revision, language, created = db.session.execute(
+        sa.select(
+            QuestionSet.questions_revision, QuestionSet.language, QuestionSet.created_at
+        ).where(QuestionSet.id == set_id)
     ).one()
-    key = (set_id, revision or 0)
+    # With the set's creation time: SQLite may give a deleted set's id to a new one, whose
+    # revision count starts again.
+    key = (set_id, revision or 0, created.timestamp() if created else 0.0)
     per_question = _TYPED_ANSWERS.get(key)
     if per_question is None:
         rows = db.session.execute(

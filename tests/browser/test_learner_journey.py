@@ -209,12 +209,16 @@ def test_first_session_with_the_keyboard(
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     page.set_viewport_size({"width": 1280, "height": 800})
 
-    weakest = page.locator("tr[data-topic]").filter(has=page.locator(".tag-weak")).first
-    weakest_title = (weakest.locator("th").inner_text()).split("\n")[0].replace(" weak", "")
-    # 18 new questions cover the first three topics and half of the clinical trials.
-    assert weakest_title == "Clinical trial data"
+    weak_rows = page.locator("tr[data-topic]").filter(has=page.locator(".tag-weak"))
+    weak_titles = {
+        text.split("\n")[0].replace(" weak", "").strip()
+        for text in weak_rows.locator("th").all_inner_texts()
+    }
+    # 18 new questions cover the first three topics and half of the clinical trials: half a
+    # topic studied once is below target a week on (and so, a week on, is much of the rest).
+    assert "Clinical trial data" in weak_titles
     page.get_by_role("button", name="Review my weak topics").focus()
     page.keyboard.press("Enter")
     q = current_question(page)
-    assert q.topic.title == "Clinical trial data"
+    assert q.topic.title in weak_titles
     expect(page.locator(".progress")).to_contain_text("My weak topics")

@@ -249,6 +249,14 @@ class QuestionMemory(Base):
         sa.UniqueConstraint("user_id", "question_id"),
         # "What is due for this learner now": range scan on (user_id, due).
         sa.Index("ix_memory_states_user_due", "user_id", "due"),
+        # The few suspended questions (a class's leeches), without reading every state.
+        sa.Index(
+            "ix_memory_states_suspended",
+            "question_id",
+            "user_id",
+            sqlite_where=sa.text("suspended_reason IS NOT NULL"),
+            postgresql_where=sa.text("suspended_reason IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -8,7 +8,7 @@ import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from quizapp.bench.webconfig import PASSWORD
 
@@ -16,6 +16,7 @@ USER_AGENT = "quizapp-bench"
 
 _CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 QUESTION_RE = re.compile(r'name="question_id" value="(\d+)"')
+_TOPIC_RE = re.compile(r'data-topic="(\d+)"')
 _SESSION_RE = re.compile(r"/study/(\d+)$")
 
 
@@ -118,13 +119,19 @@ def login(client: Client, email: str) -> str:
     return token
 
 
-def start_session(client: Client, token: str, mode: str = "due") -> int:
-    """Start a study session; return its id."""
-    response, _ = client.expect(
-        "POST", "/study/start", 302, [("mode", mode), ("csrf_token", token)]
-    )
+def start_session(
+    client: Client, token: str, mode: str = "due", topic_id: int | None = None
+) -> int | None:
+    """Start a study session; return its id (None: the mode had nothing to ask, and the app
+    said so on the home page, as with no weak topic)."""
+    fields = [("mode", mode), ("csrf_token", token)]
+    if topic_id is not None:
+        fields.append(("topic_id", str(topic_id)))
+    response, _ = client.expect("POST", "/study/start", 302, fields)
     match = _SESSION_RE.search(response.location)
     if match is None:
+        if urlsplit(response.location).path == "/":
+            return None
         raise UnexpectedResponse(f"POST /study/start went to {response.location!r}")
     return int(match.group(1))
 
@@ -137,9 +144,14 @@ def question_page(client: Client, session_id: int) -> tuple[int, str] | None:
 
 
 def session_with_question(client: Client, token: str) -> int:
-    """A new session that has a question to show: due ones, else the weakest topics."""
-    for mode in ("due", "weak"):
-        session_id = start_session(client, token, mode)
-        if question_page(client, session_id) is not None:
+    """A new session that has a question to show: due ones, else the weak topics, else the
+    first topic of the home page (a learner with nothing due and nothing weak)."""
+    tries: list[tuple[str, int | None]] = [("due", None), ("weak", None)]
+    home, _ = client.expect("GET", "/", 200)
+    topics = _TOPIC_RE.findall(home.body)
+    tries += [("topic", int(t)) for t in topics[:3]]
+    for mode, topic_id in tries:
+        session_id = start_session(client, token, mode, topic_id)
+        if session_id is not None and question_page(client, session_id) is not None:
             return session_id
-    raise UnexpectedResponse("no question to study: both due and weak sessions are empty")
+    raise UnexpectedResponse("no question to study: due, weak and topic sessions are empty")

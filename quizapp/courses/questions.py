@@ -178,6 +178,7 @@ def learner_notes(course: Course) -> dict[int, LearnerNotes]:
             .where(
                 QuestionMemory.user_id.in_(members),
                 QuestionMemory.question_id.in_(question_ids),
+                QuestionMemory.suspended_reason.is_not(None),  # the partial index's rows
                 QuestionMemory.suspended_reason == "leech",
             )
             .group_by(QuestionMemory.question_id)

@@ -36,6 +36,7 @@ def _too_wide(page: Page, url: str, axe_source: str) -> str | None:
 
 def _setup(make_user: Callable[..., User]) -> tuple[QuestionSet, Course, Quiz, Question]:
     teacher = make_user("teacher@example.org", role=Role.INSTRUCTOR, name=LONG)
+    make_user("admin@example.org", role=Role.ADMIN, name=LONG)
     learner = make_user("learner@example.org", name=LONG)
     load_bundled_bank()
     db.session.flush()
@@ -106,6 +107,14 @@ def test_no_page_scrolls_sideways_at_320_px_and_axe_finds_nothing_serious(
     for full in (study, feedback, attempt_page):
         if found := _too_wide(page, full, axe_source):
             wide.append(found)
+    # The attempt's confirmation page, then its review once submitted.
+    attempt_id = attempt_page.rstrip("/").split("/")[-2]
+    if found := _too_wide(page, f"{url}/quizzes/attempts/{attempt_id}/summary", axe_source):
+        wide.append(found)
+    page.get_by_role("button", name="Submit all and finish").click()
+    expect(page.get_by_text("Your attempt is submitted.")).to_be_visible()
+    if found := _too_wide(page, page.url, axe_source):
+        wide.append(found)
     context.close()
 
     context = browser.new_context(viewport={"width": WIDTH, "height": 640}, bypass_csp=True)
@@ -133,6 +142,14 @@ def test_no_page_scrolls_sideways_at_320_px_and_axe_finds_nothing_serious(
     for path in instructor_pages:
         if found := _too_wide(page, url + path, axe_source):
             wide.append(found)
+    context.close()
+
+    context = browser.new_context(viewport={"width": WIDTH, "height": 640}, bypass_csp=True)
+    page = context.new_page()
+    log_in(page, url, "admin@example.org")
+    expect(page.get_by_role("link", name="Admin")).to_be_visible()
+    if found := _too_wide(page, url + "/admin/users", axe_source):
+        wide.append(found)
     context.close()
     assert not wide, "pages wider than 320 px:\n" + "\n".join(wide)
     assert not AXE, "axe, serious or critical:\n" + "\n".join(AXE)

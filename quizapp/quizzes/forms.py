@@ -23,6 +23,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from quizapp.courses.overview import ClassTopic
 from quizapp.forms import timezone_choices
 from quizapp.learners.calendar import zone_named
 from quizapp.quizzes import rules
@@ -30,7 +31,6 @@ from quizapp.quizzes.models import Quiz
 from quizapp.quizzes.teaching import (
     NoSuchTime,
     QuizSettings,
-    TopicPool,
     draw_parts,
     make_draw,
     to_local,
@@ -114,13 +114,13 @@ class QuizForm(FlaskForm):
     )
     submit = SubmitField("Save quiz")
 
-    topics: list[TopicPool]
+    topics: list[ClassTopic]
     topic_of: dict[int, int]  # the topic of each question offered for the fixed list
     draw_errors: list[str]
     opens_utc: datetime | None
     closes_utc: datetime | None
 
-    def count_fields(self) -> list[tuple[TopicPool, Field]]:
+    def count_fields(self) -> list[tuple[ClassTopic, Field]]:
         return [(t, self[f"count_{t.topic_id}"]) for t in self.topics]
 
     def review_fields(self) -> list[Field]:
@@ -206,7 +206,7 @@ for _part, _label in rules.REVIEW_PARTS.items():
 
 
 def quiz_form(
-    topics: Sequence[TopicPool],
+    topics: Sequence[ClassTopic],
     questions: Sequence[tuple[int, str, int]],
     zone_name: str,
     quiz: Quiz | None = None,

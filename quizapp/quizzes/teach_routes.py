@@ -14,6 +14,7 @@ from wtforms.fields.choices import SelectChoice
 from quizapp.auth.permissions import role_required
 from quizapp.courses.exports import csv_lines
 from quizapp.courses.models import Course
+from quizapp.courses.overview import class_topics
 from quizapp.db import utcnow
 from quizapp.extensions import db
 from quizapp.forms import EmptyForm
@@ -50,7 +51,7 @@ def _managed_quiz(quiz_id: int) -> tuple[Quiz, Course]:
 
 def _settings_form(course: Course, quiz: Quiz | None = None) -> QuizForm:
     return quiz_form(
-        teaching.class_topics(course),
+        class_topics(course),
         teaching.class_question_choices(course),
         course.timezone,
         quiz,

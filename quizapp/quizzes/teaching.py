@@ -20,7 +20,7 @@ from quizapp.courses.models import Course, CourseMember
 from quizapp.courses.queries import of_questions
 from quizapp.extensions import db
 from quizapp.learners.calendar import zone_named
-from quizapp.models import Question, QuestionSet, Topic, User
+from quizapp.models import Question, Topic, User
 from quizapp.quizzes import rules
 from quizapp.quizzes.models import Quiz, QuizAccommodation, QuizAttempt
 
@@ -48,32 +48,6 @@ def to_local(moment: datetime | None, zone: ZoneInfo) -> datetime | None:
 
 def course_zone(course: Course) -> ZoneInfo:
     return zone_named(course.timezone)
-
-
-@dataclass(frozen=True)
-class TopicPool:
-    """A topic of the class's sets and how many active questions it has."""
-
-    topic_id: int
-    title: str
-    set_title: str
-    questions: int
-
-
-def class_topics(course: Course) -> list[TopicPool]:
-    """The topics of the sets assigned to the class that have questions, in set order."""
-    query = (
-        sa.select(Topic.id, Topic.title, QuestionSet.title, sa.func.count(Question.id))
-        .select_from(Question)
-        .join(Topic, Topic.id == Question.topic_id)
-        .join(QuestionSet, QuestionSet.id == Question.set_id)
-        .group_by(Topic.id, Topic.title, QuestionSet.title, QuestionSet.id, Topic.position)
-        .order_by(QuestionSet.title, QuestionSet.id, Topic.position, Topic.id)
-    )
-    return [
-        TopicPool(topic_id, title, set_title, int(count))
-        for topic_id, title, set_title, count in db.session.execute(of_questions(query, course))
-    ]
 
 
 def class_question_choices(course: Course) -> list[tuple[int, str, int]]:

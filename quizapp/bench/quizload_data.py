@@ -13,11 +13,17 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
-from quizapp.auth.passwords import hash_password
 from quizapp.bank.model import QuestionDoc, SetDoc, SourceDoc, SourceRef, TopicDoc
-from quizapp.bench.webconfig import PASSWORD
 from quizapp.bench.webdata import DataExistsError
-from quizapp.bench.webdb import analyze, bench_context, bulk_writer, pairs, table_of, user_count
+from quizapp.bench.webdb import (
+    analyze,
+    bench_context,
+    bulk_writer,
+    insert_accounts,
+    pairs,
+    table_of,
+    user_count,
+)
 from quizapp.courses.models import Course, CourseMember, CourseSet
 from quizapp.db import utcnow
 from quizapp.extensions import db
@@ -169,25 +175,11 @@ def build_quiz_data(url: str, learners: int, studiers: int, log: Callable[[str],
 
 def _accounts(learners: tuple[str, ...], studiers: tuple[str, ...], now: datetime) -> None:
     """Every account by one bulk insert, all with one password hashed once."""
-    password_hash = hash_password(PASSWORD)
     created = now - timedelta(days=30)
     rows = [(INSTRUCTOR, "Quiz Instructor", Role.INSTRUCTOR.value)]
     rows += [(e, f"Learner {i + 1}", Role.LEARNER.value) for i, e in enumerate(learners)]
     rows += [(e, f"Studier {i + 1}", Role.LEARNER.value) for i, e in enumerate(studiers)]
-    bulk_writer()(
-        table_of(User),
-        (
-            "email",
-            "display_name",
-            "password_hash",
-            "role",
-            "created_at",
-            "target_retention",
-            "new_per_day",
-            "timezone",
-        ),
-        [(email, name, password_hash, role, created, 0.9, 20, "UTC") for email, name, role in rows],
-    )
+    insert_accounts(rows, created)
 
 
 def _course(instructor: int, members: list[int], set_id: int, now: datetime) -> int:

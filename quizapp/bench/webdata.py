@@ -37,13 +37,11 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from quizapp.auth.passwords import hash_password
 from quizapp.bench.webconfig import (
     CLASS_TITLES,
     DOMAIN,
     INSTRUCTOR_EMAIL,
     LARGE_EMAIL,
-    PASSWORD,
     SMALL_EMAIL,
     BuildConfig,
 )
@@ -53,6 +51,7 @@ from quizapp.bench.webdb import (
     analyze,
     bench_context,
     bulk_writer,
+    insert_accounts,
     pairs,
     table_of,
     timed,
@@ -168,7 +167,6 @@ def _bank(set_ids: Sequence[int]) -> tuple[dict[int, SimQuestion], dict[int, lis
 
 def _accounts(config: BuildConfig, now: datetime) -> dict[str, int]:
     """Create every account; return their ids by e-mail."""
-    password_hash = hash_password(PASSWORD)
     created = now - timedelta(days=5 * 365)
     rows = [
         (LARGE_EMAIL, "Large Learner", Role.LEARNER.value),
@@ -178,20 +176,7 @@ def _accounts(config: BuildConfig, now: datetime) -> dict[str, int]:
         (f"learner{i:05d}@{DOMAIN}", f"Learner {i:05d}", Role.LEARNER.value)
         for i in range(1, config.learners - 1)
     ]
-    bulk_writer()(
-        table_of(User),
-        (
-            "email",
-            "display_name",
-            "password_hash",
-            "role",
-            "created_at",
-            "target_retention",
-            "new_per_day",
-            "timezone",
-        ),
-        [(email, name, password_hash, role, created, 0.9, 20, "UTC") for email, name, role in rows],
-    )
+    insert_accounts(rows, created)
     return pairs(sa.select(User.email, User.id))
 
 

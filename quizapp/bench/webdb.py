@@ -7,12 +7,15 @@ import json
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from datetime import datetime
 from typing import Any, Protocol
 
 import sqlalchemy as sa
 from flask import Flask
 
 from quizapp import create_app
+from quizapp.auth.passwords import hash_password
+from quizapp.bench.webconfig import PASSWORD
 from quizapp.db import Base
 from quizapp.extensions import db
 from quizapp.models import User
@@ -53,6 +56,26 @@ def table_of(model: type[Base]) -> sa.Table:
 
 def bulk_writer() -> _Writer:
     return _copy_writer if db.engine.dialect.name == "postgresql" else _insert_writer
+
+
+def insert_accounts(rows: Sequence[tuple[str, str, str]], created: datetime) -> None:
+    """Every account of ``rows`` (e-mail, display name, role) in one bulk insert, all with the
+    benchmarks' password, hashed once."""
+    password_hash = hash_password(PASSWORD)
+    bulk_writer()(
+        table_of(User),
+        (
+            "email",
+            "display_name",
+            "password_hash",
+            "role",
+            "created_at",
+            "target_retention",
+            "new_per_day",
+            "timezone",
+        ),
+        [(email, name, password_hash, role, created, 0.9, 20, "UTC") for email, name, role in rows],
+    )
 
 
 REVIEW_COLUMNS = (

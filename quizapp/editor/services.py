@@ -25,7 +25,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from quizapp.bank.derive import slugify
-from quizapp.bank.model import KeyPath, QuestionDoc, SetDoc, SourceRef, TopicDoc
+from quizapp.bank.model import KeyPath, QuestionDoc, SetDoc, SourceRef
 from quizapp.bank.validate import validate_questions
 from quizapp.bank.yamlformat import question_entry
 from quizapp.editor.fields import read_spec, spec_values
@@ -36,7 +36,7 @@ from quizapp.jobs import enqueue_after_commit
 from quizapp.models import Question, QuestionChange, QuestionSet, User
 from quizapp.quizzes.jobs import REGRADE_QUIZ_ANSWERS_JOB
 from quizapp.richtext import has_html
-from quizapp.sets.export import set_to_doc
+from quizapp.sets.export import set_header, set_to_doc
 from quizapp.sets.loader import load_checked_set
 from quizapp.sets.media import store_media
 
@@ -170,19 +170,9 @@ def read_form(qtype: str, uid: str, form: Mapping[str, str]) -> Edited:
     return Edited(doc, {**_COMMON_PATHS, **spec.fields}, sources)
 
 
-def _set_doc(question_set: QuestionSet, questions: tuple[QuestionDoc, ...]) -> SetDoc:
-    """The set with ``questions`` and every topic it has (a topic may be empty yet)."""
-    doc = set_to_doc(question_set)
-    return replace(
-        doc,
-        topics=tuple(TopicDoc(t.uid, t.title, t.section) for t in question_set.topics),
-        questions=questions,
-    )
-
-
 def problems(question_set: QuestionSet, edited: Edited) -> dict[str, list[str]]:
     """What the validator finds wrong with a question of ``question_set``, by field."""
-    header = _set_doc(question_set, ())
+    header = set_header(question_set)
     return problems_in(header, edited, require_source=bool(question_set.source_text))
 
 
@@ -236,7 +226,8 @@ def _load(question_set: QuestionSet, doc: QuestionDoc | None, replacing: str | N
         position = next((i for i, q in enumerate(current) if q.id == replacing), len(kept))
         kept.insert(position, doc)
     source_text = question_set.source_text
-    report = load_checked_set(_set_doc(question_set, tuple(kept)))
+    # Every topic, not only those with questions: a question may move to an empty one.
+    report = load_checked_set(replace(set_header(question_set), questions=tuple(kept)))
     question_set.source_text = source_text  # None stays None (the doc holds "")
     return report.memory_states_reset
 

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -14,8 +13,7 @@ from quizapp.courses.models import Course, CourseMember
 from quizapp.extensions import db
 from quizapp.grading.presenting import PartLine, Presented
 from quizapp.grading.registry import get_type
-from quizapp.learners.calendar import zone_named
-from quizapp.models import Question, QuestionSet, User
+from quizapp.models import Question, User
 from quizapp.quizzes import attempts, rules
 from quizapp.quizzes.models import Quiz, QuizAnswer, QuizAttempt
 from quizapp.study.common import grading_contexts
@@ -154,11 +152,6 @@ def quiz_view(quiz: Quiz, user: User, now: datetime) -> QuizView:
         next((a for a in made if a.is_open), None),
         any(rules.may_see(quiz.review, p, True, when == "closed") for p in rules.REVIEW_PARTS),
     )
-
-
-def local_time(moment: datetime | None, zone: str) -> datetime | None:
-    """A UTC time in a time zone (for showing: the quiz's times are in its class's zone)."""
-    return None if moment is None else moment.astimezone(zone_named(zone))
 
 
 def first_unanswered(attempt: QuizAttempt) -> int:
@@ -438,12 +431,3 @@ def _short_list(titles: Sequence[str]) -> str:
     if len(titles) <= 3:
         return ", ".join(titles)
     return f"{', '.join(titles[:2])} and {len(titles) - 2} more"
-
-
-def set_title_of(question: Question) -> str:
-    found = db.session.get(QuestionSet, question.set_id)
-    return found.title if found else ""
-
-
-def minutes(seconds: int | None) -> int | None:
-    return None if seconds is None else math.ceil(seconds / 60)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import sqlalchemy as sa
 
@@ -40,6 +40,17 @@ def set_to_doc(question_set: QuestionSet) -> SetDoc:
     ).all()
     questions = tuple(_question_doc(row) for row in rows)
     used = {question.topic for question in questions}
+    header = set_header(question_set)
+    return replace(
+        header,
+        topics=tuple(topic for topic in header.topics if topic.id in used),
+        questions=questions,
+    )
+
+
+def set_header(question_set: QuestionSet) -> SetDoc:
+    """The set without its questions: its fields, document and every topic (none read but the
+    set's own rows)."""
     return SetDoc(
         id=question_set.uid,
         title=question_set.title,
@@ -50,11 +61,9 @@ def set_to_doc(question_set: QuestionSet) -> SetDoc:
             question_set.source_title, question_set.source_text or "", question_set.source_ref
         ),
         topics=tuple(
-            TopicDoc(topic.uid, topic.title, topic.section)
-            for topic in question_set.topics
-            if topic.uid in used
+            TopicDoc(topic.uid, topic.title, topic.section) for topic in question_set.topics
         ),
-        questions=questions,
+        questions=(),
     )
 
 

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["EPS", "auc", "bin_key", "log_loss", "rmse_bins"]
+__all__ = ["EPS", "auc", "auc_difference_se", "bin_key", "log_loss", "rmse_bins"]
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -127,3 +127,35 @@ def rmse_bins(
     for n, sy, sp in sums.values():
         total += n * (sy / n - sp / n) ** 2
     return math.sqrt(total / pa.size)
+
+
+def _placements(p: FloatArray, positives: npt.NDArray[np.bool_]) -> tuple[FloatArray, FloatArray]:
+    """DeLong's placement values: per positive, the share of negatives scored below it; per
+    negative, the share of positives scored above it (ties count a half)."""
+    pos, neg = p[positives], p[~positives]
+    neg_sorted, pos_sorted = np.sort(neg), np.sort(pos)
+    below = np.searchsorted(neg_sorted, pos, "left")
+    ties = np.searchsorted(neg_sorted, pos, "right") - below
+    above = pos.size - np.searchsorted(pos_sorted, neg, "right")
+    ties_neg = np.searchsorted(pos_sorted, neg, "right") - np.searchsorted(pos_sorted, neg, "left")
+    return (below + 0.5 * ties) / neg.size, (above + 0.5 * ties_neg) / pos.size
+
+
+def auc_difference_se(
+    p: Sequence[float] | FloatArray,
+    q: Sequence[float] | FloatArray,
+    y: Sequence[float] | FloatArray,
+) -> float:
+    """Standard error of ``auc(p, y) - auc(q, y)`` for two predictions of the same outcomes
+    (DeLong et al. 1988, paired); NaN when only one class is present."""
+    pa, ya = _arrays(p, y)
+    qa, _ = _arrays(q, y)
+    positives = ya > 0.5
+    n1 = int(positives.sum())
+    n0 = ya.size - n1
+    if n1 < 2 or n0 < 2:
+        return math.nan
+    v10_p, v01_p = _placements(pa, positives)
+    v10_q, v01_q = _placements(qa, positives)
+    variance = np.var(v10_p - v10_q, ddof=1) / n1 + np.var(v01_p - v01_q, ddof=1) / n0
+    return float(math.sqrt(max(float(variance), 0.0)))

@@ -1,10 +1,13 @@
-"""Command line: ``python -m quizapp.bench recall|generalise|topics|speed|simulate|web|quizload``.
+"""Command line: ``python -m quizapp.bench recall|class|class-schedule|generalise|...``.
 
 * ``recall LOG [LOG ...] [--json] [--folds 5] [--card-subset all|first-half|second-half]``: one
   log's table, or one row per log and the review-weighted summary with the worst learner
 * ``class FILE [--json] [--seeds 1 2 3]``: what other learners' answers add (item effects, cold
   start) on a class's responses (earlier learners fit, later learners predicted), and on
   simulated classes with known item difficulties (``quizapp.bench.class_effect``)
+* ``class-schedule [--json] [--seeds 1 2]``: the live scheduler's class prior (a first answer
+  starts from the class's difficulty) on simulated classes with known item difficulties
+  (``quizapp.bench.class_schedule``)
 * ``generalise PATH [--json] [--seeds 11 12 13 14]``: recall on the file, both halves of its cards
   and simulated learners with and without daily form, the app against the better FSRS-6 row
 * ``topics [--json] [--learners 8] [--seed 1]``
@@ -38,6 +41,7 @@ from quizapp.bench.class_effect import (
     run_class,
     simulate_class,
 )
+from quizapp.bench.class_schedule import format_class_schedule, run_class_schedule
 from quizapp.bench.generalise import DEFAULT_SEEDS, format_generalise, run_generalise, to_json
 from quizapp.bench.quizload import QuizLoadOptions, format_quizload, run_quizload
 from quizapp.bench.recall import format_report, format_reports, reports_json, run_recall
@@ -66,6 +70,11 @@ def _parser() -> argparse.ArgumentParser:
     klass.add_argument("path", type=Path, metavar="FILE")
     klass.add_argument("--json", action="store_true")
     klass.add_argument("--seeds", type=int, nargs="*", default=list(DEFAULT_CLASS_SEEDS))
+    schedule = sub.add_parser(
+        "class-schedule", help="the scheduler's class prior on simulated classes"
+    )
+    schedule.add_argument("--json", action="store_true")
+    schedule.add_argument("--seeds", type=int, nargs="+", default=[1, 2])
     generalise = sub.add_parser("generalise", help="recall on the file, its halves, simulations")
     generalise.add_argument("path", type=Path)
     generalise.add_argument("--json", action="store_true")
@@ -201,6 +210,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             responses, truth = simulate_class(seed)
             reports.append(run_class(responses, f"simulated class (seed {seed})", truth))
         print(class_json(reports) if args.json else format_class(reports))
+    elif args.command == "class-schedule":
+        classes = [run_class_schedule(seed) for seed in args.seeds]
+        print(format_class_schedule(classes, as_json=args.json))
     elif args.command == "generalise":
         rows = run_generalise(args.path, seeds=args.seeds, folds=args.folds)
         title = f"generalise: {args.path} (folds {args.folds}, seeds {args.seeds})"

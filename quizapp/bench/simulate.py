@@ -26,15 +26,17 @@ from __future__ import annotations
 
 import math
 import random
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from quizapp.scheduler.class_prior import ItemPrior
 from quizapp.scheduler.evidence import Evidence
 from quizapp.scheduler.history import ReviewEvent
 from quizapp.scheduler.memory import review
 from quizapp.scheduler.state import MemoryState
 
-__all__ = ["SimAnswer", "SimConfig", "simulate_learner"]
+__all__ = ["SimAnswer", "SimConfig", "SimItem", "simulate_learner"]
 
 _START = datetime(2024, 1, 1, 4, tzinfo=UTC)
 
@@ -82,6 +84,23 @@ class SimAnswer:
     true_recall: float
 
 
+@dataclass(frozen=True)
+class SimItem:
+    """An item of a pool shared by several simulated learners (a class).
+
+    Attributes:
+        item_id: its id in every learner's log.
+        topic: its topic (an index below ``SimConfig.topics``).
+        difficulty: its true difficulty ``b`` (logits; see the module docstring).
+        options: its number of options (None if not guessable).
+    """
+
+    item_id: int
+    topic: int
+    difficulty: float
+    options: int | None = None
+
+
 @dataclass
 class _Item:
     item_id: int
@@ -106,12 +125,22 @@ def _pick_options(rng: random.Random, mix: tuple[tuple[int | None, float], ...])
     return mix[-1][0]
 
 
-def simulate_learner(config: SimConfig, seed: int) -> list[SimAnswer]:
+def simulate_learner(
+    config: SimConfig,
+    seed: int,
+    *,
+    pool: Sequence[SimItem] | None = None,
+    priors: Mapping[int, ItemPrior] | None = None,
+) -> list[SimAnswer]:
     """Simulates one learner (assumptions in the module docstring).
 
     Args:
         config: the settings.
         seed: the random seed.
+        pool: the items, in the order they are introduced, when several learners share them
+            (a class); drawn from ``config`` and the seed if None.
+        priors: per item id, the class's estimate the scheduler starts a first answer with
+            (``review``'s ``prior``); none if None.
 
     Returns:
         The answers in time order.
@@ -119,14 +148,19 @@ def simulate_learner(config: SimConfig, seed: int) -> list[SimAnswer]:
     rng = random.Random(seed)
     topic_mean = [rng.gauss(0.0, 0.7) for _ in range(config.topics)]
     skill = [rng.gauss(0.0, config.topic_sd) for _ in range(config.topics)]
-    pool: list[_Item] = []
-    for t in range(config.topics):
-        for _ in range(config.items_per_topic):
-            pool.append(
-                _Item(0, t, rng.gauss(topic_mean[t], 0.7), _pick_options(rng, config.option_mix))
-            )
-    if config.interleave_topics:
-        rng.shuffle(pool)
+    items: list[_Item] = []
+    if pool is None:
+        for t in range(config.topics):
+            for _ in range(config.items_per_topic):
+                items.append(
+                    _Item(
+                        0, t, rng.gauss(topic_mean[t], 0.7), _pick_options(rng, config.option_mix)
+                    )
+                )
+        if config.interleave_topics:
+            rng.shuffle(items)
+    else:
+        items = [_Item(k.item_id, k.topic, k.difficulty, k.options) for k in pool]
     active: list[_Item] = []
     answers: list[SimAnswer] = []
     form = 0.0
@@ -141,10 +175,11 @@ def simulate_learner(config: SimConfig, seed: int) -> list[SimAnswer]:
         queue = [it for it in active if it.state is not None and it.state.due < day_end]
         rng.shuffle(queue)
         for _ in range(config.new_per_day):
-            if next_new >= len(pool):
+            if next_new >= len(items):
                 break
-            item = pool[next_new]
-            item.item_id = int(day_start.timestamp() * 1000) + next_new
+            item = items[next_new]
+            if pool is None:
+                item.item_id = int(day_start.timestamp() * 1000) + next_new
             next_new += 1
             active.append(item)
             queue.append(item)
@@ -166,7 +201,10 @@ def simulate_learner(config: SimConfig, seed: int) -> list[SimAnswer]:
             seconds = math.exp(rng.gauss(1.9 - 1.2 * (recall - 0.5), 0.5))
             duration = int(seconds * 1000)
             outcome = review(
-                item.state, Evidence(1.0 if correct else 0.0, duration, item.options), now
+                item.state,
+                Evidence(1.0 if correct else 0.0, duration, item.options),
+                now,
+                prior=None if priors is None else priors.get(item.item_id),
             )
             _learn(item, now, remembered, recall)
             item.state = outcome.state

@@ -19,8 +19,10 @@ Data the database layer stores
 Answering a question
 --------------------
 ``review(state | None, Evidence(score, duration_ms, options, override), now, params)``
-returns ``ReviewOutcome(state, log)`` (unpacks as a pair). ``rate_answer`` documents how the grade
-becomes a rating; ``SchedulerParams`` holds the parameters and the target retention (0.70-0.97).
+returns ``ReviewOutcome(state, log)`` (unpacks as a pair); ``prior=item_prior(...)`` starts a
+learner's first answer with the class's difficulty of the question (``class_prior``).
+``rate_answer`` documents how the grade becomes a rating; ``SchedulerParams`` holds the
+parameters and the target retention (0.70-0.97).
 
 Predictions
 -----------
@@ -42,6 +44,7 @@ the FSRS-6 simulator.
 
 from __future__ import annotations
 
+from quizapp.scheduler.class_prior import MIN_CLASS_LEARNERS, ItemPrior, item_prior
 from quizapp.scheduler.evidence import (
     DEFAULT_POLICY,
     Evidence,
@@ -121,6 +124,7 @@ __all__ = [
     "DEFAULT_PRIORS",
     "LEARNING",
     "MAX_RETENTION",
+    "MIN_CLASS_LEARNERS",
     "MIN_RETENTION",
     "RELEARNING",
     "REVIEW",
@@ -131,6 +135,7 @@ __all__ = [
     "Evidence",
     "FsrsTrace",
     "GradingPolicy",
+    "ItemPrior",
     "LearnerModel",
     "LearnerPredictor",
     "Member",
@@ -164,6 +169,7 @@ __all__ = [
     "grade_outcome",
     "guess_interval_cap",
     "interval_days",
+    "item_prior",
     "knew_probability",
     "log_loss",
     "next_due",

@@ -21,6 +21,7 @@ import fsrs
 import fsrs_rs_python
 from fsrs import Rating
 
+from quizapp.scheduler.class_prior import ItemPrior
 from quizapp.scheduler.evidence import (
     DEFAULT_POLICY,
     Evidence,
@@ -237,6 +238,7 @@ def review(
     params: SchedulerParams = DEFAULT_PARAMS,
     policy: GradingPolicy = DEFAULT_POLICY,
     rng: random.Random | None = None,
+    prior: ItemPrior | None = None,
 ) -> ReviewOutcome:
     """Applies one graded answer to the memory state.
 
@@ -248,6 +250,8 @@ def review(
         policy: grading thresholds and the guess rule.
         rng: source of randomness for interval fuzz; fuzz is applied only when ``params.fuzz``
             is set and an ``rng`` is given.
+        prior: the class's estimate for the question (``quizapp.scheduler.class_prior``): on
+            the learner's first answer it moves the starting difficulty; ignored afterwards.
 
     Returns:
         The new state and the log entry.
@@ -270,6 +274,8 @@ def review(
     decision = rate_answer(evidence, recall, policy)
 
     card, _ = fsrs_scheduler(params).review_card(_to_card(before), decision.rating, now)
+    if prior is not None and before.is_new and card.difficulty is not None:
+        card.difficulty = prior.start_difficulty(card.difficulty, params.parameters)
     due = card.due
     capped = False
     if card.state == fsrs.State.Review:

@@ -64,3 +64,31 @@ def test_guessing_is_not_mistaken_for_easiness() -> None:
 def test_inputs_must_line_up() -> None:
     with pytest.raises(ValueError, match="one learner"):
         fit_item_effects([1, 2], [1], [1.0, 0.0])
+
+
+def test_without_features_the_block_fit_is_the_dense_fit() -> None:
+    rng = np.random.default_rng(5)
+    learners, items, correct, chance = [], [], [], []
+    ability, easiness = rng.normal(size=40), rng.normal(size=25)
+    for u in range(40):
+        for i in range(25):
+            if rng.random() < 0.7:
+                c = 0.25 if i % 3 == 0 else 0.0
+                p = c + (1 - c) / (1 + np.exp(-(0.5 + ability[u] + easiness[i])))
+                learners.append(u)
+                items.append(i)
+                correct.append(float(rng.random() < p))
+                chance.append(c)
+    blocks = fit_item_effects(learners, items, correct, chance=chance)
+    # a feature column of zeros with a huge penalty: the dense path, the same objective
+    dense = fit_item_effects(
+        learners,
+        items,
+        correct,
+        features=np.zeros((len(correct), 1)),
+        chance=chance,
+        feature_l2=1e6,
+    )
+    assert blocks.mean == pytest.approx(dense.mean, abs=1e-3)
+    for item in range(25):
+        assert blocks.of(item) == pytest.approx(dense.of(item), abs=1e-3)

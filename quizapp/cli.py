@@ -101,12 +101,14 @@ def _figures_for_upgraded_learners() -> None:
 def register_cli(app: Flask) -> None:
     from quizapp.account.cli import hand_over_command
     from quizapp.auth.cli import reset_password_command
+    from quizapp.classmodel.cli import classes_cli
     from quizapp.learners.cli import learners_cli
     from quizapp.sets.cli import register as register_bank
 
     users_cli.add_command(reset_password_command)
     users_cli.add_command(hand_over_command)
     app.cli.add_command(learners_cli)
+    app.cli.add_command(classes_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(init_command)
     register_bank(app)

@@ -176,6 +176,13 @@ class Question(Base):
     is_active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # What the class's first answers say of the question (quizapp.classmodel, which writes
+    # them without touching the rest of the row): its easiness relative to its set's mean
+    # (logits, shrunk toward it), that mean, and how many learners they rest on. Kept on the
+    # row so that answering, which loads the question anyway, reads nothing more.
+    class_easiness: Mapped[float | None]
+    class_mean: Mapped[float | None]
+    class_learners: Mapped[int] = mapped_column(default=0, server_default="0")
 
     question_set: Mapped[QuestionSet] = relationship(back_populates="questions")
     topic: Mapped[Topic] = relationship()

@@ -59,6 +59,7 @@ def init_web(app: Flask) -> None:
 
     # Register every table on the metadata.
     from quizapp import models  # noqa: F401
+    from quizapp.classmodel import models as class_models  # noqa: F401
     from quizapp.courses import models as course_models  # noqa: F401
     from quizapp.instructor import models as instructor_models  # noqa: F401
     from quizapp.learners import models as learner_models  # noqa: F401

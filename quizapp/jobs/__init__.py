@@ -52,6 +52,7 @@ JOB_MODULES = (
     "quizapp.study.jobs",
     "quizapp.sets.jobs",
     "quizapp.quizzes.jobs",
+    "quizapp.classmodel.jobs",
 )
 
 _PENDING = "quizapp.jobs.pending"

@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 from quizapp.db import utcnow
-from quizapp.jobs import job
+from quizapp.jobs import enqueue_after_commit, job
 from quizapp.learners.fitting import FIT_JOB, fit_between_transactions
 from quizapp.learners.rebuild import rebuild_learners
 
 REBUILD_JOB = "rebuild_learner_figures"
+# Registered by quizapp.classmodel.jobs (named here, not imported: the class estimates read
+# the learners' figures, so that package depends on this one, not the other way round).
+CLASS_CHECK_JOB = "check_class_estimates"
 
 
 @job(FIT_JOB)
 def fit_learner_model(user_id: int) -> None:
-    """Fit one learner's recall model and store it (nothing to do when nothing new came in)."""
+    """Fit one learner's recall model and store it (nothing to do when nothing new came in);
+    then queue the class estimates of the learner's sets that gathered enough new answers."""
     fit_between_transactions(user_id, utcnow())
+    enqueue_after_commit(CLASS_CHECK_JOB, user_id)
 
 
 @job(REBUILD_JOB)

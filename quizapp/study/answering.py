@@ -30,7 +30,7 @@ from quizapp.models import (
     StudySession,
     User,
 )
-from quizapp.scheduler import Evidence, Override, SessionQueue, review
+from quizapp.scheduler import Evidence, Override, SessionQueue, item_prior, review
 from quizapp.scheduler import MemoryState as State
 from quizapp.study import holds
 from quizapp.study.common import (
@@ -145,7 +145,9 @@ def answer_question(
         duration_ms=duration_ms,
         options=guess_options(question.qtype, question.spec),
     )
-    state, entry = review(before, evidence, now, params_for(user, model_record))
+    # A first answer starts from the class's difficulty of the question (kept on its row).
+    prior = item_prior(question.class_easiness, question.class_mean, question.class_learners)
+    state, entry = review(before, evidence, now, params_for(user, model_record), prior=prior)
     if row is None:
         row = QuestionMemory(user_id=user.id, question_id=question.id, topic_id=question.topic_id)
         db.session.add(row)

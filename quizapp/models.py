@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import math
 from datetime import date, datetime
 from typing import Any
 
@@ -11,6 +12,7 @@ from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, Session, WriteOnlyMapped, mapped_column, relationship
 
 from quizapp.db import Base, JSONDoc, UTCDateTime, utcnow
+from quizapp.scheduler.class_prior import item_prior
 
 DEFAULT_TARGET_RETENTION = 0.9
 DEFAULT_NEW_PER_DAY = 20
@@ -186,6 +188,15 @@ class Question(Base):
 
     question_set: Mapped[QuestionSet] = relationship(back_populates="questions")
     topic: Mapped[Topic] = relationship()
+
+    @property
+    def class_known(self) -> float | None:
+        """The class's estimate that an average learner knows the question at first sight
+        (guessing taken out), once enough learners answered it for the scheduler to use it."""
+        prior = item_prior(self.class_easiness, self.class_mean, self.class_learners)
+        if prior is None:
+            return None
+        return 1.0 / (1.0 + math.exp(-(prior.mean + prior.easiness)))
 
     def __repr__(self) -> str:
         return f"<Question {self.uid} {self.qtype}>"

@@ -418,3 +418,19 @@ def test_nav_links(
     learner_sets = browser_for(learners[0]).get("/sets").get_data(as_text=True)
     assert classes.findall(learner_sets) == ["/courses/join"]
     assert 'href="/courses/join">Join a class</a>' in learner_sets
+
+
+def test_question_statistics_show_the_class_estimate_the_scheduler_uses(
+    teacher: Browserless, learners: list[User], course: Course
+) -> None:
+    answer_the_quiz(learners)
+    q1, q2 = question("q1"), question("q2")
+    # what quizapp.classmodel keeps on the rows: q1 from 7 learners, q2 from too few
+    q1.class_easiness, q1.class_mean, q1.class_learners = -1.0, 0.5, 7
+    q2.class_easiness, q2.class_mean, q2.class_learners = 1.0, 0.5, 4
+    db.session.commit()
+    html = teacher.get(f"/courses/{course.id}/questions").get_data(as_text=True)
+    assert "Known at first (all learners)" in html
+    # sigmoid(0.5 - 1.0) = 38 %
+    assert '<td class="num">38% <span class="muted">(7)</span></td>' in stats_row(html, "q1")
+    assert '<td class="num">-0.87</td> <td class="num">—</td>' in stats_row(html, "q2")

@@ -7,5 +7,6 @@ row; ``ClassEstimate`` keeps, per set, what the last estimate rested on. The sch
 a learner's first answer to a question with the class's difficulty (``quizapp.scheduler.
 class_prior``) once enough learners answered it. A background job (``jobs``) refreshes a set
 when it gathered ``MIN_NEW_ANSWERS`` first answers since its last estimate (checked after a
-learner's model is refitted); ``flask --app quizapp classes estimate`` refreshes on demand.
+learner's model is refitted, or every 25 answers of a learner without a model yet);
+``flask --app quizapp classes estimate`` refreshes on demand.
 """

@@ -5,7 +5,7 @@ from __future__ import annotations
 from quizapp.classmodel.service import REFRESH_JOB, refresh_estimates, stale_sets
 from quizapp.db import utcnow
 from quizapp.jobs import enqueue_after_commit, job
-from quizapp.learners.jobs import CLASS_CHECK_JOB
+from quizapp.learners.fitting import CLASS_CHECK_JOB
 
 
 @job(REFRESH_JOB)
@@ -18,6 +18,7 @@ def refresh_class_estimates(set_id: int) -> None:
 @job(CLASS_CHECK_JOB)
 def check_class_estimates(user_id: int) -> None:
     """Queue the refresh of the sets the learner answered that gathered enough new first
-    answers (queued after the learner's model was refitted: off the answer's path)."""
+    answers (queued after a refit of the learner's model, or every ``CLASS_CHECK_EVERY``
+    answers before they have one: never inside the answer's request)."""
     for set_id in stale_sets(user_id):
         enqueue_after_commit(REFRESH_JOB, set_id)

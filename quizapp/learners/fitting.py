@@ -125,7 +125,15 @@ def schedule_refit(live_reviews: int, record: LearnerModelRecord | None, user: U
     from quizapp.jobs import enqueue_after_commit
 
     if refit_due(live_reviews, record.n_reviews if record else 0):
-        enqueue_after_commit(FIT_JOB, user.id)
+        enqueue_after_commit(FIT_JOB, user.id)  # which checks the class estimates after it
+    elif live_reviews < MIN_REVIEWS_FOR_MODEL and live_reviews % CLASS_CHECK_EVERY == 0:
+        # a class of new learners gathers first answers long before anyone has a model
+        enqueue_after_commit(CLASS_CHECK_JOB, user.id)
 
 
 FIT_JOB = "fit_learner_model"
+# Registered by quizapp.classmodel.jobs (named here, not imported: the class estimates read
+# the learners' figures, so that package depends on this one, not the other way round).
+CLASS_CHECK_JOB = "check_class_estimates"
+#: Answers between two checks of the class estimates while the learner has no model yet.
+CLASS_CHECK_EVERY = 25

@@ -4,13 +4,10 @@ from __future__ import annotations
 
 from quizapp.db import utcnow
 from quizapp.jobs import enqueue_after_commit, job
-from quizapp.learners.fitting import FIT_JOB, fit_between_transactions
+from quizapp.learners.fitting import CLASS_CHECK_JOB, FIT_JOB, fit_between_transactions
 from quizapp.learners.rebuild import rebuild_learners
 
 REBUILD_JOB = "rebuild_learner_figures"
-# Registered by quizapp.classmodel.jobs (named here, not imported: the class estimates read
-# the learners' figures, so that package depends on this one, not the other way round).
-CLASS_CHECK_JOB = "check_class_estimates"
 
 
 @job(FIT_JOB)

@@ -17,6 +17,7 @@ from quizapp.db import utcnow
 from quizapp.extensions import db
 from quizapp.jobs import enqueue_after_commit, wait_idle
 from quizapp.learners import jobs as learner_jobs
+from quizapp.learners.fitting import CLASS_CHECK_EVERY
 from quizapp.models import Question, QuestionMemory, QuestionSet, User
 from quizapp.scheduler import MIN_CLASS_LEARNERS
 from quizapp.study.answering import answer_question
@@ -210,3 +211,23 @@ def test_the_command_estimates_every_set_or_only_stale_ones(
     result = runner.invoke(args=["classes", "estimate", "--set", "999999"])
     assert result.exit_code != 0
     assert "No question set with the id 999999" in result.output
+
+
+def test_a_learner_without_a_model_checks_the_estimates_every_25_answers(
+    make_user: Callable[..., User],
+    bank: QuestionSet,  # noqa: F811
+) -> None:
+    user = make_user("fresh@example.org")
+    questions = list(
+        db.session.scalars(
+            sa.select(Question).where(Question.set_id == bank.id).order_by(Question.id)
+        )
+    )
+    start = utcnow() - timedelta(hours=30)
+    for i in range(CLASS_CHECK_EVERY):
+        answer_question(user, questions[i], "x", duration_ms=3000, now=start + timedelta(minutes=i))
+        db.session.commit()  # the check job runs after the commit (eager in tests)
+        assert (db.session.get(ClassEstimate, bank.id) is None) == (i < CLASS_CHECK_EVERY - 1)
+    estimate = db.session.get(ClassEstimate, bank.id)
+    assert estimate is not None
+    assert estimate.answers == CLASS_CHECK_EVERY

@@ -16,6 +16,7 @@ from quizapp.extensions import db
 from quizapp.grading.base import Grade
 from quizapp.grading.registry import get_type, guess_options
 from quizapp.learners.answers import (
+    lock_for_answer,
     lock_learner,
     override_answer_figures,
     record_answer,
@@ -23,7 +24,6 @@ from quizapp.learners.answers import (
 )
 from quizapp.learners.fitting import params_for, schedule_refit
 from quizapp.models import (
-    LearnerModelRecord,
     Question,
     QuestionMemory,
     ReviewLog,
@@ -119,11 +119,10 @@ def answer_question(
     form's one-time key): a post for a step already answered raises ``AlreadyAnswered``
     with the stored answer, and nothing is written.
     """
-    stats = lock_learner(user)
+    # Another request of this learner may have answered while this one waited for the lock:
+    # the session is read again with the lock, and decided on as it is now.
+    rows = lock_for_answer(user, question.id, session.id if session is not None else None)
     if session is not None:
-        # Another request of this learner may have answered while this one waited for the
-        # lock: decide on the session as it is now.
-        db.session.refresh(session)
         if step is not None and step != session.answered:
             stored = answer_of_step(session, step)
             if stored is not None:
@@ -133,9 +132,9 @@ def answer_question(
         ):
             raise StudyError("That question was already answered; here is the next one.")
     # Held for the whole answer: the identity map keeps it only while referenced.
-    model_record = db.session.get(LearnerModelRecord, user.id)
+    model_record = rows.model
     grade = get_type(question.qtype).grade(question.spec, response, **grading_context(question).kw)
-    row = memory_row(user, question)
+    row = rows.memory
     before = None if row is None else State.of_row(row)
     if before is not None and before.last_review is not None and now < before.last_review:
         # answered in two tabs at once: the later commit happened first
@@ -169,7 +168,7 @@ def answer_question(
         session_step=session.answered if session else None,
     )
     # The figures first: the log row then goes in with its snapshot in one INSERT.
-    figures = record_answer(user, question, log, stats, model_record)
+    figures = record_answer(user, question, log, rows)
     db.session.add(log)
     schedule_refit(figures.reviews, model_record, user)
     if session is not None:

@@ -9,7 +9,7 @@ from typing import Any, ParamSpec, TypeVar
 from flask import abort
 from flask_login import current_user, login_required
 
-from quizapp.models import Role
+from quizapp.models import Role, User
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -28,6 +28,15 @@ def role_required(role: Role) -> Callable[[Callable[P, R]], Callable[P, R]]:
         return login_required(wrapped)  # type: ignore[no-any-return]
 
     return decorator
+
+
+def signed_in_user() -> User:
+    """The logged-in user itself rather than the ``current_user`` proxy: a service reads its
+    attributes hundreds of times on a page (its time zone per topic, its id per query), and
+    each read through the proxy looks the user up again in the request's context."""
+    user = current_user._get_current_object()
+    assert isinstance(user, User)
+    return user
 
 
 def inject_roles() -> dict[str, Any]:

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from quizapp.db import utcnow
 from quizapp.extensions import db
 from quizapp.main.charts import forecast_chart, heatmap_chart
-from quizapp.models import QuestionSet, User
+from quizapp.models import Enrollment, QuestionSet, User
 from quizapp.study import progress
 from quizapp.study.common import enrolled_set_ids
 from quizapp.study.progress import TopicView, topic_views
@@ -25,20 +25,26 @@ def dashboard(user: User) -> dict[str, Any]:
     if not enrolled:
         return {"enrolled": False}
     topics = topic_views(user, now, enrolled)
+    due, forecast = progress.due_outlook(user, now=now, set_ids=enrolled)
     due_now, new_today = progress.due_counts(
-        user, now=now, set_ids=enrolled, unstudied=sum(t.questions - t.studied for t in topics)
+        user,
+        now=now,
+        set_ids=enrolled,
+        unstudied=sum(t.questions - t.studied for t in topics),
+        due=due,
     )
+    calendar = progress.review_calendar(user, now=now)
     return {
         "enrolled": True,
         "plans": _plans(user, enrolled, topics),
         "due_now": due_now,
         "new_today": new_today,
-        "streak": progress.day_streak(user, now=now),
+        "streak": calendar.streak,
         "topics": topics,
         "topic_groups": progress.grouped_by_path(topics),
         "several_sets": len(enrolled) > 1,
-        "forecast_chart": forecast_chart(progress.due_forecast(user, now=now, set_ids=enrolled)),
-        "heatmap_chart": heatmap_chart(progress.review_heatmap(user, now=now)),
+        "forecast_chart": forecast_chart(forecast),
+        "heatmap_chart": heatmap_chart(calendar.days),
     }
 
 
@@ -58,9 +64,13 @@ class Plan:
 
 
 def _plans(user: User, set_ids: Sequence[int], topics: Sequence[TopicView]) -> list[Plan]:
-    exams = progress.exam_dates(user, set_ids)
+    # The set and the learner's exam date on it, read together.
     sets = db.session.execute(
-        sa.select(QuestionSet.id, QuestionSet.uid, QuestionSet.title)
+        sa.select(QuestionSet.id, QuestionSet.uid, QuestionSet.title, Enrollment.exam_date)
+        .join(
+            Enrollment,
+            sa.and_(Enrollment.set_id == QuestionSet.id, Enrollment.user_id == user.id),
+        )
         .where(QuestionSet.id.in_(list(set_ids)))
         .order_by(QuestionSet.title)
     ).all()
@@ -69,8 +79,8 @@ def _plans(user: User, set_ids: Sequence[int], topics: Sequence[TopicView]) -> l
             set_id,
             uid,
             title,
-            exams.get(set_id),
+            exam_date,
             tuple(t.title for t in topics if t.set_id == set_id and t.expected_then < t.target),
         )
-        for set_id, uid, title in sets
+        for set_id, uid, title, exam_date in sets
     ]

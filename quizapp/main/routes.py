@@ -9,6 +9,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
+from quizapp.auth.permissions import signed_in_user
 from quizapp.catalog import set_overviews
 from quizapp.db import utcnow
 from quizapp.enrollment import ExamDateError, join_set, leave_set, set_exam_date
@@ -27,7 +28,7 @@ def index() -> str:
     """Show the home page: the sign-in invitation, or the learner's dashboard."""
     if not current_user.is_authenticated:
         return render_template("main/welcome.html")
-    page = render_template("main/home.html", **dashboard(current_user))
+    page = render_template("main/home.html", **dashboard(signed_in_user()))
     # The topic totals computed for this page are kept for the next ones (committed after
     # rendering: a commit expires the loaded user, whom the page would load again).
     db.session.commit()

@@ -378,11 +378,14 @@ def _read_back(
     user: User, now: datetime, rows: Sequence[Sequence[float]], exams: Mapping[int, date]
 ) -> Kept:
     totals, then, horizons = [], {}, {}
+    of_set: dict[int, tuple[date, bool]] = {}  # a horizon per set, not per topic
     for t, q, n, r, b, r_then, b_then, s_sum, set_id in rows:
         totals.append(TopicTotals(int(t), int(q), int(n), float(r), int(b)))
         then[int(t)] = ThenTotals(float(r_then), int(b_then), float(s_sum))
-        _, day, exam = _horizon(user, now, exams.get(int(set_id)))
-        horizons[int(t)] = (day, exam)
+        if int(set_id) not in of_set:
+            _, day, exam = _horizon(user, now, exams.get(int(set_id)))
+            of_set[int(set_id)] = (day, exam)
+        horizons[int(t)] = of_set[int(set_id)]
     return Kept(tuple(totals), then, horizons, None)
 
 
@@ -709,22 +712,25 @@ def due_counts(
     now: datetime,
     set_ids: Sequence[int] | None = None,
     unstudied: int | None = None,
+    due: int | None = None,
 ) -> tuple[int, int]:
     """(questions due now, new questions still available today) in ``set_ids`` (the
-    learner's sets if None); ``unstudied``: the questions never studied, when known."""
+    learner's sets if None); ``unstudied``: the questions never studied, and ``due``: the
+    questions due now, when known (``due_outlook`` counts them)."""
     set_ids = enrolled_set_ids(user) if set_ids is None else set_ids
-    due = db.session.scalar(
-        sa.select(sa.func.count())
-        .select_from(QuestionMemory)
-        .join(Question, Question.id == QuestionMemory.question_id)
-        .where(
-            QuestionMemory.user_id == user.id,
-            QuestionMemory.due <= now,
-            not_held(now),
-            Question.is_active.is_(True),
-            Question.set_id.in_(set_ids),
+    if due is None:
+        due = db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(QuestionMemory)
+            .join(Question, Question.id == QuestionMemory.question_id)
+            .where(
+                QuestionMemory.user_id == user.id,
+                QuestionMemory.due <= now,
+                not_held(now),
+                Question.is_active.is_(True),
+                Question.set_id.in_(set_ids),
+            )
         )
-    )
     if unstudied is None:
         unstudied = db.session.scalar(
             sa.select(sa.func.count())
@@ -761,7 +767,15 @@ def next_due(user: User) -> datetime | None:
 def due_forecast(
     user: User, *, now: datetime, days: int = 30, set_ids: Sequence[int] | None = None
 ) -> list[tuple[date, int]]:
-    """Reviews falling due on each of the next ``days`` local days (overdue ones count today).
+    """Reviews falling due on each of the next ``days`` local days (``due_outlook``)."""
+    return due_outlook(user, now=now, days=days, set_ids=set_ids)[1]
+
+
+def due_outlook(
+    user: User, *, now: datetime, days: int = 30, set_ids: Sequence[int] | None = None
+) -> tuple[int, list[tuple[date, int]]]:
+    """The questions due now, and the reviews falling due on each of the next ``days`` local
+    days (overdue ones count today), counted together: the home page shows both.
 
     Counted by the database in 24-hour bins from today's local midnight: after a change of
     daylight saving time within the window, a review due in the hour around midnight may be
@@ -771,7 +785,11 @@ def due_forecast(
     midnight = start_of_local_day(user, now).timestamp()
     bucket = sa.func.floor((epoch_seconds(QuestionMemory.due) - midnight) / 86400.0)
     rows = db.session.execute(
-        sa.select(bucket, sa.func.count())
+        sa.select(
+            bucket,
+            sa.func.count(),
+            sa.func.count().filter(QuestionMemory.due <= now),
+        )
         .join(Question, Question.id == QuestionMemory.question_id)
         .where(
             QuestionMemory.user_id == user.id,
@@ -783,42 +801,52 @@ def due_forecast(
         .group_by(bucket)
     ).all()
     counts = [0] * days
-    for index, count in rows:
+    due_now = 0
+    for index, count, due in rows:
         counts[min(max(int(index), 0), days - 1)] += int(count)
-    return [(today + timedelta(days=i), counts[i]) for i in range(days)]
+        due_now += int(due)
+    return due_now, [(today + timedelta(days=i), counts[i]) for i in range(days)]
+
+
+@dataclass(frozen=True)
+class ReviewCalendar:
+    """The learner's days of study: the current streak, and answers per day lately."""
+
+    streak: int  # consecutive local days with an answer, up to today (or yesterday)
+    days: list[tuple[date, int]]  # answers on each of the last days, oldest first
+
+
+def review_calendar(user: User, *, now: datetime, days: int = 182) -> ReviewCalendar:
+    """The streak and the last ``days`` local days' answers, from one read of the learner's
+    study days (the latest ``STREAK_LIMIT`` of them)."""
+    rows = db.session.execute(
+        sa.select(StudyDay.day, StudyDay.answers)
+        .where(StudyDay.user_id == user.id)
+        .order_by(StudyDay.day.desc())
+        .limit(max(STREAK_LIMIT, days))
+    ).all()
+    counts = {day: int(answers) for day, answers in rows}
+    today = local_date(user, now)
+    day = today if today in counts else today - timedelta(days=1)
+    streak = 0
+    while day in counts:
+        streak += 1
+        day -= timedelta(days=1)
+    first = today - timedelta(days=days - 1)
+    return ReviewCalendar(
+        streak,
+        [
+            (first + timedelta(days=i), counts.get(first + timedelta(days=i), 0))
+            for i in range(days)
+        ],
+    )
 
 
 def review_heatmap(user: User, *, now: datetime, days: int = 182) -> list[tuple[date, int]]:
     """Answers given on each of the last ``days`` local days, oldest first."""
-    today = local_date(user, now)
-    first = today - timedelta(days=days - 1)
-    counts = dict(
-        db.session.execute(
-            sa.select(StudyDay.day, StudyDay.answers).where(
-                StudyDay.user_id == user.id, StudyDay.day >= first
-            )
-        ).all()
-    )
-    return [
-        (first + timedelta(days=i), int(counts.get(first + timedelta(days=i), 0)))
-        for i in range(days)
-    ]
+    return review_calendar(user, now=now, days=days).days
 
 
 def day_streak(user: User, *, now: datetime) -> int:
     """Consecutive local days with at least one answer, up to today (or yesterday)."""
-    days = db.session.scalars(
-        sa.select(StudyDay.day)
-        .where(StudyDay.user_id == user.id)
-        .order_by(StudyDay.day.desc())
-        .limit(STREAK_LIMIT)
-    ).all()
-    day = local_date(user, now)
-    seen = set(days)
-    if day not in seen:
-        day -= timedelta(days=1)
-    streak = 0
-    while day in seen:
-        streak += 1
-        day -= timedelta(days=1)
-    return streak
+    return review_calendar(user, now=now, days=1).streak

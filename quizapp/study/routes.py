@@ -11,6 +11,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
+from quizapp.auth.permissions import signed_in_user
 from quizapp.db import utcnow
 from quizapp.extensions import db
 from quizapp.forms import EmptyForm
@@ -87,7 +88,7 @@ def start() -> ResponseReturnValue:
     if mode == "topic" and (topic_id is None or db.session.get(Topic, topic_id) is None):
         abort(400)
     try:
-        session = sessions.start_session(current_user, mode, now=utcnow(), topic_id=topic_id)
+        session = sessions.start_session(signed_in_user(), mode, now=utcnow(), topic_id=topic_id)
     except StudyError as exc:
         db.session.rollback()
         flash(str(exc), "info")
@@ -118,7 +119,7 @@ def review_missed(session_id: int) -> ResponseReturnValue:
 @login_required
 def show(session_id: int) -> ResponseReturnValue:
     """Show the session's current question, or its summary once it is over."""
-    found, last_answer = answering.session_and_last_answer(session_id, current_user)
+    found, last_answer = answering.session_and_last_answer(session_id, signed_in_user())
     session = _owned(found)
     question = sessions.current_question(session, now=utcnow())
     if question is None:
@@ -162,7 +163,7 @@ def answer(session_id: int) -> ResponseReturnValue:
     now = utcnow()
     try:
         result = answering.answer_question(
-            current_user,
+            signed_in_user(),
             question,
             response,
             duration_ms=_duration_ms(request.form.get("shown_at"), now),

@@ -15,6 +15,11 @@ def plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
+def percent(share: float | None) -> str:
+    """A share as a whole percentage, '83%'; '—' for none (nothing to measure)."""
+    return "—" if share is None else f"{share * 100:.0f}%"
+
+
 def interval(days: float) -> str:
     """Say how far away a review is: '10 minutes', '3 hours', '4 days', '2 months'.
 

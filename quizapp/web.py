@@ -102,6 +102,7 @@ def init_web(app: Flask) -> None:
     app.add_template_filter(rich, "rich")
     for formatter in (
         humanize.plural,
+        humanize.percent,
         humanize.interval,
         humanize.duration,
         humanize.clock,

@@ -58,3 +58,10 @@ def test_duration(seconds: float, said: str) -> None:
 )
 def test_clock(seconds: int, said: str) -> None:
     assert humanize.clock(seconds) == said
+
+
+def test_percent_says_a_share_as_a_whole_percentage() -> None:
+    assert humanize.percent(0.834) == "83%"
+    assert humanize.percent(1.0) == "100%"
+    assert humanize.percent(0.0) == "0%"
+    assert humanize.percent(None) == "—"

@@ -79,10 +79,12 @@ def _overview_of(payload: dict[str, Any]) -> OverviewFigures:
     return OverviewFigures(
         [TopicClassStats(**t) for t in payload["topics"]],
         [
+            # map(tuple): JSON gives the ids and figures their types back, and a class of
+            # 500 has thousands of these (a comprehension per learner cost a tenth of the page).
             LearnerBehind(
                 b["learner_id"],
-                tuple((int(t), float(r), float(g)) for t, r, g in b["below_target"]),
-                tuple((int(t), float(x), float(y)) for t, x, y in b["falling"]),
+                tuple(map(tuple, b["below_target"])),
+                tuple(map(tuple, b["falling"])),
             )
             for b in payload["behind"]
         ],
@@ -142,15 +144,21 @@ def _sets_key(course: Course) -> str:
 def _activity_key(course: Course) -> str:
     """The members, their targets and their figures' revisions (each answer, undo and
     correction raises a learner's revision), summed over the class in one index scan."""
+    # A member's revision is looked up by its key (a correlated subquery): as a join,
+    # PostgreSQL read every learner's figures row, the whole app's, for a class of 500.
+    revision = (
+        sa.select(LearnerStats.revision)
+        .where(LearnerStats.user_id == CourseMember.user_id)
+        .scalar_subquery()
+    )
     count, ids, revisions, targets = db.session.execute(
         sa.select(
             sa.func.count(CourseMember.user_id),
             sa.func.coalesce(sa.func.sum(CourseMember.user_id), 0),
-            sa.func.coalesce(sa.func.sum(LearnerStats.revision), 0),
+            sa.func.coalesce(sa.func.sum(revision), 0),
             sa.func.coalesce(sa.func.sum(User.target_retention), 0.0),
         )
         .join(User, User.id == CourseMember.user_id)
-        .outerjoin(LearnerStats, LearnerStats.user_id == CourseMember.user_id)
         .where(CourseMember.course_id == course.id)
     ).one()
     return f"{count}:{ids}:{revisions}:{float(targets):.6f}"

@@ -30,11 +30,12 @@ from quizapp.models import (
     StudySession,
     User,
 )
-from quizapp.scheduler import Evidence, Override, SessionQueue, item_prior, review
+from quizapp.scheduler import Evidence, Override, SessionQueue, review
 from quizapp.scheduler import MemoryState as State
 from quizapp.study import holds
 from quizapp.study.common import (
     StudyError,
+    class_prior,
     grading_context,
     live_reviews,
     memory_row,
@@ -145,8 +146,9 @@ def answer_question(
         options=guess_options(question.qtype, question.spec),
     )
     # A first answer starts from the class's difficulty of the question (kept on its row).
-    prior = item_prior(question.class_easiness, question.class_mean, question.class_learners)
-    state, entry = review(before, evidence, now, params_for(user, model_record), prior=prior)
+    state, entry = review(
+        before, evidence, now, params_for(user, model_record), prior=class_prior(question)
+    )
     if row is None:
         row = QuestionMemory(user_id=user.id, question_id=question.id, topic_id=question.topic_id)
         db.session.add(row)
@@ -251,7 +253,9 @@ def override_answer(
         options=guess_options(question.qtype, question.spec),
         override=override,
     )
-    state, entry = review(before, evidence, log.reviewed_at, params_for(user))
+    state, entry = review(
+        before, evidence, log.reviewed_at, params_for(user), prior=class_prior(question)
+    )
     row = memory_row(user, question)
     if row is None:  # cannot happen unless the state was reset meanwhile
         row = QuestionMemory(user_id=user.id, question_id=question.id, topic_id=question.topic_id)

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from quizapp.extensions import db
 from quizapp.grading.registry import get_type
 from quizapp.models import Enrollment, Question, QuestionMemory, QuestionSet, ReviewLog, User
+from quizapp.scheduler import ItemPrior, item_prior
 
 SESSION_LIMIT = 30  # questions in one session (a wrong one may come back on top of these)
 
@@ -25,6 +26,12 @@ def memory_row(user: User, question: Question) -> QuestionMemory | None:
             QuestionMemory.user_id == user.id, QuestionMemory.question_id == question.id
         )
     )
+
+
+def class_prior(question: Question) -> ItemPrior | None:
+    """The class's estimate a first answer to ``question`` starts from (kept on its row by
+    ``quizapp.classmodel``; None below ``MIN_CLASS_LEARNERS`` learners)."""
+    return item_prior(question.class_easiness, question.class_mean, question.class_learners)
 
 
 def live_reviews() -> sa.ColumnElement[bool]:

@@ -25,7 +25,7 @@ from quizapp.learners.rebuild import rebuild_learner
 from quizapp.models import Question, QuestionMemory, ReviewLog, User
 from quizapp.scheduler import Evidence, Override, review
 from quizapp.scheduler import MemoryState as State
-from quizapp.study.common import grading_context, live_reviews, memory_row
+from quizapp.study.common import class_prior, grading_context, live_reviews, memory_row
 
 #: The job that finds the learners whose answers to a question grade differently now.
 REGRADE_QUESTION_JOB = "regrade_question"
@@ -111,6 +111,7 @@ def _replay_memory(user: User, question: Question, logs: Sequence[ReviewLog]) ->
     log's ratings and the state before it, then the memory kept now."""
     params = params_for(user)
     options = guess_options(question.qtype, question.spec)
+    prior = class_prior(question)
     state: State | None = None
     for log in logs:
         override = Override(log.override) if log.override else None
@@ -118,7 +119,7 @@ def _replay_memory(user: User, question: Question, logs: Sequence[ReviewLog]) ->
             score=log.score, duration_ms=log.duration_ms, options=options, override=override
         )
         log.state_before = state.to_json_dict() if state is not None else None
-        state, entry = review(state, evidence, log.reviewed_at, params)
+        state, entry = review(state, evidence, log.reviewed_at, params, prior=prior)
         log.rating, log.auto_rating = entry.rating, entry.auto_rating
     row = memory_row(user, question)
     if state is None:

@@ -18,9 +18,9 @@ from quizapp.extensions import db
 from quizapp.jobs import enqueue_after_commit, wait_idle
 from quizapp.learners import jobs as learner_jobs
 from quizapp.learners.fitting import CLASS_CHECK_EVERY
-from quizapp.models import Question, QuestionMemory, QuestionSet, User
+from quizapp.models import Question, QuestionMemory, QuestionSet, ReviewLog, User
 from quizapp.scheduler import MIN_CLASS_LEARNERS
-from quizapp.study.answering import answer_question
+from quizapp.study.answering import answer_question, override_answer
 from tests.study.conftest import bank  # noqa: F401
 
 HARD, EASY, RARE = 0, 1, 2
@@ -195,6 +195,47 @@ def test_a_first_answer_starts_from_the_class_difficulty(
     assert difficulty(after, questions[HARD]) > plain + 0.5
     assert difficulty(after, questions[EASY]) < plain - 0.5
     assert difficulty(after, questions[RARE]) == pytest.approx(plain)
+
+
+def test_a_corrected_first_answer_still_starts_from_the_class_difficulty(
+    make_user: Callable[..., User],
+    bank: QuestionSet,  # noqa: F811
+) -> None:
+    questions = _class(make_user, bank.id, learners=MIN_CLASS_LEARNERS)
+    assert refresh_estimates(bank.id, utcnow())
+    db.session.commit()
+    plain, learner = make_user("plain@example.org"), make_user("learner@example.org")
+    # the same first answer to a question without an estimate, and to the hard one
+    _answer(plain, questions[RARE], right=False)
+    _answer(learner, questions[HARD], right=False)
+    db.session.commit()
+    assert _difficulty(learner, questions[HARD]) > _difficulty(plain, questions[RARE]) + 0.5
+    # "I knew it": the answer is scheduled again from no memory, and the class still counts
+    override_answer(learner, _log(learner, questions[HARD]), "knew", now=utcnow())
+    override_answer(plain, _log(plain, questions[RARE]), "knew", now=utcnow())
+    db.session.commit()
+    assert _difficulty(learner, questions[HARD]) > _difficulty(plain, questions[RARE]) + 0.5
+
+
+def _difficulty(user: User, question: Question) -> float:
+    row = db.session.scalar(
+        sa.select(QuestionMemory).where(
+            QuestionMemory.user_id == user.id, QuestionMemory.question_id == question.id
+        )
+    )
+    assert row is not None
+    assert row.difficulty is not None
+    return row.difficulty
+
+
+def _log(user: User, question: Question) -> ReviewLog:
+    log = db.session.scalar(
+        sa.select(ReviewLog).where(
+            ReviewLog.user_id == user.id, ReviewLog.question_id == question.id
+        )
+    )
+    assert log is not None
+    return log
 
 
 def test_the_command_estimates_every_set_or_only_stale_ones(

@@ -16,8 +16,12 @@ from quizapp.learners.models import ItemStats
 from quizapp.models import Question
 from quizapp.scheduler.class_effects import fit_item_effects
 
-#: First answers a set must gather since its last estimate before the job refreshes it.
+#: First answers a set must gather since its last estimate before the job refreshes it: at
+#: least ``MIN_NEW_ANSWERS``, and a tenth of those the estimate rests on. An estimate's cost
+#: grows with its answers; refitting a large class's set every 20 answers would cost more
+#: CPU per answer the larger the class, a tenth keeps it bounded (as for a learner's model).
 MIN_NEW_ANSWERS = 20
+NEW_ANSWERS_FRACTION = 0.1
 
 REFRESH_JOB = "refresh_class_estimates"
 
@@ -59,7 +63,8 @@ def first_answer_counts(set_ids: Sequence[int]) -> dict[int, int]:
 def _due(estimate: ClassEstimate | None, answers: int) -> bool:
     if estimate is None:
         return answers > 0
-    return abs(answers - estimate.answers) >= MIN_NEW_ANSWERS
+    change = abs(answers - estimate.answers)
+    return change >= MIN_NEW_ANSWERS and change >= NEW_ANSWERS_FRACTION * estimate.answers
 
 
 def stale_sets(user_id: int) -> list[int]:

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskCliRunner
 
+from quizapp.classmodel import service
 from quizapp.classmodel.models import ClassEstimate
 from quizapp.classmodel.service import MIN_NEW_ANSWERS, REFRESH_JOB, refresh_estimates
 from quizapp.db import utcnow
@@ -272,3 +273,20 @@ def test_a_learner_without_a_model_checks_the_estimates_every_25_answers(
     estimate = db.session.get(ClassEstimate, bank.id)
     assert estimate is not None
     assert estimate.answers == CLASS_CHECK_EVERY
+
+
+@pytest.mark.parametrize(
+    ("rests_on", "now", "due"),
+    [
+        (0, 1, True),  # never estimated: any first answer
+        (100, 119, False),  # 19 new: fewer than MIN_NEW_ANSWERS
+        (100, 120, True),
+        (5_000, 5_499, False),  # a large class: a tenth of the answers, not 20
+        (5_000, 5_500, True),
+    ],
+)
+def test_a_large_class_is_estimated_again_after_a_tenth_more_answers(
+    rests_on: int, now: int, due: bool
+) -> None:
+    estimate = None if rests_on == 0 else ClassEstimate(set_id=1, answers=rests_on)
+    assert service._due(estimate, now) is due

@@ -42,10 +42,24 @@ def race(
     the first holds its transaction open. Returns whether the second waited for the first's
     lock, and each e-mail's outcome: ``done``, ``"refused"`` (``refused`` raised) or the error.
     """
-    first_acted, release = threading.Event(), threading.Event()
-    outcomes: dict[str, str] = {}
+    waited, outcomes = race_acts(app, path, ((emails[0], act), (emails[1], act)), refused, done)
+    return waited, dict(zip(emails, outcomes, strict=True))
 
-    def request(email: str, hold: bool) -> None:
+
+def race_acts(
+    app: Flask,
+    path: str,
+    acts: tuple[tuple[str, Callable[[User], None]], tuple[str, Callable[[User], None]]],
+    refused: type[Exception],
+    done: str,
+) -> tuple[bool, list[str]]:
+    """``race`` with an act of its own for each request (the same user may make both):
+    whether the second waited, and the two outcomes in order."""
+    first_acted, release = threading.Event(), threading.Event()
+    outcomes = ["", ""]
+
+    def request(k: int, hold: bool) -> None:
+        email, act = acts[k]
         # A request that writes (on SQLite: BEGIN IMMEDIATE, see quizapp.db).
         with app.test_request_context(path, method="POST"):
             try:
@@ -56,18 +70,18 @@ def race(
                     first_acted.set()
                     release.wait(10)
                 db.session.commit()
-                outcomes[email] = done
+                outcomes[k] = done
             except refused:
                 db.session.rollback()
-                outcomes[email] = "refused"
+                outcomes[k] = "refused"
             except Exception as exc:  # reported by the caller's assertion
                 db.session.rollback()
-                outcomes[email] = repr(exc)
+                outcomes[k] = repr(exc)
             finally:
                 db.session.remove()
 
-    first = threading.Thread(target=request, args=(emails[0], True))
-    second = threading.Thread(target=request, args=(emails[1], False))
+    first = threading.Thread(target=request, args=(0, True))
+    second = threading.Thread(target=request, args=(1, False))
     first.start()
     assert first_acted.wait(10)
     second.start()

@@ -117,7 +117,7 @@ def lock_learner(user: User) -> LearnerStats:
 
 @dataclass(frozen=True)
 class AnswerRows:
-    """The rows an answer to one question changes, read with the learner's lock."""
+    """The rows an answer to one question changes, read once the learner is locked."""
 
     stats: LearnerStats
     memory: QuestionMemory | None  # the learner's memory of the question (None: never studied)
@@ -126,14 +126,18 @@ class AnswerRows:
 
 
 def lock_for_answer(user: User, question_id: int, session_id: int | None = None) -> AnswerRows:
-    """``lock_learner``, and the rows an answer to ``question_id`` reads and changes, in one
-    statement: an answer is the app's most frequent write, and five round trips cost more
-    than the work they fetch. The study session ``session_id``, when given, is read again
-    with them (as it is once the lock is held: another answer may have moved it on). Only
-    the learner's row is locked (``FOR UPDATE OF``: the others may not exist, and they
-    change only under that lock)."""
+    """``lock_learner``, then the rows an answer to ``question_id`` reads and changes, in one
+    statement (an answer is the app's most frequent write; four reads cost more than the work
+    they fetch). The study session ``session_id``, when given, is read again with them: another
+    answer may have moved it on while this one waited.
+
+    Read after the lock, not with it: on PostgreSQL a ``SELECT ... FOR UPDATE`` that waited
+    re-reads only the rows it locks, so rows joined to it would be those from before the other
+    answer committed (a memory state or figures row it created would be created twice)."""
+    stats = lock_learner(user)
     found = db.session.execute(
-        sa.select(LearnerStats, QuestionMemory, ItemStats, LearnerModelRecord, StudySession)
+        sa.select(QuestionMemory, ItemStats, LearnerModelRecord, StudySession)
+        .select_from(LearnerStats)
         .outerjoin(
             QuestionMemory,
             sa.and_(
@@ -153,28 +157,9 @@ def lock_for_answer(user: User, question_id: int, session_id: int | None = None)
             sa.and_(StudySession.id == session_id, StudySession.user_id == LearnerStats.user_id),
         )
         .where(LearnerStats.user_id == user.id)
-        .with_for_update(of=LearnerStats)
-        .options(undefer(LearnerStats.durations))
         .execution_options(populate_existing=True)
-    ).first()
-    if found is not None:
-        return AnswerRows(found[0], found[1], found[2], found[3])
-    # A first answer (or figures never kept): the lock creates the row, then read the rest.
-    stats = lock_learner(user)
-    if session_id is not None:
-        session = db.session.get(StudySession, session_id)
-        if session is not None:
-            db.session.refresh(session)
-    return AnswerRows(
-        stats,
-        db.session.scalar(
-            sa.select(QuestionMemory).where(
-                QuestionMemory.user_id == user.id, QuestionMemory.question_id == question_id
-            )
-        ),
-        db.session.get(ItemStats, (user.id, question_id)),
-        db.session.get(LearnerModelRecord, user.id),
-    )
+    ).one()
+    return AnswerRows(stats, found[0], found[1], found[2])
 
 
 def _has_live_answers(user_id: int) -> bool:

@@ -25,6 +25,7 @@ from quizapp.grading import get_type
 from quizapp.models import Enrollment, Question, QuestionMemory, QuestionSet, ReviewLog, User
 from quizapp.study import answering
 from tests.conftest import Browserless, csrf_token_from
+from tests.races import race_acts
 from tests.serving import Reply, Server, WebClient, gunicorn
 
 _QUESTION_RE = re.compile(r'name="question_id" value="(\d+)"')
@@ -205,3 +206,38 @@ def test_simultaneous_posts_of_one_answer_store_one_review(
     reviews = _live_reviews(learner)
     assert len(reviews) == before + 1
     assert sum(r.question_id == question_id for r in reviews) == (2 if studied else 1)
+
+
+def test_two_answers_of_one_learner_at_once_each_see_the_other(app: Flask, learner: User) -> None:
+    """The second answer waits for the learner's lock, then reads the memory state and figures
+    the first one wrote (a first answer to the question both times: rows it must not create
+    twice); neither is lost."""
+    question = db.session.scalar(
+        sa.select(Question).where(Question.qtype == "short_answer").order_by(Question.id)
+    )
+    assert question is not None
+    question_id, right = question.id, question.spec["answers"][0]
+    # an answer to another question first: the learner's figures row exists, to be locked
+    other = db.session.scalar(sa.select(Question).where(Question.id != question_id).limit(1))
+    assert other is not None
+    answering.answer_question(learner, other, "x", duration_ms=3000, now=utcnow())
+    db.session.commit()
+
+    def answer(user: User) -> None:
+        shown = db.session.get(Question, question_id)
+        assert shown is not None
+        answering.answer_question(user, shown, right, duration_ms=3000, now=utcnow())
+
+    waited, outcomes = race_acts(
+        app, "/", ((learner.email, answer), (learner.email, answer)), answering.StudyError, "done"
+    )
+    assert waited
+    assert outcomes == ["done", "done"]
+    assert len(_live_reviews(learner)) == 3
+    state = db.session.scalar(
+        sa.select(QuestionMemory).where(
+            QuestionMemory.user_id == learner.id, QuestionMemory.question_id == question_id
+        )
+    )
+    assert state is not None
+    assert state.reps == 2  # the second answer was scheduled from the first one's state

@@ -817,26 +817,41 @@ class ReviewCalendar:
 
 
 def review_calendar(user: User, *, now: datetime, days: int = 182) -> ReviewCalendar:
-    """The streak and the last ``days`` local days' answers, from one read of the learner's
-    study days (the latest ``STREAK_LIMIT`` of them)."""
+    """The streak and the last ``days`` local days' answers.
+
+    One read of the window's study days, which gives the streak too unless it reaches back to
+    the window's first day; only then are older days read (the latest ``STREAK_LIMIT``). A
+    learner of years reads the same few rows as one of weeks."""
+    today = local_date(user, now)
+    first = today - timedelta(days=max(days, 2) - 1)  # the streak may end yesterday
     rows = db.session.execute(
-        sa.select(StudyDay.day, StudyDay.answers)
-        .where(StudyDay.user_id == user.id)
-        .order_by(StudyDay.day.desc())
-        .limit(max(STREAK_LIMIT, days))
+        sa.select(StudyDay.day, StudyDay.answers).where(
+            StudyDay.user_id == user.id, StudyDay.day >= first
+        )
     ).all()
     counts = {day: int(answers) for day, answers in rows}
-    today = local_date(user, now)
     day = today if today in counts else today - timedelta(days=1)
     streak = 0
     while day in counts:
         streak += 1
         day -= timedelta(days=1)
-    first = today - timedelta(days=days - 1)
+    if day < first:  # every day of the window was a study day: count on into the past
+        older = set(
+            db.session.scalars(
+                sa.select(StudyDay.day)
+                .where(StudyDay.user_id == user.id, StudyDay.day < first)
+                .order_by(StudyDay.day.desc())
+                .limit(STREAK_LIMIT)
+            )
+        )
+        while day in older:
+            streak += 1
+            day -= timedelta(days=1)
+    start = today - timedelta(days=days - 1)
     return ReviewCalendar(
         streak,
         [
-            (first + timedelta(days=i), counts.get(first + timedelta(days=i), 0))
+            (start + timedelta(days=i), counts.get(start + timedelta(days=i), 0))
             for i in range(days)
         ],
     )

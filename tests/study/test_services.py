@@ -547,6 +547,18 @@ def test_forecast_heatmap_and_streak_on_fixed_dates(learner: User) -> None:
     assert progress.due_counts(learner, now=now)[0] == 1
 
 
+def test_a_streak_longer_than_the_heatmap_is_counted_whole(learner: User) -> None:
+    for day in range(1, 9):  # 1 to 8 January, every day
+        answer(learner, "b0", True, datetime(2024, 1, day, 15, 0, tzinfo=UTC))
+    now = datetime(2024, 1, 8, 18, 0, tzinfo=UTC)
+    calendar = progress.review_calendar(learner, now=now, days=3)
+    assert calendar.streak == 8  # read on past the three days shown
+    assert calendar.days == [(date(2024, 1, d), 1) for d in (6, 7, 8)]
+    gap = progress.review_calendar(learner, now=datetime(2024, 1, 10, 12, tzinfo=UTC), days=3)
+    assert gap.streak == 0  # nothing on the 9th or the 10th
+    assert gap.days == [(date(2024, 1, 8), 1), (date(2024, 1, 9), 0), (date(2024, 1, 10), 0)]
+
+
 def test_question_history_gives_the_recall_at_each_answer(learner: User) -> None:
     first = answer(learner, "short_answer", True, T0)
     second = answer(learner, "short_answer", True, T0 + timedelta(days=4))

@@ -10,6 +10,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from quizapp.classmodel.models import ClassEstimate
+from quizapp.db import upsert_into
 from quizapp.extensions import db
 from quizapp.grading.registry import guess_options
 from quizapp.learners.models import ItemStats
@@ -93,7 +94,7 @@ def refresh_estimates(set_id: int, now: datetime, *, force: bool = False) -> boo
     ``MIN_NEW_ANSWERS`` first answers came in since the last estimate; the same answers
     always give the same figures, so running it again changes nothing. Returns whether it
     estimated."""
-    estimate = db.session.get(ClassEstimate, set_id)
+    estimate = _locked_estimate(set_id, now)
     answers = first_answers(set_id)
     if not force and not _due(estimate, len(answers)):
         return False
@@ -129,14 +130,34 @@ def refresh_estimates(set_id: int, now: datetime, *, force: bool = False) -> boo
         ]
     )
     if estimate is None:
-        estimate = ClassEstimate(set_id=set_id, estimated_at=now)
-        db.session.add(estimate)
+        estimate = db.session.get(ClassEstimate, set_id)
+        assert estimate is not None  # created by _locked_estimate
     estimate.answers = len(answers)
     estimate.learners = len({a.user_id for a in answers})
     estimate.mean = mean
     estimate.estimated_at = now
     db.session.flush()
     return True
+
+
+def _locked_estimate(set_id: int, now: datetime) -> ClassEstimate | None:
+    """The set's last estimate, its row locked for this transaction (None: never estimated;
+    a row is created to lock). Two jobs for one set (several learners' checks queue it at
+    once) then run one after the other, and the second finds the work done."""
+    table = ClassEstimate.__table__
+    assert isinstance(table, sa.Table)
+    created = db.session.execute(
+        upsert_into(db.session, table)
+        .values(set_id=set_id, answers=0, learners=0, mean=None, estimated_at=now)
+        .on_conflict_do_nothing(index_elements=["set_id"])
+    )
+    row = db.session.scalar(
+        sa.select(ClassEstimate)
+        .where(ClassEstimate.set_id == set_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return None if getattr(created, "rowcount", 0) == 1 else row
 
 
 def _write_figures(rows: list[dict[str, object]]) -> None:

@@ -22,6 +22,7 @@ from quizapp.learners.fitting import CLASS_CHECK_EVERY
 from quizapp.models import Question, QuestionMemory, QuestionSet, ReviewLog, User
 from quizapp.scheduler import MIN_CLASS_LEARNERS
 from quizapp.study.answering import answer_question, override_answer
+from tests.races import race_acts
 from tests.study.conftest import bank  # noqa: F401
 
 HARD, EASY, RARE = 0, 1, 2
@@ -290,3 +291,26 @@ def test_a_large_class_is_estimated_again_after_a_tenth_more_answers(
 ) -> None:
     estimate = None if rests_on == 0 else ClassEstimate(set_id=1, answers=rests_on)
     assert service._due(estimate, now) is due
+
+
+def test_two_refreshes_of_one_set_at_once_run_one_after_the_other(
+    app: Flask,
+    make_user: Callable[..., User],
+    bank: QuestionSet,  # noqa: F811
+) -> None:
+    _class(make_user, bank.id, learners=MIN_CLASS_LEARNERS)
+    set_id, estimated = bank.id, []
+
+    def refresh(_user: User) -> None:
+        estimated.append(refresh_estimates(set_id, utcnow()))
+
+    waited, outcomes = race_acts(
+        app,
+        "/",
+        (("member0@example.org", refresh), ("member1@example.org", refresh)),
+        ValueError,
+        "done",
+    )
+    assert waited
+    assert outcomes == ["done", "done"]
+    assert estimated == [True, False]  # the second found the estimate made

@@ -12,12 +12,13 @@ import sqlalchemy as sa
 from flask import Flask
 
 from quizapp.bench.webdb import analyze, bench_app, bench_context, timed
+from quizapp.classmodel.service import refresh_estimates
 from quizapp.db import utcnow
 from quizapp.extensions import db
 from quizapp.learners.fitting import fit_and_store
 from quizapp.learners.models import LearnerStats
 from quizapp.learners.rebuild import learners_with_history, rebuild_learners
-from quizapp.models import ReviewLog
+from quizapp.models import QuestionSet, ReviewLog
 
 __all__ = ["FiguresReport", "compute_figures", "figures_stored"]
 
@@ -130,6 +131,14 @@ def compute_figures(
             db.session.commit()
         done()
         log(f"    {sum(fitted.values())} models stored")
+        # The class's estimates, as a running site has them: otherwise the first answers of
+        # the measured run queue each set's first estimate, and the jobs (threads of the
+        # measured workers without Redis) would be measured with the pages.
+        done = timed(seconds, "estimate the sets' questions from the class", log)
+        for set_id in db.session.scalars(sa.select(QuestionSet.id).order_by(QuestionSet.id)).all():
+            refresh_estimates(set_id, now, force=True)
+            db.session.commit()
+        done()
         done = timed(seconds, "analyze", log)
         analyze()
         done()

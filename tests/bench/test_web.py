@@ -22,10 +22,11 @@ from quizapp.bench.webhistory import LearnerPlan, SimAnswer, SimQuestion, simula
 from quizapp.bench.webload import run_load
 from quizapp.bench.webreport import ENDPOINTS, Measurement, WebReport, percentile, web_json
 from quizapp.bench.websets import generated_set
+from quizapp.classmodel.models import ClassEstimate
 from quizapp.extensions import db
 from quizapp.grading.registry import get_type
 from quizapp.learners.models import LearnerStats
-from quizapp.models import QuestionMemory, ReviewLog, User
+from quizapp.models import QuestionMemory, QuestionSet, ReviewLog, User
 from quizapp.paths import questions_dir
 from quizapp.scheduler import Evidence, review
 from quizapp.scheduler import MemoryState as State
@@ -220,6 +221,9 @@ def test_the_data_builder_at_a_tiny_scale(app: Flask, database_url: str) -> None
     assert figures.fitted[data.large_user]
     assert any("simulated reviews" in line for line in lines)
     db.session.remove()
+    # every set is estimated from the class, as on a running site
+    sets = db.session.scalar(sa.select(sa.func.count()).select_from(QuestionSet))
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(ClassEstimate)) == sets
     assert db.session.scalar(sa.select(sa.func.count()).select_from(ReviewLog)) == 900
     assert db.session.scalar(sa.select(sa.func.count()).select_from(LearnerStats)) == 12
     large = db.session.scalar(sa.select(User).where(User.email == LARGE_EMAIL))

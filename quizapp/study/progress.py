@@ -96,9 +96,10 @@ class LearnerNow:
         ids = enrolled_set_ids(user) if set_ids is None else list(set_ids)
         if due_only:
             # what the study queue draws from: the due questions, then new ones in bank order
+            # (not looked for when none may or can come: it reads the whole bank)
             self._rows = [
                 *_bank_rows(user, ids, topic_ids, due_by=now, due_limit=due_limit),
-                *_bank_rows(user, ids, topic_ids, new_limit=new_limit),
+                *(_bank_rows(user, ids, topic_ids, new_limit=new_limit) if new_limit > 0 else ()),
             ]
         else:
             self._rows = list(_bank_rows(user, ids, topic_ids, held_at=now))
@@ -273,8 +274,24 @@ def topic_recall_now(
 ) -> dict[int, float]:
     """Each studied topic's recall now (the mean over its studied questions): the summaries'
     ``recall_now`` without the rest of them (trends, estimates)."""
+    return topics_now(user, now, set_ids).recall
+
+
+@dataclass(frozen=True)
+class TopicsNow:
+    """Each studied topic's recall now, and how many active questions are not studied yet."""
+
+    recall: dict[int, float]
+    unstudied: int
+
+
+def topics_now(user: User, now: datetime, set_ids: Sequence[int] | None = None) -> TopicsNow:
+    """``topic_recall_now``, and the questions never studied (from the same kept totals)."""
     kept = _kept_totals(user, now, set_ids)
-    return {int(t.topic_id): recall for t in kept.totals if (recall := t.recall_now) is not None}
+    return TopicsNow(
+        {int(t.topic_id): recall for t in kept.totals if (recall := t.recall_now) is not None},
+        sum(t.questions - t.studied for t in kept.totals),
+    )
 
 
 @dataclass(frozen=True)

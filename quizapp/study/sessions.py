@@ -41,6 +41,7 @@ from quizapp.study.progress import (
     next_due,
     topic_outlooks,
     topic_recall_now,
+    topics_now,
 )
 
 #: Due questions ranked per place in a session: the learner's model re-ranks the ones FSRS
@@ -56,6 +57,7 @@ def study_queue_for(
     topic_id: int | None = None,
     set_ids: Sequence[int] | None = None,
     limit: int | None = SESSION_LIMIT,
+    unstudied: int | None = None,
 ) -> list[int]:
     """The question ids to ask now, in order.
 
@@ -63,7 +65,8 @@ def study_queue_for(
     ``topic`` (one topic: its due and new questions first, then the rest by lowest recall),
     ``weak`` (the lowest-recall questions of the weak topics, due or not, studied or not:
     ``scheduler.weakness`` says which are weak; none weak is a ``StudyError``). Only the
-    questions a mode can ask are loaded and predicted.
+    questions a mode can ask are loaded and predicted. ``unstudied``: how many of the sets'
+    questions were never studied, when known (none: no new ones are looked for).
     """
     if mode not in ("due", "topic", "weak"):
         raise StudyError(f"Unknown study mode {mode!r}.")
@@ -71,12 +74,13 @@ def study_queue_for(
         raise StudyError("Choose a topic to review.")
     new_allowed = max(0, user.new_per_day - new_started_today(user, now=now))
     if mode == "due":
+        new_limit = new_allowed if unstudied is None else min(new_allowed, unstudied)
         learner = LearnerNow(
             user,
             now,
             set_ids,
             due_only=True,
-            new_limit=new_allowed,
+            new_limit=new_limit,
             due_limit=None if limit is None else DUE_CANDIDATES_PER_PLACE * limit,
         )
         entries = study_queue(
@@ -149,8 +153,11 @@ def start_session(
         db.session.get(LearnerModelRecord, user.id),
     )
     # Each topic's recall now is kept to show what the session changed.
-    before = {str(topic): recall for topic, recall in topic_recall_now(user, now, set_ids).items()}
-    queue = study_queue_for(user, now=now, mode=mode, topic_id=topic_id, set_ids=set_ids)
+    topics = topics_now(user, now, set_ids)
+    before = {str(topic): recall for topic, recall in topics.recall.items()}
+    queue = study_queue_for(
+        user, now=now, mode=mode, topic_id=topic_id, set_ids=set_ids, unstudied=topics.unstudied
+    )
     del learner_rows
     return _open_session(user, mode, queue, before, now=now, topic_id=topic_id)
 

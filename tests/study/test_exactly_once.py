@@ -24,6 +24,7 @@ from quizapp.extensions import db
 from quizapp.grading import get_type
 from quizapp.models import Enrollment, Question, QuestionMemory, QuestionSet, ReviewLog, User
 from quizapp.study import answering
+from quizapp.study.common import StudyError
 from tests.conftest import Browserless, csrf_token_from
 from tests.races import race_acts
 from tests.serving import Reply, Server, WebClient, gunicorn
@@ -229,7 +230,7 @@ def test_two_answers_of_one_learner_at_once_each_see_the_other(app: Flask, learn
         answering.answer_question(user, shown, right, duration_ms=3000, now=utcnow())
 
     waited, outcomes = race_acts(
-        app, "/", ((learner.email, answer), (learner.email, answer)), answering.StudyError, "done"
+        app, "/", ((learner.email, answer), (learner.email, answer)), StudyError, "done"
     )
     assert waited
     assert outcomes == ["done", "done"]

@@ -183,20 +183,10 @@ def test_a_first_answer_starts_from_the_class_difficulty(
     _answer(before, questions[HARD], right=False, hours_ago=0.5)  # not a first answer
     db.session.commit()
 
-    def difficulty(user: User, question: Question) -> float:
-        row = db.session.scalar(
-            sa.select(QuestionMemory).where(
-                QuestionMemory.user_id == user.id, QuestionMemory.question_id == question.id
-            )
-        )
-        assert row is not None
-        assert row.difficulty is not None
-        return row.difficulty
-
-    plain = difficulty(before, questions[EASY])  # the same rating, no class
-    assert difficulty(after, questions[HARD]) > plain + 0.5
-    assert difficulty(after, questions[EASY]) < plain - 0.5
-    assert difficulty(after, questions[RARE]) == pytest.approx(plain)
+    plain = _difficulty(before, questions[EASY])  # the same rating, no class
+    assert _difficulty(after, questions[HARD]) > plain + 0.5
+    assert _difficulty(after, questions[EASY]) < plain - 0.5
+    assert _difficulty(after, questions[RARE]) == pytest.approx(plain)
 
 
 def test_a_corrected_first_answer_still_starts_from_the_class_difficulty(

@@ -155,7 +155,12 @@ class Question(Base):
     __tablename__ = "questions"
     __table_args__ = (
         sa.UniqueConstraint("set_id", "uid"),
-        sa.Index("ix_questions_set_active", "set_id", "is_active"),
+        # The due counts, forecasts and queues join a learner's memory rows to the active
+        # questions of their sets. These two answer that join alone, without reading the
+        # question rows (prompts and specs): by set when the planner hashes every question of
+        # the sets, by id when it probes the few that the learner's rows name.
+        sa.Index("ix_questions_set_active", "set_id", "is_active", "id"),
+        sa.Index("ix_questions_id_set_active", "id", "set_id", "is_active"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

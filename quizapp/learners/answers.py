@@ -14,7 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import undefer
 
-from quizapp.db import Base, add_to_counts, upsert_into
+from quizapp.db import CountRow, add_to_counts_of, upsert_into
 from quizapp.extensions import db
 from quizapp.grading.registry import get_type, guess_options
 from quizapp.learners.calendar import local_date
@@ -192,7 +192,7 @@ def _add_counts(user: User, facts: AnswerFacts, sign: int, first: bool, first_va
     here; a row whose answers drop to zero is deleted, as a rebuild has no row for it.
     """
     day = local_date(user, facts.reviewed_at)
-    counts: list[tuple[type[Base], dict[str, Any], dict[str, int | float]]] = [
+    counts: list[CountRow] = [
         (
             TopicStats,
             {"user_id": user.id, "topic_id": facts.topic_id},
@@ -210,10 +210,10 @@ def _add_counts(user: User, facts: AnswerFacts, sign: int, first: bool, first_va
         ),
         (StudyDay, {"user_id": user.id, "day": day}, {"answers": 1}),
     ]
+    if sign > 0:
+        add_to_counts_of(db.session, counts)
+        return
     for model, keys, amounts in counts:
-        if sign > 0:
-            add_to_counts(db.session, model, keys, amounts)
-            continue
         table = model.__table__
         assert isinstance(table, sa.Table)
         here = [table.c[key] == value for key, value in keys.items()]

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from quizapp import scheduler as sch
 from quizapp.extensions import db
 from quizapp.learners.fitting import review_events, store_model
-from quizapp.learners.models import ItemStats, LearnerStats, ReviewDay, TopicStats
+from quizapp.learners.models import ItemStats, LearnerStats, ReviewDay, StudyDay, TopicStats
 from quizapp.learners.rebuild import rebuild_learner
 from quizapp.models import Question, ReviewLog, User
 from quizapp.scheduler.features import CONTEXT_FEATURES
@@ -29,6 +29,7 @@ TABLES: dict[type[Any], tuple[str, ...]] = {
     TopicStats: ("user_id", "topic_id"),
     ItemStats: ("user_id", "question_id"),
     ReviewDay: ("user_id", "day", "topic_id"),
+    StudyDay: ("user_id", "day"),
 }
 
 

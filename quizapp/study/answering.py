@@ -215,6 +215,19 @@ def session_and_last_answer(session_id: int, user: User) -> tuple[StudySession |
     return (None, None) if row is None else (row[0], row[1])
 
 
+def session_and_question(
+    session_id: int, question_id: int | None
+) -> tuple[StudySession | None, Question | None]:
+    """A study session and the question an answer post names, read together (an answer reads
+    both before anything else; one round trip is cheaper than two)."""
+    row = db.session.execute(
+        sa.select(StudySession, Question)
+        .outerjoin(Question, Question.id == (question_id or 0))
+        .where(StudySession.id == session_id)
+    ).first()
+    return (None, None) if row is None else (row[0], row[1])
+
+
 def _still_current(session: StudySession, log: ReviewLog) -> bool:
     """Whether ``log`` is the session's latest step (nothing was answered after it)."""
     return (

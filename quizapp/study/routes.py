@@ -141,9 +141,11 @@ def show(session_id: int) -> ResponseReturnValue:
 @login_required
 def answer(session_id: int) -> ResponseReturnValue:
     """Grade the answer to the current question and show the feedback."""
-    session = _own_session(session_id)
+    found, question = answering.session_and_question(
+        session_id, request.form.get("question_id", type=int)
+    )
+    session = _owned(found)
     step = request.form.get("step", type=int)
-    question = db.session.get(Question, request.form.get("question_id", type=int) or 0)
     if question is None or question.id != session.current_question_id:
         stored = answering.answer_of_step(session, step) if step is not None else None
         if stored is not None:  # a doubled or replayed post: the feedback it got the first time

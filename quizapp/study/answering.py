@@ -32,7 +32,7 @@ from quizapp.models import (
 )
 from quizapp.scheduler import Evidence, Override, SessionQueue, review
 from quizapp.scheduler import MemoryState as State
-from quizapp.study import holds
+from quizapp.study import holds, sessions
 from quizapp.study.common import (
     StudyError,
     class_prior,
@@ -204,15 +204,20 @@ def last_answer_id(user: User) -> int | None:
     return db.session.scalar(_last_answer(user.id))
 
 
-def session_and_last_answer(session_id: int, user: User) -> tuple[StudySession | None, int | None]:
-    """A study session and the learner's latest answer (``last_answer_id``), read together:
-    the question page needs both, and one round trip is cheaper than two."""
+def session_and_last_answer(
+    session_id: int, user: User
+) -> tuple[StudySession | None, int | None, Question | None]:
+    """A study session, the learner's latest answer (``last_answer_id``) and the question the
+    session shows (with its topic and set, as ``sessions.current_question`` loads it), read
+    together: the question page needs all three, and one round trip is cheaper than three.
+    Hold on to the question until ``current_question`` has run: it then finds it loaded."""
     row = db.session.execute(
-        sa.select(StudySession, _last_answer(user.id).scalar_subquery()).where(
-            StudySession.id == session_id
-        )
+        sa.select(StudySession, _last_answer(user.id).scalar_subquery(), Question)
+        .outerjoin(Question, Question.id == StudySession.current_question_id)
+        .where(StudySession.id == session_id)
+        .options(*sessions.SHOWN_WITH)
     ).first()
-    return (None, None) if row is None else (row[0], row[1])
+    return (None, None, None) if row is None else (row[0], row[1], row[2])
 
 
 def session_and_question(

@@ -119,9 +119,10 @@ def review_missed(session_id: int) -> ResponseReturnValue:
 @login_required
 def show(session_id: int) -> ResponseReturnValue:
     """Show the session's current question, or its summary once it is over."""
-    found, last_answer = answering.session_and_last_answer(session_id, signed_in_user())
+    found, last_answer, shown = answering.session_and_last_answer(session_id, signed_in_user())
     session = _owned(found)
     question = sessions.current_question(session, now=utcnow())
+    del shown  # loaded with the session; current_question found it there
     if question is None:
         summary = sessions.session_summary(session, now=utcnow())
         db.session.commit()  # the session's end, and the topic totals computed for it

@@ -190,6 +190,11 @@ def _as_id(key: int | str | None) -> int | None:
     return None if key is None else int(key)
 
 
+#: What a shown question is loaded with: its topic and set, which the page shows (one
+#: statement, not three).
+SHOWN_WITH = (joinedload(Question.topic), joinedload(Question.question_set))
+
+
 def current_question(session: StudySession, *, now: datetime) -> Question | None:
     """The question the session shows now (the same one until it is answered); the session
     row is changed only when that question changes (the caller commits if it is dirty)."""
@@ -197,10 +202,8 @@ def current_question(session: StudySession, *, now: datetime) -> Question | None
     current: int | None = session.current_question_id
     if current is None or current not in queue.pending:
         current = _as_id(queue.next_question())
-    # With its topic and set, which the page shows: one statement, not three.
-    shown = [joinedload(Question.topic), joinedload(Question.question_set)]
     while current is not None:
-        question = db.session.get(Question, current, options=shown)
+        question = db.session.get(Question, current, options=SHOWN_WITH)
         if question is not None and question.is_active:
             break
         # A question retired since the session began is skipped.
@@ -212,7 +215,7 @@ def current_question(session: StudySession, *, now: datetime) -> Question | None
     if current is None:
         session.finished_at = session.finished_at or now
         return None
-    return db.session.get(Question, current, options=shown)
+    return db.session.get(Question, current, options=SHOWN_WITH)
 
 
 @dataclass(frozen=True)

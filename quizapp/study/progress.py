@@ -304,16 +304,44 @@ class Kept:
     topic_rows: Sequence[TopicRow] | None  # read to compute them (None: read back)
 
 
-def exam_dates(user: User, set_ids: Sequence[int]) -> dict[int, date]:
-    """The learner's exam dates by set (only the sets they gave one for)."""
+def _sets_and_exams(
+    user: User, set_ids: Sequence[int]
+) -> tuple[list[tuple[int, int]], dict[int, date]]:
+    """The sets' (id, questions revision), and the learner's exam dates by set (only the sets
+    they gave one for), read together."""
     rows = db.session.execute(
-        sa.select(Enrollment.set_id, Enrollment.exam_date).where(
-            Enrollment.user_id == user.id,
-            Enrollment.set_id.in_(list(set_ids)),
-            Enrollment.exam_date.is_not(None),
+        sa.select(QuestionSet.id, QuestionSet.questions_revision, Enrollment.exam_date)
+        .outerjoin(
+            Enrollment,
+            sa.and_(Enrollment.set_id == QuestionSet.id, Enrollment.user_id == user.id),
         )
-    )
-    return {set_id: day for set_id, day in rows if day is not None}
+        .where(QuestionSet.id.in_(list(set_ids)))
+    ).all()
+    revisions = [(set_id, revision) for set_id, revision, _ in rows]
+    return revisions, {set_id: day for set_id, _, day in rows if day is not None}
+
+
+@dataclass(frozen=True)
+class _LearnerRows:
+    """The learner's rows the topic totals are keyed on and kept in (None: none yet)."""
+
+    stats: LearnerStats | None
+    record: LearnerModelRecord | None
+    cache: TopicFiguresCache | None
+
+
+def _learner_rows(user: User) -> _LearnerRows:
+    """The learner's figures, fitted model and kept totals, in one statement (three lookups
+    by the same key)."""
+    row = db.session.execute(
+        sa.select(LearnerStats, LearnerModelRecord, TopicFiguresCache)
+        .select_from(User)
+        .outerjoin(LearnerStats, LearnerStats.user_id == User.id)
+        .outerjoin(LearnerModelRecord, LearnerModelRecord.user_id == User.id)
+        .outerjoin(TopicFiguresCache, TopicFiguresCache.user_id == User.id)
+        .where(User.id == user.id)
+    ).one()
+    return _LearnerRows(row[0], row[1], row[2])
 
 
 def _horizon(user: User, now: datetime, exam: date | None) -> tuple[datetime, date, bool]:
@@ -328,12 +356,10 @@ def _horizon(user: User, now: datetime, exam: date | None) -> tuple[datetime, da
 def _kept_totals(user: User, now: datetime, set_ids: Sequence[int] | None) -> Kept:
     """The topics' totals now and at their horizons, as kept or computed and kept."""
     ids = sorted(enrolled_set_ids(user) if set_ids is None else set_ids)
-    stats = db.session.get(LearnerStats, user.id)
-    record = db.session.get(LearnerModelRecord, user.id)
-    sets = db.session.execute(
-        sa.select(QuestionSet.id, QuestionSet.questions_revision).where(QuestionSet.id.in_(ids))
-    ).all()
-    exams = exam_dates(user, ids)
+    # Held while the totals are computed: LearnerNow finds the first two loaded.
+    held = _learner_rows(user)
+    stats, record, cache = held.stats, held.record, held.cache
+    sets, exams = _sets_and_exams(user, ids)
     key = "|".join(
         str(part)
         for part in (
@@ -345,7 +371,6 @@ def _kept_totals(user: User, now: datetime, set_ids: Sequence[int] | None) -> Ke
             ",".join(f"{set_id}:{day}" for set_id, day in sorted(exams.items())),
         )
     )
-    cache = db.session.get(TopicFiguresCache, user.id)
     if (
         cache is not None
         and cache.key == key

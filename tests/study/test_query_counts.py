@@ -101,6 +101,11 @@ def page_counts(agent: Browserless) -> dict[str, int]:
     return counts
 
 
+#: What each page issues today (at most; the answer's count upserts are one statement on
+#: PostgreSQL, three on SQLite): a page that needs one more is a decision, not an accident.
+STATEMENTS = {"home": 14, "start_session": 12, "question": 2, "answer": 12, "feedback": 7}
+
+
 @pytest.fixture
 def enrolled(make_user: Callable[..., User], bank: QuestionSet) -> Callable[[str], User]:
     bank_id = bank.id
@@ -130,4 +135,4 @@ def test_pages_cost_the_same_after_ten_times_more_answers(
     # question is not looked for new ones when a session starts).
     assert counts[20].keys() == counts[200].keys()
     assert all(counts[200][page] <= counts[20][page] for page in counts[20]), counts
-    assert max(counts[200].values()) <= 20, counts[200]
+    assert all(counts[20][page] <= STATEMENTS[page] for page in STATEMENTS), counts[20]

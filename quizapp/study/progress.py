@@ -285,9 +285,15 @@ class TopicsNow:
     unstudied: int
 
 
-def topics_now(user: User, now: datetime, set_ids: Sequence[int] | None = None) -> TopicsNow:
-    """``topic_recall_now``, and the questions never studied (from the same kept totals)."""
-    kept = _kept_totals(user, now, set_ids)
+def topics_now(
+    user: User,
+    now: datetime,
+    set_ids: Sequence[int] | None = None,
+    held: LearnerRows | None = None,
+) -> TopicsNow:
+    """``topic_recall_now``, and the questions never studied (from the same kept totals;
+    ``held``: ``learner_rows``, when the caller read them already)."""
+    kept = _kept_totals(user, now, set_ids, held)
     return TopicsNow(
         {int(t.topic_id): recall for t in kept.totals if (recall := t.recall_now) is not None},
         sum(t.questions - t.studied for t in kept.totals),
@@ -322,7 +328,7 @@ def _sets_and_exams(
 
 
 @dataclass(frozen=True)
-class _LearnerRows:
+class LearnerRows:
     """The learner's rows the topic totals are keyed on and kept in (None: none yet)."""
 
     stats: LearnerStats | None
@@ -330,9 +336,10 @@ class _LearnerRows:
     cache: TopicFiguresCache | None
 
 
-def _learner_rows(user: User) -> _LearnerRows:
+def learner_rows(user: User) -> LearnerRows:
     """The learner's figures, fitted model and kept totals, in one statement (three lookups
-    by the same key)."""
+    by the same key). Whoever holds them keeps them loaded: the identity map keeps a row only
+    while it is referenced, and the queues and predictions get them from there."""
     row = db.session.execute(
         sa.select(LearnerStats, LearnerModelRecord, TopicFiguresCache)
         .select_from(User)
@@ -341,7 +348,7 @@ def _learner_rows(user: User) -> _LearnerRows:
         .outerjoin(TopicFiguresCache, TopicFiguresCache.user_id == User.id)
         .where(User.id == user.id)
     ).one()
-    return _LearnerRows(row[0], row[1], row[2])
+    return LearnerRows(row[0], row[1], row[2])
 
 
 def _horizon(user: User, now: datetime, exam: date | None) -> tuple[datetime, date, bool]:
@@ -353,11 +360,14 @@ def _horizon(user: User, now: datetime, exam: date | None) -> tuple[datetime, da
     return later, local_date(user, later), False
 
 
-def _kept_totals(user: User, now: datetime, set_ids: Sequence[int] | None) -> Kept:
-    """The topics' totals now and at their horizons, as kept or computed and kept."""
+def _kept_totals(
+    user: User, now: datetime, set_ids: Sequence[int] | None, held: LearnerRows | None = None
+) -> Kept:
+    """The topics' totals now and at their horizons, as kept or computed and kept
+    (``held``: ``learner_rows``, when the caller read them already)."""
     ids = sorted(enrolled_set_ids(user) if set_ids is None else set_ids)
     # Held while the totals are computed: LearnerNow finds the first two loaded.
-    held = _learner_rows(user)
+    held = learner_rows(user) if held is None else held
     stats, record, cache = held.stats, held.record, held.cache
     sets, exams = _sets_and_exams(user, ids)
     key = "|".join(

@@ -10,9 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from quizapp.extensions import db
-from quizapp.learners.models import LearnerStats
 from quizapp.models import (
-    LearnerModelRecord,
     Question,
     QuestionSet,
     ReviewLog,
@@ -37,6 +35,7 @@ from quizapp.study.common import (
 from quizapp.study.progress import (
     LearnerNow,
     due_counts,
+    learner_rows,
     new_started_today,
     next_due,
     topic_outlooks,
@@ -146,19 +145,15 @@ def start_session(
     """Start a study session with its queue worked out now (the learner's model is the one
     last fitted: fitting runs as a background job, never here)."""
     set_ids = enrolled_set_ids(user)
-    # Held until the queue is made: the identity map keeps a row only while it is referenced,
-    # and the topics' figures and the queue both read these two.
-    learner_rows = (
-        db.session.get(LearnerStats, user.id),
-        db.session.get(LearnerModelRecord, user.id),
-    )
+    # Held until the queue is made: the topics' figures and the queue both read them.
+    held = learner_rows(user)
     # Each topic's recall now is kept to show what the session changed.
-    topics = topics_now(user, now, set_ids)
+    topics = topics_now(user, now, set_ids, held)
     before = {str(topic): recall for topic, recall in topics.recall.items()}
     queue = study_queue_for(
         user, now=now, mode=mode, topic_id=topic_id, set_ids=set_ids, unstudied=topics.unstudied
     )
-    del learner_rows
+    del held
     return _open_session(user, mode, queue, before, now=now, topic_id=topic_id)
 
 

@@ -156,20 +156,15 @@ def add_to_counts_of(
 @functools.cache
 def _counts_upsert(
     shape: tuple[tuple[type[Base], tuple[str, ...], tuple[str, ...]], ...],
-) -> postgresql.Insert:
+) -> postgresql.Insert | sqlite.Insert:
     statements = []
     for i, (model, keys, amounts) in enumerate(shape):
         table = model.__table__
         assert isinstance(table, sa.Table)
-        insert = postgresql.insert(table)
-        statements.append(
-            insert.values(
-                {c: sa.bindparam(f"c{i}_{c}") for c in (*keys, *amounts)}
-            ).on_conflict_do_update(
-                index_elements=list(keys),
-                set_={c: table.c[c] + insert.excluded[c] for c in amounts},
-            )
+        insert = postgresql.insert(table).values(
+            {c: sa.bindparam(f"c{i}_{c}") for c in (*keys, *amounts)}
         )
+        statements.append(_adding(insert, table, keys, amounts))
     *first, last = statements
     return last.add_cte(*(s.cte(f"counts_{i}") for i, s in enumerate(first)))
 
@@ -180,7 +175,16 @@ def _count_upsert(
 ) -> postgresql.Insert | sqlite.Insert:
     # One statement object per table and columns, its values given as parameters: building
     # the ON CONFLICT clause (its EXCLUDED alias) afresh cost more than running it.
-    insert = _insert_for(dialect, table)
+    return _adding(_insert_for(dialect, table), table, keys, amounts)
+
+
+def _adding(
+    insert: postgresql.Insert | sqlite.Insert,
+    table: sa.Table,
+    keys: Sequence[str],
+    amounts: Sequence[str],
+) -> postgresql.Insert | sqlite.Insert:
+    """``insert`` that, where the row ``keys`` names exists, adds its ``amounts`` to it."""
     return insert.on_conflict_do_update(
         index_elements=list(keys),
         set_={column: table.c[column] + insert.excluded[column] for column in amounts},
